@@ -1,0 +1,88 @@
+package plugins
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// MaxBodyBytes caps a provider's response body: a query answer is a few
+// kilobytes, so anything near this is a broken or hostile server.
+const MaxBodyBytes = 1 << 20
+
+// NewHTTPClient returns the client providers should use. It has no overall
+// timeout: each attempt runs under the context deadline the host sets.
+func NewHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	t.ResponseHeaderTimeout = 0
+	return &http.Client{Transport: t}
+}
+
+// Exchange sends req and reads the answer, capped at MaxBodyBytes. It
+// returns the status and body when the server answered with 2xx; otherwise
+// fail describes the failure: transient for transport errors, timeouts, 429
+// and 5xx (with the server's Retry-After), permanent for other statuses and
+// oversized bodies. fail.Request is filled from req, never with secrets: pass
+// a request whose URL carries none.
+func Exchange(ctx context.Context, c *http.Client, req *http.Request) (status int, body []byte, fail *Result) {
+	desc := req.Method + " " + req.URL.Path
+	resp, err := c.Do(req.WithContext(ctx))
+	if err != nil {
+		return 0, nil, &Result{Outcome: OutcomeTransient, Err: transportError(ctx, err), Request: desc}
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	if err != nil {
+		return resp.StatusCode, nil, &Result{Outcome: OutcomeTransient, HTTPStatus: resp.StatusCode,
+			Err: "reading body: " + transportError(ctx, err), Request: desc}
+	}
+	if len(body) > MaxBodyBytes {
+		return resp.StatusCode, nil, &Result{Outcome: OutcomePermanent, HTTPStatus: resp.StatusCode,
+			Err: fmt.Sprintf("response body larger than %d bytes", MaxBodyBytes), Request: desc}
+	}
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return resp.StatusCode, body, nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return resp.StatusCode, body, &Result{Outcome: OutcomeTransient, HTTPStatus: resp.StatusCode, Raw: body,
+			Err: "HTTP " + resp.Status, RetryAfter: RetryAfter(resp.Header), Request: desc}
+	default:
+		return resp.StatusCode, body, &Result{Outcome: OutcomePermanent, HTTPStatus: resp.StatusCode, Raw: body,
+			Err: "HTTP " + resp.Status, Request: desc}
+	}
+}
+
+// RetryAfter reads a Retry-After header (seconds or an HTTP date); 0 if absent.
+func RetryAfter(h http.Header) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func transportError(ctx context.Context, err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "canceled"
+	}
+	// url.Error repeats the URL; the URL carries no secret by contract.
+	return err.Error()
+}

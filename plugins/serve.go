@@ -1,0 +1,178 @@
+package plugins
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"sync"
+	"time"
+	_ "time/tzdata" // a plugin must resolve account time zones on hosts without zoneinfo
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	"github.com/reconhq/recon/plugins/internal/pluginpb"
+)
+
+// ProtocolVersion is the version of the host–plugin protocol this SDK speaks.
+const ProtocolVersion = 1
+
+// Handshake is shared by recon and every provider plugin. It is not a
+// security measure: it only keeps a plugin binary started by hand from
+// pretending to be a server.
+var Handshake = plugin.HandshakeConfig{
+	ProtocolVersion:  ProtocolVersion,
+	MagicCookieKey:   "RECON_PROVIDER_PLUGIN",
+	MagicCookieValue: "5d2f3c8e-recon-provider-7b41",
+}
+
+// pluginKey is the name under which the provider is dispensed.
+const pluginKey = "provider"
+
+// MaxMessageBytes bounds one protocol message either way. Raw provider
+// bodies are capped well below it by the providers' HTTP clients.
+const MaxMessageBytes = 16 << 20
+
+// maxInFlight bounds the queries a plugin works on at once, whatever the host sends.
+const maxInFlight = 1024
+
+// Serve runs p as a plugin process and returns when the host goes away.
+func Serve(p Provider) {
+	go exitWithParent()
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: Handshake,
+		VersionedPlugins: map[int]plugin.PluginSet{
+			ProtocolVersion: {pluginKey: &grpcPlugin{impl: p}},
+		},
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			opts = append(opts, grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes))
+			return grpc.NewServer(opts...)
+		},
+		// JSON on stderr: the host parses it into its own log.
+		Logger: hclog.New(&hclog.LoggerOptions{
+			Name:       p.Info().Name,
+			Output:     os.Stderr,
+			JSONFormat: true,
+			Level:      hclog.Info,
+		}),
+	})
+}
+
+// exitWithParent ends the plugin when its host dies without closing it
+// (a SIGKILLed host cannot). The host also asks the kernel for a parent-death
+// signal where it can; this is the portable fallback.
+func exitWithParent() {
+	parent := os.Getppid()
+	for range time.Tick(time.Second) {
+		if os.Getppid() != parent {
+			os.Exit(3)
+		}
+	}
+}
+
+// grpcPlugin binds the protocol to go-plugin; impl is nil on the host side.
+type grpcPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	impl Provider
+}
+
+func (g *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+	pluginpb.RegisterProviderServer(s, &server{impl: g.impl})
+	return nil
+}
+
+func (g *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
+	return newRemote(pluginpb.NewProviderClient(c)), nil
+}
+
+type server struct {
+	pluginpb.UnimplementedProviderServer
+	impl Provider
+}
+
+func (s *server) Describe(context.Context, *pluginpb.DescribeRequest) (*pluginpb.DescribeResponse, error) {
+	in := s.impl.Info()
+	return &pluginpb.DescribeResponse{
+		Name:        in.Name,
+		Version:     in.Version,
+		RefundQuery: in.RefundQuery,
+		Credentials: in.Credentials,
+		Description: in.Description,
+	}, nil
+}
+
+func (s *server) Configure(ctx context.Context, req *pluginpb.ConfigureRequest) (*pluginpb.ConfigureResponse, error) {
+	loc := time.UTC
+	if tz := req.GetTimezone(); tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			return nil, fmt.Errorf("timezone %q: %w", tz, err)
+		}
+		loc = l
+	}
+	err := s.impl.Configure(ctx, Account{
+		Name:        req.GetAccount(),
+		Endpoint:    req.GetEndpoint(),
+		Currency:    req.GetCurrency(),
+		Location:    loc,
+		Credentials: req.GetCredentials(),
+		Options:     req.GetOptions(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &pluginpb.ConfigureResponse{}, nil
+}
+
+func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
+	var (
+		wg     sync.WaitGroup
+		sendMu sync.Mutex
+		sem    = make(chan struct{}, maxInFlight)
+	)
+	defer wg.Wait()
+	for {
+		req, err := stream.Recv()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			res := s.answer(stream.Context(), req)
+			sendMu.Lock()
+			defer sendMu.Unlock()
+			_ = stream.Send(resultToPB(req.GetId(), res)) // a broken stream is the host's to notice
+		}()
+	}
+}
+
+// answer runs one query under its own deadline and turns a panic into a
+// permanent failure of that query rather than of the process.
+func (s *server) answer(ctx context.Context, req *pluginpb.QueryRequest) (res Result) {
+	if ms := req.GetTimeoutMs(); ms > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
+		defer cancel()
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			res = Result{Outcome: OutcomePermanent, Err: fmt.Sprintf("plugin panic: %v\n%s", p, debug.Stack())}
+		}
+	}()
+	res = s.impl.Query(ctx, queryFromPB(req))
+	if res.Outcome == 0 {
+		res.Outcome = OutcomePermanent
+		if res.Err == "" {
+			res.Err = "plugin returned no outcome"
+		}
+	}
+	return res
+}
