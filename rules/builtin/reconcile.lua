@@ -1,0 +1,134 @@
+-- reconcile.lua: the contract's verdicts. Built in, applied before every
+-- provider mapping and every merchant file. A merchant file replaces any of
+-- these hooks (for all rows, one provider or one account) and can call the
+-- replaced one through `super`.
+--
+-- row: the ledger row  {line, account, provider, type, order_no, refund_no,
+--      status, amount (minor units), currency, created_at}
+-- p:   the provider's answer {outcome, state, state_detail, status (raw),
+--      sub_status, amount, received, refunded, refund_amount, currency,
+--      trade_no, paid_at, verified, error, fields}
+
+local PAID_FAMILY = { PAID = true, PARTIALLY_REFUNDED = true, REFUNDED = true }
+local REFUNDED_FAMILY = { PARTIALLY_REFUNDED = true, REFUNDED = true }
+local UNPAID = { PENDING = true, FAILED = true, CLOSED = true }
+
+local function v(verdict, severity, action, detail)
+  return { verdict = verdict, severity = severity, action = action, detail = detail }
+end
+
+local function raw(p)
+  local s = tostring(p.status or "")
+  if p.sub_status then s = s .. "/" .. tostring(p.sub_status) end
+  return s
+end
+
+local function amt(n, cur)
+  if n == nil then return "?" end
+  return recon.format_amount(n, cur)
+end
+
+-- The answers that carry no state: the same for payments and refunds.
+local function no_state(row, p)
+  if p.outcome == "UNVERIFIABLE" then
+    return v("UNVERIFIABLE", "critical", "REVIEW", "answer not trusted: " .. tostring(p.error))
+  elseif p.outcome == "UNSUPPORTED" then
+    return v("UNSUPPORTED", "warn", "REVIEW", "the provider's API cannot confirm this " .. row.type)
+  elseif p.outcome == "ERROR" then
+    return v("ERROR", "warn", "RECHECK", "query failed: " .. tostring(p.error))
+  elseif p.outcome == "NOT_FOUND" then
+    local claimed = PAID_FAMILY[row.status] or row.status == "SUCCESS"
+    if claimed then
+      return v("NOT_FOUND", "critical", "REVIEW", "the provider does not know this " .. row.type .. "; ledger says " .. row.status)
+    end
+    return v("NOT_FOUND", "info", "NONE", "the provider does not know this " .. row.type .. "; ledger says " .. row.status)
+  elseif p.state == "UNKNOWN" then
+    return v("UNKNOWN_STATUS", "warn", "REVIEW", p.state_detail or ("unmapped provider status " .. raw(p)))
+  end
+  return nil
+end
+
+-- amounts_differ returns a detail when amount or currency differ.
+local function amounts_differ(row, p, provider_amount)
+  if p.currency ~= nil and p.currency ~= row.currency then
+    return "currency: ledger " .. row.currency .. ", provider " .. p.currency
+  end
+  if provider_amount ~= nil and provider_amount ~= row.amount then
+    return "amount: ledger " .. amt(row.amount, row.currency) .. ", provider " .. amt(provider_amount, row.currency)
+  end
+  return nil
+end
+
+recon.judge(function(row, p)
+  local r = no_state(row, p)
+  if r then return r end
+  local S, L = p.state, row.status
+
+  if S == "PARTIALLY_PAID" then
+    local got = p.received and (", received " .. amt(p.received, row.currency)) or ""
+    return v("AMOUNT_MISMATCH", "critical", "REVIEW", "provider reports a partial payment of "
+      .. amt(p.amount, row.currency) .. got .. "; ledger says " .. L)
+  end
+
+  if PAID_FAMILY[S] then
+    if UNPAID[L] then
+      return v("MISSED_PAYMENT", "warn", "MARK_PAID", "provider reports " .. S .. "; ledger still " .. L)
+    end
+    local agree = (S == L) or (p.refunded == nil and REFUNDED_FAMILY[S] and REFUNDED_FAMILY[L])
+    if not agree then
+      return v("REFUND_MISMATCH", "critical", "REVIEW", "provider reports " .. S .. "; ledger says " .. L)
+    end
+    local d = amounts_differ(row, p, p.amount)
+    if d then return v("AMOUNT_MISMATCH", "critical", "REVIEW", d) end
+    return v("MATCHED", "info", "NONE", nil)
+  end
+
+  if S == "PENDING" then
+    if PAID_FAMILY[L] then
+      return v("UNPAID_AT_PROVIDER", "critical", "REVIEW", "ledger says " .. L .. "; provider still PENDING (" .. raw(p) .. ")")
+    end
+    return v("UNSETTLED", "info", "RECHECK", "provider not final yet (" .. raw(p) .. "); check again next run")
+  end
+
+  if S == "FAILED" or S == "CLOSED" then
+    if PAID_FAMILY[L] then
+      return v("UNPAID_AT_PROVIDER", "critical", "REVIEW", "ledger says " .. L .. "; provider reports " .. S)
+    end
+    if L == S then
+      local d = amounts_differ(row, p, p.amount)
+      if d then return v("AMOUNT_MISMATCH", "critical", "REVIEW", d) end
+      return v("MATCHED", "info", "NONE", nil)
+    end
+    local action = (S == "CLOSED" and L == "PENDING") and "MARK_CLOSED" or "REVIEW"
+    return v("STATUS_MISMATCH", "warn", action, "provider reports " .. S .. "; ledger says " .. L)
+  end
+
+  return v("STATUS_MISMATCH", "warn", "REVIEW", "provider reports " .. tostring(S) .. "; ledger says " .. L)
+end)
+
+recon.judge_refund(function(row, p)
+  local r = no_state(row, p)
+  if r then return r end
+  local R, L = p.state, row.status
+  if R == "PENDING" and L == "PENDING" then
+    return v("UNSETTLED", "info", "RECHECK", "refund not final yet (" .. raw(p) .. "); check again next run")
+  end
+  if R ~= L then
+    return v("REFUND_MISMATCH", "critical", "REVIEW", "provider reports refund " .. R .. "; ledger says " .. L)
+  end
+  local d = amounts_differ(row, p, p.refund_amount)
+  if d then return v("REFUND_MISMATCH", "critical", "REVIEW", "refund " .. d) end
+  return v("MATCHED", "info", "NONE", nil)
+end)
+
+-- refunds: do the ledger's successful refunds of an order add up to what the
+-- provider says was refunded? Returns a verdict for the payment row, or nil.
+recon.refunds(function(o)
+  if o.provider_refunded == nil or o.refund_rows == 0 then return nil end
+  if o.verdict ~= "MATCHED" then return nil end
+  if o.ledger_refunded ~= o.provider_refunded then
+    return v("REFUND_MISMATCH", "critical", "REVIEW", "ledger refunds add up to "
+      .. amt(o.ledger_refunded, o.currency) .. "; provider refunded " .. amt(o.provider_refunded, o.currency))
+  end
+  return nil
+end)

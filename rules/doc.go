@@ -1,0 +1,21 @@
+// Package rules runs recon's Lua rules: the built-in rule files embedded in
+// the binary, then the merchant's files in the config's order.
+//
+// A rule file registers hooks on the global `recon` table:
+//
+//	recon.map_payment("upay", function(a, super) ... return "PAID" end)
+//	recon.map_refund("upay", function(a, super) ... end)
+//	recon.judge(function(row, p, super) ... return {verdict="MATCHED"} end)
+//	recon.judge_refund({account="shop-upay"}, function(row, p, super) ... end)
+//	recon.refunds(function(o, super) ... end)
+//	recon.verdict("LATE_PAYMENT", {severity="warn", action="REVIEW"})
+//
+// The selector (a provider name, a table {provider=..., account=...}, or
+// nothing) says which rows a hook applies to. A later registration wins; it
+// receives the one it replaced as `super`. Rules see amounts as integer
+// minor units, times as unix seconds, and the provider's raw fields.
+//
+// States are sandboxed (base, table, string and math only; no loading of
+// code, files or processes), each call runs under a time limit, and states
+// are pooled: an LState is not safe for concurrent use.
+package rules

@@ -1,0 +1,266 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reconhq/recon/plugins"
+)
+
+// mustRules compiles the built-in files plus extra sources (name -> code).
+func mustRules(t testing.TB, extra ...File) *Rules {
+	t.Helper()
+	r, err := New(append(Builtin(), extra...), Options{PoolSize: 2, CallTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	return r
+}
+
+func mustFile(t testing.TB, path string) File {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return File{Name: path, Source: b}
+}
+
+func runFixtures(t *testing.T, r *Rules, files map[string][]byte) {
+	t.Helper()
+	res, err := r.RunFixtures(context.Background(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) == 0 {
+		t.Fatal("no fixtures ran")
+	}
+	for _, c := range res {
+		if c.Problem != "" {
+			t.Errorf("%s: %s: %s", c.File, c.Name, c.Problem)
+		}
+	}
+}
+
+// TestBuiltinFixtures runs the fixtures shipped with the built-in rules:
+// every status of every provider's vocabulary.
+func TestBuiltinFixtures(t *testing.T) {
+	files, err := BuiltinFixtures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFixtures(t, mustRules(t), files)
+}
+
+func TestJudgeMatrix(t *testing.T) {
+	r := mustRules(t, mustFile(t, "testdata/identity.lua"))
+	runFixtures(t, r, map[string][]byte{"judge.yaml": mustRead(t, "testdata/judge.yaml")})
+}
+
+func mustRead(t testing.TB, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func paidRow() Row {
+	return Row{Line: 2, Account: "a1", Provider: "test", Type: "payment", OrderNo: "O1", Status: "PAID", Amount: 100, Currency: "CNY"}
+}
+
+func paidAnswer() Answer {
+	return Answer{Outcome: plugins.OutcomeFound, Answer: plugins.Answer{Status: "PAID", Amount: plugins.Int64(100), Currency: "CNY"}}
+}
+
+func TestLayeringWithSuper(t *testing.T) {
+	// A merchant file replaces the judge for one account and calls the one it replaced.
+	merchant := File{Name: "merchant.lua", Source: []byte(`
+recon.verdict("VIP_CHECK", {severity = "critical", action = "CALL"})
+recon.judge({account = "vip"}, function(row, p, super)
+  local r = super(row, p)
+  if r.verdict == "MATCHED" then return {verdict = "VIP_CHECK", detail = "was " .. r.verdict} end
+  return r
+end)`)}
+	r := mustRules(t, mustFile(t, "testdata/identity.lua"), merchant)
+	ctx := context.Background()
+
+	j, err := r.Judge(ctx, paidRow(), paidAnswer())
+	if err != nil || j.Verdict != "MATCHED" {
+		t.Fatalf("other account: %+v, %v; want MATCHED", j, err)
+	}
+	row := paidRow()
+	row.Account = "vip"
+	j, err = r.Judge(ctx, row, paidAnswer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Verdict != "VIP_CHECK" || j.Severity != "critical" || j.Action != "CALL" || j.Detail != "was MATCHED" {
+		t.Fatalf("vip account: %+v", j)
+	}
+}
+
+func TestUnverifiableCannotBePaid(t *testing.T) {
+	evil := File{Name: "evil.lua", Source: []byte(`
+recon.judge(function(row, p) return {verdict = "MATCHED", severity = "info"} end)`)}
+	r := mustRules(t, evil)
+	ans := paidAnswer()
+	ans.Outcome = plugins.OutcomeUnverifiable
+	ans.Err = "sign mismatch"
+	j, err := r.Judge(context.Background(), paidRow(), ans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Verdict != "UNVERIFIABLE" || j.State != "" {
+		t.Fatalf("got %+v; want UNVERIFIABLE with no state", j)
+	}
+}
+
+func TestSandboxAndLimits(t *testing.T) {
+	tests := []struct {
+		name, body, wantErr string
+	}{
+		{"os.execute", `os.execute("touch /tmp/pwned")`, "os"},
+		{"io.open", `io.open("/etc/passwd")`, "io"},
+		{"require", `require("os")`, "require"},
+		{"load", `load("return 1")()`, "load"},
+		{"dofile", `dofile("/etc/passwd")`, "dofile"},
+		{"endless loop", `while true do end`, "longer than"},
+		{"huge string", `local s = string.rep("x", 1e9)`, "larger than"},
+		{"growing string", `local s = "x" while true do s = s .. s end`, ""},
+		{"bad verdict", `return {verdict = "NOPE"}`, "neither the contract's nor declared"},
+		{"bad state type", `return 42`, "want a table"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := File{Name: "bad.lua", Source: []byte("recon.judge({account = 'bad'}, function(row, p)\n" + tt.body + "\nend)")}
+			r := mustRules(t, mustFile(t, "testdata/identity.lua"), f)
+			row := paidRow()
+			row.Account = "bad"
+			_, err := r.Judge(context.Background(), row, paidAnswer())
+			var re *RuleError
+			if !errors.As(err, &re) {
+				t.Fatalf("err = %v; want a *RuleError", err)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("err = %v; want it to mention %q", err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), "bad.lua") && tt.wantErr != "longer than" && tt.name != "growing string" && tt.name != "bad verdict" && tt.name != "bad state type" {
+				t.Errorf("err = %v; want it to name the file", err)
+			}
+			// The pool recovers: other rows are still judged.
+			j, err := r.Judge(context.Background(), paidRow(), paidAnswer())
+			if err != nil || j.Verdict != "MATCHED" {
+				t.Fatalf("after the failure: %+v, %v", j, err)
+			}
+		})
+	}
+	if _, err := os.Stat("/tmp/pwned"); err == nil {
+		t.Fatal("a rule ran a command")
+	}
+}
+
+func TestCompileErrorNamesFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "broken.lua")
+	if err := os.WriteFile(p, []byte("recon.judge(function(row, p)\n  return {verdict = \nend)\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files, err := ReadFiles([]string{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(append(Builtin(), files...), Options{})
+	var ce *CompileError
+	if !errors.As(err, &ce) || ce.File != p {
+		t.Fatalf("err = %v; want a CompileError for %s", err, p)
+	}
+	if !strings.Contains(err.Error(), "line:3") && !strings.Contains(err.Error(), ":3") {
+		t.Errorf("err = %v; want line 3", err)
+	}
+}
+
+func TestUnknownHookFailsAtLoad(t *testing.T) {
+	f := File{Name: "typo.lua", Source: []byte(`recon.jugde(function() end)`)}
+	_, err := New(append(Builtin(), f), Options{})
+	if err == nil || !strings.Contains(err.Error(), "typo.lua:1") {
+		t.Fatalf("err = %v; want a load error at typo.lua:1", err)
+	}
+}
+
+func TestRefundsAddUp(t *testing.T) {
+	r := mustRules(t)
+	base := OrderRefunds{Account: "a", Provider: "test", OrderNo: "O1", Currency: "CNY",
+		Payment: Judgement{Verdict: "MATCHED", State: "PARTIALLY_REFUNDED"}, LedgerRefunded: 300, RefundRows: 2}
+	tests := []struct {
+		name     string
+		provider *int64
+		rows     int
+		verdict  string
+		want     string // "" = judgement stands
+	}{
+		{"adds up", plugins.Int64(300), 2, "MATCHED", ""},
+		{"does not add up", plugins.Int64(500), 2, "MATCHED", "REFUND_MISMATCH"},
+		{"provider silent", nil, 2, "MATCHED", ""},
+		{"no refund rows", plugins.Int64(500), 0, "MATCHED", ""},
+		{"already a worse verdict", plugins.Int64(500), 2, "AMOUNT_MISMATCH", ""},
+	}
+	for _, tt := range tests {
+		o := base
+		o.ProviderRefunded, o.RefundRows, o.Payment.Verdict = tt.provider, tt.rows, tt.verdict
+		j, err := r.JudgeRefunds(context.Background(), o)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		got := ""
+		if j != nil {
+			got = j.Verdict
+		}
+		if got != tt.want {
+			t.Errorf("%s: got %q; want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestConcurrentJudging(t *testing.T) {
+	r := mustRules(t, mustFile(t, "testdata/identity.lua"))
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := 0; i < 64; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j, err := r.Judge(context.Background(), paidRow(), paidAnswer())
+			if err == nil && j.Verdict != "MATCHED" {
+				err = errors.New("verdict " + j.Verdict)
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func BenchmarkJudge(b *testing.B) {
+	r := mustRules(b, mustFile(b, "testdata/identity.lua"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.Judge(ctx, paidRow(), paidAnswer()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
