@@ -1,0 +1,239 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+var (
+	bucketRuns   = []byte("runs")
+	bucketData   = []byte("data")
+	bucketOrders = []byte("orders")
+	bucketMeta   = []byte("meta")
+	subResults   = []byte("results")
+	subExchanges = []byte("exchanges")
+)
+
+// schemaVersion changes with any incompatible change of the layout.
+const schemaVersion = "1"
+
+// ErrLocked is returned by Open when another process holds the store.
+var ErrLocked = errors.New("the store is in use by another recon process")
+
+// ErrNotFound is returned when a run does not exist.
+var ErrNotFound = errors.New("not found")
+
+// DB is an open store.
+type DB struct {
+	db   *bolt.DB
+	path string
+}
+
+// Open opens (creating with mode 0600) the store at path. It waits at most
+// lockWait for another process to release the file, then returns ErrLocked.
+func Open(path string, lockWait time.Duration) (*DB, error) {
+	if lockWait <= 0 {
+		lockWait = time.Second
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait, NoFreelistSync: true})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("store %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	// bbolt creates with the mode given, but an existing file keeps its own:
+	// tighten it, since the store holds what providers said about orders.
+	if err := os.Chmod(path, 0o600); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	d := &DB{db: b, path: path}
+	err = b.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketRuns, bucketData, bucketOrders, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get([]byte("schema")); v != nil && string(v) != schemaVersion {
+			return fmt.Errorf("schema version %s, this recon reads %s", v, schemaVersion)
+		}
+		return meta.Put([]byte("schema"), []byte(schemaVersion))
+	})
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// Close closes the store.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Path returns the store's file.
+func (d *DB) Path() string { return d.path }
+
+// PutRun creates or updates a run's metadata.
+func (d *DB) PutRun(r *Run) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return d.db.Update(func(tx *bolt.Tx) error {
+		if _, err := runData(tx, r.ID, true); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketRuns).Put([]byte(r.ID), v)
+	})
+}
+
+// Run returns a run's metadata, or ErrNotFound.
+func (d *DB) Run(id string) (*Run, error) {
+	var r Run
+	err := d.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRuns).Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("run %q: %w", id, ErrNotFound)
+		}
+		return json.Unmarshal(v, &r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Runs lists every run, oldest first.
+func (d *DB) Runs() ([]*Run, error) {
+	var out []*Run
+	err := d.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRuns).ForEach(func(_, v []byte) error {
+			var r Run
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			out = append(out, &r)
+			return nil
+		})
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
+	return out, err
+}
+
+// Results calls fn for each result of a run, in ledger line order.
+func (d *DB) Results(runID string, fn func(Result) error) error {
+	return d.each(runID, subResults, func(v []byte) error {
+		var r Result
+		if err := json.Unmarshal(v, &r); err != nil {
+			return err
+		}
+		return fn(r)
+	})
+}
+
+// Exchanges calls fn for each stored provider answer of a run, in line order.
+func (d *DB) Exchanges(runID string, fn func(Exchange) error) error {
+	return d.each(runID, subExchanges, func(v []byte) error {
+		var e Exchange
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		return fn(e)
+	})
+}
+
+// Exchange returns the stored answer behind one line of a run.
+func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
+	var e *Exchange
+	err := d.db.View(func(tx *bolt.Tx) error {
+		b, err := runData(tx, runID, false)
+		if err != nil {
+			return err
+		}
+		v := b.Bucket(subExchanges).Get(lineKey(line))
+		if v == nil {
+			return nil
+		}
+		e = new(Exchange)
+		return json.Unmarshal(v, e)
+	})
+	return e, err
+}
+
+// DoneLines returns the lines of a run that already have a result.
+func (d *DB) DoneLines(runID string) (map[int]bool, error) {
+	done := map[int]bool{}
+	err := d.db.View(func(tx *bolt.Tx) error {
+		b, err := runData(tx, runID, false)
+		if err != nil {
+			return err
+		}
+		return b.Bucket(subResults).ForEach(func(k, _ []byte) error {
+			done[int(binary.BigEndian.Uint64(k))] = true
+			return nil
+		})
+	})
+	return done, err
+}
+
+// Latest returns an order's most recent result across runs.
+func (d *DB) Latest(key string) (Latest, bool, error) {
+	var l Latest
+	var ok bool
+	err := d.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketOrders).Get([]byte(key))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &l)
+	})
+	return l, ok, err
+}
+
+func (d *DB) each(runID string, sub []byte, fn func([]byte) error) error {
+	return d.db.View(func(tx *bolt.Tx) error {
+		b, err := runData(tx, runID, false)
+		if err != nil {
+			return err
+		}
+		return b.Bucket(sub).ForEach(func(_, v []byte) error { return fn(v) })
+	})
+}
+
+// runData returns the bucket of a run's results and exchanges.
+func runData(tx *bolt.Tx, runID string, create bool) (*bolt.Bucket, error) {
+	data := tx.Bucket(bucketData)
+	if !create {
+		b := data.Bucket([]byte(runID))
+		if b == nil {
+			return nil, fmt.Errorf("run %q: %w", runID, ErrNotFound)
+		}
+		return b, nil
+	}
+	b, err := data.CreateBucketIfNotExists([]byte(runID))
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range [][]byte{subResults, subExchanges} {
+		if _, err := b.CreateBucketIfNotExists(sub); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func lineKey(line int) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, uint64(line))
+	return k
+}
