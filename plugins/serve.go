@@ -176,3 +176,25 @@ func (s *server) answer(ctx context.Context, req *pluginpb.QueryRequest) (res Re
 	}
 	return res
 }
+
+// HostPlugins is the plugin set a host hands to go-plugin's client.
+func HostPlugins() map[int]plugin.PluginSet {
+	return map[int]plugin.PluginSet{ProtocolVersion: {pluginKey: &grpcPlugin{}}}
+}
+
+// Dispense connects to a started go-plugin client and returns the provider.
+func Dispense(c *plugin.Client) (*Remote, error) {
+	rpc, err := c.Client()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := rpc.Dispense(pluginKey)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := raw.(*Remote)
+	if !ok {
+		return nil, fmt.Errorf("plugin dispensed a %T, not a provider", raw)
+	}
+	return r, nil
+}

@@ -237,3 +237,21 @@ func lineKey(line int) []byte {
 	binary.BigEndian.PutUint64(k, uint64(line))
 	return k
 }
+
+// Result returns the result of one line of a run.
+func (d *DB) Result(runID string, line int) (*Result, error) {
+	var r *Result
+	err := d.db.View(func(tx *bolt.Tx) error {
+		b, err := runData(tx, runID, false)
+		if err != nil {
+			return err
+		}
+		v := b.Bucket(subResults).Get(lineKey(line))
+		if v == nil {
+			return fmt.Errorf("run %q line %d: %w", runID, line, ErrNotFound)
+		}
+		r = new(Result)
+		return json.Unmarshal(v, r)
+	})
+	return r, err
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"io"
+	"slices"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/reconhq/recon/engine/report"
+)
+
+func reportCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "report",
+		Usage:     "a stored run's report, again",
+		ArgsUsage: " ",
+		Flags: []cli.Flag{
+			configFlag,
+			&cli.StringFlag{Name: "run", Usage: "the run `ID` (see recon runs)"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, csv or html"},
+			&cli.StringFlag{Name: "out", Usage: "write to `FILE` instead of stdout"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.String("run") == "" {
+				return usagef("recon runs lists the stored runs", "recon report needs --run ID")
+			}
+			if !slices.Contains(report.Formats, c.String("format")) {
+				return usagef("use text, json, csv or html", "--format %q is not a report format", c.String("format"))
+			}
+			db, err := openStore(c, nil)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			run, err := db.Run(c.String("run"))
+			if err != nil {
+				return err
+			}
+			write := func(w io.Writer) error { return report.Write(w, db, run, c.String("format"), run.FailOn) }
+			if p := c.String("out"); p != "" {
+				return writeFile(p, write)
+			}
+			return write(c.App.Writer)
+		},
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/reconhq/recon/engine"
+	"github.com/reconhq/recon/engine/config"
+	"github.com/reconhq/recon/engine/report"
+	"github.com/reconhq/recon/rules"
+	"github.com/reconhq/recon/store"
+)
+
+var (
+	reportFlag = &cli.StringFlag{Name: "report", Usage: "write the JSON report to `FILE`"}
+	csvFlag    = &cli.StringFlag{Name: "csv", Usage: "write the report as CSV, one row per result, to `FILE`"}
+)
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "run",
+		Usage: "the nightly job: query every ledger row's provider, judge, store, report",
+		Description: "Reads the ledger, queries each row's provider through its plugin (built in or from plugin_dir),\n" +
+			"applies the built-in rules and the config's rule files, stores every result and the answer behind it,\n" +
+			"writes the reports asked for and prints a summary. Exit 3 when a result is at or above fail_on.",
+		Flags: []cli.Flag{
+			configFlag,
+			&cli.StringFlag{Name: "ledger", Aliases: []string{"l"}, Usage: "the merchant's ledger `FILE` (.csv or .jsonl)"},
+			&cli.StringFlag{Name: "ledger-format", Usage: "csv or jsonl, when the extension does not say"},
+			reportFlag, csvFlag,
+			&cli.StringFlag{Name: "run-id", Usage: "the run's `ID` (default: date, time and 4 random hex digits)"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.String("ledger") == "" {
+				return usagef("recon run --config FILE --ledger FILE", "recon run needs --ledger")
+			}
+			if c.NArg() > 0 {
+				return usagef("flags go before nothing else", "unexpected argument %q", c.Args().First())
+			}
+			log, err := logger(c)
+			if err != nil {
+				return err
+			}
+			cfg, err := loadConfig(c)
+			if err != nil {
+				return err
+			}
+			db, err := openStore(c, cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			opt := engine.Options{Config: cfg, Store: db, LedgerPath: c.String("ledger"),
+				LedgerFormat: c.String("ledger-format"), RunID: c.String("run-id"), Log: log}
+			if !c.Bool("no-progress") {
+				opt.ProgressEvery = 30 * time.Second
+			}
+			run, _, err := engine.Run(c.Context, opt)
+			return conclude(c, db, cfg, run, err)
+		},
+	}
+}
+
+// conclude writes the reports of a finished (or stopped) run, prints the
+// summary, and turns the outcome into the command's result.
+func conclude(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, runErr error) error {
+	if run == nil {
+		return runErr
+	}
+	if p := c.String("report"); p != "" {
+		if err := writeFile(p, func(w io.Writer) error { return report.JSON(w, db, run) }); err != nil {
+			return errors.Join(runErr, err)
+		}
+	}
+	if p := c.String("csv"); p != "" {
+		if err := writeFile(p, func(w io.Writer) error { return report.CSV(w, db, run) }); err != nil {
+			return errors.Join(runErr, err)
+		}
+	}
+	if err := report.Text(c.App.Writer, db, run, cfg.FailOn, 0); err != nil {
+		return errors.Join(runErr, err)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	return findings(db, run, cfg.FailOn)
+}
+
+// findings returns errDiscrepancies when a result is at or above failOn.
+func findings(db *store.DB, run *store.Run, failOn string) error {
+	found := false
+	err := db.Results(run.ID, func(r store.Result) error {
+		if rules.SeverityAtLeast(r.Severity, failOn) {
+			found = true
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if found {
+		return errDiscrepancies
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/reconhq/recon/store"
+)
+
+func runsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "runs",
+		Usage: "list the runs in the store",
+		Description: "Status is completed, failed, interrupted, or running; a run shown as running whose process\n" +
+			"is gone was killed: running the same command again resumes it.",
+		Flags: []cli.Flag{configFlag},
+		Action: func(c *cli.Context) error {
+			db, err := openStore(c, nil)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			runs, err := db.Runs()
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "RUN\tCOMMAND\tSTATUS\tSTARTED\tROWS\tLEDGER\tFINDINGS")
+			for _, r := range runs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Command, runStatus(r),
+					r.StartedAt.Local().Format(time.DateTime), r.Ledger.Rows, r.Ledger.Path, findingsOf(r))
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+// runStatus shows a run still marked running whose process is gone as interrupted.
+func runStatus(r *store.Run) string {
+	if r.Status == store.StatusRunning && !processAlive(r.PID) {
+		return "interrupted (killed)"
+	}
+	return r.Status
+}
+
+func findingsOf(r *store.Run) string {
+	n := 0
+	for v, c := range r.Totals {
+		if v != "MATCHED" {
+			n += c
+		}
+	}
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprint(n)
+}

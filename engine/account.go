@@ -1,0 +1,233 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/reconhq/recon/engine/config"
+	"github.com/reconhq/recon/engine/host"
+	"github.com/reconhq/recon/plugins"
+)
+
+const (
+	// answerGrace is how much longer than the attempt's own timeout the host
+	// waits for a plugin's answer before it takes the plugin for hung.
+	answerGrace = 2 * time.Second
+	// maxRestarts bounds how often one account's plugin is started again in a run.
+	maxRestarts = 10
+	// maxBackoff caps one wait between attempts, Retry-After included.
+	maxBackoff = time.Minute
+	// breakerThreshold: after this many rows in a row end in failure, the
+	// account's provider is taken for down and its remaining rows fail fast.
+	breakerThreshold = 25
+)
+
+// account queries one merchant account through its own plugin process.
+type account struct {
+	cfg     *config.Account
+	host    *host.Host
+	log     *slog.Logger
+	limiter *rate.Limiter
+
+	mu       sync.Mutex
+	spec     host.Spec
+	plugin   *host.Plugin
+	restarts int
+	startErr error
+	failRun  int // rows ended in failure since the last answer
+	stats    accountStats
+}
+
+type accountStats struct {
+	Queries, Retries, Restarts int
+}
+
+func newAccount(cfg *config.Account, h *host.Host, log *slog.Logger) *account {
+	burst := int(cfg.RateLimit)
+	if burst < 1 {
+		burst = 1
+	}
+	return &account{cfg: cfg, host: h, log: log.With("account", cfg.Name),
+		limiter: rate.NewLimiter(rate.Limit(cfg.RateLimit), burst)}
+}
+
+// get returns a live plugin, starting one when there is none or the last died.
+func (a *account) get(ctx context.Context) (*host.Plugin, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.plugin != nil && !a.plugin.Exited() {
+		return a.plugin, nil
+	}
+	if a.startErr != nil {
+		return nil, a.startErr
+	}
+	if a.plugin != nil {
+		if a.restarts >= maxRestarts {
+			a.startErr = fmt.Errorf("plugin %s died %d times; giving up on this account", a.cfg.Plugin, a.restarts)
+			return nil, a.startErr
+		}
+		a.restarts++
+		a.stats.Restarts++
+		a.log.Warn("plugin process is gone; starting a new one", "plugin", a.cfg.Plugin, "restart", a.restarts)
+		a.host.Stop(a.plugin)
+		a.plugin = nil
+	}
+	if a.spec.Path == "" {
+		spec, err := a.host.Resolve(a.cfg.Plugin)
+		if err != nil {
+			a.startErr = err
+			return nil, err
+		}
+		a.spec = spec
+	}
+	p, err := a.host.Start(ctx, a.spec, plugins.Account{
+		Name: a.cfg.Name, Endpoint: a.cfg.Endpoint, Currency: a.cfg.Currency, Location: a.cfg.Location,
+		Credentials: a.cfg.Credentials, Options: a.cfg.Options,
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			a.startErr = err // a plugin that cannot start will not start for the next row either
+		}
+		return nil, err
+	}
+	a.plugin = p
+	return p, nil
+}
+
+// drop discards p so that the next get starts a fresh process, unless
+// another worker already did.
+func (a *account) drop(p *host.Plugin) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.plugin == p {
+		a.host.Stop(p)
+	}
+}
+
+// query asks the provider about q, retrying transient failures with
+// exponential backoff and jitter. It returns the last result and how many
+// attempts were sent. It returns an error only when ctx ended.
+func (a *account) query(ctx context.Context, q plugins.Query) (plugins.Result, int, error) {
+	if err := a.breakerOpen(); err != nil {
+		return plugins.Result{Outcome: plugins.OutcomeTransient, Err: err.Error()}, 0, nil
+	}
+	var res plugins.Result
+	attempts := 0
+	for {
+		if err := a.limiter.Wait(ctx); err != nil {
+			return res, attempts, ctx.Err()
+		}
+		p, err := a.get(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, attempts, ctx.Err()
+			}
+			res = plugins.Result{Outcome: plugins.OutcomePermanent, Err: err.Error()}
+			break
+		}
+		attempts++
+		q.Attempt = attempts
+		res = a.attempt(ctx, p, q)
+		if ctx.Err() != nil {
+			return res, attempts, ctx.Err()
+		}
+		if res.Outcome != plugins.OutcomeTransient || attempts > a.cfg.Retries {
+			break
+		}
+		a.mu.Lock()
+		a.stats.Retries++
+		a.mu.Unlock()
+		if err := sleep(ctx, backoff(a.cfg.Backoff, attempts, res.RetryAfter)); err != nil {
+			return res, attempts, err
+		}
+	}
+	a.record(res)
+	return res, attempts, nil
+}
+
+func (a *account) attempt(ctx context.Context, p *host.Plugin, q plugins.Query) plugins.Result {
+	a.mu.Lock()
+	a.stats.Queries++
+	a.mu.Unlock()
+	qctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout+answerGrace)
+	defer cancel()
+	res, err := p.Query(qctx, q, a.cfg.Timeout)
+	switch {
+	case err == nil:
+		return res
+	case ctx.Err() != nil:
+		return plugins.Result{Outcome: plugins.OutcomeTransient, Err: "interrupted"}
+	case errors.Is(err, plugins.ErrPluginGone):
+		a.drop(p)
+		return plugins.Result{Outcome: plugins.OutcomeTransient, Err: "plugin process died during the query"}
+	default: // the plugin did not answer within its own deadline: hung
+		a.log.Warn("plugin did not answer in time; replacing it", "plugin", a.cfg.Plugin, "timeout", a.cfg.Timeout)
+		a.drop(p)
+		return plugins.Result{Outcome: plugins.OutcomeTransient, Err: fmt.Sprintf("plugin did not answer within %s", a.cfg.Timeout+answerGrace)}
+	}
+}
+
+// record feeds the breaker: consecutive rows that ended in failure.
+func (a *account) record(res plugins.Result) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if res.Outcome.Failed() {
+		a.failRun++
+		if a.failRun == breakerThreshold {
+			a.log.Error("provider keeps failing; the account's remaining rows end as ERROR without queries",
+				"rows_failed_in_a_row", a.failRun, "last_error", res.Err)
+		}
+	} else {
+		a.failRun = 0
+	}
+}
+
+func (a *account) breakerOpen() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.failRun >= breakerThreshold {
+		return fmt.Errorf("not queried: the provider failed %d rows in a row this run", a.failRun)
+	}
+	return nil
+}
+
+func (a *account) close() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.plugin != nil {
+		a.host.Stop(a.plugin)
+		a.plugin = nil
+	}
+}
+
+// backoff is the wait before attempt n+1: full jitter over base*2^(n-1),
+// at least what the provider asked for with Retry-After, at most maxBackoff.
+func backoff(base time.Duration, n int, retryAfter time.Duration) time.Duration {
+	ceil := base << (n - 1)
+	if ceil <= 0 || ceil > maxBackoff {
+		ceil = maxBackoff
+	}
+	d := ceil/2 + rand.N(ceil/2+1)
+	if retryAfter > d {
+		d = retryAfter
+	}
+	return min(d, maxBackoff)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,177 @@
+// Package demo prepares recon's one-command tour: a config pointing at the
+// sandboxed simulators and a ledger with known planted discrepancies, and
+// checks afterwards that the run found exactly what was planted.
+package demo
+
+import (
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/reconhq/recon/plugins/builtin"
+	"github.com/reconhq/recon/plugins/simkit"
+	"github.com/reconhq/recon/store"
+)
+
+// Expect is what a ledger line must get.
+type Expect struct {
+	Account, Verdict, Why string
+}
+
+// Plan is a prepared demo.
+type Plan struct {
+	ConfigPath string
+	LedgerPath string
+	StorePath  string
+	Want       map[int]Expect // by ledger line
+}
+
+// Account names the demo account of a provider.
+func Account(provider string) string { return "demo-" + provider }
+
+// Prepare writes config.yaml and ledger.csv into dir for the simulators of
+// sb, planting about orders rows spread over the providers.
+func Prepare(dir string, sb *builtin.Sandbox, seed uint64, orders int) (*Plan, error) {
+	rng := rand.New(rand.NewPCG(seed, seed^0xdeadbeef))
+	names := make([]string, 0, len(sb.Sims))
+	for n := range sb.Sims {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("demo: no built-in providers")
+	}
+	per := max(orders/len(names), 1)
+	plan := &Plan{ConfigPath: filepath.Join(dir, "config.yaml"), LedgerPath: filepath.Join(dir, "ledger.csv"),
+		StorePath: filepath.Join(dir, "recon.db"), Want: map[int]Expect{}}
+
+	cfg := map[string]any{"store": "recon.db", "fail_on": "warn"}
+	accounts := map[string]any{}
+	rows := [][]string{{"account", "order_no", "provider_trade_no", "type", "refund_no", "amount", "currency", "status"}}
+	add := func(acct string, c simkit.Case) {
+		rows = append(rows, []string{acct, c.OrderNo, c.ProviderTradeNo, c.Type, c.RefundNo, c.Amount, c.Currency, c.Status})
+		plan.Want[len(rows)] = Expect{Account: acct, Verdict: c.Want, Why: c.Why}
+	}
+	var firstCase *simkit.Case
+	var firstAcct string
+	for _, name := range names {
+		sim := sb.Sims[name]
+		acct := Account(name)
+		a, err := accountConfig(dir, name, sb.BaseURL(name), sim.Account())
+		if err != nil {
+			return nil, err
+		}
+		accounts[acct] = a
+		for _, c := range sim.Plant(rng, per) {
+			add(acct, c)
+			if firstCase == nil && c.Want == "MATCHED" && c.Type != "refund" {
+				c := c
+				firstCase, firstAcct = &c, acct
+			}
+		}
+	}
+	// Rows the ledger itself gets wrong: never dropped, always reported.
+	acct := Account(names[0])
+	add(acct, simkit.Case{OrderNo: "BAD-AMOUNT", Amount: "12.345", Status: "PAID", Want: "INVALID", Why: "three decimals"})
+	add("no-such-account", simkit.Case{OrderNo: "BAD-ACCOUNT", Amount: "1.00", Status: "PAID", Want: "INVALID", Why: "unknown account"})
+	add(acct, simkit.Case{OrderNo: "BAD-STATUS", Amount: "1.00", Status: "SHIPPED", Want: "INVALID", Why: "unknown status"})
+	if firstCase != nil {
+		dup := *firstCase
+		dup.Want, dup.Why = "DUPLICATE", "the same order twice"
+		add(firstAcct, dup)
+	}
+	cfg["accounts"] = accounts
+	b, err := yaml.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(plan.ConfigPath, b, 0o600); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(plan.LedgerPath)
+	if err != nil {
+		return nil, err
+	}
+	w := csv.NewWriter(f)
+	if err := w.WriteAll(rows); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return plan, f.Close()
+}
+
+func accountConfig(dir, name, url string, a simkit.Account) (map[string]any, error) {
+	creds := map[string]string{}
+	for k, v := range a.Credentials {
+		if !strings.Contains(v, "\n") {
+			creds[k] = v
+			continue
+		}
+		// Keys go in files, as a merchant would keep them.
+		file := name + "-" + strings.ReplaceAll(k, "_", "-") + ".pem"
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(v), 0o600); err != nil {
+			return nil, err
+		}
+		creds[k+"_file"] = file
+	}
+	out := map[string]any{
+		"plugin": name, "endpoint": url, "rate_limit": 500, "concurrency": 8,
+		"timeout": "3s", "retries": 2, "backoff": "20ms", "credentials": creds,
+	}
+	if a.Currency != "" {
+		out["currency"] = a.Currency
+	}
+	if a.Timezone != "" {
+		out["timezone"] = a.Timezone
+	}
+	return out, nil
+}
+
+// Mismatch is a line whose verdict is not the planted one.
+type Mismatch struct {
+	Line      int
+	Want, Got string
+	Why       string
+	Detail    string
+}
+
+// Check compares a run's verdicts with the plan.
+func Check(db *store.DB, runID string, plan *Plan) ([]Mismatch, error) {
+	var out []Mismatch
+	seen := map[int]bool{}
+	err := db.Results(runID, func(r store.Result) error {
+		seen[r.Line] = true
+		want, ok := plan.Want[r.Line]
+		if !ok {
+			out = append(out, Mismatch{Line: r.Line, Want: "(nothing planted)", Got: r.Verdict, Detail: r.Detail})
+		} else if want.Verdict != r.Verdict {
+			out = append(out, Mismatch{Line: r.Line, Want: want.Verdict, Got: r.Verdict, Why: want.Why, Detail: r.Detail})
+		}
+		return nil
+	})
+	for line, want := range plan.Want {
+		if !seen[line] {
+			out = append(out, Mismatch{Line: line, Want: want.Verdict, Got: "(no result)", Why: want.Why})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out, err
+}
+
+// Coverage counts the planted verdicts per account.
+func (p *Plan) Coverage() map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for _, e := range p.Want {
+		if out[e.Account] == nil {
+			out[e.Account] = map[string]int{}
+		}
+		out[e.Account][e.Verdict]++
+	}
+	return out
+}

@@ -1,0 +1,280 @@
+// Package host starts provider plugins as separate processes and keeps them
+// alive: a built-in provider is this very binary started again with
+// builtin.EnvServe set; any other is a binary from the plugin directory,
+// pinned by sha256 when the config says so.
+package host
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/builtin"
+)
+
+// ErrUnknownPlugin is returned when a name is neither built in nor in the plugin directory.
+var ErrUnknownPlugin = errors.New("unknown provider plugin")
+
+// ErrChecksum is returned when a plugin binary does not match its pinned sha256.
+var ErrChecksum = errors.New("plugin binary does not match its pinned sha256")
+
+// Host starts plugin processes and kills them all on Close.
+type Host struct {
+	dir    string
+	pins   map[string]string
+	self   string
+	logger hclog.Logger
+
+	mu      sync.Mutex
+	clients map[*plugin.Client]bool
+	closed  bool
+}
+
+// New returns a host. dir is the plugin directory ("" for none); pins maps
+// plugin names to the sha256 their binary must have.
+func New(dir string, pins map[string]string, log *slog.Logger) (*Host, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding recon's own binary to start built-in plugins: %w", err)
+	}
+	return &Host{dir: dir, pins: pins, self: self, logger: hclogFor(log), clients: map[*plugin.Client]bool{}}, nil
+}
+
+// Spec is how to start a plugin.
+type Spec struct {
+	Name    string
+	Builtin bool
+	Path    string // the binary
+	SHA256  string // of the binary (for built-ins: of recon itself)
+}
+
+// Resolve finds a plugin by name: built-ins first, then the plugin directory.
+func (h *Host) Resolve(name string) (Spec, error) {
+	if _, ok := builtin.Lookup(name); ok {
+		sum, err := fileSHA256(h.self)
+		if err != nil {
+			return Spec{}, err
+		}
+		return Spec{Name: name, Builtin: true, Path: h.self, SHA256: sum}, nil
+	}
+	if h.dir == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
+		return Spec{}, fmt.Errorf("%w %q: not built in (%s), and no plugin_dir holds it", ErrUnknownPlugin, name, builtinNames())
+	}
+	p := filepath.Join(h.dir, name)
+	fi, err := os.Stat(p)
+	if err != nil || fi.IsDir() {
+		return Spec{}, fmt.Errorf("%w %q: not built in (%s), and %s is not a plugin binary", ErrUnknownPlugin, name, builtinNames(), p)
+	}
+	sum, err := fileSHA256(p)
+	if err != nil {
+		return Spec{}, err
+	}
+	if want, pinned := h.pins[name]; pinned && !strings.EqualFold(want, sum) {
+		return Spec{}, fmt.Errorf("%w: %s has sha256 %s, the config pins %s", ErrChecksum, p, sum, want)
+	}
+	return Spec{Name: name, Path: p, SHA256: sum}, nil
+}
+
+// Plugin is a running plugin process.
+type Plugin struct {
+	Spec   Spec
+	Info   plugins.Info
+	client *plugin.Client
+	remote *plugins.Remote
+}
+
+// Start starts a plugin process and configures it for an account.
+func (h *Host) Start(ctx context.Context, spec Spec, acct plugins.Account) (*Plugin, error) {
+	c, err := h.launch(spec, h.logger.Named(acct.Name))
+	if err != nil {
+		return nil, err
+	}
+	remote, err := plugins.Dispense(c)
+	if err != nil {
+		h.kill(c)
+		return nil, fmt.Errorf("starting plugin %s (%s): %w", spec.Name, spec.Path, err)
+	}
+	info, err := remote.Info(ctx)
+	if err != nil {
+		h.kill(c)
+		return nil, fmt.Errorf("plugin %s: describe: %w", spec.Name, err)
+	}
+	if err := remote.Configure(ctx, acct); err != nil {
+		h.kill(c)
+		return nil, fmt.Errorf("plugin %s: configuring account %s: %w", spec.Name, acct.Name, grpcMessage(err))
+	}
+	return &Plugin{Spec: spec, Info: info, client: c, remote: remote}, nil
+}
+
+// Query asks the plugin; see plugins.Remote.Query.
+func (p *Plugin) Query(ctx context.Context, q plugins.Query, timeout time.Duration) (plugins.Result, error) {
+	return p.remote.Query(ctx, q, timeout)
+}
+
+// Exited reports whether the process is gone or its stream broke.
+func (p *Plugin) Exited() bool { return p.client.Exited() || p.remote.Broken() }
+
+// PID returns the plugin's process id (0 if unknown).
+func (p *Plugin) PID() int {
+	if rc := p.client.ReattachConfig(); rc != nil {
+		return rc.Pid
+	}
+	return 0
+}
+
+// Stop ends the plugin process.
+func (h *Host) Stop(p *Plugin) {
+	p.remote.Close()
+	h.kill(p.client)
+}
+
+// Close kills every plugin this host started.
+func (h *Host) Close() {
+	h.mu.Lock()
+	h.closed = true
+	cs := make([]*plugin.Client, 0, len(h.clients))
+	for c := range h.clients {
+		cs = append(cs, c)
+	}
+	h.clients = map[*plugin.Client]bool{}
+	h.mu.Unlock()
+	for _, c := range cs {
+		c.Kill()
+	}
+}
+
+func (h *Host) track(c *plugin.Client) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.clients[c] = true
+	return true
+}
+
+func (h *Host) kill(c *plugin.Client) {
+	h.mu.Lock()
+	delete(h.clients, c)
+	h.mu.Unlock()
+	c.Kill()
+}
+
+// Available lists every plugin this host can start: built-ins and the
+// binaries of the plugin directory.
+func (h *Host) Available() ([]Spec, error) {
+	var out []Spec
+	for _, b := range builtin.All() {
+		s, err := h.Resolve(b.Name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	if h.dir == "" {
+		return out, nil
+	}
+	entries, err := os.ReadDir(h.dir)
+	if err != nil {
+		return nil, fmt.Errorf("plugin_dir: %w", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if _, isBuiltin := builtin.Lookup(e.Name()); isBuiltin {
+			continue
+		}
+		s, err := h.Resolve(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func builtinNames() string {
+	var names []string
+	for _, b := range builtin.All() {
+		names = append(names, b.Name)
+	}
+	return "built in: " + strings.Join(names, ", ")
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Describe starts a plugin only to ask what it is, then stops it.
+func (h *Host) Describe(ctx context.Context, spec Spec) (plugins.Info, error) {
+	c, err := h.launch(spec, h.logger)
+	if err != nil {
+		return plugins.Info{}, err
+	}
+	defer h.kill(c)
+	r, err := plugins.Dispense(c)
+	if err != nil {
+		return plugins.Info{}, err
+	}
+	return r.Info(ctx)
+}
+
+// launch makes the go-plugin client of a plugin process; the process
+// starts when the client is first used.
+func (h *Host) launch(spec Spec, log hclog.Logger) (*plugin.Client, error) {
+	cmd := exec.Command(spec.Path)
+	cmd.Env = os.Environ()
+	if spec.Builtin {
+		cmd.Env = append(cmd.Env, builtin.EnvServe+"="+spec.Name)
+	}
+	tieToParent(cmd)
+	cfg := &plugin.ClientConfig{
+		HandshakeConfig:  plugins.Handshake,
+		VersionedPlugins: plugins.HostPlugins(),
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		Managed:          true,
+		Logger:           log,
+		StartTimeout:     30 * time.Second,
+		SyncStdout:       io.Discard,
+		GRPCDialOptions:  dialOptions(),
+	}
+	if !spec.Builtin {
+		// Checked again at exec time: the file may change between Resolve and Start.
+		sum, _ := hex.DecodeString(spec.SHA256)
+		cfg.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
+	}
+	c := plugin.NewClient(cfg)
+	if !h.track(c) {
+		c.Kill()
+		return nil, errors.New("host is closed")
+	}
+	return c, nil
+}

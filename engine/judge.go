@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/money"
+	"github.com/reconhq/recon/rules"
+	"github.com/reconhq/recon/store"
+)
+
+// judge turns answers into results: it is shared by run and replay, so
+// that a replay with the same rules reproduces every verdict.
+type judge struct {
+	rules *rules.Rules
+	zone  func(account string) *time.Location
+
+	mu     sync.Mutex
+	orders map[string]*orderRefunds // account \x00 order_no
+}
+
+// orderRefunds collects what the refunds hook needs about one order.
+type orderRefunds struct {
+	rules.OrderRefunds
+	paymentLine int
+}
+
+func newJudge(r *rules.Rules, zone func(string) *time.Location) *judge {
+	return &judge{rules: r, zone: zone, orders: map[string]*orderRefunds{}}
+}
+
+// answered judges a row the provider was asked about.
+func (j *judge) answered(ctx context.Context, row store.LedgerRow, res plugins.Result, attempts int) store.Record {
+	ans := rules.Answer{Outcome: res.Outcome, Err: res.Err, Verified: res.Verified, Answer: res.Answer}
+	if ans.Currency == "" && res.Outcome == plugins.OutcomeFound {
+		ans.Currency = row.Currency
+	}
+	jd, err := j.rules.Judge(ctx, toRulesRow(row), ans)
+	if err != nil {
+		// One order's rule failure is that order's ERROR; the run goes on.
+		jd = rules.Judgement{State: jd.State, Verdict: "ERROR", Severity: "warn", Action: "REVIEW", Detail: err.Error()}
+	}
+	r := baseResult(row)
+	r.Verdict, r.Severity, r.Action, r.Detail = jd.Verdict, jd.Severity, jd.Action, jd.Detail
+	if jd.StateDetail != "" && r.Detail == "" {
+		r.Detail = jd.StateDetail
+	}
+	r.RuleSet = j.rules.ID()
+	r.Attempts = attempts
+	if res.Outcome == plugins.OutcomeFound || res.Outcome == plugins.OutcomeNotFound {
+		r.Provider = j.view(row, jd.State, res)
+	}
+	j.note(row, jd, res)
+	return store.Record{Result: r, Exchange: &store.Exchange{Row: row, Attempts: attempts, Result: res}, Final: true}
+}
+
+// rejected records a row that was not queried: INVALID or DUPLICATE.
+func (j *judge) rejected(row store.LedgerRow, amount, verdict, detail string) store.Record {
+	r := baseResult(row)
+	r.Local.Amount = amount // as written: it may be what made the row invalid
+	def, _ := rules.ContractVerdict(verdict)
+	r.Verdict, r.Severity, r.Action, r.Detail = verdict, def.Severity, def.Action, detail
+	return store.Record{Result: r}
+}
+
+func (j *judge) view(row store.LedgerRow, state string, res plugins.Result) *store.ProviderView {
+	a := res.Answer
+	cur := a.Currency
+	if cur == "" {
+		cur = row.Currency
+	}
+	d, err := money.Digits(cur)
+	if err != nil {
+		d = 2
+	}
+	f := func(p *int64) string {
+		if p == nil {
+			return ""
+		}
+		return money.Format(*p, d)
+	}
+	loc := j.zone(row.Account)
+	t := func(x time.Time) string {
+		if x.IsZero() {
+			return ""
+		}
+		return x.In(loc).Format(time.RFC3339)
+	}
+	raw := a.Status
+	if res.Outcome == plugins.OutcomeNotFound && raw == "" {
+		raw = "NOT_FOUND"
+	}
+	return &store.ProviderView{
+		Status: state, RawStatus: raw, SubStatus: a.SubStatus,
+		Amount: f(a.Amount), Received: f(a.Received), Refunded: f(a.Refunded), RefundAmount: f(a.RefundAmount),
+		TradeNo: a.TradeNo, PaidAt: t(a.PaidAt), RefundedAt: t(a.RefundedAt), Verified: res.Verified,
+	}
+}
+
+// note remembers what the refunds pass needs about the row's order.
+func (j *judge) note(row store.LedgerRow, jd rules.Judgement, res plugins.Result) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	key := row.Account + "\x00" + row.OrderNo
+	o := j.orders[key]
+	if o == nil {
+		o = &orderRefunds{OrderRefunds: rules.OrderRefunds{Account: row.Account, Provider: row.Provider,
+			OrderNo: row.OrderNo, Currency: row.Currency}}
+		j.orders[key] = o
+	}
+	switch row.Type {
+	case "payment":
+		o.paymentLine = row.Line
+		o.Payment = jd
+		o.PaymentStatus = row.Status
+		o.Currency = row.Currency
+		if res.Outcome == plugins.OutcomeFound {
+			o.ProviderRefunded = res.Answer.Refunded
+		}
+	case "refund":
+		o.RefundRows++
+		if row.Status == "SUCCESS" {
+			o.LedgerRefunded += row.Amount
+		}
+	}
+}
+
+// refunds runs the refunds hook for every order with both a payment row and
+// refund rows, and returns the payment rows whose judgement changes.
+func (j *judge) refunds(ctx context.Context, db *store.DB, runID string) ([]store.Record, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []store.Record
+	for _, o := range j.orders {
+		if o.paymentLine == 0 || o.RefundRows == 0 {
+			continue
+		}
+		jd, err := j.rules.JudgeRefunds(ctx, o.OrderRefunds)
+		if err != nil {
+			jd = &rules.Judgement{Verdict: "ERROR", Severity: "warn", Action: "REVIEW", Detail: err.Error()}
+		}
+		if jd == nil {
+			continue
+		}
+		r, err := db.Result(runID, o.paymentLine)
+		if err != nil {
+			return nil, err
+		}
+		r.Verdict, r.Severity, r.Action, r.Detail = jd.Verdict, jd.Severity, jd.Action, jd.Detail
+		out = append(out, store.Record{Result: *r, Final: true})
+	}
+	return out, nil
+}
+
+func baseResult(row store.LedgerRow) store.Result {
+	r := store.Result{
+		Account: row.Account, OrderNo: row.OrderNo, Type: row.Type, RefundNo: row.RefundNo, Line: row.Line,
+		Local:       store.Local{Status: row.Status, Currency: row.Currency},
+		Fingerprint: fingerprint(row),
+	}
+	if d, err := money.Digits(row.Currency); err == nil {
+		r.Local.Amount = money.Format(row.Amount, d)
+	}
+	return r
+}
+
+// fingerprint identifies a row's content: an order whose row changed is
+// queried again on an incremental night.
+func fingerprint(row store.LedgerRow) string {
+	h := sha256.New()
+	for _, f := range []string{row.Account, row.Type, row.OrderNo, row.RefundNo, row.ProviderTradeNo, row.Status,
+		strconv.FormatInt(row.Amount, 10), row.Currency} {
+		fmt.Fprintf(h, "%s\x00", f)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+func toRulesRow(r store.LedgerRow) rules.Row {
+	return rules.Row{Line: r.Line, Account: r.Account, Provider: r.Provider, Type: r.Type, OrderNo: r.OrderNo,
+		ProviderTradeNo: r.ProviderTradeNo, RefundNo: r.RefundNo, Status: r.Status, Amount: r.Amount,
+		Currency: r.Currency, CreatedAt: r.CreatedAt}
+}
