@@ -45,7 +45,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := d.NewWriter("r1")
-	const n = 1500 // more than one batch
+	const n = 1500                         // more than one batch
 	for line := n + 1; line >= 2; line-- { // out of order on purpose
 		ex := &Exchange{Row: LedgerRow{Line: line, OrderNo: "O"}, Attempts: 1,
 			Result: plugins.Result{Outcome: plugins.OutcomeFound, Raw: []byte(`{"x":1}`), Answer: plugins.Answer{Amount: plugins.Int64(int64(line))}}}

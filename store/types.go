@@ -35,7 +35,7 @@ type Run struct {
 	PID  int    `json:"pid,omitempty"`
 	Host string `json:"host,omitempty"`
 	// Resumes counts how many times the run was taken up again after an interruption.
-	Resumes int `json:"resumes,omitempty"`
+	Resumes int  `json:"resumes,omitempty"`
 	Full    bool `json:"full,omitempty"`
 }
 

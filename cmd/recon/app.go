@@ -55,7 +55,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(c.App.ErrWriter, "recon: no command %q; see recon --help\n", name)
 		},
-		ExitErrHandler: func(*cli.Context, error) {}, // exit statuses are exitCode's alone
+		ExitErrHandler:  func(*cli.Context, error) {}, // exit statuses are exitCode's alone
 		HideHelpCommand: true,
 	}
 }

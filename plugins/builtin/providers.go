@@ -1,9 +1,16 @@
 package builtin
 
+import (
+	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/paypro"
+	"github.com/reconhq/recon/plugins/simkit"
+	"github.com/reconhq/recon/plugins/upay"
+)
+
 // One line per built-in provider. Keep them sorted.
 func init() {
 	// register(Provider{Name: "edgeros", New: edgeros.New, NewSimulator: edgeros.NewSimulatorDefault})
-	// register(Provider{Name: "paypro", New: paypro.New, NewSimulator: paypro.NewSimulatorDefault})
-	// register(Provider{Name: "upay", New: upay.New, NewSimulator: upay.NewSimulatorDefault})
+	register(Provider{Name: "paypro", New: func() plugins.Provider { return paypro.New() }, NewSimulator: func() simkit.Simulator { return paypro.NewSimulator() }})
+	register(Provider{Name: "upay", New: func() plugins.Provider { return upay.New() }, NewSimulator: func() simkit.Simulator { return upay.NewSimulator() }})
 	// register(Provider{Name: "vborder", New: vborder.New, NewSimulator: vborder.NewSimulatorDefault})
 }
