@@ -34,7 +34,7 @@ func StartSandbox(addr string) (*Sandbox, error) {
 		sim := p.NewSimulator()
 		s.Sims[p.Name] = sim
 		prefix := "/" + p.Name
-		mux.Handle(prefix+"/", http.StripPrefix(prefix, sim.Faults().Wrap(sim)))
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, sim)) // each simulator injects its own faults
 	}
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()

@@ -1,0 +1,203 @@
+package upay
+
+import (
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reconhq/recon/plugins"
+)
+
+// upay's own query example (api-doc.txt), served as upay would serve it.
+func TestProviderDocExample(t *testing.T) {
+	body, err := os.ReadFile("testdata/doc_query_success.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
+	defer srv.Close()
+	res := query(t, mustProvider(t, srv.URL, nil), plugins.Query{Kind: plugins.Payment, OrderNo: "test", Attempt: 1})
+
+	if res.Outcome != plugins.OutcomeFound || res.Err != "" {
+		t.Fatalf("outcome %v, err %q", res.Outcome, res.Err)
+	}
+	if string(res.Raw) != string(body) || res.HTTPStatus != 200 || res.Verified {
+		t.Errorf("raw kept %v, HTTP %d, verified %v", string(res.Raw) == string(body), res.HTTPStatus, res.Verified)
+	}
+	if res.Request != "POST /upay/v2/query client_sn=test" {
+		t.Errorf("Request %q", res.Request)
+	}
+	a := res.Answer
+	if a.Status != "PAID" || a.SubStatus != "SUCCESS" || a.TradeNo != "7895259867120667" || a.Currency != "CNY" {
+		t.Errorf("status %q/%q trade_no %q currency %q", a.Status, a.SubStatus, a.TradeNo, a.Currency)
+	}
+	// net_amount 0 on a PAID order: refunded == amount. The rule flags it;
+	// the plugin reports it as sent.
+	if i64(a.Amount) != "300000" || i64(a.Refunded) != "300000" || a.RefundAmount != nil || a.Received != nil {
+		t.Errorf("amount %s refunded %s refund_amount %s received %s", i64(a.Amount), i64(a.Refunded), i64(a.RefundAmount), i64(a.Received))
+	}
+	if !a.PaidAt.IsZero() || !a.RefundedAt.IsZero() {
+		t.Errorf("times %v %v: the example has no finish_time", a.PaidAt, a.RefundedAt)
+	}
+	want := map[string]string{
+		"result_code":     "200",
+		"biz_result_code": "SUCCESS",
+		"client_tsn":      "726d47ded14818c906cd1a006d4e5050",
+		"store_id":        "test",
+		"subject":         "test",
+		"payway":          "2",
+		"description":     "[{\"id\":\"\",\"name\":\"未命名商品\",\"num\":\"1\",\"price\":\"3000\"}]\n",
+		"payment_list":    `[{"type":"BANKCARD_DEBIT","amount_total":"1"},{"type":"DISCOUNT_CHANNEL_MCH","amount_total":"100"}]`,
+		"client_sn":       "test",
+		"operator":        "test",
+		"sub_payway":      "1",
+		"order_status":    "PAID",
+		"total_amount":    "300000",
+		"ctime":           "1498446309605",
+		"sn":              "7895259867120667",
+		"net_amount":      "0",
+		"terminal_id":     "a2369b8b-546f-42e1-baec-e1d54690bab8",
+		"status":          "SUCCESS",
+	}
+	if !maps.Equal(a.Fields, want) {
+		for k, v := range want {
+			if a.Fields[k] != v {
+				t.Errorf("Fields[%s] = %q, want %q", k, a.Fields[k], v)
+			}
+		}
+		for k := range a.Fields {
+			if _, ok := want[k]; !ok {
+				t.Errorf("unexpected field %s = %q", k, a.Fields[k])
+			}
+		}
+	}
+}
+
+func TestInterpret(t *testing.T) {
+	cfg := &config{currency: "CNY", loc: time.UTC}
+	ok := func(data string) string {
+		return `{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":` + data + `}}`
+	}
+	fail := func(code string) string {
+		return `{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"` + code + `","error_message":"x"}}`
+	}
+	top := func(code, errCode string) string {
+		return `{"result_code":"` + code + `","error_code":"` + errCode + `","error_message":"m"}`
+	}
+	const paid = `{"sn":"1","client_sn":"A1","order_status":"PAID","status":"SUCCESS","total_amount":"1234","net_amount":"1234","finish_time":"1763737804000"}`
+	for _, c := range []struct {
+		name    string
+		kind    plugins.Kind
+		body    string
+		outcome plugins.Outcome
+		errHas  string
+		check   func(t *testing.T, a plugins.Answer)
+	}{
+		{name: "sign rejected", body: top("400", "ILLEGAL_SIGN"), outcome: plugins.OutcomePermanent, errHas: "400 ILLEGAL_SIGN: m"},
+		{name: "invalid terminal", body: top("400", "INVALID_TERMINAL"), outcome: plugins.OutcomePermanent, errHas: "INVALID_TERMINAL"},
+		{name: "terminal not exists", body: top("400", "TERMINAL_NOT_EXISTS"), outcome: plugins.OutcomePermanent, errHas: "TERMINAL_NOT_EXISTS"},
+		{name: "invalid params", body: top("400", "INVALID_PARAMS"), outcome: plugins.OutcomePermanent, errHas: "INVALID_PARAMS"},
+		{name: "system error", body: top("500", "UNKNOWN_SYSTEM_ERROR"), outcome: plugins.OutcomeTransient, errHas: "500 UNKNOWN_SYSTEM_ERROR"},
+		{name: "maintenance", body: top("500", "MAINTENANCE_INPROGRESS"), outcome: plugins.OutcomeTransient, errHas: "MAINTENANCE_INPROGRESS"},
+		{name: "result_code missing", body: `{"biz_response":{}}`, outcome: plugins.OutcomeTransient, errHas: "unexpected result_code"},
+		{name: "result_code odd", body: top("302", "X"), outcome: plugins.OutcomeTransient, errHas: `unexpected result_code "302"`},
+		{name: "not JSON", body: `<html>busy</html>`, outcome: plugins.OutcomeTransient, errHas: "malformed answer"},
+		{name: "truncated", body: `{"result_code":"200","biz_response":{"result_code":"SUCC`, outcome: plugins.OutcomeTransient, errHas: "malformed answer"},
+		{name: "no biz_response", body: `{"result_code":"200"}`, outcome: plugins.OutcomeTransient, errHas: "without biz_response"},
+		{name: "odd biz result", body: `{"result_code":"200","biz_response":{"result_code":"ERROR"}}`, outcome: plugins.OutcomeTransient, errHas: "unexpected biz_response.result_code"},
+		{name: "no data", body: `{"result_code":"200","biz_response":{"result_code":"SUCCESS"}}`, outcome: plugins.OutcomeTransient, errHas: "not an object"},
+		{name: "order not exists", body: fail("UPAY_ORDER_NOT_EXISTS"), outcome: plugins.OutcomeNotFound, errHas: "UPAY_ORDER_NOT_EXISTS"},
+		{name: "order not exist (misspelt)", body: fail("UPAY_ORDER_NOT_EXIST"), outcome: plugins.OutcomeNotFound},
+		{name: "trade not exist", body: fail("TRADE_NOT_EXIST"), outcome: plugins.OutcomeNotFound},
+		{name: "refund not exists, refund query", kind: plugins.Refund, body: fail("REFUND_NOT_EXISTS"), outcome: plugins.OutcomeNotFound},
+		{name: "refund not exists, payment query", body: fail("REFUND_NOT_EXISTS"), outcome: plugins.OutcomePermanent, errHas: "REFUND_NOT_EXISTS"},
+		{name: "trade timeout", body: fail("TRADE_TIMEOUT"), outcome: plugins.OutcomeTransient, errHas: "TRADE_TIMEOUT"},
+		{name: "terminal not active", body: fail("UPAY_TERMINAL_STATUS_ABNORMAL"), outcome: plugins.OutcomePermanent, errHas: "UPAY_TERMINAL_STATUS_ABNORMAL"},
+		{name: "fractional amount", body: ok(`{"order_status":"PAID","total_amount":"12.34"}`), outcome: plugins.OutcomeTransient, errHas: "total_amount"},
+		{name: "negative amount", body: ok(`{"order_status":"PAID","total_amount":"-1"}`), outcome: plugins.OutcomeTransient, errHas: "total_amount"},
+		{name: "paid", body: ok(paid), outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+			if a.Status != "PAID" || i64(a.Amount) != "1234" || i64(a.Refunded) != "0" || a.TradeNo != "1" {
+				t.Errorf("%+v", a)
+			}
+			if want := time.UnixMilli(1763737804000); !a.PaidAt.Equal(want) || !a.RefundedAt.IsZero() {
+				t.Errorf("paid_at %v refunded_at %v", a.PaidAt, a.RefundedAt)
+			}
+		}},
+		{name: "amounts as bare numbers", body: ok(`{"order_status":"PAID","total_amount":1234,"net_amount":1000,"extra":{"a":[1, 2]},"gone":null}`),
+			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+				if i64(a.Amount) != "1234" || i64(a.Refunded) != "234" || a.Fields["extra"] != `{"a":[1,2]}` || a.Fields["gone"] != "" {
+					t.Errorf("%+v", a)
+				}
+			}},
+		{name: "net above total kept", body: ok(`{"order_status":"PAID","total_amount":"100","net_amount":"150"}`),
+			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+				if i64(a.Refunded) != "-50" {
+					t.Errorf("refunded %s", i64(a.Refunded))
+				}
+			}},
+		{name: "no net_amount: refunded unknown", body: ok(`{"order_status":"PAID","total_amount":"100","net_amount":""}`),
+			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+				if a.Refunded != nil || i64(a.Amount) != "100" {
+					t.Errorf("amount %s refunded %s", i64(a.Amount), i64(a.Refunded))
+				}
+			}},
+		{name: "refunded order: finish_time is the refund's", body: ok(`{"order_status":"REFUNDED","status":"SUCCESS","total_amount":"100","net_amount":"0","finish_time":"1763737804000"}`),
+			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+				if !a.PaidAt.IsZero() || !a.RefundedAt.Equal(time.UnixMilli(1763737804000)) || i64(a.Refunded) != "100" {
+					t.Errorf("paid_at %v refunded_at %v refunded %s", a.PaidAt, a.RefundedAt, i64(a.Refunded))
+				}
+			}},
+		{name: "refund query, refund done", kind: plugins.Refund, body: ok(`{"order_status":"PARTIAL_REFUNDED","status":"SUCCESS","total_amount":"1000","net_amount":"700","settlement_amount":"300","finish_time":"1763737804000"}`),
+			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+				if i64(a.RefundAmount) != "300" || i64(a.Refunded) != "300" || !a.RefundedAt.Equal(time.UnixMilli(1763737804000)) || !a.PaidAt.IsZero() {
+					t.Errorf("%+v", a)
+				}
+			}},
+		{name: "refund query, refund in progress", kind: plugins.Refund, body: ok(`{"order_status":"REFUND_INPROGRESS","status":"IN_PROG","total_amount":"1000","net_amount":"1000","settlement_amount":"300","finish_time":"1763737804000"}`),
+			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+				if a.SubStatus != "IN_PROG" || i64(a.RefundAmount) != "300" || !a.RefundedAt.IsZero() {
+					t.Errorf("%+v", a)
+				}
+			}},
+		{name: "malformed time left zero", body: ok(`{"order_status":"PAID","total_amount":"1","finish_time":"yesterday"}`),
+			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+				if !a.PaidAt.IsZero() || a.Fields["finish_time"] != "yesterday" {
+					t.Errorf("paid_at %v", a.PaidAt)
+				}
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			kind := c.kind
+			if kind == 0 {
+				kind = plugins.Payment
+			}
+			res := interpret(kind, []byte(c.body), cfg)
+			if res.Outcome != c.outcome {
+				t.Fatalf("outcome %v (%s), want %v", res.Outcome, res.Err, c.outcome)
+			}
+			if !strings.Contains(res.Err, c.errHas) {
+				t.Errorf("err %q does not contain %q", res.Err, c.errHas)
+			}
+			if c.outcome == plugins.OutcomeFound && res.Err != "" {
+				t.Errorf("found with err %q", res.Err)
+			}
+			if c.check != nil {
+				c.check(t, res.Answer)
+			}
+		})
+	}
+}
+
+// Call-level codes reach Fields even when the query failed.
+func TestFailureKeepsCodes(t *testing.T) {
+	res := interpret(plugins.Payment, []byte(`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_ORDER_NOT_EXIST","error_message":"订单不存在"}}`),
+		&config{currency: "CNY", loc: time.UTC})
+	want := map[string]string{"result_code": "200", "biz_result_code": "FAIL", "biz_error_code": "UPAY_ORDER_NOT_EXIST", "biz_error_message": "订单不存在"}
+	if res.Outcome != plugins.OutcomeNotFound || !maps.Equal(res.Answer.Fields, want) {
+		t.Errorf("outcome %v fields %v", res.Outcome, res.Answer.Fields)
+	}
+}

@@ -1,0 +1,168 @@
+package upay
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/money"
+	"github.com/reconhq/recon/rules"
+)
+
+// upayRules compiles the built-in judge and upay's mapping only, so that
+// other providers' files cannot break these tests.
+func upayRules(t *testing.T) *rules.Rules {
+	t.Helper()
+	var files []rules.File
+	for _, f := range rules.Builtin() {
+		if strings.HasSuffix(f.Name, "/reconcile.lua") {
+			files = append(files, f)
+		}
+	}
+	src, err := os.ReadFile("../../rules/builtin/upay.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, rules.File{Name: rules.BuiltinPrefix + "upay.lua", Source: src})
+	r, err := rules.New(files, rules.Options{PoolSize: 2, CallTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	return r
+}
+
+// Every order_status and refund flow status through upay.lua and the judge.
+func TestRuleFixtures(t *testing.T) {
+	src, err := os.ReadFile("../../rules/builtin/fixtures/upay.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := upayRules(t).RunFixtures(context.Background(), map[string][]byte{"upay.yaml": src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) < 40 {
+		t.Fatalf("only %d fixtures ran", len(res))
+	}
+	for _, c := range res {
+		if c.Problem != "" {
+			t.Errorf("%s: %s (detail %q)", c.Name, c.Problem, c.Got.StateDetail)
+		}
+	}
+}
+
+// Plant's rows, queried through the client over loopback and judged by the
+// real rules, must get exactly the verdicts Plant promised.
+func TestPlantedVerdicts(t *testing.T) {
+	sim := NewSimulator()
+	cases := sim.Plant(rand.New(rand.NewPCG(1, 2)), 40)
+	p := mustProvider(t, simServer(t, sim), nil)
+	r := upayRules(t)
+	ctx := context.Background()
+
+	orders := map[string]bool{}
+	seen := map[string]bool{}
+	type order struct {
+		payment        *rules.Judgement
+		paymentStatus  string
+		refunded       *int64
+		ledgerRefunded int64
+		refundRows     int
+	}
+	byOrder := map[string]*order{}
+	got := make([]string, len(cases))
+	for i, c := range cases {
+		if !strings.HasPrefix(c.OrderNo, "UP-") || len(c.OrderNo) != 9 {
+			t.Errorf("order number %q", c.OrderNo)
+		}
+		key := c.OrderNo + "/" + c.Type + "/" + c.RefundNo
+		if seen[key] {
+			t.Errorf("row %s planted twice", key)
+		}
+		seen[key] = true
+		orders[c.OrderNo] = true
+
+		q := plugins.Query{Kind: plugins.Payment, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo}
+		if c.Type == "refund" {
+			q.Kind = plugins.Refund
+		}
+		// The host's retries: up to 4 attempts while transient.
+		var res plugins.Result
+		for q.Attempt = 1; q.Attempt <= 4; q.Attempt++ {
+			if res = query(t, p, q); res.Outcome != plugins.OutcomeTransient {
+				break
+			}
+		}
+		amount, err := money.Parse(c.Amount, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := rules.Row{Line: i + 2, Account: "shop-upay", Provider: "upay", Type: c.Type, OrderNo: c.OrderNo,
+			ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo, Status: c.Status, Amount: amount, Currency: "CNY"}
+		j, err := r.Judge(ctx, row, rules.Answer{Outcome: res.Outcome, Err: res.Err, Verified: res.Verified, Answer: res.Answer})
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		got[i] = j.Verdict
+		o := byOrder[c.OrderNo]
+		if o == nil {
+			o = &order{}
+			byOrder[c.OrderNo] = o
+		}
+		if c.Type == "payment" {
+			jj := j
+			o.payment, o.paymentStatus = &jj, c.Status
+			if res.Outcome == plugins.OutcomeFound {
+				o.refunded = res.Answer.Refunded
+			}
+		} else {
+			o.refundRows++
+			if c.Status == "SUCCESS" {
+				o.ledgerRefunded += amount
+			}
+		}
+	}
+	// The order-level rule: the ledger's refunds must add up.
+	for i, c := range cases {
+		o := byOrder[c.OrderNo]
+		if c.Type != "payment" || o.refundRows == 0 {
+			continue
+		}
+		j, err := r.JudgeRefunds(ctx, rules.OrderRefunds{Account: "shop-upay", Provider: "upay", OrderNo: c.OrderNo,
+			Currency: "CNY", Payment: *o.payment, PaymentStatus: o.paymentStatus, LedgerRefunded: o.ledgerRefunded,
+			RefundRows: o.refundRows, ProviderRefunded: o.refunded})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j != nil {
+			got[i] = j.Verdict
+		}
+	}
+	verdicts := map[string]int{}
+	for i, c := range cases {
+		verdicts[c.Want]++
+		if got[i] != c.Want {
+			t.Errorf("%s %s %s (%s): verdict %s, want %s", c.OrderNo, c.Type, c.RefundNo, c.Why, got[i], c.Want)
+		}
+	}
+	for _, v := range []string{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH", "AMOUNT_MISMATCH",
+		"REFUND_MISMATCH", "NOT_FOUND", "UNSETTLED", "UNKNOWN_STATUS", "ERROR"} {
+		if verdicts[v] == 0 {
+			t.Errorf("no %s planted", v)
+		}
+	}
+	if len(orders) < 40 || len(orders) > 45 {
+		t.Errorf("%d orders planted, want about 40", len(orders))
+	}
+	// A second Plant adds new, distinct orders.
+	for _, c := range sim.Plant(rand.New(rand.NewPCG(1, 2)), 5) {
+		if orders[c.OrderNo] {
+			t.Errorf("second Plant reused %s", c.OrderNo)
+		}
+	}
+}
