@@ -1,0 +1,119 @@
+package paypro
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/reconhq/recon/plugins"
+)
+
+const testSecret = "paypro-demo-secret-3f9c2a7e"
+
+// testAccount is a valid account; tests change what they need.
+func testAccount(endpoint, currency string, loc *time.Location) plugins.Account {
+	return plugins.Account{Name: "shop-paypro", Endpoint: endpoint, Currency: currency, Location: loc,
+		Credentials: map[string]string{"merchant_no": "6010000001", "secret": testSecret}}
+}
+
+// mustProvider returns a configured provider.
+func mustProvider(t *testing.T, acct plugins.Account) *Provider {
+	t.Helper()
+	p := New()
+	if err := p.Configure(context.Background(), acct); err != nil {
+		t.Fatalf("Configure: %v", err)
+	}
+	return p
+}
+
+func TestInfo(t *testing.T) {
+	in := New().Info()
+	if in.Name != "paypro" || in.Version != "1.0.0" || in.RefundQuery {
+		t.Errorf("Info = %+v", in)
+	}
+	if strings.Join(in.Credentials, ",") != "merchant_no,secret" {
+		t.Errorf("Credentials = %v", in.Credentials)
+	}
+}
+
+func TestConfigureRejects(t *testing.T) {
+	good := func() plugins.Account { return testAccount("https://id.paypro.test/api", "IDR", time.UTC) }
+	tests := []struct {
+		name   string
+		change func(a *plugins.Account)
+		want   string
+	}{
+		{"missing merchant_no", func(a *plugins.Account) { delete(a.Credentials, "merchant_no") }, "merchant_no is missing"},
+		{"short merchant_no", func(a *plugins.Account) { a.Credentials["merchant_no"] = "601000000" }, "merchant_no must be 10 digits"},
+		{"letters in merchant_no", func(a *plugins.Account) { a.Credentials["merchant_no"] = "601000000X" }, "merchant_no must be 10 digits"},
+		{"missing secret", func(a *plugins.Account) { a.Credentials["secret"] = "" }, "secret is missing"},
+		{"no endpoint", func(a *plugins.Account) { a.Endpoint = "" }, "endpoint"},
+		{"endpoint not http", func(a *plugins.Account) { a.Endpoint = "ftp://x.test" }, "endpoint"},
+		{"endpoint with query", func(a *plugins.Account) { a.Endpoint = "https://x.test/?a=1" }, "query"},
+		{"no currency", func(a *plugins.Account) { a.Currency = "" }, "currency"},
+		{"unknown currency", func(a *plugins.Account) { a.Currency = "XQQ" }, "currency"},
+	}
+	for _, tt := range tests {
+		a := good()
+		tt.change(&a)
+		err := New().Configure(context.Background(), a)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Configure error = %v, want it to mention %q", tt.name, err, tt.want)
+			continue
+		}
+		if strings.Contains(err.Error(), testSecret) {
+			t.Errorf("%s: error leaks the secret: %v", tt.name, err)
+		}
+	}
+	if err := New().Configure(context.Background(), good()); err != nil {
+		t.Errorf("good account: %v", err)
+	}
+}
+
+func TestConfigureURL(t *testing.T) {
+	for endpoint, want := range map[string]string{
+		"https://id.paypro.test":       "https://id.paypro.test/v1/paypro/queryPayInResult",
+		"https://id.paypro.test/":      "https://id.paypro.test/v1/paypro/queryPayInResult",
+		"http://127.0.0.1:8080/paypro": "http://127.0.0.1:8080/paypro/v1/paypro/queryPayInResult",
+	} {
+		p := mustProvider(t, testAccount(endpoint, "IDR", nil))
+		if p.url != want {
+			t.Errorf("endpoint %s: url %s, want %s", endpoint, p.url, want)
+		}
+		if p.loc != time.UTC {
+			t.Errorf("nil Location: loc %v, want UTC", p.loc)
+		}
+	}
+}
+
+// A refund row is UNSUPPORTED, decided without touching the network.
+func TestRefundQueryUnsupportedWithoutNetwork(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	p := mustProvider(t, testAccount(srv.URL, "IDR", time.UTC))
+	res := p.Query(context.Background(), plugins.Query{Kind: plugins.Refund, OrderNo: "A1", RefundNo: "R1", Attempt: 1})
+	if res.Outcome != plugins.OutcomeUnsupported || res.Err == "" {
+		t.Errorf("refund query = %v %q, want UNSUPPORTED with a reason", res.Outcome, res.Err)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("refund query made %d requests, want none", hits.Load())
+	}
+}
+
+func TestQueryMisuse(t *testing.T) {
+	if res := New().Query(context.Background(), plugins.Query{Kind: plugins.Payment, OrderNo: "A1"}); res.Outcome != plugins.OutcomePermanent {
+		t.Errorf("query before Configure = %v, want PERMANENT", res.Outcome)
+	}
+	p := mustProvider(t, testAccount("http://127.0.0.1:1", "IDR", time.UTC))
+	if res := p.Query(context.Background(), plugins.Query{Kind: plugins.Payment}); res.Outcome != plugins.OutcomePermanent {
+		t.Errorf("query without order number = %v, want PERMANENT", res.Outcome)
+	}
+	if res := p.Query(context.Background(), plugins.Query{Kind: 9, OrderNo: "A1"}); res.Outcome != plugins.OutcomePermanent {
+		t.Errorf("query of unknown kind = %v, want PERMANENT", res.Outcome)
+	}
+}

@@ -1,0 +1,65 @@
+package paypro
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/reconhq/recon/plugins"
+)
+
+// Query asks PayPro once for the pay-in result of q.OrderNo (PayPro's
+// tradeNo). Refund queries are answered OutcomeUnsupported without any
+// network call: PayPro's pay-in API cannot confirm a refund.
+func (p *Provider) Query(ctx context.Context, q plugins.Query) plugins.Result {
+	switch {
+	case q.Kind == plugins.Refund:
+		return plugins.Result{Outcome: plugins.OutcomeUnsupported,
+			Err: "paypro has no refund query: a refund cannot be confirmed at PayPro"}
+	case q.Kind != plugins.Payment:
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: unknown query kind " + q.Kind.String()}
+	case p.url == "":
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: query before Configure"}
+	case q.OrderNo == "":
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: empty order number"}
+	}
+
+	body, err := requestBody(q.OrderNo, strconv.FormatInt(p.now().UnixMilli(), 10), p.secret)
+	if err != nil {
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: encoding request: " + err.Error()}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
+	if err != nil {
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: building request: " + err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("merchantNo", p.merchantNo)
+	desc := req.Method + " " + req.URL.Path + " tradeNo=" + q.OrderNo
+
+	status, raw, fail := plugins.Exchange(ctx, p.client, req)
+	if fail != nil {
+		fail.Request = desc
+		return *fail
+	}
+	res := p.parse(q.OrderNo, raw)
+	res.HTTPStatus = status
+	res.Raw = raw
+	res.Request = desc
+	return res
+}
+
+// requestBody is the signed query body. encoding/json writes struct fields in
+// order, so the body reads like the provider page's example.
+func requestBody(tradeNo, timestamp, secret string) ([]byte, error) {
+	return json.Marshal(struct {
+		TradeNo   string `json:"tradeNo"`
+		Timestamp string `json:"timestamp"`
+		Sign      string `json:"sign"`
+	}{
+		TradeNo:   tradeNo,
+		Timestamp: timestamp,
+		Sign:      sign(map[string]string{"tradeNo": tradeNo, "timestamp": timestamp}, secret),
+	})
+}
