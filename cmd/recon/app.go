@@ -27,7 +27,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // NewApp builds the command line.
 func NewApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:    "recon",
 		Usage:   "reconcile a merchant's ledger against its payment providers",
 		Version: version,
@@ -41,9 +41,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 		Flags: []cli.Flag{
 			configFlag,
 			storeFlag,
-			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format on stderr: text or json", EnvVars: []string{"RECON_LOG_FORMAT"}},
-			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"RECON_LOG_LEVEL"}},
-			&cli.BoolFlag{Name: "no-progress", Usage: "no progress lines while a run goes", EnvVars: []string{"RECON_NO_PROGRESS"}},
+			logFormatFlag, logLevelFlag, noProgressFlag,
 		},
 		Commands: []*cli.Command{
 			runCommand(), demoCommand(), sandboxCommand(), replayCommand(), reportCommand(), runsCommand(),
@@ -58,11 +56,41 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:  func(*cli.Context, error) {}, // exit statuses are exitCode's alone
 		HideHelpCommand: true,
 	}
+	for _, c := range app.Commands {
+		withGlobals(c, app.Flags, app.OnUsageError)
+	}
+	return app
+}
+
+// withGlobals lets the global flags follow the command too (`recon run
+// --log-level debug`), as operators write them, and makes a flag mistake
+// anywhere a usage error.
+func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFunc) {
+	have := map[string]bool{}
+	for _, f := range c.Flags {
+		for _, n := range f.Names() {
+			have[n] = true
+		}
+	}
+	for _, g := range globals {
+		if !have[g.Names()[0]] {
+			c.Flags = append(c.Flags, g)
+		}
+	}
+	if c.OnUsageError == nil {
+		c.OnUsageError = onUsage
+	}
+	for _, sub := range c.Subcommands {
+		withGlobals(sub, globals, onUsage)
+	}
 }
 
 var (
-	configFlag = &cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "config `FILE` (YAML)", EnvVars: []string{"RECON_CONFIG"}}
-	storeFlag  = &cli.StringFlag{Name: "store", Usage: "bbolt store `FILE` (default: the config's store, else ./recon.db)", EnvVars: []string{"RECON_STORE"}}
+	logFormatFlag  = &cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format on stderr: text or json", EnvVars: []string{"RECON_LOG_FORMAT"}}
+	logLevelFlag   = &cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"RECON_LOG_LEVEL"}}
+	noProgressFlag = &cli.BoolFlag{Name: "no-progress", Usage: "no progress lines while a run goes", EnvVars: []string{"RECON_NO_PROGRESS"}}
+	configFlag     = &cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "config `FILE` (YAML)", EnvVars: []string{"RECON_CONFIG"}}
+	storeFlag      = &cli.StringFlag{Name: "store", Usage: "bbolt store `FILE` (default: the config's store, else ./recon.db)", EnvVars: []string{"RECON_STORE"}}
 )
 
 // logger builds the logger the global flags ask for.

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -161,7 +162,7 @@ func Parse(path string, data []byte, getenv func(string) (string, bool)) (*Confi
 	dec.KnownFields(true)
 	var fc fileConfig
 	if err := dec.Decode(&fc); err != nil {
-		return nil, &Error{File: path, Msg: yamlMsg(err)}
+		return nil, yamlError(path, err)
 	}
 	// Then expand ${NAME} in the values (never in keys or structure) and
 	// decode again.
@@ -177,6 +178,32 @@ func Parse(path string, data []byte, getenv func(string) (string, bool)) (*Confi
 
 func yamlMsg(err error) string {
 	return strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
+var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// yamlError turns the decoder's "line N: ..." messages into Errors that
+// read file:line like every other config error.
+func yamlError(path string, err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) || len(te.Errors) == 0 {
+		msg := yamlMsg(err)
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return &Error{File: path, Line: line, Msg: m[2]}
+		}
+		return &Error{File: path, Msg: msg}
+	}
+	var errs []error
+	for _, e := range te.Errors {
+		if m := yamlLine.FindStringSubmatch(e); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			errs = append(errs, &Error{File: path, Line: line, Msg: m[2]})
+		} else {
+			errs = append(errs, &Error{File: path, Msg: e})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
