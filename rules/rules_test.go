@@ -264,3 +264,44 @@ func BenchmarkJudge(b *testing.B) {
 		}
 	}
 }
+
+func TestShouldQuery(t *testing.T) {
+	merchant := File{Name: "recheck.lua", Source: []byte(`
+-- paid orders are asked again for 7 days, for late refunds
+recon.should_query(function(row, last, super)
+  if last and row.status == "PAID" and last.age_seconds < 7 * 86400 then return true end
+  return super(row, last)
+end)`)}
+	now := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
+	clean := &Last{RunID: "r1", Verdict: "MATCHED", Severity: "info", At: now.Add(-24 * time.Hour), Unchanged: true}
+	old := *clean
+	old.At = now.Add(-8 * 24 * time.Hour)
+	changed := *clean
+	changed.Unchanged = false
+	warn := *clean
+	warn.Verdict = "UNSETTLED"
+	tests := []struct {
+		name   string
+		extra  []File
+		last   *Last
+		status string
+		want   bool
+	}{
+		{"never judged", nil, nil, "PAID", true},
+		{"unchanged and matched", nil, clean, "PAID", false},
+		{"row changed", nil, &changed, "PAID", true},
+		{"not final", nil, &warn, "PENDING", true},
+		{"merchant: paid within 7 days", []File{merchant}, clean, "PAID", true},
+		{"merchant: paid long ago", []File{merchant}, &old, "PAID", false},
+		{"merchant: closed", []File{merchant}, clean, "CLOSED", false},
+	}
+	for _, tt := range tests {
+		r := mustRules(t, tt.extra...)
+		row := paidRow()
+		row.Status = tt.status
+		got, _, err := r.ShouldQuery(context.Background(), row, tt.last, now)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %v, %v; want %v", tt.name, got, err, tt.want)
+		}
+	}
+}

@@ -132,3 +132,15 @@ recon.refunds(function(o)
   end
   return nil
 end)
+
+-- should_query: does this row need a query tonight? `last` is the order's
+-- most recent stored result (nil: never judged). By default an unchanged row
+-- whose last verdict was final and clean (MATCHED) is not asked again; its
+-- stored answer is judged anew instead. `recon run --full` asks everything.
+recon.should_query(function(row, last)
+  if last == nil or not last.unchanged then return true end
+  if last.verdict == "MATCHED" then
+    return false, "unchanged and matched in run " .. last.run_id
+  end
+  return true
+end)

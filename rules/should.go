@@ -1,0 +1,55 @@
+package rules
+
+import (
+	"context"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Last is an order's most recent stored result, as the should_query hook sees it.
+type Last struct {
+	RunID     string
+	Verdict   string
+	Severity  string
+	At        time.Time
+	Unchanged bool // the ledger row is the same as when it was judged
+}
+
+// ShouldQuery asks the should_query hook whether row needs a query tonight
+// given its last stored result (nil: never judged). Without any hook it
+// answers true. reason says why not, for the report.
+func (r *Rules) ShouldQuery(ctx context.Context, row Row, last *Last, now time.Time) (query bool, reason string, err error) {
+	query = true
+	err = r.call(ctx, func(s *state) error {
+		rowT, err := rowTable(s.L, row)
+		if err != nil {
+			return err
+		}
+		var lastV lua.LValue = lua.LNil
+		if last != nil {
+			t := s.L.NewTable()
+			t.RawSetString("run_id", lua.LString(last.RunID))
+			t.RawSetString("verdict", lua.LString(last.Verdict))
+			t.RawSetString("severity", lua.LString(last.Severity))
+			t.RawSetString("at", unixOrNil(last.At))
+			t.RawSetString("age_seconds", lua.LNumber(int64(now.Sub(last.At).Seconds())))
+			t.RawSetString("unchanged", lua.LBool(last.Unchanged))
+			lastV = t
+		}
+		rets, err := s.dispatch(HookShouldQuery, row.Provider, row.Account, 2, rowT, lastV)
+		if err != nil {
+			return &RuleError{Hook: HookShouldQuery, Err: err}
+		}
+		if rets[0] == lua.LNil {
+			return nil // no hook: query
+		}
+		query = lua.LVAsBool(rets[0])
+		reason = lua.LVAsString(rets[1])
+		return nil
+	})
+	if err != nil {
+		return true, "", err
+	}
+	return query, reason, nil
+}
