@@ -1,0 +1,483 @@
+package vborder_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/simkit"
+	"github.com/reconhq/recon/plugins/vborder"
+)
+
+// newSim starts a simulator on loopback, mounted under a prefix as the
+// sandbox mounts it, and returns it with its base URL.
+func newSim(t *testing.T) (*vborder.Simulator, string) {
+	t.Helper()
+	sim := vborder.NewSimulator()
+	mux := http.NewServeMux()
+	mux.Handle("/vborder/", http.StripPrefix("/vborder", sim))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return sim, srv.URL + "/vborder"
+}
+
+// account is the simulator's account at endpoint, with edits.
+func account(sim simkit.Simulator, endpoint string, edit func(c map[string]string)) plugins.Account {
+	a := sim.Account()
+	creds := map[string]string{}
+	for k, v := range a.Credentials {
+		creds[k] = v
+	}
+	if edit != nil {
+		edit(creds)
+	}
+	return plugins.Account{Name: "shop-vborder", Endpoint: endpoint, Currency: a.Currency,
+		Location: time.UTC, Credentials: creds}
+}
+
+func client(t *testing.T, acct plugins.Account) *vborder.Provider {
+	t.Helper()
+	p := vborder.New()
+	if err := p.Configure(context.Background(), acct); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func query(p *vborder.Provider, orderNo string) plugins.Result {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return p.Query(ctx, plugins.Query{Kind: plugins.Payment, OrderNo: orderNo, Attempt: 1})
+}
+
+// Every order of the default scenario: every payStatus and checkStatus.
+func TestClientEveryStatus(t *testing.T) {
+	sim, url := newSim(t)
+	p := client(t, account(sim, url, nil))
+	for _, c := range []struct {
+		order, status, sub, trade string
+		amount                    int64
+		paidAt                    string // RFC 3339, "" for none
+		fields                    map[string]string
+	}{
+		{"202209070002", "SUCCESS", "", "S1567327155606323202", 1, "2022-09-07T09:41:58+08:00",
+			map[string]string{"payerInfo": "{}", "identifyId": "o2O6gt8QJYry9JEyL1zhr0WuGdwe", "errCode": "0000", "errMessage": "成功"}},
+		{"VB-DEMO-WAITPAY", "WAITPAY", "", "S1800000000000000001", 9900, "", nil},
+		{"VB-DEMO-PROCESSING", "PROCESSING", "", "S1800000000000000002", 9900, "", nil},
+		{"VB-DEMO-SUCCESS", "SUCCESS", "", "S1800000000000000003", 1234, "2026-11-21T23:10:04+08:00",
+			map[string]string{"goodNo": "ONEQRCODE", "channelCode": "Yeepay_MP", "ext1": "shop=12", "goodName": "月卡"}},
+		{"VB-DEMO-TIME_OUT", "TIME_OUT", "", "S1800000000000000004", 25000, "", nil},
+		{"VB-DEMO-FAIL", "FAIL", "", "S1800000000000000005", 25000, "", nil},
+		{"VB-DEMO-CLOSE", "CLOSE", "", "S1800000000000000006", 25000, "", nil},
+		{"VB-DEMO-B2B-CHECK-SUCCESS", "SUCCESS", "SUCCESS", "S1800000000000000007", 1000000, "2026-11-21T10:00:00+08:00",
+			map[string]string{"checkMsg": "校验成功", "payerInfo": `{"accountName":"微保科技","bankCardNo":"622202****0000","bankId":"ICBC","cardType":"DEBIT"}`}},
+		{"VB-DEMO-B2C-CHECK-FAIL", "SUCCESS", "FAIL", "S1800000000000000008", 9900, "2026-11-21T11:00:00+08:00",
+			map[string]string{"checkMsg": "户名不符", "payType": "B2C"}},
+		{"VB-DEMO-B2C-CHECK-CLOSE", "SUCCESS", "CLOSE", "S1800000000000000009", 9900, "2026-11-21T12:00:00+08:00", nil},
+		{"VB-DEMO-B2B-CHECK-PROCESSING", "SUCCESS", "PROCESSING", "S1800000000000000010", 500000, "2026-11-21T13:00:00+08:00",
+			map[string]string{"checkMsg": "结果未知"}},
+		{"VB-DEMO-TRANSFER", "SUCCESS", "", "S1800000000000000011", 2000000, "2026-11-21T14:00:00+08:00",
+			map[string]string{"payeeInfo": `{"payeeAccName":"微保科技","payeeAccNo":"9902000306335449","payeeBankName":"民生银行"}`}},
+		{"VB-DEMO-JD-CREDIT", "SUCCESS", "", "S1800000000000000012", 9900, "2026-11-21T15:00:00+08:00",
+			map[string]string{"installmentData": `{"installmentNum":"3"}`}},
+	} {
+		t.Run(c.order, func(t *testing.T) {
+			r := query(p, c.order)
+			if r.Outcome != plugins.OutcomeFound || !r.Verified || r.HTTPStatus != 200 {
+				t.Fatalf("outcome %v verified %v http %d: %s", r.Outcome, r.Verified, r.HTTPStatus, r.Err)
+			}
+			a := r.Answer
+			if a.Status != c.status || a.SubStatus != c.sub || a.TradeNo != c.trade || a.Currency != "CNY" {
+				t.Errorf("status %q/%q trade %q currency %q", a.Status, a.SubStatus, a.TradeNo, a.Currency)
+			}
+			if a.Amount == nil || *a.Amount != c.amount {
+				t.Errorf("amount %v, want %d", a.Amount, c.amount)
+			}
+			var want time.Time
+			if c.paidAt != "" {
+				want, _ = time.Parse(time.RFC3339, c.paidAt)
+			}
+			if !a.PaidAt.Equal(want) {
+				t.Errorf("paid at %v, want %v", a.PaidAt, want)
+			}
+			if a.Fields["payStatus"] != c.status || a.Fields["orderNo"] != c.order || !strings.Contains(a.Fields["_plaintext"], `"sign":"`) {
+				t.Errorf("fields %v", a.Fields)
+			}
+			for k, v := range c.fields {
+				if a.Fields[k] != v {
+					t.Errorf("field %s = %q, want %q", k, a.Fields[k], v)
+				}
+			}
+			if want := "POST /api/vborder/order/standard/qrcodeQuery orderNo=" + c.order; r.Request != want {
+				t.Errorf("request %q, want %q", r.Request, want)
+			}
+			if !strings.Contains(string(r.Raw), `"reqmsg`) || !strings.HasPrefix(string(r.Raw), `{"code":"200"`) {
+				t.Errorf("raw %s", r.Raw)
+			}
+		})
+	}
+}
+
+func TestClientNotFound(t *testing.T) {
+	sim, url := newSim(t)
+	r := query(client(t, account(sim, url, nil)), "NO-SUCH-ORDER")
+	if r.Outcome != plugins.OutcomeNotFound || !r.Verified || r.Answer.Fields["errCode"] != "1001" {
+		t.Fatalf("outcome %v verified %v fields %v: %s", r.Outcome, r.Verified, r.Answer.Fields, r.Err)
+	}
+}
+
+// Wrong credentials: the platform rejects the request ("400"), or the answer
+// cannot be opened.
+func TestClientWrongCredentials(t *testing.T) {
+	sim, url := newSim(t)
+	other := vborder.NewSimulator().Account().Credentials // a different set of keys
+	for _, c := range []struct {
+		name string
+		edit func(c map[string]string)
+		want plugins.Outcome
+	}{
+		{"sign_key", func(c map[string]string) { c["sign_key"] = "wrong" }, plugins.OutcomePermanent},
+		{"customer_no", func(c map[string]string) { c["customer_no"] = "000000000000" }, plugins.OutcomePermanent},
+		{"platform_public_key", func(c map[string]string) { c["platform_public_key"] = other["platform_public_key"] }, plugins.OutcomePermanent},
+		{"merchant_private_key", func(c map[string]string) { c["merchant_private_key"] = other["merchant_private_key"] }, plugins.OutcomeUnverifiable},
+		{"response_key", func(c map[string]string) { c["response_key"] = "platform_public" }, plugins.OutcomeUnverifiable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			acct := account(sim, url, c.edit)
+			r := query(client(t, acct), "VB-DEMO-SUCCESS")
+			if r.Outcome != c.want {
+				t.Fatalf("outcome %v (%s), want %v", r.Outcome, r.Err, c.want)
+			}
+			if r.Answer.Status != "" {
+				t.Errorf("status %q from a failed exchange", r.Answer.Status)
+			}
+			for _, secret := range []string{"sign_key", "merchant_private_key"} {
+				for _, line := range strings.Split(acct.Credentials[secret], "\n") {
+					if len(line) > 4 && strings.Contains(r.Err+r.Request+string(r.Raw), line) {
+						t.Errorf("%s leaked into Err/Request/Raw: %s | %s", secret, r.Err, r.Request)
+					}
+				}
+			}
+		})
+	}
+}
+
+// The other answer scheme: type-1 blocks under the platform private key.
+func TestClientPlatformPublicScheme(t *testing.T) {
+	sim, url := newSim(t)
+	if err := sim.LoadScenario([]byte(`
+account: {response_key: platform_public, sign_responses: false}
+orders:
+  - {orderNo: P1, platformSeq: S9, orderAmount: 700, payType: ALIPAY_SCAN, payStatus: SUCCESS, payTime: "2026-01-02 03:04:05"}
+`)); err != nil {
+		t.Fatal(err)
+	}
+	acct := account(sim, url, func(c map[string]string) { delete(c, "merchant_private_key") })
+	if acct.Credentials["response_key"] != "platform_public" {
+		t.Fatalf("Account() response_key %q", acct.Credentials["response_key"])
+	}
+	r := query(client(t, acct), "P1")
+	if r.Outcome != plugins.OutcomeFound || !r.Verified || r.Answer.Status != "SUCCESS" || *r.Answer.Amount != 700 {
+		t.Fatalf("got %v verified %v %+v: %s", r.Outcome, r.Verified, r.Answer, r.Err)
+	}
+	if _, signed := r.Answer.Fields["sign"]; signed {
+		t.Error("sign_responses false, yet the answer is signed")
+	}
+	// Tampered type-1 blocks are refused like tampered encryption.
+	if err := sim.Script("P1", vborder.FaultTamper, 1); err != nil {
+		t.Fatal(err)
+	}
+	if r := query(client(t, acct), "P1"); r.Outcome != plugins.OutcomeUnverifiable {
+		t.Fatalf("tampered: %v (%s)", r.Outcome, r.Err)
+	}
+}
+
+func TestClientUnsignedAnswer(t *testing.T) {
+	sim, url := newSim(t)
+	if err := sim.LoadScenario([]byte("account: {sign_responses: false}\norders: [{orderNo: U1, orderAmount: 5, payStatus: WAITPAY}]\n")); err != nil {
+		t.Fatal(err)
+	}
+	r := query(client(t, account(sim, url, nil)), "U1")
+	if r.Outcome != plugins.OutcomeFound || r.Verified || r.Answer.Status != "WAITPAY" {
+		t.Fatalf("got %v verified %v %+v", r.Outcome, r.Verified, r.Answer)
+	}
+}
+
+// Scripted faults, per order: each yields its outcome once, then the order
+// answers normally.
+func TestClientScriptedFaults(t *testing.T) {
+	sim, url := newSim(t)
+	p := client(t, account(sim, url, nil))
+	for _, c := range []struct {
+		fault string
+		want  plugins.Outcome
+		http  int
+	}{
+		{vborder.Fault5xx, plugins.OutcomeTransient, 503},
+		{vborder.FaultBusy, plugins.OutcomeTransient, 200},
+		{vborder.FaultMalformed, plugins.OutcomeTransient, 200},
+		{vborder.FaultTamper, plugins.OutcomeUnverifiable, 200},
+		{vborder.FaultBadSign, plugins.OutcomeUnverifiable, 200},
+	} {
+		t.Run(c.fault, func(t *testing.T) {
+			if err := sim.Script("VB-DEMO-SUCCESS", c.fault, 1); err != nil {
+				t.Fatal(err)
+			}
+			r := query(p, "VB-DEMO-SUCCESS")
+			if r.Outcome != c.want || r.HTTPStatus != c.http {
+				t.Fatalf("outcome %v http %d (%s), want %v %d", r.Outcome, r.HTTPStatus, r.Err, c.want, c.http)
+			}
+			if r.Answer.Status != "" || r.Answer.Amount != nil {
+				t.Errorf("a %s answer carries a state: %+v", c.fault, r.Answer)
+			}
+			if len(r.Raw) == 0 {
+				t.Error("Raw not kept")
+			}
+			if r := query(p, "VB-DEMO-SUCCESS"); r.Outcome != plugins.OutcomeFound {
+				t.Fatalf("after the fault: %v (%s)", r.Outcome, r.Err)
+			}
+		})
+	}
+	if err := sim.Script("X", "nonsense", 1); err == nil {
+		t.Error("Script accepted an unknown fault")
+	}
+}
+
+// The default scenario's orders scripted forever.
+func TestClientDefaultFaultOrders(t *testing.T) {
+	sim, url := newSim(t)
+	p := client(t, account(sim, url, nil))
+	for order, want := range map[string]plugins.Outcome{
+		"VB-DEMO-TAMPER":  plugins.OutcomeUnverifiable,
+		"VB-DEMO-BADSIGN": plugins.OutcomeUnverifiable,
+		"VB-DEMO-DOWN":    plugins.OutcomeTransient,
+		"VB-DEMO-BUSY":    plugins.OutcomeTransient,
+	} {
+		for i := 0; i < 3; i++ {
+			if r := query(p, order); r.Outcome != want {
+				t.Errorf("%s attempt %d: %v (%s), want %v", order, i+1, r.Outcome, r.Err, want)
+			}
+		}
+	}
+}
+
+// Faults at rates (simkit.Injector), generic and vborder's own.
+func TestClientRateFaults(t *testing.T) {
+	sim, url := newSim(t)
+	p := client(t, account(sim, url, nil))
+	for _, c := range []struct {
+		name   string
+		faults simkit.Faults
+		want   plugins.Outcome
+	}{
+		{"5xx", simkit.Faults{ErrorRate: 1}, plugins.OutcomeTransient},
+		{"malformed", simkit.Faults{MalformedRate: 1}, plugins.OutcomeTransient},
+		{"busy", simkit.Faults{Extra: map[string]float64{"busy": 1}}, plugins.OutcomeTransient},
+		{"tamper", simkit.Faults{Extra: map[string]float64{"tamper": 1}}, plugins.OutcomeUnverifiable},
+		{"badsign", simkit.Faults{Extra: map[string]float64{"badsign": 1}}, plugins.OutcomeUnverifiable},
+		{"none", simkit.Faults{}, plugins.OutcomeFound},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sim.Faults().Set(c.faults)
+			before := sim.Faults().Counts()[c.name]
+			if r := query(p, "VB-DEMO-SUCCESS"); r.Outcome != c.want {
+				t.Fatalf("outcome %v (%s), want %v", r.Outcome, r.Err, c.want)
+			}
+			if c.name != "none" && sim.Faults().Counts()[c.name] != before+1 {
+				t.Errorf("fault %s not counted: %v", c.name, sim.Faults().Counts())
+			}
+		})
+	}
+}
+
+// A slow answer meets the attempt's deadline: transient, never a state.
+func TestClientSlow(t *testing.T) {
+	sim, url := newSim(t)
+	if err := sim.LoadScenario([]byte("faults: {slow_delay: 1m}\norders: [{orderNo: S1, orderAmount: 5, payStatus: SUCCESS, faults: {slow: 1}}]\n")); err != nil {
+		t.Fatal(err)
+	}
+	p := client(t, account(sim, url, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	r := p.Query(ctx, plugins.Query{Kind: plugins.Payment, OrderNo: "S1", Attempt: 1})
+	if r.Outcome != plugins.OutcomeTransient || r.Err != "timeout" {
+		t.Fatalf("outcome %v (%s), want TRANSIENT timeout", r.Outcome, r.Err)
+	}
+	if r := query(p, "S1"); r.Outcome != plugins.OutcomeFound {
+		t.Fatalf("after the slow answer: %v (%s)", r.Outcome, r.Err)
+	}
+}
+
+// Refund queries never reach the network.
+func TestClientRefundUnsupported(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	p := client(t, account(vborder.NewSimulator(), srv.URL, nil))
+	r := p.Query(context.Background(), plugins.Query{Kind: plugins.Refund, OrderNo: "A1", RefundNo: "R1", Attempt: 1})
+	if r.Outcome != plugins.OutcomeUnsupported || r.Err == "" {
+		t.Fatalf("outcome %v (%s), want UNSUPPORTED", r.Outcome, r.Err)
+	}
+	if hits.Load() != 0 {
+		t.Fatalf("%d requests sent for a refund query", hits.Load())
+	}
+	if p.Info().RefundQuery {
+		t.Error("Info().RefundQuery is true")
+	}
+}
+
+func TestClientQueryWithoutConfigure(t *testing.T) {
+	r := vborder.New().Query(context.Background(), plugins.Query{Kind: plugins.Payment, OrderNo: "A1"})
+	if r.Outcome != plugins.OutcomePermanent {
+		t.Fatalf("outcome %v", r.Outcome)
+	}
+}
+
+func TestInfo(t *testing.T) {
+	info := vborder.New().Info()
+	want := []string{"customer_no", "sign_key", "platform_public_key", "merchant_private_key", "response_key"}
+	if info.Name != "vborder" || info.Version != "1.0.0" || info.RefundQuery || strings.Join(info.Credentials, ",") != strings.Join(want, ",") {
+		t.Fatalf("info %+v", info)
+	}
+}
+
+func TestConfigure(t *testing.T) {
+	sim := vborder.NewSimulator()
+	creds := sim.Account().Credentials
+	for _, c := range []struct {
+		name    string
+		acct    func(a *plugins.Account)
+		wantErr string // "" for success
+	}{
+		{"ok", func(a *plugins.Account) {}, ""},
+		{"currency defaults to CNY", func(a *plugins.Account) { a.Currency = "" }, ""},
+		{"response_key from options", func(a *plugins.Account) {
+			delete(a.Credentials, "response_key")
+			a.Options = map[string]string{"response_key": "platform_public"}
+			delete(a.Credentials, "merchant_private_key")
+		}, ""},
+		{"missing customer_no", func(a *plugins.Account) { delete(a.Credentials, "customer_no") }, "customer_no"},
+		{"missing sign_key", func(a *plugins.Account) { a.Credentials["sign_key"] = " " }, "sign_key"},
+		{"missing platform key", func(a *plugins.Account) { delete(a.Credentials, "platform_public_key") }, "platform_public_key"},
+		{"missing merchant key", func(a *plugins.Account) { delete(a.Credentials, "merchant_private_key") }, "merchant_private_key"},
+		{"bad platform key", func(a *plugins.Account) { a.Credentials["platform_public_key"] = creds["merchant_private_key"] }, "platform_public_key"},
+		{"bad merchant key", func(a *plugins.Account) { a.Credentials["merchant_private_key"] = creds["platform_public_key"] }, "merchant_private_key"},
+		{"bad merchant key with platform_public", func(a *plugins.Account) {
+			a.Credentials["response_key"] = "platform_public"
+			a.Credentials["merchant_private_key"] = "garbage"
+		}, "merchant_private_key"},
+		{"bad response_key", func(a *plugins.Account) { a.Credentials["response_key"] = "merchant_public" }, "response_key"},
+		{"not CNY", func(a *plugins.Account) { a.Currency = "USD" }, "currency"},
+		{"no endpoint", func(a *plugins.Account) { a.Endpoint = "" }, "endpoint"},
+		{"endpoint not a URL", func(a *plugins.Account) { a.Endpoint = "ftp://x" }, "endpoint"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := account(sim, "http://127.0.0.1:1", nil)
+			c.acct(&a)
+			err := vborder.New().Configure(context.Background(), a)
+			if c.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("error %v, want one naming %s", err, c.wantErr)
+			}
+			for _, v := range creds {
+				for _, line := range strings.Split(v, "\n") {
+					if len(line) > 16 && strings.Contains(err.Error(), line) {
+						t.Fatalf("error quotes a credential: %v", err)
+					}
+				}
+			}
+			if strings.Contains(err.Error(), creds["sign_key"]) {
+				t.Fatalf("error quotes the sign key: %v", err)
+			}
+		})
+	}
+}
+
+// Keys from files: the host hands over file contents with one trailing
+// newline trimmed; openssl's own PEM files must work as they are.
+func TestConfigureOpensslKeyFiles(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile("testdata/keys/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSuffix(string(b), "\n")
+	}
+	for _, c := range [][2]string{{"rsa1024_pub.pem", "rsa1024.pem"}, {"rsa2048_pub_pkcs1.pem", "rsa2048_pkcs1.pem"}} {
+		err := vborder.New().Configure(context.Background(), plugins.Account{Endpoint: "https://vb.example.test",
+			Credentials: map[string]string{"customer_no": "1", "sign_key": "k",
+				"platform_public_key": read(c[0]), "merchant_private_key": read(c[1])}})
+		if err != nil {
+			t.Errorf("%v: %v", c, err)
+		}
+	}
+}
+
+// The simulator rejects what the platform rejects.
+func TestSimulatorRejects(t *testing.T) {
+	sim, url := newSim(t)
+	post := func(body string) string {
+		resp, err := http.Post(url+vborder.APIPath, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	for name, body := range map[string]string{
+		"not JSON":         `x`,
+		"unknown merchant": `{"customerNo":"1","reqmsg":""}`,
+		"not base64":       `{"customerNo":"202112090603","reqmsg":"%%%"}`,
+		"not decryptable":  `{"customerNo":"202112090603","reqmsg":"` + strings.Repeat("A", 172) + `"}`,
+	} {
+		if got := post(body); !strings.HasPrefix(got, `{"code":"400","success":false,"data":null`) {
+			t.Errorf("%s: %s", name, got)
+		}
+	}
+	resp, err := http.Get(url + vborder.APIPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET: HTTP %d", resp.StatusCode)
+	}
+	if sim.Name() != "vborder" {
+		t.Errorf("name %q", sim.Name())
+	}
+}
+
+func TestLoadScenarioRejects(t *testing.T) {
+	sim := vborder.NewSimulator()
+	for name, y := range map[string]string{
+		"unknown field":   "orders: [{orderNo: A, colour: red}]",
+		"duplicate order": "orders: [{orderNo: A}, {orderNo: A}]",
+		"no orderNo":      "orders: [{payStatus: SUCCESS}]",
+		"float amount":    "orders: [{orderNo: A, orderAmount: 12.5}]",
+		"float string":    "orders: [{orderNo: A, orderAmount: '12.5'}]",
+		"negative amount": "orders: [{orderNo: A, orderAmount: -1}]",
+		"bad payTime":     "orders: [{orderNo: A, payTime: yesterday}]",
+		"unknown fault":   "orders: [{orderNo: A, faults: {explode: 1}}]",
+		"bad scheme":      "account: {response_key: both}",
+	} {
+		if err := sim.LoadScenario([]byte(y)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if err := sim.LoadScenario(nil); err != nil {
+		t.Errorf("empty scenario: %v", err)
+	}
+}

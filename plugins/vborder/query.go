@@ -1,0 +1,89 @@
+package vborder
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+
+	"github.com/reconhq/recon/plugins"
+)
+
+// Query asks vborder once for the state of q.OrderNo. Refund queries are
+// answered OutcomeUnsupported without touching the network: the platform
+// has no refund query.
+func (p *Provider) Query(ctx context.Context, q plugins.Query) (res plugins.Result) {
+	desc := "POST " + APIPath + " orderNo=" + q.OrderNo
+	defer func() {
+		// Query never panics: a bug here must cost one row, not the plugin.
+		if r := recover(); r != nil {
+			res = plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc,
+				Err: fmt.Sprintf("vborder plugin bug: %v", r)}
+		}
+	}()
+	switch q.Kind {
+	case plugins.Payment:
+	case plugins.Refund:
+		return plugins.Result{Outcome: plugins.OutcomeUnsupported,
+			Err: "vborder has no refund query: a refund cannot be confirmed through its API"}
+	default:
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: fmt.Sprintf("unknown query kind %d", q.Kind)}
+	}
+	cfg := p.cfg.Load()
+	if cfg == nil {
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc, Err: "vborder: Query before Configure"}
+	}
+	if q.OrderNo == "" {
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc, Err: "empty order number"}
+	}
+
+	body, err := cfg.requestBody(q.OrderNo)
+	if err != nil {
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc, Err: "building request: " + err.Error()}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.url, bytes.NewReader(body))
+	if err != nil {
+		return plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc, Err: "building request: " + err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/json;charset=UTF-8")
+	req.Header.Set("Accept", "application/json")
+
+	status, raw, fail := plugins.Exchange(ctx, p.client, req)
+	if fail != nil {
+		fail.Request = desc
+		return *fail
+	}
+	res = cfg.parseResponse(q.OrderNo, raw)
+	res.HTTPStatus = status
+	res.Raw = raw
+	res.Request = desc
+	return res
+}
+
+// requestBody builds {"customerNo":...,"reqmsg":...} for one order
+// (PROTOCOL request steps 1-4).
+func (c *config) requestBody(orderNo string) ([]byte, error) {
+	biz := map[string]any{"orderNo": orderNo}
+	fields, err := rawFields(biz)
+	if err != nil {
+		return nil, err
+	}
+	sign, err := computeSign(fields, c.signKey)
+	if err != nil {
+		return nil, err
+	}
+	biz[signField] = sign
+	plain, err := marshalJSON(biz)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := encryptSegmented(c.platformPub, plain)
+	if err != nil {
+		return nil, err
+	}
+	return marshalJSON(map[string]string{
+		"customerNo": c.customerNo,
+		"reqmsg":     base64.StdEncoding.EncodeToString(ct),
+	})
+}

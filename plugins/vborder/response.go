@@ -1,0 +1,270 @@
+package vborder
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/reconhq/recon/plugins"
+)
+
+// Business error codes (errCode in the decrypted answer). errCode only says
+// whether the query was accepted; the payment result is payStatus.
+const (
+	errCodeOK       = "0000"
+	errCodeNotFound = "1001" // PROTOCOL decision: 订单不存在
+)
+
+// outer is the HTTP answer: {"code":"200","success":true,"data":"<JSON>","msg":"..."}.
+type outer struct {
+	Code    json.RawMessage `json:"code"`
+	Success *bool           `json:"success"`
+	Data    json.RawMessage `json:"data"`
+	Msg     json.RawMessage `json:"msg"`
+}
+
+// envelope is what data holds: the merchant number and the encrypted answer.
+type envelope struct {
+	CustomerNo string `json:"customerNo"`
+	Reqmsg     string `json:"reqmsg"`
+}
+
+// parseResponse reads a 2xx body into a Result (without HTTPStatus, Raw and
+// Request, which the caller fills). It walks the answer from the outside in:
+// the call's code, the envelope, the decryption, the sign, errCode, and only
+// then the business fields.
+func (c *config) parseResponse(orderNo string, body []byte) plugins.Result {
+	var o outer
+	if err := json.Unmarshal(body, &o); err != nil {
+		return transient("malformed response: %v", err)
+	}
+	code, ok := scalarText(o.Code)
+	if !ok {
+		return transient("malformed response: no code")
+	}
+	msg, _ := scalarText(o.Msg)
+	if code != "200" || o.Success == nil || !*o.Success {
+		return callFailed(code, o.Success, msg)
+	}
+
+	// PROTOCOL: data is a string holding JSON. An object is accepted too:
+	// it can only be the same envelope, unquoted.
+	inner, ok := dataBytes(o.Data)
+	if !ok {
+		return transient("malformed response: code 200 without data")
+	}
+	var env envelope
+	if err := json.Unmarshal(inner, &env); err != nil {
+		return transient("malformed response: data is not the {customerNo, reqmsg} envelope: %v", err)
+	}
+	if env.Reqmsg == "" {
+		return transient("malformed response: data has no reqmsg")
+	}
+	if env.CustomerNo != "" && env.CustomerNo != c.customerNo {
+		return unverifiable("answer is addressed to merchant %q, not this account's", env.CustomerNo)
+	}
+
+	plain, err := c.openReqmsg(env.Reqmsg)
+	if err != nil {
+		return unverifiable("%v", err)
+	}
+	return c.business(orderNo, plain)
+}
+
+// openReqmsg base64-decodes and decrypts the answer's reqmsg with the key
+// the account's response_key names.
+func (c *config) openReqmsg(reqmsg string) ([]byte, error) {
+	// Java encoders may wrap base64 lines; the line breaks are not data.
+	compact := strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, reqmsg)
+	ct, err := base64.StdEncoding.DecodeString(compact)
+	if err != nil {
+		if ct, err = base64.RawStdEncoding.DecodeString(compact); err != nil {
+			return nil, fmt.Errorf("reqmsg is not base64")
+		}
+	}
+	var plain []byte
+	if c.responseKey == ResponsePlatformPublic {
+		plain, err = publicDecryptSegmented(c.platformPub, ct)
+		if err != nil {
+			return nil, fmt.Errorf("reqmsg does not decrypt with the platform public key (response_key %s)", c.responseKey)
+		}
+		return plain, nil
+	}
+	plain, err = decryptSegmented(c.merchantPriv, ct)
+	if err != nil {
+		return nil, fmt.Errorf("reqmsg does not decrypt with the merchant private key (response_key %s)", c.responseKey)
+	}
+	return plain, nil
+}
+
+// business checks and reads the decrypted answer.
+func (c *config) business(orderNo string, plain []byte) plugins.Result {
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(plain))
+	dec.UseNumber()
+	if err := dec.Decode(&fields); err != nil || fields == nil || dec.More() {
+		return unverifiable("decrypted reqmsg is not a JSON object")
+	}
+
+	// Type-1 blocks only the platform's private key can make: recovering
+	// them with its public key authenticates the answer, as a signature does.
+	verified := c.responseKey == ResponsePlatformPublic
+	if raw, ok := fields[signField]; ok && !isNull(raw) {
+		got, isString := stringValue(raw)
+		if !isString {
+			return unverifiable("answer sign is not a string")
+		}
+		want, err := computeSign(fields, c.signKey)
+		if err != nil {
+			return unverifiable("answer cannot be signed over: %v", err)
+		}
+		if !signMatches(got, want) {
+			return unverifiable("answer sign does not match (wrong sign_key, or the answer was altered)")
+		}
+		verified = true
+	}
+
+	res := plugins.Result{Verified: verified}
+	flat := flatten(fields)
+	flat[plaintextField] = string(plain)
+	res.Answer = plugins.Answer{Currency: c.currency, Fields: flat}
+
+	// An answer about another merchant or another order is not an answer to
+	// this query, however well it is signed.
+	if v, ok := flat["customerNo"]; ok && v != c.customerNo {
+		return withAnswer(unverifiable("answer is about merchant %q, not this account's", v), res)
+	}
+	if v, ok := flat["orderNo"]; ok && v != orderNo {
+		return withAnswer(unverifiable("answer is about order %q, not %q", v, orderNo), res)
+	}
+
+	errCode, hasCode := flat["errCode"]
+	switch {
+	case !hasCode:
+		return withAnswer(permanent("answer has no errCode"), res)
+	case errCode == errCodeNotFound:
+		res.Outcome = plugins.OutcomeNotFound
+		res.Err = "errCode " + errCode + ": " + flat["errMessage"]
+		return res
+	case errCode != errCodeOK:
+		// PROTOCOL: only 0000 and 1001 are defined; the page's code table is
+		// not public. Any other code is a query the platform did not accept
+		// for a reason we cannot classify: permanent (a retry of the same
+		// question should get the same refusal), with the code kept.
+		return withAnswer(permanent("query not accepted: errCode %s: %s", errCode, flat["errMessage"]), res)
+	}
+
+	a := &res.Answer
+	a.Status = flat["payStatus"]
+	a.SubStatus = flat["checkStatus"]
+	a.TradeNo = flat["platformSeq"]
+	if v, ok := flat["orderAmount"]; ok && v != "" {
+		amt, err := parseFen(fields["orderAmount"])
+		if err != nil {
+			return withAnswer(permanent("orderAmount: %v", err), res)
+		}
+		a.Amount = plugins.Int64(amt)
+	}
+	if v := flat["payTime"]; v != "" {
+		t, err := parsePayTime(v)
+		if err != nil {
+			return withAnswer(permanent("payTime %q is not yyyy-MM-dd HH:mm:ss", v), res)
+		}
+		a.PaidAt = t
+	}
+	res.Outcome = plugins.OutcomeFound
+	return res
+}
+
+// callFailed classifies an outer code other than "200" + success.
+// PROTOCOL decisions: "500" is the platform's error (transient), "400" a
+// rejected sign or undecryptable reqmsg (permanent). Other 5xx codes are
+// read like 500; any other code, and "200" without success true, is a
+// refusal we cannot classify: permanent, with code and msg kept.
+func callFailed(code string, success *bool, msg string) plugins.Result {
+	succ := "absent"
+	if success != nil {
+		succ = fmt.Sprint(*success)
+	}
+	switch {
+	case strings.HasPrefix(code, "5") && len(code) == 3:
+		return transient("vborder error: code %s: %s", code, msg)
+	case code == "400":
+		return permanent("vborder rejected the request: code 400: %s (check sign_key, customer_no and platform_public_key)", msg)
+	default:
+		return permanent("vborder call failed: code %s, success %s: %s", code, succ, msg)
+	}
+}
+
+func transient(format string, args ...any) plugins.Result {
+	return plugins.Result{Outcome: plugins.OutcomeTransient, Err: fmt.Sprintf(format, args...)}
+}
+
+func permanent(format string, args ...any) plugins.Result {
+	return plugins.Result{Outcome: plugins.OutcomePermanent, Err: fmt.Sprintf(format, args...)}
+}
+
+func unverifiable(format string, args ...any) plugins.Result {
+	return plugins.Result{Outcome: plugins.OutcomeUnverifiable, Err: fmt.Sprintf(format, args...)}
+}
+
+// withAnswer keeps what was decrypted, for audit, on a result that is not FOUND.
+func withAnswer(r, from plugins.Result) plugins.Result {
+	r.Verified = from.Verified
+	r.Answer = from.Answer
+	return r
+}
+
+// dataBytes returns the JSON that data holds: a string's content, or an
+// object as is.
+func dataBytes(raw json.RawMessage) ([]byte, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || isNull(raw) {
+		return nil, false
+	}
+	if s, ok := stringValue(raw); ok {
+		return []byte(s), s != ""
+	}
+	if raw[0] == '{' {
+		return raw, true
+	}
+	return nil, false
+}
+
+// scalarText is a JSON string's content or a number's text; code has been
+// seen both ways on gateways of this kind.
+func scalarText(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || isNull(raw) {
+		return "", false
+	}
+	if s, ok := stringValue(raw); ok {
+		return s, true
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n.String(), true
+	}
+	return "", false
+}
+
+func stringValue(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
