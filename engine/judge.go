@@ -186,3 +186,13 @@ func toRulesRow(r store.LedgerRow) rules.Row {
 		ProviderTradeNo: r.ProviderTradeNo, RefundNo: r.RefundNo, Status: r.Status, Amount: r.Amount,
 		Currency: r.Currency, CreatedAt: r.CreatedAt}
 }
+
+// restore notes a row judged by an interrupted attempt of the same run, so
+// that the refunds check sees every row of the order.
+func (j *judge) restore(row store.LedgerRow, r store.Result, res plugins.Result) {
+	jd := rules.Judgement{Verdict: r.Verdict, Severity: r.Severity, Action: r.Action, Detail: r.Detail}
+	if r.Provider != nil {
+		jd.State = r.Provider.Status
+	}
+	j.note(row, jd, res)
+}

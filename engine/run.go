@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -27,16 +28,16 @@ type Options struct {
 	Store        *store.DB
 	LedgerPath   string
 	LedgerFormat string // "" picks by extension
-	RunID        string // "" makes one
-	Log          *slog.Logger
+	RunID        string // "" makes one, or resumes the interrupted run of this ledger
+	// Full queries every row, even those the should_query hook would skip.
+	Full bool
+	Log  *slog.Logger
 	// ProgressEvery is how often a progress line is logged (0: never).
 	ProgressEvery time.Duration
 }
 
-// Stats counts what a run did, for logs and tests.
-type Stats struct {
-	Rows, Queried, Answered, Queries, Retries, Restarts int
-}
+// Stats counts what a run did.
+type Stats = store.RunStats
 
 // NewRunID makes a run ID: the local time and 4 random hex digits.
 func NewRunID(now time.Time) string {
@@ -45,12 +46,12 @@ func NewRunID(now time.Time) string {
 	return now.Format("20060102-1504") + "-" + hex.EncodeToString(b)
 }
 
-// LoadRules compiles the built-in rules and the config's rule files. A file
-// that does not compile stops the run before any query.
-func LoadRules(cfg *config.Config, extra []string) (*rules.Rules, error) {
-	paths := cfg.Rules
-	if extra != nil {
-		paths = extra
+// LoadRules compiles the built-in rules and the config's rule files (or
+// paths instead, when not nil). A file that does not compile stops the run
+// before any query.
+func LoadRules(cfg *config.Config, paths []string) (*rules.Rules, error) {
+	if paths == nil {
+		paths = cfg.Rules
 	}
 	files, err := rules.ReadFiles(paths)
 	if err != nil {
@@ -59,9 +60,13 @@ func LoadRules(cfg *config.Config, extra []string) (*rules.Rules, error) {
 	return rules.New(append(rules.Builtin(), files...), rules.Options{PoolSize: 2 * runtime.GOMAXPROCS(0)})
 }
 
-// Run performs the nightly job and returns the stored run. The error is
-// ErrNoAnswers when no provider answered at all, ErrInterrupted when ctx
-// ended first, or what made the run impossible (rules, ledger, store).
+// Run performs the nightly job and returns the stored run. Running it again
+// on the same ledger and config after it was killed or interrupted resumes
+// that run: rows already stored are kept and not queried again.
+//
+// The error is ErrNoAnswers when no provider answered at all,
+// ErrInterrupted when ctx ended first, or what made the run impossible
+// (rules, ledger, store). A run is returned whenever one was stored.
 func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 	var st Stats
 	log := opt.Log
@@ -74,6 +79,10 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 		return nil, st, err
 	}
 	defer rs.Close()
+	sum, err := fileSHA256(opt.LedgerPath)
+	if err != nil {
+		return nil, st, fmt.Errorf("ledger: %w", err)
+	}
 	lr, err := ledger.Open(opt.LedgerPath, opt.LedgerFormat)
 	if err != nil {
 		return nil, st, err
@@ -85,11 +94,15 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 	}
 	defer h.Close()
 
-	run := newRun(opt, cfg, rs)
-	if err := db.PutRun(run); err != nil {
+	run, done, err := startOrResume(db, opt, rs, sum)
+	if err != nil {
 		return nil, st, err
 	}
-	log.Info("run started", "run_id", run.ID, "ledger", opt.LedgerPath)
+	if run.Resumes > 0 {
+		log.Info("resuming an interrupted run", "run_id", run.ID, "rows_already_stored", len(done))
+	} else {
+		log.Info("run started", "run_id", run.ID, "ledger", opt.LedgerPath)
+	}
 
 	w := db.NewWriter(run.ID)
 	j := newJudge(rs, func(acct string) *time.Location {
@@ -98,21 +111,20 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 		}
 		return time.UTC
 	})
-	d := &dispatcher{ctx: ctx, cfg: cfg, host: h, log: log, judge: j, writer: w, accounts: map[string]*queue{}}
-	readErr := d.read(lr, &st)
+	d := &dispatcher{ctx: ctx, cfg: cfg, db: db, rules: rs, host: h, log: log, judge: j, writer: w,
+		runID: run.ID, done: done, full: opt.Full, accounts: map[string]*queue{}}
+	stopProgress := d.progress(opt.ProgressEvery)
+	readErr := d.read(lr)
 	d.wait()
-	st.Queried, st.Answered = d.queried, d.answered
+	stopProgress()
+	st = d.stats()
 	for _, q := range d.accounts {
-		st.Queries += q.acct.stats.Queries
-		st.Retries += q.acct.stats.Retries
-		st.Restarts += q.acct.stats.Restarts
 		run.Accounts[q.acct.cfg.Name] = store.Plugin{Provider: q.acct.cfg.Plugin, Version: q.version(), SHA256: q.acct.spec.SHA256}
 	}
 	if err := w.Close(); err != nil {
 		return run, st, fmt.Errorf("writing results: %w", err)
 	}
-	run.Ledger.SHA256 = lr.SHA256()
-	run.Ledger.Rows = st.Rows
+	run.Ledger.SHA256, run.Ledger.Rows, run.Stats = sum, st.Rows, st
 
 	status, cause := store.StatusCompleted, error(nil)
 	switch {
@@ -123,7 +135,7 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 	default:
 		if err := applyRefunds(ctx, db, run.ID, j); err != nil {
 			status, cause = store.StatusFailed, err
-		} else if d.queried > 0 && d.answered == 0 {
+		} else if st.Queried > 0 && st.Answered == 0 {
 			status, cause = store.StatusFailed, ErrNoAnswers
 		}
 	}
@@ -131,23 +143,89 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 		return run, st, err
 	}
 	run, err = finish(db, run, status, cause)
-	log.Info("run finished", "run_id", run.ID, "status", run.Status, "rows", st.Rows, "queries", st.Queries, "retries", st.Retries)
+	log.Info("run finished", "run_id", run.ID, "status", run.Status, "rows", st.Rows, "queried", st.Queried,
+		"reused", st.Reused, "resumed", st.Resumed, "queries", st.Queries, "retries", st.Retries,
+		"plugin_restarts", st.Restarts)
 	return run, st, err
 }
 
-func newRun(opt Options, cfg *config.Config, rs *rules.Rules) *store.Run {
-	id := opt.RunID
-	if id == "" {
-		id = NewRunID(time.Now())
+// startOrResume stores a new run, or takes up the interrupted run of the
+// same ledger and config (or the one --run-id names) and returns the lines
+// it already stored.
+func startOrResume(db *store.DB, opt Options, rs *rules.Rules, ledgerSHA string) (*store.Run, map[int]bool, error) {
+	prev, err := resumable(db, opt, ledgerSHA)
+	if err != nil {
+		return nil, nil, err
 	}
 	host, _ := os.Hostname()
-	run := &store.Run{ID: id, Command: "run", Status: store.StatusRunning, StartedAt: time.Now().UTC(),
-		Ledger: store.LedgerInfo{Path: opt.LedgerPath}, Config: cfg.Path, RuleSet: rs.ID(), FailOn: cfg.FailOn,
-		Accounts: map[string]store.Plugin{}, Totals: map[string]int{}, PID: os.Getpid(), Host: host}
-	for _, f := range rs.Files() {
-		run.Rules = append(run.Rules, store.RuleFile{File: f.File, SHA256: f.SHA256})
+	if prev == nil {
+		id := opt.RunID
+		if id == "" {
+			id = NewRunID(time.Now())
+		}
+		run := &store.Run{ID: id, Command: "run", Status: store.StatusRunning, StartedAt: time.Now().UTC(),
+			Ledger: store.LedgerInfo{Path: opt.LedgerPath, SHA256: ledgerSHA}, Config: opt.Config.Path,
+			RuleSet: rs.ID(), FailOn: opt.Config.FailOn, Full: opt.Full,
+			Accounts: map[string]store.Plugin{}, Totals: map[string]int{}, PID: os.Getpid(), Host: host}
+		for _, f := range rs.Files() {
+			run.Rules = append(run.Rules, store.RuleFile{File: f.File, SHA256: f.SHA256})
+		}
+		return run, map[int]bool{}, db.PutRun(run)
 	}
-	return run
+	if prev.RuleSet != rs.ID() {
+		return nil, nil, fmt.Errorf("run %s was interrupted under other rule files (rule set %s, now %s): "+
+			"restore them to resume it, or pass another --run-id to start afresh", prev.ID, prev.RuleSet, rs.ID())
+	}
+	done, err := db.DoneLines(prev.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	prev.Status, prev.Error, prev.PID, prev.Host = store.StatusRunning, "", os.Getpid(), host
+	prev.Resumes++
+	if prev.Accounts == nil {
+		prev.Accounts = map[string]store.Plugin{}
+	}
+	return prev, done, db.PutRun(prev)
+}
+
+// resumable finds the run to resume: the one --run-id names, else the
+// newest unfinished run of the same ledger file, content and config. The
+// store's lock means no other process is running it.
+func resumable(db *store.DB, opt Options, ledgerSHA string) (*store.Run, error) {
+	if opt.RunID != "" {
+		r, err := db.Run(opt.RunID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case r.Status == store.StatusCompleted:
+			return nil, fmt.Errorf("run %s is already complete: choose another --run-id, or omit it", r.ID)
+		case r.Command != "run":
+			return nil, fmt.Errorf("run %s is a %s, not a run: choose another --run-id", r.ID, r.Command)
+		case r.Ledger.SHA256 != ledgerSHA:
+			return nil, fmt.Errorf("run %s read another ledger (sha256 %s, this one %s): choose another --run-id",
+				r.ID, r.Ledger.SHA256, ledgerSHA)
+		}
+		return r, nil
+	}
+	runs, err := db.Runs()
+	if err != nil {
+		return nil, err
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		r := runs[i]
+		if r.Command != "run" || r.Ledger.Path != opt.LedgerPath || r.Config != opt.Config.Path || r.Full != opt.Full {
+			continue
+		}
+		if r.Ledger.SHA256 != ledgerSHA || r.Status == store.StatusCompleted || r.Status == store.StatusFailed {
+			return nil, nil // the newest run of this ledger is not one to take up
+		}
+		return r, nil
+	}
+	return nil, nil
 }
 
 func finish(db *store.DB, run *store.Run, status string, cause error) (*store.Run, error) {
@@ -188,20 +266,26 @@ func Totals(db *store.DB, runID string) (map[string]int, error) {
 	return t, err
 }
 
-// dispatcher reads the ledger and hands each valid row to its account's queue.
+// dispatcher reads the ledger and hands each row that needs a query to its
+// account's queue.
 type dispatcher struct {
 	ctx    context.Context
 	cfg    *config.Config
+	db     *store.DB
+	rules  *rules.Rules
 	host   *host.Host
 	log    *slog.Logger
 	judge  *judge
 	writer *store.Writer
+	runID  string
+	done   map[int]bool // lines stored by an interrupted attempt of this run
+	full   bool
 
 	accounts map[string]*queue
 	wg       sync.WaitGroup
 
-	mu                sync.Mutex
-	queried, answered int
+	mu sync.Mutex
+	st Stats
 }
 
 type queue struct {
@@ -218,7 +302,7 @@ func (q *queue) version() string {
 	return ""
 }
 
-func (d *dispatcher) read(lr *ledger.Reader, st *Stats) error {
+func (d *dispatcher) read(lr *ledger.Reader) error {
 	seen := map[string]int{}
 	for d.ctx.Err() == nil {
 		raw, err := lr.Next()
@@ -228,21 +312,82 @@ func (d *dispatcher) read(lr *ledger.Reader, st *Stats) error {
 		if err != nil {
 			return err
 		}
-		st.Rows++
+		d.count(func(s *Stats) { s.Rows++ })
 		row, problem := validate(raw, d.cfg)
+		resumed := d.done[row.Line]
 		if problem != "" {
-			d.put(d.judge.rejected(row, raw.Amount, "INVALID", problem))
+			if !resumed {
+				d.put(d.judge.rejected(row, raw.Amount, "INVALID", problem))
+			}
 			continue
 		}
 		key := store.OrderKey(row.Account, row.Type, row.OrderNo, row.RefundNo)
 		if first, dup := seen[key]; dup {
-			d.put(d.judge.rejected(row, raw.Amount, "DUPLICATE", fmt.Sprintf("repeats line %d", first)))
+			if !resumed {
+				d.put(d.judge.rejected(row, raw.Amount, "DUPLICATE", fmt.Sprintf("repeats line %d", first)))
+			}
 			continue
 		}
 		seen[key] = row.Line
-		d.queue(row.Account).jobs <- row
+		switch {
+		case resumed:
+			if err := d.restore(row); err != nil {
+				return err
+			}
+			d.count(func(s *Stats) { s.Resumed++ })
+		case d.reuse(row):
+			d.count(func(s *Stats) { s.Reused++ })
+		default:
+			d.queue(row.Account).jobs <- row
+		}
 	}
 	return nil
+}
+
+// restore feeds the refunds check with a row an interrupted attempt stored.
+func (d *dispatcher) restore(row store.LedgerRow) error {
+	r, err := d.db.Result(d.runID, row.Line)
+	if err != nil {
+		return err
+	}
+	ex, err := d.db.Exchange(d.runID, row.Line)
+	if err != nil {
+		return err
+	}
+	if ex != nil {
+		d.judge.restore(row, *r, ex.Result)
+	}
+	return nil
+}
+
+// reuse judges row on its stored answer instead of querying, when the
+// should_query hook says the order need not be asked again tonight.
+func (d *dispatcher) reuse(row store.LedgerRow) bool {
+	if d.full {
+		return false
+	}
+	latest, ok, err := d.db.Latest(store.OrderKey(row.Account, row.Type, row.OrderNo, row.RefundNo))
+	if err != nil || !ok || latest.RunID == d.runID {
+		return false
+	}
+	last := &rules.Last{RunID: latest.RunID, Verdict: latest.Verdict, Severity: latest.Severity, At: latest.At,
+		Unchanged: latest.Fingerprint == fingerprint(row)}
+	query, _, err := d.rules.ShouldQuery(d.ctx, toRulesRow(row), last, time.Now())
+	if err != nil {
+		d.log.Warn("should_query failed; querying", "line", row.Line, "err", err)
+		return false
+	}
+	if query {
+		return false
+	}
+	ex, err := d.db.Exchange(latest.RunID, latest.Line)
+	if err != nil || ex == nil {
+		return false
+	}
+	rec := d.judge.answered(d.ctx, row, ex.Result, 0)
+	rec.Result.Reused = latest.RunID
+	d.put(rec)
+	return true
 }
 
 func (d *dispatcher) queue(name string) *queue {
@@ -268,16 +413,16 @@ func (d *dispatcher) work(q *queue) {
 		res, attempts, err := q.acct.query(d.ctx, plugins.Query{Kind: kindOf(row.Type), OrderNo: row.OrderNo,
 			ProviderTradeNo: row.ProviderTradeNo, RefundNo: row.RefundNo})
 		if err != nil {
-			continue
+			continue // interrupted mid-query: not stored, so the resume asks again
 		}
-		d.mu.Lock()
 		if attempts > 0 {
-			d.queried++
-			if !res.Outcome.Failed() {
-				d.answered++
-			}
+			d.count(func(s *Stats) {
+				s.Queried++
+				if !res.Outcome.Failed() {
+					s.Answered++
+				}
+			})
 		}
-		d.mu.Unlock()
 		d.put(d.judge.answered(d.ctx, row, res, attempts))
 	}
 }
@@ -286,6 +431,52 @@ func (d *dispatcher) put(r store.Record) {
 	if err := d.writer.Put(r); err != nil {
 		d.log.Error("writing a result failed", "line", r.Result.Line, "err", err)
 	}
+}
+
+func (d *dispatcher) count(f func(*Stats)) {
+	d.mu.Lock()
+	f(&d.st)
+	d.mu.Unlock()
+}
+
+func (d *dispatcher) stats() Stats {
+	d.mu.Lock()
+	st := d.st
+	d.mu.Unlock()
+	for _, q := range d.accounts {
+		q.acct.mu.Lock()
+		st.Queries += q.acct.stats.Queries
+		st.Retries += q.acct.stats.Retries
+		st.Restarts += q.acct.stats.Restarts
+		q.acct.mu.Unlock()
+	}
+	return st
+}
+
+// progress logs a line every interval until the returned func is called.
+func (d *dispatcher) progress(every time.Duration) (stop func()) {
+	if every <= 0 {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				st := d.stats()
+				d.log.Info("progress", "run_id", d.runID, "rows_read", st.Rows, "queried", st.Queried,
+					"reused", st.Reused, "resumed", st.Resumed, "retries", st.Retries)
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() { close(quit); wg.Wait() }
 }
 
 func (d *dispatcher) wait() {
@@ -303,4 +494,17 @@ func kindOf(t string) plugins.Kind {
 		return plugins.Refund
 	}
 	return plugins.Payment
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -37,6 +37,20 @@ type Run struct {
 	// Resumes counts how many times the run was taken up again after an interruption.
 	Resumes int  `json:"resumes,omitempty"`
 	Full    bool `json:"full,omitempty"`
+	// Stats counts the work of the run's last process.
+	Stats RunStats `json:"stats"`
+}
+
+// RunStats counts what a run did.
+type RunStats struct {
+	Rows     int `json:"rows"`     // ledger rows read
+	Queried  int `json:"queried"`  // rows sent to a provider
+	Answered int `json:"answered"` // rows a provider answered (any outcome but a failure)
+	Reused   int `json:"reused"`   // rows judged on a stored answer (incremental nights)
+	Resumed  int `json:"resumed"`  // rows already stored by an interrupted attempt
+	Queries  int `json:"queries"`  // query attempts
+	Retries  int `json:"retries"`
+	Restarts int `json:"plugin_restarts"`
 }
 
 // LedgerInfo identifies the ledger a run read.

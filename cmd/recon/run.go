@@ -25,13 +25,18 @@ func runCommand() *cli.Command {
 		Usage: "the nightly job: query every ledger row's provider, judge, store, report",
 		Description: "Reads the ledger, queries each row's provider through its plugin (built in or from plugin_dir),\n" +
 			"applies the built-in rules and the config's rule files, stores every result and the answer behind it,\n" +
-			"writes the reports asked for and prints a summary. Exit 3 when a result is at or above fail_on.",
+			"writes the reports asked for and prints a summary. Exit 3 when a result is at or above fail_on.\n\n" +
+			"Incremental: a row unchanged since its last result, which was final and clean (MATCHED), is judged\n" +
+			"on its stored answer instead of being queried (the rules' should_query hook decides; --full asks all).\n" +
+			"Resume: if the same command was killed or interrupted, running it again takes that run up: rows\n" +
+			"already stored are kept and not queried again.",
 		Flags: []cli.Flag{
 			configFlag,
 			&cli.StringFlag{Name: "ledger", Aliases: []string{"l"}, Usage: "the merchant's ledger `FILE` (.csv or .jsonl)"},
 			&cli.StringFlag{Name: "ledger-format", Usage: "csv or jsonl, when the extension does not say"},
 			reportFlag, csvFlag,
-			&cli.StringFlag{Name: "run-id", Usage: "the run's `ID` (default: date, time and 4 random hex digits)"},
+			&cli.StringFlag{Name: "run-id", Usage: "the run's `ID` (default: date, time and 4 random hex digits); an unfinished run of that ID is resumed"},
+			&cli.BoolFlag{Name: "full", Usage: "query every row, even those the rules' should_query hook would judge on their stored answer"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.String("ledger") == "" {
@@ -54,7 +59,7 @@ func runCommand() *cli.Command {
 			}
 			defer db.Close()
 			opt := engine.Options{Config: cfg, Store: db, LedgerPath: c.String("ledger"),
-				LedgerFormat: c.String("ledger-format"), RunID: c.String("run-id"), Log: log}
+				LedgerFormat: c.String("ledger-format"), RunID: c.String("run-id"), Full: c.Bool("full"), Log: log}
 			if !c.Bool("no-progress") {
 				opt.ProgressEvery = 30 * time.Second
 			}
