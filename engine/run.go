@@ -124,7 +124,14 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 	if err := w.Close(); err != nil {
 		return run, st, fmt.Errorf("writing results: %w", err)
 	}
-	run.Ledger.SHA256, run.Ledger.Rows, run.Stats = sum, st.Rows, st
+	run.Ledger.SHA256, run.Ledger.Rows = sum, st.Rows
+	// Query counts add up over the attempts of a resumed run; the rest
+	// describe this attempt.
+	prev := run.Stats
+	run.Stats = st
+	run.Stats.Queries += prev.Queries
+	run.Stats.Retries += prev.Retries
+	run.Stats.Restarts += prev.Restarts
 
 	status, cause := store.StatusCompleted, error(nil)
 	switch {

@@ -37,7 +37,8 @@ type Run struct {
 	// Resumes counts how many times the run was taken up again after an interruption.
 	Resumes int  `json:"resumes,omitempty"`
 	Full    bool `json:"full,omitempty"`
-	// Stats counts the work of the run's last process.
+	// Stats counts the work of the run: rows of its last attempt, queries
+	// of every attempt that finished.
 	Stats RunStats `json:"stats"`
 }
 

@@ -66,6 +66,11 @@ type jsonReport struct {
 	RunID   string         `json:"run_id"`
 	Status  string         `json:"status"`
 	Totals  map[string]int `json:"totals"`
+	Resumes int            `json:"resumes"`
+	Stats   struct {
+		Retries int `json:"retries"`
+		Reused  int `json:"reused"`
+	} `json:"stats"`
 	Rules   []struct{ File, SHA256 string }
 	Ledger  struct{ Rows int }
 	Results []struct {
@@ -76,6 +81,7 @@ type jsonReport struct {
 		Severity string `json:"severity"`
 		Action   string `json:"action"`
 		Detail   string `json:"detail"`
+		Attempts int    `json:"attempts"`
 		Local    struct{ Amount string }
 		Provider *struct {
 			Status    string `json:"status"`
@@ -140,6 +146,7 @@ var upayLedger = []struct{ row, verdict string }{
 // pluginWatch records, at the simulator's first request, which processes
 // serve the upay plugin: the proof that the plugin is a process of its own.
 type pluginWatch struct {
+	mark string // in the environment of the recon under test, inherited by its plugins
 	once sync.Once
 	mu   sync.Mutex
 	pids []int
@@ -148,7 +155,7 @@ type pluginWatch struct {
 func (w *pluginWatch) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.once.Do(func() {
-			pids := processesWithEnv("RECON_BUILTIN_PLUGIN=upay")
+			pids := processesWithEnv(w.mark, "RECON_BUILTIN_PLUGIN=upay")
 			w.mu.Lock()
 			w.pids = pids
 			w.mu.Unlock()
@@ -157,8 +164,15 @@ func (w *pluginWatch) wrap(h http.Handler) http.Handler {
 	})
 }
 
-// processesWithEnv lists the processes whose environment holds kv (Linux /proc).
-func processesWithEnv(kv string) []int {
+// newMark returns an environment entry unique to one test's recon, so that
+// its processes are told apart from those of tests running alongside.
+func newMark(t *testing.T) string {
+	return fmt.Sprintf("RECON_TEST_MARK=%s-%d", t.Name(), time.Now().UnixNano())
+}
+
+// processesWithEnv lists the processes whose environment holds every
+// entry of kvs (Linux /proc).
+func processesWithEnv(kvs ...string) []int {
 	var out []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -170,10 +184,16 @@ func processesWithEnv(kv string) []int {
 		if err != nil {
 			continue
 		}
+		have := map[string]bool{}
 		for _, v := range bytes.Split(env, []byte{0}) {
-			if string(v) == kv {
-				out = append(out, pid)
-			}
+			have[string(v)] = true
+		}
+		all := true
+		for _, kv := range kvs {
+			all = all && have[kv]
+		}
+		if all {
+			out = append(out, pid)
 		}
 	}
 	return out
@@ -184,7 +204,7 @@ func TestRunUpayEndToEnd(t *testing.T) {
 	if err := sim.LoadScenario([]byte(upayScenario)); err != nil {
 		t.Fatal(err)
 	}
-	watch := &pluginWatch{}
+	watch := &pluginWatch{mark: newMark(t)}
 	srv := httptest.NewServer(watch.wrap(sim))
 	defer srv.Close()
 
@@ -209,7 +229,7 @@ accounts:
 	}
 	writeText(t, filepath.Join(dir, "l.csv"), ledger.String())
 
-	stdout, stderr, code := recon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "run",
+	stdout, stderr, code := recon(t, []string{"E2E_UPAY_KEY=" + upaySecret, watch.mark}, "run",
 		"--config", filepath.Join(dir, "c.yaml"), "--ledger", filepath.Join(dir, "l.csv"),
 		"--report", filepath.Join(dir, "r.json"), "--csv", filepath.Join(dir, "r.csv"), "--log-level", "debug")
 	if code != exitDiscrepancies {

@@ -57,12 +57,15 @@ type header struct {
 	FailOn     string                  `json:"fail_on"`
 	Accounts   map[string]store.Plugin `json:"accounts,omitempty"`
 	Totals     map[string]int          `json:"totals"`
+	Stats      store.RunStats          `json:"stats"`
+	Resumes    int                     `json:"resumes,omitempty"`
 }
 
 func headerOf(run *store.Run) header {
 	h := header{RunID: run.ID, Command: run.Command, ReplayOf: run.ReplayOf, Status: run.Status, Error: run.Error,
 		StartedAt: run.StartedAt.Format("2006-01-02T15:04:05Z07:00"), Ledger: run.Ledger, Rules: run.Rules,
-		RuleSet: run.RuleSet, FailOn: run.FailOn, Accounts: run.Accounts, Totals: run.Totals}
+		RuleSet: run.RuleSet, FailOn: run.FailOn, Accounts: run.Accounts, Totals: run.Totals,
+		Stats: run.Stats, Resumes: run.Resumes}
 	if !run.FinishedAt.IsZero() {
 		h.FinishedAt = run.FinishedAt.Format("2006-01-02T15:04:05Z07:00")
 	}
