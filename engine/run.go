@@ -422,14 +422,14 @@ func (d *dispatcher) work(q *queue) {
 		if err != nil {
 			continue // interrupted mid-query: not stored, so the resume asks again
 		}
-		if attempts > 0 {
-			d.count(func(s *Stats) {
-				s.Queried++
-				if !res.Outcome.Failed() {
-					s.Answered++
-				}
-			})
-		}
+		// A row counts as queried even when no attempt could be sent (its
+		// plugin would not start): it still needed the provider.
+		d.count(func(s *Stats) {
+			s.Queried++
+			if !res.Outcome.Failed() {
+				s.Answered++
+			}
+		})
 		d.put(d.judge.answered(d.ctx, row, res, attempts))
 	}
 }

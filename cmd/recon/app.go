@@ -163,3 +163,33 @@ func writeFile(path string, fn func(io.Writer) error) error {
 }
 
 func joinNames(xs []string) string { return strings.Join(xs, ", ") }
+
+// positionals returns a command's arguments and applies the flags written
+// after them (`recon show A1 --account shop`), which urfave/cli leaves
+// unparsed: operators write flags where they please.
+func positionals(c *cli.Context) ([]string, error) {
+	args := c.Args().Slice()
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(pos, args[i+1:]...), nil
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !hasVal {
+			if i+1 >= len(args) {
+				return nil, usagef("see recon "+c.Command.Name+" --help", "flag %s needs a value", a)
+			}
+			i++
+			val = args[i]
+		}
+		if err := c.Set(name, val); err != nil {
+			return nil, usagef("see recon "+c.Command.Name+" --help", "flag %s: %v", a, err)
+		}
+	}
+	return pos, nil
+}

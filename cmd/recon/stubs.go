@@ -6,14 +6,6 @@ func replayCommand() *cli.Command {
 	return &cli.Command{Name: "replay", Usage: "re-apply rules to a stored run's answers, with no network (not yet built)",
 		Action: func(*cli.Context) error { return usagef("", "recon replay is not built yet") }}
 }
-func showCommand() *cli.Command {
-	return &cli.Command{Name: "show", Usage: "one order's history across runs (not yet built)",
-		Action: func(*cli.Context) error { return usagef("", "recon show is not built yet") }}
-}
-func diffCommand() *cli.Command {
-	return &cli.Command{Name: "diff", Usage: "what changed between two runs (not yet built)",
-		Action: func(*cli.Context) error { return usagef("", "recon diff is not built yet") }}
-}
 func rulesCommand() *cli.Command {
 	return &cli.Command{Name: "rules", Usage: "check and test rule files (not yet built)",
 		Action: func(*cli.Context) error { return usagef("", "recon rules is not built yet") }}
