@@ -29,7 +29,7 @@ type fixture struct {
 }
 
 // newFixture plants a ledger over every built-in simulator.
-func newFixture(t *testing.T, orders int) *fixture {
+func newFixture(t testing.TB, orders int) *fixture {
 	t.Helper()
 	sb, err := builtin.StartSandbox("127.0.0.1:0")
 	if err != nil {

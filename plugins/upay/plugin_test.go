@@ -3,28 +3,20 @@ package upay
 import (
 	"context"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
-
 	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/plugintest"
 	"github.com/reconhq/recon/plugins/simkit"
 )
 
-// envServe makes the test binary serve the upay plugin, so that the test
-// below can run it as a real plugin process.
-const envServe = "UPAY_TEST_SERVE_PLUGIN"
-
 func TestMain(m *testing.M) {
-	if os.Getenv(envServe) == "1" {
-		plugins.Serve(New())
-		os.Exit(0)
-	}
+	plugintest.ServeIfChild(func() plugins.Provider { return New() })
 	os.Exit(m.Run())
 }
+
+func TestConformance(t *testing.T) { plugintest.Conformance(t, NewSimulator()) }
 
 var (
 	_ plugins.Provider = (*Provider)(nil)
@@ -34,21 +26,7 @@ var (
 // The provider as its own process, over go-plugin's gRPC, against the
 // simulator over loopback HTTP.
 func TestAsPluginProcess(t *testing.T) {
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), envServe+"=1")
-	client := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  plugins.Handshake,
-		VersionedPlugins: plugins.HostPlugins(),
-		Cmd:              cmd,
-		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		Logger:           hclog.NewNullLogger(),
-	})
-	defer client.Kill()
-	remote, err := plugins.Dispense(client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer remote.Close()
+	remote := plugintest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
