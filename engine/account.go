@@ -38,6 +38,7 @@ type account struct {
 
 	mu       sync.Mutex
 	spec     host.Spec
+	info     plugins.Info // of the last plugin started, for the run's record
 	plugin   *host.Plugin
 	restarts int
 	startErr error
@@ -97,7 +98,7 @@ func (a *account) get(ctx context.Context) (*host.Plugin, error) {
 		}
 		return nil, err
 	}
-	a.plugin = p
+	a.plugin, a.info = p, p.Info
 	return p, nil
 }
 

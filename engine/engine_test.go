@@ -136,7 +136,20 @@ func TestResumeAfterInterrupt(t *testing.T) {
 	for _, sim := range f.sb.Sims {
 		sim.Faults().Set(simkit.Faults{SlowRate: 1, SlowDelay: 40 * time.Millisecond})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	// Interrupt once some rows are stored (the store is readable while the
+	// run writes), so the cut falls mid-run whatever the machine's speed.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		defer cancel()
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			runs, _ := f.db.Runs()
+			if len(runs) == 1 {
+				if done, _ := f.db.DoneLines(runs[0].ID); len(done) >= 10 {
+					return
+				}
+			}
+		}
+	}()
 	cut, _, err := f.run(t, ctx, false)
 	cancel()
 	if err != ErrInterrupted || cut.Status != store.StatusInterrupted {

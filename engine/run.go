@@ -303,10 +303,7 @@ type queue struct {
 func (q *queue) version() string {
 	q.acct.mu.Lock()
 	defer q.acct.mu.Unlock()
-	if q.acct.plugin != nil {
-		return q.acct.plugin.Info.Version
-	}
-	return ""
+	return q.acct.info.Version
 }
 
 func (d *dispatcher) read(lr *ledger.Reader) error {
@@ -379,7 +376,8 @@ func (d *dispatcher) reuse(row store.LedgerRow) bool {
 	}
 	last := &rules.Last{RunID: latest.RunID, Verdict: latest.Verdict, Severity: latest.Severity, At: latest.At,
 		Unchanged: latest.Fingerprint == fingerprint(row)}
-	query, _, err := d.rules.ShouldQuery(d.ctx, toRulesRow(row), last, time.Now())
+	ctx := context.WithoutCancel(d.ctx) // see work: a judgement is never cut short
+	query, _, err := d.rules.ShouldQuery(ctx, toRulesRow(row), last, time.Now())
 	if err != nil {
 		d.log.Warn("should_query failed; querying", "line", row.Line, "err", err)
 		return false
@@ -391,7 +389,7 @@ func (d *dispatcher) reuse(row store.LedgerRow) bool {
 	if err != nil || ex == nil {
 		return false
 	}
-	rec := d.judge.answered(d.ctx, row, ex.Result, 0)
+	rec := d.judge.answered(ctx, row, ex.Result, 0)
 	rec.Result.Reused = latest.RunID
 	d.put(rec)
 	return true
@@ -430,7 +428,10 @@ func (d *dispatcher) work(q *queue) {
 				s.Answered++
 			}
 		})
-		d.put(d.judge.answered(d.ctx, row, res, attempts))
+		// Judge even if the run is being interrupted right now: the answer is
+		// in, and a verdict cut short would be stored as final. Rules have
+		// their own time limit.
+		d.put(d.judge.answered(context.WithoutCancel(d.ctx), row, res, attempts))
 	}
 }
 
