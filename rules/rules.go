@@ -170,13 +170,25 @@ func (r *Rules) call(ctx context.Context, fn func(s *state) error) error {
 	if err != nil {
 		return err
 	}
-	cctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
+	tctx, cancelTimeout := context.WithTimeout(ctx, r.timeout)
+	defer cancelTimeout()
+	cctx, cancel := context.WithCancelCause(tctx)
+	defer cancel(nil)
+	// A call that lasts is watched for memory: Lua's `..` cannot be capped
+	// like string.rep, and a doubling string reaches gigabytes well within
+	// the time limit. Calls that finish at once (all sane ones) cost a timer.
+	watch := time.AfterFunc(watchAfter, func() { watchHeap(cctx, cancel) })
+	defer watch.Stop()
 	s.L.SetContext(cctx)
 	err = fn(s)
 	s.L.RemoveContext()
-	if err != nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-		err = fmt.Errorf("%w (rule ran longer than %s)", err, r.timeout)
+	if err != nil && ctx.Err() == nil {
+		switch cause := context.Cause(cctx); {
+		case errors.Is(cause, errRuleMemory):
+			err = fmt.Errorf("%w (%w)", err, cause)
+		case errors.Is(cause, context.DeadlineExceeded):
+			err = fmt.Errorf("%w (rule ran longer than %s)", err, r.timeout)
+		}
 	}
 	r.release(s, err != nil)
 	return err

@@ -305,3 +305,23 @@ end)`)}
 		}
 	}
 }
+
+// A rule that doubles a string with `..` is stopped for its memory long
+// before a generous time limit would stop it.
+func TestRunawayConcatenationIsStoppedForMemory(t *testing.T) {
+	f := File{Name: "grow.lua", Source: []byte(`recon.judge({account = 'bad'}, function(row, p)
+  local s = "x"
+  while true do s = s .. s end
+end)`)}
+	r, err := New(append(Builtin(), mustFile(t, "testdata/identity.lua"), f), Options{PoolSize: 1, CallTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	row := paidRow()
+	row.Account = "bad"
+	_, err = r.Judge(context.Background(), row, paidAnswer())
+	if !isMemoryStop(err) || !strings.Contains(err.Error(), "MiB") {
+		t.Fatalf("err = %v; want the rule stopped for its memory", err)
+	}
+}
