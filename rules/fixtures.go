@@ -33,28 +33,32 @@ type FixtureFile struct {
 type Fixture struct {
 	Name string `yaml:"name"`
 	Row  struct {
-		Account  string `yaml:"account"`
-		Type     string `yaml:"type"`
-		OrderNo  string `yaml:"order_no"`
-		RefundNo string `yaml:"refund_no"`
-		Status   string `yaml:"status"`
-		Amount   string `yaml:"amount"`
-		Currency string `yaml:"currency"`
+		Account         string `yaml:"account"`
+		Type            string `yaml:"type"`
+		OrderNo         string `yaml:"order_no"`
+		ProviderTradeNo string `yaml:"provider_trade_no"`
+		RefundNo        string `yaml:"refund_no"`
+		Status          string `yaml:"status"`
+		Amount          string `yaml:"amount"`
+		Currency        string `yaml:"currency"`
+		CreatedAt       string `yaml:"created_at"` // RFC 3339
 	} `yaml:"row"`
 	Answer struct {
-		Outcome      string            `yaml:"outcome"`
-		Error        string            `yaml:"error"`
-		Verified     bool              `yaml:"verified"`
-		Status       string            `yaml:"status"`
-		SubStatus    string            `yaml:"sub_status"`
-		Currency     string            `yaml:"currency"`
-		Amount       *int64            `yaml:"amount"`
-		Received     *int64            `yaml:"received"`
-		Refunded     *int64            `yaml:"refunded"`
-		RefundAmount *int64            `yaml:"refund_amount"`
-		TradeNo      string            `yaml:"trade_no"`
-		PaidAt       string            `yaml:"paid_at"`
-		Fields       map[string]string `yaml:"fields"`
+		Outcome       string            `yaml:"outcome"`
+		Error         string            `yaml:"error"`
+		Verified      bool              `yaml:"verified"`
+		Status        string            `yaml:"status"`
+		SubStatus     string            `yaml:"sub_status"`
+		Currency      string            `yaml:"currency"`
+		Amount        *int64            `yaml:"amount"`
+		Received      *int64            `yaml:"received"`
+		Refunded      *int64            `yaml:"refunded"`
+		RefundAmount  *int64            `yaml:"refund_amount"`
+		TradeNo       string            `yaml:"trade_no"`
+		RefundTradeNo string            `yaml:"refund_trade_no"`
+		PaidAt        string            `yaml:"paid_at"`     // RFC 3339
+		RefundedAt    string            `yaml:"refunded_at"` // RFC 3339
+		Fields        map[string]string `yaml:"fields"`
 	} `yaml:"answer"`
 	Want struct {
 		State    string `yaml:"state"`
@@ -146,15 +150,21 @@ func (ff FixtureFile) build(c Fixture) (Row, Answer, error) {
 		return Row{}, Answer{}, fmt.Errorf("row amount: %w", err)
 	}
 	row := Row{
-		Line:     1,
-		Account:  firstNonEmpty(c.Row.Account, ff.Account, "fixture"),
-		Provider: ff.Provider,
-		Type:     firstNonEmpty(c.Row.Type, "payment"),
-		OrderNo:  firstNonEmpty(c.Row.OrderNo, "F1"),
-		RefundNo: c.Row.RefundNo,
-		Status:   c.Row.Status,
-		Amount:   amount,
-		Currency: cur,
+		Line:            1,
+		Account:         firstNonEmpty(c.Row.Account, ff.Account, "fixture"),
+		Provider:        ff.Provider,
+		Type:            firstNonEmpty(c.Row.Type, "payment"),
+		OrderNo:         firstNonEmpty(c.Row.OrderNo, "F1"),
+		ProviderTradeNo: c.Row.ProviderTradeNo,
+		RefundNo:        c.Row.RefundNo,
+		Status:          c.Row.Status,
+		Amount:          amount,
+		Currency:        cur,
+	}
+	if c.Row.CreatedAt != "" {
+		if row.CreatedAt, err = time.Parse(time.RFC3339, c.Row.CreatedAt); err != nil {
+			return row, Answer{}, fmt.Errorf("row created_at: %w", err)
+		}
 	}
 	a := c.Answer
 	outcome := plugins.ParseOutcome(firstNonEmpty(a.Outcome, "FOUND"))
@@ -167,11 +177,17 @@ func (ff FixtureFile) build(c Fixture) (Row, Answer, error) {
 	ans := Answer{Outcome: outcome, Err: a.Error, Verified: a.Verified, Answer: plugins.Answer{
 		Status: a.Status, SubStatus: a.SubStatus, Currency: firstNonEmpty(a.Currency, cur),
 		Amount: a.Amount, Received: a.Received, Refunded: a.Refunded, RefundAmount: a.RefundAmount,
-		TradeNo: a.TradeNo, Fields: a.Fields,
+		TradeNo: a.TradeNo, RefundTradeNo: a.RefundTradeNo, Fields: a.Fields,
 	}}
-	if a.PaidAt != "" {
-		if ans.PaidAt, err = time.Parse(time.RFC3339, a.PaidAt); err != nil {
-			return row, ans, fmt.Errorf("answer paid_at: %w", err)
+	for _, t := range []struct {
+		name, v string
+		dst     *time.Time
+	}{{"paid_at", a.PaidAt, &ans.PaidAt}, {"refunded_at", a.RefundedAt, &ans.RefundedAt}} {
+		if t.v == "" {
+			continue
+		}
+		if *t.dst, err = time.Parse(time.RFC3339, t.v); err != nil {
+			return row, ans, fmt.Errorf("answer %s: %w", t.name, err)
 		}
 	}
 	return row, ans, nil

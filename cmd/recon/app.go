@@ -133,8 +133,10 @@ func storePath(c *cli.Context, cfg *config.Config) string {
 // commands that only read.
 func openStore(c *cli.Context, cfg *config.Config) (*store.DB, error) {
 	if cfg == nil && c.String("store") == "" && c.String("config") != "" {
+		// Only the store's path is needed: reading runs must not require
+		// the credentials' secrets in the environment.
 		var err error
-		if cfg, err = config.Load(c.String("config"), nil); err != nil {
+		if cfg, err = loadConfigWithoutSecrets(c.String("config")); err != nil {
 			return nil, err
 		}
 	}
@@ -180,6 +182,9 @@ func positionals(c *cli.Context) ([]string, error) {
 			continue
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !hasVal && isBoolFlag(c, name) {
+			val, hasVal = "true", true
+		}
 		if !hasVal {
 			if i+1 >= len(args) {
 				return nil, usagef("see recon "+c.Command.Name+" --help", "flag %s needs a value", a)
@@ -192,4 +197,17 @@ func positionals(c *cli.Context) ([]string, error) {
 		}
 	}
 	return pos, nil
+}
+
+// isBoolFlag reports whether the command's flag of that name takes no value.
+func isBoolFlag(c *cli.Context, name string) bool {
+	for _, f := range c.Command.Flags {
+		for _, n := range f.Names() {
+			if n == name {
+				_, ok := f.(*cli.BoolFlag)
+				return ok
+			}
+		}
+	}
+	return false
 }

@@ -1,0 +1,291 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/reconhq/recon/engine/config"
+	"github.com/reconhq/recon/rules"
+	"github.com/reconhq/recon/store"
+)
+
+// ReplayOptions configure a replay.
+type ReplayOptions struct {
+	Config *config.Config
+	Store  *store.DB
+	// Of is the stored run whose provider answers are judged again.
+	Of string
+	// RunID is the replay's own ID; "" makes one.
+	RunID string
+	// Rules are the merchant rule files applied after the built-in ones, in
+	// place of the config's; nil keeps the config's.
+	Rules []string
+	Log   *slog.Logger
+}
+
+// Change is a ledger row whose verdict differs from the replayed run's.
+type Change struct {
+	Line                             int
+	Account, OrderNo, Type, RefundNo string
+	Old, New                         string // verdicts
+	Detail                           string // the new result's detail
+}
+
+// ReplayResult is what a replay did.
+type ReplayResult struct {
+	// Run is the replay's stored run (Command "replay", ReplayOf the source).
+	Run *store.Run
+	// Judged counts rows judged again from their stored answers; Copied the
+	// rows taken over as they were, having no answer to judge (INVALID,
+	// DUPLICATE).
+	Judged, Copied int
+	// Changes lists, in line order, the rows whose verdict changed.
+	Changes []Change
+}
+
+// Replay judges the provider answers stored by run opt.Of again, with the
+// built-in rules and opt.Rules (or the config's rule files), and stores the
+// results as a new run, reported like any other. It starts no plugin and
+// sends no query: everything it judges comes from the store, through the
+// same judge a run uses, so unchanged rules reproduce every verdict.
+//
+// A rule file that does not compile is an error before the new run is
+// created; a rule failing on one row makes that row ERROR, as in a run. The
+// error is ErrInterrupted when ctx ended first, or what made the replay
+// impossible; ReplayResult.Run is set whenever the new run was created.
+func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	cfg, db := opt.Config, opt.Store
+	src, err := db.Run(opt.Of)
+	if err != nil {
+		return nil, err
+	}
+	if opt.RunID != "" {
+		if _, err := db.Run(opt.RunID); err == nil {
+			return nil, fmt.Errorf("run %q already exists: a replay is a new run; pick another --run-id", opt.RunID)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	if src.Status != store.StatusCompleted {
+		log.Warn("the replayed run did not complete: only the rows it stored are judged again",
+			"run_id", src.ID, "status", src.Status)
+	}
+	rs, err := LoadRules(cfg, opt.Rules)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+
+	// What the source run concluded, line by line: the rows to replay and
+	// the verdicts to compare with. Read in full first: a bbolt read
+	// transaction held open while the writer commits can deadlock on a
+	// growing file.
+	old, err := sourceRows(db, src.ID)
+	if err != nil {
+		return nil, err
+	}
+
+	run := newReplayRun(opt, cfg, rs, src)
+	if err := db.PutRun(run); err != nil {
+		return nil, err
+	}
+	res := &ReplayResult{Run: run}
+	log.Info("replay started", "run_id", run.ID, "replay_of", src.ID, "rows", len(old), "rule_set", rs.ID())
+
+	j := newJudge(rs, zoneOf(cfg))
+	w := db.NewWriter(run.ID)
+	feedErr := replayRows(ctx, db, src.ID, old, j, w, res)
+	if err := w.Close(); err != nil {
+		feedErr = errors.Join(feedErr, fmt.Errorf("writing results: %w", err))
+	}
+
+	status, cause := store.StatusCompleted, error(nil)
+	switch {
+	case ctx.Err() != nil:
+		status, cause = store.StatusInterrupted, ErrInterrupted
+	case feedErr != nil:
+		status, cause = store.StatusFailed, feedErr
+	default:
+		if err := replayRefunds(ctx, db, run.ID, j); err != nil {
+			status, cause = store.StatusFailed, err
+		}
+	}
+	if run.Totals, err = Totals(db, run.ID); err != nil {
+		return res, errors.Join(cause, err)
+	}
+	if res.Changes, err = changes(db, run.ID, old); err != nil {
+		return res, errors.Join(cause, err)
+	}
+	run.Stats = store.RunStats{Rows: len(old), Reused: res.Judged}
+	run, err = finish(db, run, status, cause)
+	res.Run = run
+	log.Info("replay finished", "run_id", run.ID, "status", run.Status, "judged", res.Judged, "copied", res.Copied,
+		"changed", len(res.Changes))
+	return res, err
+}
+
+// newReplayRun describes the replay: the source's ledger and plugins (the
+// answers came from them), this replay's rules.
+func newReplayRun(opt ReplayOptions, cfg *config.Config, rs *rules.Rules, src *store.Run) *store.Run {
+	id := opt.RunID
+	if id == "" {
+		id = NewRunID(time.Now())
+	}
+	host, _ := os.Hostname()
+	run := &store.Run{ID: id, Command: "replay", ReplayOf: src.ID, Status: store.StatusRunning,
+		StartedAt: time.Now().UTC(), Ledger: src.Ledger, Config: cfg.Path, RuleSet: rs.ID(), FailOn: cfg.FailOn,
+		Accounts: map[string]store.Plugin{}, Totals: map[string]int{}, PID: os.Getpid(), Host: host}
+	for name, p := range src.Accounts {
+		run.Accounts[name] = p
+	}
+	for _, f := range rs.Files() {
+		run.Rules = append(run.Rules, store.RuleFile{File: f.File, SHA256: f.SHA256})
+	}
+	return run
+}
+
+// sourceRow is what the replay keeps of one result of the source run.
+type sourceRow struct {
+	line                            int
+	account, orderNo, typ, refundNo string
+	verdict                         string
+	reused                          string // the run the source's answer came from, when not its own
+}
+
+func sourceRows(db *store.DB, runID string) ([]sourceRow, error) {
+	var out []sourceRow
+	err := db.Results(runID, func(r store.Result) error {
+		out = append(out, sourceRow{line: r.Line, account: r.Account, orderNo: r.OrderNo, typ: r.Type,
+			refundNo: r.RefundNo, verdict: r.Verdict, reused: r.Reused})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the results of run %s: %w", runID, err)
+	}
+	return out, nil
+}
+
+// replayRows judges each stored answer again on a pool of workers, and
+// copies the rows that have none.
+func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRow, j *judge, w *store.Writer, res *ReplayResult) error {
+	type job struct {
+		ex     *store.Exchange
+		reused string
+	}
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for jb := range jobs {
+				if ctx.Err() != nil {
+					continue // drain; an interrupted replay stores no judgement made under a dead context
+				}
+				rec := j.answered(ctx, jb.ex.Row, jb.ex.Result, jb.ex.Attempts)
+				if ctx.Err() != nil {
+					continue
+				}
+				rec.Final = false // a replay never becomes an order's latest result
+				rec.Result.Reused = jb.reused
+				if err := w.Put(rec); err != nil {
+					continue // the writer keeps its first error; Close returns it
+				}
+				mu.Lock()
+				res.Judged++
+				mu.Unlock()
+			}
+		}()
+	}
+	var err error
+	for _, r := range rows {
+		if ctx.Err() != nil {
+			break
+		}
+		var ex *store.Exchange
+		if ex, err = db.Exchange(srcID, r.line); err != nil {
+			err = fmt.Errorf("reading the answer of line %d of run %s: %w", r.line, srcID, err)
+			break
+		}
+		if ex == nil {
+			var prev *store.Result
+			if prev, err = db.Result(srcID, r.line); err != nil {
+				break
+			}
+			if err = w.Put(store.Record{Result: *prev}); err != nil {
+				break
+			}
+			mu.Lock()
+			res.Copied++
+			mu.Unlock()
+			continue
+		}
+		reused := r.reused
+		if reused == "" {
+			reused = srcID
+		}
+		jobs <- job{ex: ex, reused: reused}
+	}
+	close(jobs)
+	wg.Wait()
+	return err
+}
+
+// replayRefunds is applyRefunds for a replay: the payment rows the refunds
+// check changes are rewritten without becoming the orders' latest results.
+func replayRefunds(ctx context.Context, db *store.DB, runID string, j *judge) error {
+	changed, err := j.refunds(ctx, db, runID)
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	w := db.NewWriter(runID)
+	for _, r := range changed {
+		r.Final = false
+		if err := w.Put(r); err != nil {
+			break
+		}
+	}
+	return w.Close()
+}
+
+// changes compares the replay's verdicts with the source's, line by line.
+func changes(db *store.DB, runID string, old []sourceRow) ([]Change, error) {
+	byLine := make(map[int]sourceRow, len(old))
+	for _, r := range old {
+		byLine[r.line] = r
+	}
+	var out []Change
+	err := db.Results(runID, func(r store.Result) error {
+		o, ok := byLine[r.Line]
+		if !ok || o.verdict == r.Verdict {
+			return nil
+		}
+		out = append(out, Change{Line: r.Line, Account: r.Account, OrderNo: r.OrderNo, Type: r.Type,
+			RefundNo: r.RefundNo, Old: o.verdict, New: r.Verdict, Detail: r.Detail})
+		return nil
+	})
+	return out, err
+}
+
+// zoneOf is the zone provider times are shown in for an account: the
+// account's own, UTC for an account the config no longer has.
+func zoneOf(cfg *config.Config) func(string) *time.Location {
+	return func(acct string) *time.Location {
+		if a, ok := cfg.Accounts[acct]; ok && a.Location != nil {
+			return a.Location
+		}
+		return time.UTC
+	}
+}
