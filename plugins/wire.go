@@ -1,7 +1,9 @@
 package plugins
 
 import (
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reconhq/recon/plugins/internal/pluginpb"
 )
@@ -30,32 +32,61 @@ func queryFromPB(m *pluginpb.QueryRequest) Query {
 	}
 }
 
+// resultToPB makes every string valid UTF-8, as proto3 requires: a provider
+// answer with one stray byte (in a nested JSON value kept as text) would
+// otherwise fail to marshal and break the stream that all of the account's
+// queries share. Raw keeps the bytes as received.
 func resultToPB(id uint64, r Result) *pluginpb.QueryResponse {
 	a := r.Answer
 	return &pluginpb.QueryResponse{
 		Id:           id,
 		Outcome:      pluginpb.Outcome(r.Outcome),
-		Error:        r.Err,
+		Error:        validUTF8(r.Err),
 		RetryAfterMs: r.RetryAfter.Milliseconds(),
 		HttpStatus:   int32(r.HTTPStatus),
 		Raw:          r.Raw,
-		Request:      r.Request,
+		Request:      validUTF8(r.Request),
 		Verified:     r.Verified,
 		Answer: &pluginpb.Answer{
-			Status:           a.Status,
-			SubStatus:        a.SubStatus,
-			Currency:         a.Currency,
+			Status:           validUTF8(a.Status),
+			SubStatus:        validUTF8(a.SubStatus),
+			Currency:         validUTF8(a.Currency),
 			Amount:           a.Amount,
 			Received:         a.Received,
 			Refunded:         a.Refunded,
 			RefundAmount:     a.RefundAmount,
-			TradeNo:          a.TradeNo,
-			RefundTradeNo:    a.RefundTradeNo,
+			TradeNo:          validUTF8(a.TradeNo),
+			RefundTradeNo:    validUTF8(a.RefundTradeNo),
 			PaidAtUnixMs:     unixMs(a.PaidAt),
 			RefundedAtUnixMs: unixMs(a.RefundedAt),
-			Fields:           a.Fields,
+			Fields:           validFields(a.Fields),
 		},
 	}
+}
+
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+func validFields(m map[string]string) map[string]string {
+	clean := true
+	for k, v := range m {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return m
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[validUTF8(k)] = validUTF8(v)
+	}
+	return out
 }
 
 func resultFromPB(m *pluginpb.QueryResponse) Result {

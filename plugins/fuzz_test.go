@@ -1,0 +1,104 @@
+package plugins
+
+import (
+	"context"
+	"net"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/reconhq/recon/plugins/internal/pluginpb"
+)
+
+// FuzzResultWire: whatever text a provider's parser puts in a Result (it is
+// the provider's bytes, often), the Result marshals for the wire and comes
+// back the same, but for bytes that are not UTF-8, which come back as
+// U+FFFD. Raw is bytes and comes back exactly.
+func FuzzResultWire(f *testing.F) {
+	f.Add("upay: malformed answer", "PAID", "7894259244061958", "payment_list", `[{"a":"b"}]`, []byte(`{"result_code":"200"}`))
+	f.Add("paypro code 8000: \xff", "0000", "T\x80", "amount_tot\xff\xff", "[\"\xfe\"]", []byte("\xff\x00"))
+	f.Fuzz(func(t *testing.T, errText, status, tradeNo, key, value string, raw []byte) {
+		in := Result{Outcome: OutcomeFound, Err: errText, Raw: raw, Request: "GET /x " + tradeNo, HTTPStatus: 200,
+			Answer: Answer{Status: status, SubStatus: status, Currency: "CNY", Amount: Int64(1234), TradeNo: tradeNo,
+				RefundTradeNo: tradeNo, PaidAt: time.UnixMilli(1763737804000).UTC(), Fields: map[string]string{key: value, "k": "v"}}}
+		b, err := proto.Marshal(resultToPB(7, in))
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		var m pluginpb.QueryResponse
+		if err := proto.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		got := resultFromPB(&m)
+		want := in
+		v := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+		want.Err, want.Request = v(in.Err), v(in.Request)
+		want.Answer.Status, want.Answer.SubStatus, want.Answer.TradeNo, want.Answer.RefundTradeNo =
+			v(status), v(status), v(tradeNo), v(tradeNo)
+		want.Answer.Fields = map[string]string{"k": "v"}
+		want.Answer.Fields[v(key)] = v(value)
+		if len(raw) == 0 {
+			want.Raw = nil
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
+		}
+		if utf8.ValidString(errText) && got.Err != errText {
+			t.Fatalf("valid text changed: %q -> %q", errText, got.Err)
+		}
+	})
+}
+
+// badByteProvider answers one order with a field that is not UTF-8, as a
+// provider's parser does when it keeps a nested JSON value as text.
+type badByteProvider struct{}
+
+func (badByteProvider) Info() Info                               { return Info{Name: "bad-byte"} }
+func (badByteProvider) Configure(context.Context, Account) error { return nil }
+func (badByteProvider) Query(_ context.Context, q Query) Result {
+	if q.OrderNo == "BAD" {
+		return Result{Outcome: OutcomeFound, Answer: Answer{Status: "PAID", Fields: map[string]string{"payment_list": "[{\"t\xff\":\"1\"}]"}}}
+	}
+	return Result{Outcome: OutcomeFound, Answer: Answer{Status: "PAID"}}
+}
+
+// The finding of FuzzResultWire through the real stream: before the wire
+// made text valid, the BAD answer failed to marshal, the plugin's stream
+// ended with it, and every later query of the account got ErrPluginGone.
+func TestStreamSurvivesBytesThatAreNotUTF8(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := grpc.NewServer()
+	pluginpb.RegisterProviderServer(s, &server{impl: badByteProvider{}})
+	go func() { _ = s.Serve(ln) }()
+	defer s.Stop()
+	cc, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	r := newRemote(pluginpb.NewProviderClient(cc))
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, order := range []string{"BAD", "GOOD", "BAD", "GOOD"} {
+		res, err := r.Query(ctx, Query{Kind: Payment, OrderNo: order, Attempt: 1}, 10*time.Second)
+		if err != nil {
+			t.Fatalf("order %s: %v", order, err)
+		}
+		if res.Outcome != OutcomeFound || res.Answer.Status != "PAID" {
+			t.Fatalf("order %s: %+v", order, res)
+		}
+		if order == "BAD" && res.Answer.Fields["payment_list"] != "[{\"t\uFFFD\":\"1\"}]" {
+			t.Fatalf("field %q", res.Answer.Fields["payment_list"])
+		}
+	}
+}
