@@ -1,63 +1,107 @@
 package ledger
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
-	"sync"
+	"sort"
 )
 
-// lineLimiter passes a stream through but cuts every line at max bytes,
-// remembering which lines it cut, so that a ledger with a gigabyte on one
-// line costs a megabyte of memory and an INVALID row, not an out-of-memory.
+// lineLimiter hands out a stream line by line but never holds more than max
+// bytes of one line: a longer line is skipped up to its newline and replaced
+// by a one-byte stand-in, and its number is remembered, so that a ledger with
+// a gigabyte on one line costs a megabyte of memory and an INVALID row, not
+// an out-of-memory, and the rows after it are still read.
+//
+// The stand-in keeps the CSV parser in step: it is a quote when the skipped
+// line held an odd number of quotes (the line opened or closed a quoted field
+// that goes on over other lines), else a dash. A line that is cut whole,
+// rather than truncated, cannot leave a quoted field open and swallow the
+// rows after it.
 type lineLimiter struct {
-	r    io.Reader
-	max  int
-	line int // current line, 1-based
-	len  int // bytes of the current line passed through
-	mu   sync.Mutex
-	cut  map[int]bool
+	br      *bufio.Reader // sized max+1: a line of max bytes and its newline fit
+	max     int
+	line    int    // the number of the next line, 1-based
+	pending []byte // what Read has not handed out yet of the current line
+	err     error  // the source's error, returned once pending is drained
+	cut     []int  // the numbers of the lines cut, ascending
 }
 
 func newLineLimiter(r io.Reader, max int) *lineLimiter {
-	return &lineLimiter{r: r, max: max, line: 1, cut: map[int]bool{}}
+	return &lineLimiter{br: bufio.NewReaderSize(r, max+1), max: max, line: 1}
 }
 
+// next returns the next line with its newline (if it has one), valid until
+// the next call, its number and whether it was cut. At the end of the stream
+// it returns the source's error (io.EOF) with no line.
+func (l *lineLimiter) next() (line []byte, num int, cut bool, err error) {
+	if l.err != nil {
+		return nil, 0, false, l.err
+	}
+	b, err := l.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		quotes := bytes.Count(b, quote)
+		for err == bufio.ErrBufferFull {
+			// The chunk is scanned for the newline by ReadSlice (IndexByte)
+			// and dropped: nothing of the line is kept.
+			b, err = l.br.ReadSlice('\n')
+			quotes += bytes.Count(b, quote)
+		}
+		num = l.line
+		l.cut = append(l.cut, num)
+		stand := standIn[quotes%2]
+		if len(b) > 0 && b[len(b)-1] == '\n' {
+			stand = standInNL[quotes%2]
+			l.line++
+		}
+		if err != nil {
+			l.err = err
+		}
+		return stand, num, true, nil
+	}
+	if err != nil {
+		l.err = err
+		if len(b) == 0 {
+			return nil, 0, false, err
+		}
+	}
+	num = l.line
+	if b[len(b)-1] == '\n' {
+		l.line++
+	}
+	return b, num, false, nil
+}
+
+var (
+	quote     = []byte{'"'}
+	standIn   = [2][]byte{[]byte("-"), []byte(`"`)}
+	standInNL = [2][]byte{[]byte("-\n"), []byte("\"\n")}
+)
+
+// Read makes the limited lines an io.Reader, for the CSV parser.
 func (l *lineLimiter) Read(p []byte) (int, error) {
-	for {
-		n, err := l.r.Read(p)
-		out := 0
-		for i := 0; i < n; i++ {
-			c := p[i]
-			if c == '\n' {
-				l.line++
-				l.len = 0
-				p[out] = c
-				out++
-				continue
-			}
-			if l.len >= l.max {
-				l.mu.Lock()
-				l.cut[l.line] = true
-				l.mu.Unlock()
-				continue
-			}
-			l.len++
-			p[out] = c
-			out++
+	if len(l.pending) == 0 {
+		b, _, _, err := l.next()
+		if err != nil {
+			return 0, err
 		}
-		if out > 0 || err != nil {
-			return out, err
-		}
+		l.pending = b
 	}
+	n := copy(p, l.pending)
+	l.pending = l.pending[n:]
+	return n, nil
 }
 
-// explain returns an error for a row starting at line when that line was
-// cut, else err.
-func (l *lineLimiter) explain(line int, err error) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.cut[line] {
-		return fmt.Errorf("is longer than %d bytes; the rest of the line was skipped", l.max)
+// explain says why a row spanning lines first to last cannot be read when
+// one of them was cut, else returns nil.
+func (l *lineLimiter) explain(first, last int) error {
+	i := sort.SearchInts(l.cut, first)
+	if i == len(l.cut) || l.cut[i] > last {
+		return nil
 	}
-	return err
+	if l.cut[i] == first {
+		return fmt.Errorf("is longer than %d bytes; the line was skipped", l.max)
+	}
+	return fmt.Errorf("goes on to line %d, which is longer than %d bytes and was skipped", l.cut[i], l.max)
 }

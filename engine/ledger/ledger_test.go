@@ -1,0 +1,410 @@
+package ledger
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// want is what one row must read as: its line, its order number and amount,
+// and, for a row that cannot be read, words its error must contain.
+type want struct {
+	line   int
+	order  string
+	amount string
+	err    string
+}
+
+func readAll(t testing.TB, r *Reader) []Row {
+	t.Helper()
+	var rows []Row
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			return rows
+		}
+		if err != nil {
+			t.Fatalf("Next: %v (after %d rows)", err, len(rows))
+		}
+		rows = append(rows, row)
+	}
+}
+
+func checkRows(t *testing.T, got []Row, wants []want) {
+	t.Helper()
+	for i := 0; i < max(len(got), len(wants)); i++ {
+		if i >= len(got) {
+			t.Errorf("row %d missing; want %+v", i, wants[i])
+			continue
+		}
+		if i >= len(wants) {
+			t.Errorf("extra row %d: %+v", i, got[i])
+			continue
+		}
+		g, w := got[i], wants[i]
+		if g.Line != w.line {
+			t.Errorf("row %d: line %d; want %d", i, g.Line, w.line)
+		}
+		switch {
+		case w.err == "" && g.Err != nil:
+			t.Errorf("line %d: unexpected error %v", g.Line, g.Err)
+		case w.err != "" && g.Err == nil:
+			t.Errorf("line %d: no error; want one saying %q (row %+v)", g.Line, w.err, g)
+		case w.err != "" && !strings.Contains(g.Err.Error(), w.err):
+			t.Errorf("line %d: error %q; want it to say %q", g.Line, g.Err, w.err)
+		}
+		if w.err == "" && (g.OrderNo != w.order || g.Amount != w.amount) {
+			t.Errorf("line %d: order %q amount %q; want %q %q", g.Line, g.OrderNo, g.Amount, w.order, w.amount)
+		}
+	}
+}
+
+func TestReadFixtures(t *testing.T) {
+	const notUTF8 = "is not UTF-8"
+	tests := []struct {
+		file string
+		rows []want
+	}{
+		{"plain.csv", []want{{line: 2, order: "A1", amount: "12.34"}, {line: 3, order: "A1", amount: "2.00"}}},
+		{"bom.csv", []want{{line: 2, order: "A1", amount: "12.34"}}},
+		// Columns in any order and case, with spaces, and an extra column.
+		{"any_order.csv", []want{{line: 2, order: "A1", amount: "1.00"}, {line: 3, order: "A2", amount: "2.50"}}},
+		{"header_only.csv", nil},
+		// A bare quote spoils its row only; reading goes on.
+		{"bare_quote.csv", []want{{line: 2, order: "A1", amount: "1.00"},
+			{line: 3, err: `is not valid CSV: bare " in non-quoted-field (column 7)`},
+			{line: 4, order: "A3", amount: "3.00"}}},
+		{"field_count.csv", []want{{line: 2, order: "A1", amount: "1.00"},
+			{line: 3, err: "has 4 fields, the header has 9"},
+			{line: 4, err: "has 10 fields, the header has 9"},
+			{line: 5, order: "A4", amount: "4.00"}}},
+		{"gbk.csv", []want{{line: 2, order: "A1", amount: "1.00"},
+			{line: 3, err: notUTF8 + " in column order_no: is the ledger saved in another encoding, such as GBK?"},
+			{line: 4, order: "A3", amount: "3.00"}}},
+		// Quoted fields over several lines: each row has the line it starts
+		// on, and the rows after keep their true line numbers.
+		{"multiline.csv", []want{{line: 2, order: "A1", amount: "1.00"}, {line: 3, order: "A2\nsecond line\nthird line", amount: "2.00"},
+			{line: 6, order: "A3", amount: "3.00"}, {line: 8, order: "A4", amount: "4.00"}}},
+		{"crlf.csv", []want{{line: 2, order: "A1", amount: "1.00"}, {line: 4, order: "A2", amount: "2.00"}}},
+		// A quote that never closes takes the rest of the file with it: the
+		// one row says which lines it swallowed.
+		{"unclosed_quote.csv", []want{{line: 2, order: "A1", amount: "1.00"},
+			{line: 3, err: "the record from line 3 to line 4"}}},
+		{"trailing_commas.csv", []want{{line: 2, order: "A1", amount: "1.00"}}},
+		// Numbers keep their text: 12.30 is not 12.3, and a 22-digit order
+		// number is not rounded.
+		{"numbers.jsonl", []want{{line: 1, order: "A1", amount: "12.30"}, {line: 2, order: "1234567890123456789012", amount: "1e2"}}},
+		{"bom.jsonl", []want{{line: 1, order: "A1", amount: "1.00"}}},
+		{"blank_lines.jsonl", []want{{line: 2, order: "A1", amount: "1.00"}, {line: 5, order: "A2", amount: "2.00"}}},
+		{"not_objects.jsonl", []want{
+			{line: 1, err: "is not a JSON object: it holds an array"},
+			{line: 2, err: "is not a JSON object: it holds a string"},
+			{line: 3, err: "is not a JSON object: it holds a number"},
+			{line: 4, err: "is not a JSON object: it holds null"},
+			{line: 5, err: "is not a JSON object: it holds a boolean"},
+			{line: 6, order: "A6", amount: "6.00"},
+			{line: 7, err: `key "nested" holds an object, want a string or a number`},
+			{line: 8, err: `key "list" holds an array`},
+			{line: 9, err: `key "paid" holds a boolean`},
+			{line: 10, err: "is not valid JSON"},
+			{line: 11, err: "has more after the JSON object"},
+			{line: 12, err: "has more after the JSON object"},
+			{line: 13, err: `has the key "account" twice`},
+			{line: 14, order: "A14", amount: "14.00"}, // the last line needs no newline
+		}},
+		{"gbk.jsonl", []want{{line: 1, order: "A1", amount: "1.00"},
+			{line: 2, err: notUTF8 + " at column 31: is the ledger saved in another encoding, such as GBK?"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join("testdata", tt.file)
+			r, err := Open(path, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			checkRows(t, readAll(t, r), tt.rows)
+			// The digest covers every byte of the file, BOM included.
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum := sha256.Sum256(raw); r.SHA256() != hex.EncodeToString(sum[:]) {
+				t.Errorf("SHA256 %s; want %x", r.SHA256(), sum)
+			}
+		})
+	}
+}
+
+// Every field of a good row lands in its place; JSON null is absent.
+func TestFields(t *testing.T) {
+	r, err := Open("testdata/plain.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rows := readAll(t, r)
+	wantRows := []Row{
+		{Line: 2, Account: "shop", OrderNo: "A1", ProviderTradeNo: "T1", Type: "payment", Amount: "12.34", Currency: "CNY",
+			Status: "PAID", CreatedAt: "2026-11-21 23:10:04"},
+		{Line: 3, Account: "shop", OrderNo: "A1", Type: "refund", RefundNo: "R1", Amount: "2.00", Status: "SUCCESS"},
+	}
+	if len(rows) != len(wantRows) {
+		t.Fatalf("%d rows", len(rows))
+	}
+	for i := range rows {
+		if rows[i] != wantRows[i] {
+			t.Errorf("row %d:\n got %+v\nwant %+v", i, rows[i], wantRows[i])
+		}
+	}
+
+	jr, err := NewReader(strings.NewReader(`{"account":" shop ","order_no":"A1","amount":"1.00","status":"PAID","currency":null,"refund_no":""}`),
+		"inline.jsonl", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, jr)
+	if len(got) != 1 || got[0] != (Row{Line: 1, Account: "shop", OrderNo: "A1", Amount: "1.00", Status: "PAID"}) {
+		t.Errorf("jsonl row %+v", got)
+	}
+}
+
+// A ledger no row of which could be judged is an error at Open, naming the file and what is wrong.
+func TestOpenErrors(t *testing.T) {
+	tests := []struct {
+		file, format string
+		err          []string
+	}{
+		{"testdata/missing_columns.csv", "", []string{"testdata/missing_columns.csv", "header (line 1) lacks the required column(s) order_no, status",
+			"(it has account,order,amount)"}},
+		{"testdata/empty.csv", "", []string{"testdata/empty.csv", "the file is empty"}},
+		{"testdata/no_header.csv", "", []string{"header (line 1) names none of the required columns account, order_no, amount, status",
+			"(it has shop,A1,1.00,PAID): is the header row missing?"}},
+		{"testdata/utf16.csv", "", []string{"is UTF-16", "save the ledger as UTF-8"}},
+		{"testdata/duplicate_column.csv", "", []string{`column "amount" appears twice`}},
+		{"testdata/plain.csv", "xml", []string{`unknown ledger format "xml"`}},
+		{"testdata/orders.txt", "", []string{"orders.txt", "cannot tell the format", "--ledger-format"}},
+		{"testdata/nonexistent.csv", "", []string{"nonexistent.csv", "no such file"}},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			r, err := Open(tt.file, tt.format)
+			if err == nil {
+				r.Close()
+				t.Fatal("opened")
+			}
+			for _, w := range tt.err {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// A format named explicitly wins over the extension.
+func TestFormatOverride(t *testing.T) {
+	r, err := NewReader(strings.NewReader("account,order_no,amount,status\nshop,A1,1.00,PAID\n"), "export.txt", FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, readAll(t, r), []want{{line: 2, order: "A1", amount: "1.00"}})
+}
+
+// An I/O error of the source is the reader's error, not a row.
+func TestSourceError(t *testing.T) {
+	boom := errors.New("disk on fire")
+	src := io.MultiReader(strings.NewReader("account,order_no,amount,status\nshop,A1,1.00,PAID\n"), errReader{boom})
+	r, err := NewReader(src, "l.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row, err := r.Next(); err != nil || row.OrderNo != "A1" {
+		t.Fatalf("first row %+v, %v", row, err)
+	}
+	if _, err := r.Next(); !errors.Is(err, boom) {
+		t.Fatalf("err %v; want %v", err, boom)
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// Lines longer than the limit, with a limit small enough to see every edge:
+// a line of exactly max bytes is read, one more byte and it is cut; the cut
+// row says so with its line number and the rows after it are read.
+func TestLongLines(t *testing.T) {
+	const max = 40
+	x := func(n int) string { return strings.Repeat("x", n) }
+	head := "account,order_no,amount,status\n"
+	row := func(order string) string { return "shop," + order + ",1.00,PAID" }
+	fit := row(x(max - len(row(""))))
+	long := row(x(max - len(row("")) + 1))
+	tests := []struct {
+		name, format, data string
+		rows               []want
+	}{
+		{"exactly max", "csv", head + fit + "\n" + row("A3") + "\n",
+			[]want{{line: 2, order: x(max - len(row(""))), amount: "1.00"}, {line: 3, order: "A3", amount: "1.00"}}},
+		{"max plus one", "csv", head + long + "\n" + row("A3") + "\n",
+			[]want{{line: 2, err: "is longer than 40 bytes"}, {line: 3, order: "A3", amount: "1.00"}}},
+		{"CRLF counts the CR", "csv", head + fit + "\r\n" + row("A3") + "\r\n",
+			[]want{{line: 2, err: "is longer than 40 bytes"}, {line: 3, order: "A3", amount: "1.00"}}},
+		{"last line, no newline", "csv", head + row("A2") + "\n" + long,
+			[]want{{line: 2, order: "A2", amount: "1.00"}, {line: 3, err: "is longer than 40 bytes"}}},
+		{"many long lines", "csv", head + long + "\n" + long + "\n" + row("A4") + "\n" + long + "\n",
+			[]want{{line: 2, err: "longer"}, {line: 3, err: "longer"}, {line: 4, order: "A4", amount: "1.00"}, {line: 5, err: "longer"}}},
+		// A quoted field cut short would stay open and swallow the rows
+		// after it; the whole line is dropped instead.
+		{"long quoted field", "csv", head + `shop,"` + x(3*max) + `",1.00,PAID` + "\n" + row("A3") + "\n",
+			[]want{{line: 2, err: "is longer than 40 bytes"}, {line: 3, order: "A3", amount: "1.00"}}},
+		// The long line opens a quoted field that a later line closes.
+		{"long line opens a quote", "csv", head + `shop,"` + x(3*max) + "\n" + `more",1.00,PAID` + "\n" + row("A4") + "\n",
+			[]want{{line: 2, err: "is longer than 40 bytes"}, {line: 4, order: "A4", amount: "1.00"}}},
+		// A row that starts short and goes on over a long line.
+		{"long line inside a record", "csv", head + `shop,"A2` + "\n" + x(3*max) + "\n" + `end",1.00,PAID` + "\n" + row("A5") + "\n",
+			[]want{{line: 2, err: "goes on to line 3, which is longer than 40 bytes"}, {line: 5, order: "A5", amount: "1.00"}}},
+		{"jsonl", "jsonl", `{"order_no":"` + x(max) + `"}` + "\n" + `{"order_no":"A2","amount":"1"}` + "\n\n" + `{"a":"` + x(max) + "\n" + `{"order_no":"A5","amount":"5"}`,
+			[]want{{line: 1, err: "is longer than 40 bytes"}, {line: 2, order: "A2", amount: "1"}, {line: 4, err: "longer"}, {line: 5, order: "A5", amount: "5"}}},
+		{"jsonl blank long line", "jsonl", x(max+1) + "\n" + strings.Repeat(" ", max+1) + "\n",
+			[]want{{line: 1, err: "longer"}, {line: 2, err: "longer"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := newReader(strings.NewReader(tt.data), "l", tt.format, max)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkRows(t, readAll(t, r), tt.rows)
+			if sum := sha256.Sum256([]byte(tt.data)); r.SHA256() != hex.EncodeToString(sum[:]) {
+				t.Errorf("SHA256 does not cover the skipped bytes")
+			}
+		})
+	}
+
+	t.Run("header", func(t *testing.T) {
+		_, err := newReader(strings.NewReader("account,order_no,amount,status"+x(max)+"\n"+row("A1")+"\n"), "l.csv", "", max)
+		if err == nil || !strings.Contains(err.Error(), "ledger l.csv: header (line 1) is longer than 40 bytes") {
+			t.Fatalf("err %v", err)
+		}
+	})
+}
+
+// repeatReader yields n bytes of c, quickly: a stand-in for a gigabyte
+// on disk.
+type repeatReader struct {
+	n   int64
+	buf []byte
+}
+
+func newRepeatReader(c byte, n int64) *repeatReader {
+	return &repeatReader{n: n, buf: bytes.Repeat([]byte{c}, 1<<20)}
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > r.n {
+		p = p[:r.n]
+	}
+	n := 0
+	for n < len(p) {
+		n += copy(p[n:], r.buf)
+	}
+	r.n -= int64(n)
+	return n, nil
+}
+
+// longLineLedger is a CSV ledger whose third line holds a quoted field of
+// n bytes, between two good rows.
+func longLineLedger(n int64) io.Reader {
+	return io.MultiReader(
+		strings.NewReader("account,order_no,amount,status,note\nshop,A1,1.00,PAID,\nshop,BIG,2.00,PAID,\""),
+		newRepeatReader('x', n),
+		strings.NewReader("\"\nshop,A3,3.00,PAID,\n"))
+}
+
+// The line of TestGigabyteLine: the issue's 1 GiB, and the SHA-256 of the
+// whole ledger around it (computed independently, with Python's hashlib).
+const (
+	longLineBytes  = 1 << 30
+	longLineSHA256 = "aff5ab21929a40ee9927f5a7d2656760cc0a4ef4e9c2b4e3f257f4372dad4bb5"
+)
+
+// The issue's gigabyte on one line: an INVALID row with its line number, in
+// a megabyte or so of memory, and the rows after it read.
+func TestGigabyteLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads a gigabyte; not in -short")
+	}
+	var before, after runtimeMem
+	before.read()
+	r, err := NewReader(longLineLedger(longLineBytes), "big.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readAll(t, r)
+	after.read()
+	checkRows(t, rows, []want{{line: 2, order: "A1", amount: "1.00"},
+		{line: 3, err: "is longer than 1048576 bytes; the line was skipped"},
+		{line: 4, order: "A3", amount: "3.00"}})
+	if got := r.SHA256(); got != longLineSHA256 {
+		t.Errorf("SHA256 %s; want %s (the digest of every byte, the skipped ones too)", got, longLineSHA256)
+	}
+	if alloc := after.total - before.total; alloc > 64<<20 {
+		t.Errorf("reading allocated %d MiB; the long line must not be held in memory", alloc>>20)
+	}
+}
+
+// BenchmarkLongLine reads a ledger with one 64 MiB line: the cost of
+// skipping what is too long (the SHA-256 of every byte included).
+func BenchmarkLongLine(b *testing.B) {
+	const n = 64 << 20
+	b.SetBytes(n)
+	for b.Loop() {
+		r, err := NewReader(longLineLedger(n), "big.csv", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rows := readAll(b, r); len(rows) != 3 || rows[1].Err == nil {
+			b.Fatalf("rows %+v", rows)
+		}
+	}
+}
+
+// BenchmarkRows reads an ordinary ledger of short rows.
+func BenchmarkRows(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("account,order_no,provider_trade_no,type,refund_no,amount,currency,status,created_at\n")
+	for i := 0; i < 100000; i++ {
+		buf.WriteString("shop-upay,ORDER-0000012345,7894259244061958,payment,,12.34,CNY,PAID,2026-11-21 23:10:04\n")
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		r, err := NewReader(bytes.NewReader(data), "l.csv", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rows := readAll(b, r); len(rows) != 100000 {
+			b.Fatalf("%d rows", len(rows))
+		}
+	}
+}
+
+type runtimeMem struct{ total uint64 }
+
+func (m *runtimeMem) read() {
+	var s runtime.MemStats
+	runtime.ReadMemStats(&s)
+	m.total = s.TotalAlloc
+}
