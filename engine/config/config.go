@@ -10,8 +10,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"math"
+	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -114,7 +118,8 @@ type fileConfig struct {
 	Accounts  map[string]*fileAccount `yaml:"accounts"`
 }
 
-// Error is a config problem, naming the file, the key and, when known, the line.
+// Error is a config problem, naming the file, the key and, when known, the
+// line. Parse returns one *Error, or several joined (errors.Join).
 type Error struct {
 	File string
 	Key  string
@@ -134,11 +139,8 @@ func (e *Error) Error() string {
 }
 
 // Load reads and validates a config file. getenv resolves `${NAME}`
-// (os.Getenv when nil).
+// (os.LookupEnv when nil).
 func Load(path string, getenv func(string) (string, bool)) (*Config, error) {
-	if getenv == nil {
-		getenv = os.LookupEnv
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -146,34 +148,136 @@ func Load(path string, getenv func(string) (string, bool)) (*Config, error) {
 	return Parse(path, data, getenv)
 }
 
+// maxCredentialFile caps an X_file: a key is a few kilobytes, and a path
+// naming the wrong thing (a device, a log) must not be read whole.
+const maxCredentialFile = 1 << 20
+
+// parser holds what one Parse learns on the way: where each key is and
+// which values are secret, so that no error message quotes one.
+type parser struct {
+	path   string
+	dir    string
+	getenv func(string) (string, bool)
+	at     map[string]int // dotted key -> line
+	keyAt  map[int]string // line -> the first key on it
+	// scalars are the scalar values on each line, to quote a value whole
+	// where the decoder's message clips it.
+	scalars map[int][]*yaml.Node
+	// hidden lines hold a credential or a value from the environment: a
+	// type error there says what is wrong without quoting the value.
+	hidden   map[int]bool
+	secrets  []string // credential values, as written and as resolved
+	errs     []error
+	checking map[*yaml.Node]bool // the mappings checkKeys is inside
+}
+
 // Parse is Load on bytes already read; path names the file in errors and
-// anchors relative paths.
-func Parse(path string, data []byte, getenv func(string) (string, bool)) (*Config, error) {
+// anchors relative paths. Every problem found is reported, each as an
+// *Error; several are joined.
+func Parse(path string, data []byte, getenv func(string) (string, bool)) (cfg *Config, err error) {
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	p := &parser{path: path, dir: filepath.Dir(path), getenv: getenv, at: map[string]int{}, keyAt: map[int]string{},
+		scalars: map[int][]*yaml.Node{}, hidden: map[int]bool{}, checking: map[*yaml.Node]bool{}}
+	defer func() {
+		if err != nil {
+			cfg = nil
+			p.redact(err)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &Error{File: path, Msg: yamlMsg(err)}
+	if err := dec.Decode(&root); err != nil {
+		if err == io.EOF {
+			return nil, &Error{File: path, Msg: "the file is empty"}
+		}
+		return nil, yamlError(path, err)
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); err != io.EOF {
+		return nil, &Error{File: path, Line: more.Line, Msg: "holds more than one YAML document (a second `---`?)"}
 	}
 	if len(root.Content) == 0 {
 		return nil, &Error{File: path, Msg: "the file is empty"}
 	}
-	// Strict decode first, on the text as written: unknown keys and wrong
-	// types are reported with their line.
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, &Error{File: path, Line: top.Line, Msg: "want a mapping of settings (store:, accounts:, ...)"}
+	}
+	p.index(top, "")
+	p.checkKeys(top, "", topSchema)
+	p.expand(top, "", false)
+	p.collectSecrets(top, false, map[visit]bool{})
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	// Decoded after expansion, so that `${NAME}` may stand for a number.
 	var fc fileConfig
-	if err := dec.Decode(&fc); err != nil {
-		return nil, yamlError(path, err)
+	if err := top.Decode(&fc); err != nil {
+		return nil, p.decodeError(err)
 	}
-	// Then expand ${NAME} in the values (never in keys or structure) and
-	// decode again.
-	if err := expandEnv(path, root.Content[0], "", getenv); err != nil {
-		return nil, err
+	cfg = p.build(&fc)
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
 	}
-	fc = fileConfig{}
-	if err := root.Content[0].Decode(&fc); err != nil {
-		return nil, &Error{File: path, Msg: yamlMsg(err)}
+	return cfg, nil
+}
+
+func (p *parser) fail(key, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.path, Key: key, Line: p.line(key), Msg: fmt.Sprintf(format, args...)})
+}
+
+// line is key's line or, for a key not written (a missing setting), the
+// line of the nearest enclosing key.
+func (p *parser) line(key string) int {
+	for key != "" {
+		if l, ok := p.at[key]; ok {
+			return l
+		}
+		i := strings.LastIndexByte(key, '.')
+		if i < 0 {
+			break
+		}
+		key = key[:i]
 	}
-	return build(path, &fc, lines(root.Content[0]))
+	return 0
+}
+
+// redact takes every secret out of the messages of err, which Parse made.
+// Type errors already leave hidden values out; this is the net under that,
+// for a secret that ended up where it does not belong (an endpoint read
+// from the variable that holds the key).
+func (p *parser) redact(err error) {
+	var secrets []string
+	for _, s := range p.secrets {
+		if len(strings.TrimSpace(s)) >= 4 {
+			secrets = append(secrets, s)
+		}
+	}
+	if len(secrets) == 0 {
+		return
+	}
+	// Longest first, so that a secret containing another goes whole; any
+	// case, since a message may quote a value upper-cased.
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for i, s := range secrets {
+		secrets[i] = regexp.QuoteMeta(s)
+	}
+	re := regexp.MustCompile("(?i)" + strings.Join(secrets, "|"))
+	var walk func(error)
+	walk = func(err error) {
+		if e, ok := err.(*Error); ok {
+			e.Msg = re.ReplaceAllLiteralString(e.Msg, "[secret]")
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+		}
+	}
+	walk(err)
 }
 
 func yamlMsg(err error) string {
@@ -182,149 +286,363 @@ func yamlMsg(err error) string {
 
 var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
-// yamlError turns the decoder's "line N: ..." messages into Errors that
-// read file:line like every other config error.
+// yamlError turns a syntax error's "line N: ..." into an Error that reads
+// file:line like every other.
 func yamlError(path string, err error) error {
+	msg := yamlMsg(err)
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: path, Line: line, Msg: m[2]}
+	}
+	return &Error{File: path, Msg: msg}
+}
+
+// yamlTypeError is yaml's "cannot unmarshal !!str `lots` into int".
+var yamlTypeError = regexp.MustCompile("^cannot unmarshal (\\S+)(?: `(.*)`)? into (.+)$")
+
+// decodeError words the decoder's type errors by key, in terms of the
+// config, and without the value where the value is hidden.
+func (p *parser) decodeError(err error) error {
 	var te *yaml.TypeError
-	if !errors.As(err, &te) || len(te.Errors) == 0 {
-		msg := yamlMsg(err)
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return &Error{File: path, Line: line, Msg: m[2]}
-		}
-		return &Error{File: path, Msg: msg}
+	if !errors.As(err, &te) {
+		return &Error{File: p.path, Msg: yamlMsg(err)}
 	}
 	var errs []error
-	for _, e := range te.Errors {
-		if m := yamlLine.FindStringSubmatch(e); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			errs = append(errs, &Error{File: path, Line: line, Msg: m[2]})
-		} else {
-			errs = append(errs, &Error{File: path, Msg: e})
+	for _, msg := range te.Errors {
+		e := &Error{File: p.path, Msg: msg}
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+			e.Msg = m[2]
+			e.Key = p.keyAt[e.Line]
 		}
+		if m := yamlTypeError.FindStringSubmatch(e.Msg); m != nil {
+			got := tagNames[m[1]]
+			if got == "" {
+				got = m[1]
+			}
+			if m[2] != "" && !p.hidden[e.Line] {
+				v := m[2]
+				if on := p.scalars[e.Line]; len(on) == 1 {
+					v = clip(on[0].Value)
+				}
+				got += fmt.Sprintf(" (%s)", v)
+			}
+			want := typeNames[m[3]]
+			if want == "" {
+				want = m[3]
+			}
+			e.Msg = fmt.Sprintf("want %s, not %s", want, got)
+		} else if p.hidden[e.Line] {
+			e.Msg = "cannot be read (the value is not shown: it is secret or from the environment)"
+		}
+		errs = append(errs, e)
 	}
 	return errors.Join(errs...)
 }
 
+var tagNames = map[string]string{
+	"!!str": "text", "!!int": "a whole number", "!!float": "a number", "!!bool": "true/false",
+	"!!map": "a mapping", "!!seq": "a list", "!!null": "nothing", "!!timestamp": "a timestamp", "!!binary": "binary data",
+}
+
+var typeNames = map[string]string{
+	"string": "text", "int": "a whole number", "float64": "a number", "[]string": "a list of file names",
+	"map[string]string":              "a mapping of names to text",
+	"map[string]*config.fileAccount": "a mapping of account names to accounts",
+	"config.fileConfig":              "a mapping of settings",
+	"config.fileAccount":             "an account (a mapping of settings)",
+}
+
+// index records the line of every key and which lines are hidden: those of
+// credentials and of values that name an environment variable.
+func (p *parser) index(n *yaml.Node, key string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := join(key, k.Value)
+		if _, seen := p.at[name]; !seen {
+			p.at[name] = k.Line
+		}
+		if _, seen := p.keyAt[k.Line]; !seen {
+			p.keyAt[k.Line] = name
+		}
+		if v.Line != k.Line {
+			if _, seen := p.keyAt[v.Line]; !seen {
+				p.keyAt[v.Line] = name
+			}
+		}
+		if v.Kind == yaml.ScalarNode {
+			p.scalars[v.Line] = append(p.scalars[v.Line], v)
+		}
+		if k.Value == "credentials" {
+			p.hide(v, map[*yaml.Node]bool{})
+		}
+		p.index(v, name)
+	}
+}
+
+// hide marks every line of a credentials subtree hidden, following
+// aliases (seen guards against an alias loop).
+func (p *parser) hide(n *yaml.Node, seen map[*yaml.Node]bool) {
+	if n == nil || seen[n] {
+		return
+	}
+	seen[n] = true
+	p.hidden[n.Line] = true
+	if n.Kind == yaml.AliasNode {
+		p.hide(n.Alias, seen)
+	}
+	for _, c := range n.Content {
+		p.hide(c, seen)
+	}
+}
+
+// collectSecrets keeps every credential value, as resolved, following
+// aliases; an X_file's value is a path, not a secret.
+func (p *parser) collectSecrets(n *yaml.Node, inCreds bool, seen map[visit]bool) {
+	if n == nil || seen[visit{n, inCreds}] {
+		return
+	}
+	seen[visit{n, inCreds}] = true
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if inCreds {
+			p.secrets = append(p.secrets, n.Value)
+		}
+	case yaml.AliasNode:
+		p.collectSecrets(n.Alias, inCreds, seen)
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if inCreds && strings.HasSuffix(k.Value, "_file") {
+				continue
+			}
+			p.collectSecrets(v, inCreds || k.Value == "credentials", seen)
+		}
+	default:
+		for _, c := range n.Content {
+			p.collectSecrets(c, inCreds, seen)
+		}
+	}
+}
+
+// visit is a node reached in or out of a credentials subtree: an alias may
+// bring a node defined elsewhere into one.
+type visit struct {
+	n       *yaml.Node
+	inCreds bool
+}
+
+// clip keeps a quoted value short.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:57]) + "..."
+	}
+	return s
+}
+
+func join(key, k string) string {
+	if key == "" {
+		return k
+	}
+	return key + "." + k
+}
+
+// schema is the keys a mapping may have, each with the schema of its value;
+// a nil schema is not checked (a scalar, a list, or a map of free names).
+// Under the key "*" any name is allowed.
+type schema map[string]schema
+
+var (
+	accountSchema = keysOf(fileAccount{}, nil)
+	topSchema     = keysOf(fileConfig{}, map[string]schema{"accounts": {"*": accountSchema}})
+)
+
+// keysOf lists a struct's yaml keys; sub gives the schema below some.
+func keysOf(v any, sub map[string]schema) schema {
+	out := schema{}
+	t := reflect.TypeOf(v)
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		out[name] = sub[name]
+	}
+	return out
+}
+
+// checkKeys reports keys the schema does not know, with their line. Under
+// "*" any key is allowed and its value checked against the "*" schema.
+func (p *parser) checkKeys(n *yaml.Node, key string, s schema) {
+	if s == nil {
+		return
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return // the decoder says what the value should be
+	}
+	if p.checking[n] {
+		// A mapping that merges itself (a: &a {<<: *a}) has no end.
+		p.errs = append(p.errs, &Error{File: p.path, Key: key, Line: n.Line, Msg: "merges (<<) a mapping into itself"})
+		return
+	}
+	p.checking[n] = true
+	defer delete(p.checking, n)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == "<<" && k.Tag == "!!merge" {
+			p.checkMerge(v, key, s)
+			continue
+		}
+		if each, ok := s["*"]; ok {
+			p.checkKeys(v, join(key, k.Value), each)
+			continue
+		}
+		sub, known := s[k.Value]
+		if !known {
+			p.errs = append(p.errs, &Error{File: p.path, Key: join(key, k.Value), Line: k.Line,
+				Msg: "unknown key (known here: " + strings.Join(sortedKeys(s), ", ") + ")"})
+			continue
+		}
+		p.checkKeys(v, join(key, k.Value), sub)
+	}
+}
+
+func (p *parser) checkMerge(v *yaml.Node, key string, s schema) {
+	if v.Kind == yaml.SequenceNode {
+		for _, c := range v.Content {
+			p.checkKeys(c, key, s)
+		}
+		return
+	}
+	p.checkKeys(v, key, s)
+}
+
+func sortedKeys(s schema) []string {
+	out := make([]string, 0, len(s))
+	for k := range s {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-func expandEnv(path string, n *yaml.Node, key string, getenv func(string) (string, bool)) error {
+// expand replaces `${NAME}` in the values (never in keys or structure).
+// Every missing variable is reported. A credential from the environment
+// stays text whatever it looks like (a key of digits, "null").
+func (p *parser) expand(n *yaml.Node, key string, secret bool) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
-			if key != "" {
-				k = key + "." + k
-			}
-			if err := expandEnv(path, n.Content[i+1], k, getenv); err != nil {
-				return err
-			}
+			p.expand(n.Content[i+1], join(key, k), secret || k == "credentials")
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			if err := expandEnv(path, c, fmt.Sprintf("%s[%d]", key, i), getenv); err != nil {
-				return err
-			}
+			p.expand(c, fmt.Sprintf("%s[%d]", key, i), secret)
 		}
 	case yaml.ScalarNode:
-		var missing string
+		if !strings.Contains(n.Value, "${") {
+			return
+		}
+		p.hidden[n.Line] = true
+		if n.Style&(yaml.TaggedStyle|yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+			n.Tag = "" // a plain value is typed by what it expands to: retries: ${RETRIES}
+		}
 		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
 			name := envRef.FindStringSubmatch(m)[1]
-			v, ok := getenv(name)
-			if !ok && missing == "" {
-				missing = name
+			v, ok := p.getenv(name)
+			if !ok {
+				p.errs = append(p.errs, &Error{File: p.path, Key: key, Line: n.Line,
+					Msg: fmt.Sprintf("environment variable %s is not set", name)})
 			}
 			return v
 		})
-		if missing != "" {
-			return &Error{File: path, Key: key, Line: n.Line, Msg: fmt.Sprintf("environment variable %s is not set", missing)}
+		if secret {
+			n.Style, n.Tag = yaml.DoubleQuotedStyle, "!!str"
 		}
 	}
-	return nil
 }
 
-// lines maps dotted keys to their line in the file, for errors found after decoding.
-func lines(n *yaml.Node) map[string]int {
-	out := map[string]int{}
-	var walk func(n *yaml.Node, key string)
-	walk = func(n *yaml.Node, key string) {
-		if n.Kind != yaml.MappingNode {
-			return
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i].Value
-			if key != "" {
-				k = key + "." + k
-			}
-			out[k] = n.Content[i].Line
-			walk(n.Content[i+1], k)
-		}
-	}
-	walk(n, "")
-	return out
-}
-
-func build(path string, fc *fileConfig, at map[string]int) (*Config, error) {
-	dir := filepath.Dir(path)
-	fail := func(key, format string, args ...any) error {
-		return &Error{File: path, Key: key, Line: at[key], Msg: fmt.Sprintf(format, args...)}
-	}
+func (p *parser) build(fc *fileConfig) *Config {
 	c := &Config{
-		Path:      path,
-		Store:     rel(dir, fc.Store),
+		Path:      p.path,
+		Store:     rel(p.dir, fc.Store),
 		Timezone:  or(fc.Timezone, DefaultTimezone),
 		FailOn:    or(fc.FailOn, DefaultFailOn),
-		PluginDir: rel(dir, fc.PluginDir),
-		Plugins:   fc.Plugins,
+		PluginDir: rel(p.dir, fc.PluginDir),
+		Plugins:   map[string]string{},
 		Accounts:  map[string]*Account{},
 	}
 	if c.Store == "" {
-		c.Store = rel(dir, "recon.db")
+		c.Store = rel(p.dir, "recon.db")
 	}
 	switch c.FailOn {
 	case "info", "warn", "critical":
 	default:
-		return nil, fail("fail_on", "%q is not info, warn or critical", c.FailOn)
+		p.fail("fail_on", "%q is not info, warn or critical", c.FailOn)
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
-		return nil, fail("timezone", "unknown time zone %q", c.Timezone)
+		p.fail("timezone", "unknown time zone %q (an IANA name such as Asia/Shanghai)", c.Timezone)
 	}
 	for i, r := range fc.Rules {
-		if r == "" {
-			return nil, fail("rules", "entry %d is empty", i+1)
+		if strings.TrimSpace(r) == "" {
+			p.fail("rules", "entry %d is empty", i+1)
+			continue
 		}
-		c.Rules = append(c.Rules, rel(dir, r))
+		c.Rules = append(c.Rules, rel(p.dir, r))
 	}
-	for name, sum := range fc.Plugins {
-		if len(sum) != 64 || strings.Trim(strings.ToLower(sum), "0123456789abcdef") != "" {
-			return nil, fail("plugins."+name, "want the plugin binary's sha256 as 64 hex digits")
+	for _, name := range sortedNames(fc.Plugins) {
+		sum := strings.ToLower(strings.TrimSpace(fc.Plugins[name]))
+		if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+			p.fail("plugins."+name, "want the plugin binary's sha256 as 64 hex digits")
+			continue
 		}
+		c.Plugins[name] = sum
 	}
 	if len(fc.Accounts) == 0 {
-		return nil, fail("accounts", "no accounts are configured")
+		p.fail("accounts", "no accounts are configured")
 	}
-	for name, fa := range fc.Accounts {
+	for _, name := range sortedNames(fc.Accounts) {
 		key := "accounts." + name
+		if strings.TrimSpace(name) == "" {
+			p.fail(key, "an account needs a name")
+			continue
+		}
+		fa := fc.Accounts[name]
 		if fa == nil {
-			return nil, fail(key, "the account is empty")
+			p.fail(key, "the account is empty")
+			continue
 		}
-		a, err := buildAccount(dir, name, c.Timezone, fa, func(sub, format string, args ...any) error {
-			return fail(key+"."+sub, format, args...)
-		})
-		if err != nil {
-			return nil, err
+		if a := p.account(key, name, c.Timezone, fa); a != nil {
+			c.Accounts[name] = a
 		}
-		c.Accounts[name] = a
 	}
-	return c, nil
+	return c
 }
 
-func buildAccount(dir, name, tz string, fa *fileAccount, fail func(key, format string, args ...any) error) (*Account, error) {
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// account builds one account; nil when it has errors (recorded in p).
+func (p *parser) account(key, name, tz string, fa *fileAccount) *Account {
+	before := len(p.errs)
+	fail := func(sub, format string, args ...any) { p.fail(key+"."+sub, format, args...) }
 	a := &Account{
 		Name:        name,
-		Plugin:      fa.Plugin,
-		Endpoint:    strings.TrimRight(fa.Endpoint, "/"),
-		Currency:    or(fa.Currency, DefaultCurrency),
+		Plugin:      strings.TrimSpace(fa.Plugin),
+		Endpoint:    strings.TrimRight(strings.TrimSpace(fa.Endpoint), "/"),
+		Currency:    strings.ToUpper(strings.TrimSpace(or(fa.Currency, DefaultCurrency))),
 		Timezone:    or(fa.Timezone, tz),
 		RateLimit:   DefaultRateLimit,
 		Concurrency: DefaultConcurrency,
@@ -335,39 +653,42 @@ func buildAccount(dir, name, tz string, fa *fileAccount, fail func(key, format s
 		Options:     fa.Options,
 	}
 	if a.Plugin == "" {
-		return nil, fail("plugin", "missing: name the provider plugin (vborder, upay, paypro, edgeros or a plugin binary's name)")
+		fail("plugin", "missing: name the provider plugin (vborder, upay, paypro, edgeros or a plugin binary's name)")
 	}
 	if a.Endpoint == "" {
-		return nil, fail("endpoint", "missing: the provider's base URL")
+		fail("endpoint", "missing: the provider's base URL")
+	} else if u, err := url.Parse(a.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fail("endpoint", "%q is not an http(s) URL", a.Endpoint)
 	}
-	if !strings.HasPrefix(a.Endpoint, "http://") && !strings.HasPrefix(a.Endpoint, "https://") {
-		return nil, fail("endpoint", "%q is not an http(s) URL", a.Endpoint)
+	var err error
+	if a.Digits, err = money.Digits(a.Currency); err != nil {
+		fail("currency", "%q is not an ISO 4217 currency", or(fa.Currency, DefaultCurrency))
 	}
-	d, err := money.Digits(a.Currency)
-	if err != nil {
-		return nil, fail("currency", "%q is not an ISO 4217 currency", a.Currency)
-	}
-	a.Digits = d
-	if a.Location, err = time.LoadLocation(a.Timezone); err != nil {
-		return nil, fail("timezone", "unknown time zone %q", a.Timezone)
+	// An account without a zone of its own has the top level's, whose
+	// error (if any) is reported once, there.
+	if a.Location, err = time.LoadLocation(a.Timezone); err != nil && fa.Timezone != "" {
+		fail("timezone", "unknown time zone %q (an IANA name such as Asia/Shanghai)", a.Timezone)
 	}
 	if fa.RateLimit != nil {
-		if *fa.RateLimit <= 0 {
-			return nil, fail("rate_limit", "must be more than 0 queries per second")
+		if !(*fa.RateLimit > 0) || math.IsInf(*fa.RateLimit, 0) {
+			fail("rate_limit", "must be a number of queries per second more than 0")
+		} else {
+			a.RateLimit = *fa.RateLimit
 		}
-		a.RateLimit = *fa.RateLimit
 	}
 	if fa.Concurrency != nil {
 		if *fa.Concurrency < 1 || *fa.Concurrency > 1024 {
-			return nil, fail("concurrency", "must be 1 to 1024")
+			fail("concurrency", "must be 1 to 1024")
+		} else {
+			a.Concurrency = *fa.Concurrency
 		}
-		a.Concurrency = *fa.Concurrency
 	}
 	if fa.Retries != nil {
 		if *fa.Retries < 0 || *fa.Retries > 20 {
-			return nil, fail("retries", "must be 0 to 20")
+			fail("retries", "must be 0 to 20")
+		} else {
+			a.Retries = *fa.Retries
 		}
-		a.Retries = *fa.Retries
 	}
 	for _, d := range []struct {
 		key string
@@ -377,32 +698,83 @@ func buildAccount(dir, name, tz string, fa *fileAccount, fail func(key, format s
 		if d.raw == "" {
 			continue
 		}
-		v, err := time.ParseDuration(d.raw)
+		v, err := time.ParseDuration(strings.TrimSpace(d.raw))
 		if err != nil || v <= 0 {
-			return nil, fail(d.key, "%q is not a positive duration such as 10s", d.raw)
+			fail(d.key, "%q is not a positive duration such as 10s or 500ms", d.raw)
+			continue
 		}
 		*d.dst = v
 	}
-	for k, v := range fa.Credentials {
+	for _, k := range sortedNames(fa.Credentials) {
+		v := fa.Credentials[k]
+		ckey := "credentials." + k
 		base, isFile := strings.CutSuffix(k, "_file")
 		if !isFile {
 			if _, dup := fa.Credentials[k+"_file"]; dup {
-				return nil, fail("credentials."+k, "given both as %s and %s_file", k, k)
+				fail(ckey, "given both as %s and as %s_file: keep one", k, k)
+				continue
+			}
+			if strings.TrimSpace(v) == "" {
+				fail(ckey, "is empty")
+				continue
 			}
 			a.Credentials[k] = v
 			continue
 		}
-		b, err := os.ReadFile(rel(dir, v))
-		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return nil, fail("credentials."+k, "cannot read %s: %v", rel(dir, v), err)
+		if base == "" {
+			fail(ckey, "names no credential")
+			continue
 		}
-		a.Credentials[base] = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		if _, dup := fa.Credentials[base]; dup {
+			continue // reported under base
+		}
+		if strings.TrimSpace(v) == "" {
+			fail(ckey, "is empty: name the file that holds %s", base)
+			continue
+		}
+		file := rel(p.dir, v)
+		b, err := readCredential(file)
+		if err != nil {
+			fail(ckey, "%v", err)
+			continue
+		}
+		secret := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		p.secrets = append(p.secrets, secret)
+		if strings.TrimSpace(secret) == "" {
+			fail(ckey, "%s is empty", file)
+			continue
+		}
+		a.Credentials[base] = secret
 	}
-	return a, nil
+	if len(p.errs) > before {
+		return nil
+	}
+	return a
+}
+
+// readCredential reads an X_file. Its errors name the file, never quote it.
+func readCredential(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxCredentialFile+1))
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	if len(b) > maxCredentialFile {
+		return nil, fmt.Errorf("%s is larger than %d KiB: is it the key file?", path, maxCredentialFile>>10)
+	}
+	return b, nil
 }
 
 func rel(dir, p string) string {
@@ -413,7 +785,7 @@ func rel(dir, p string) string {
 }
 
 func or(v, def string) string {
-	if v == "" {
+	if strings.TrimSpace(v) == "" {
 		return def
 	}
 	return v
