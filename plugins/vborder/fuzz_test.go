@@ -1,0 +1,176 @@
+package vborder
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reconhq/recon/plugins"
+)
+
+// fuzzOrder is the order every fuzzed answer is asked about: the page's.
+const fuzzOrder = "202209070002"
+
+// fuzzConfig is an account with the testdata keys (rsa1024 plays both the
+// merchant's and the platform's key, as in the vectors) and sign key.
+func fuzzConfig(f *testing.F, responseKey string) *config {
+	f.Helper()
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	priv, err := parsePrivateKey(read("keys/rsa1024.pem"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return &config{url: "http://unused.invalid" + APIPath, customerNo: "202112090603", signKey: read("sign/key.txt"),
+		platformPub: &priv.PublicKey, merchantPriv: priv, responseKey: responseKey, currency: "CNY"}
+}
+
+func readSeed(f *testing.F, name string) []byte {
+	f.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
+}
+
+// FuzzResponse feeds any HTTP body to the outer parser (code, envelope,
+// decryption, then the business JSON), under both response_key schemes.
+// No panic, an SDK outcome, an error for all but FOUND; FOUND only for code
+// 200 with success true and a decrypted answer that passes the business
+// checks; an UNVERIFIABLE result never carries a payment state.
+func FuzzResponse(f *testing.F) {
+	f.Add(readSeed(f, "vectors/response_merchant_private.json"), false)
+	f.Add(readSeed(f, "vectors/response_platform_public.json"), true)
+	f.Add([]byte(`{"code":500,"success":false,"data":null,"msg":"系统异常"}`), false)
+	f.Add([]byte(`{"code":"400","success":false,"msg":"验签失败"}`), false)
+	f.Add([]byte(`{"code":"200","success":true,"data":{"customerNo":"202112090603","reqmsg":"AAAA\nAAAA"},"msg":"ok"}`), false)
+	f.Add([]byte(`{"code":"200","success":true,"data":"{\"customerNo\":\"other\",\"reqmsg\":\"AA==\"}"}`), true)
+
+	configs := map[bool]*config{false: fuzzConfig(f, ResponseMerchantPrivate), true: fuzzConfig(f, ResponsePlatformPublic)}
+	f.Fuzz(func(t *testing.T, body []byte, platformPublic bool) {
+		res := configs[platformPublic].parseResponse(fuzzOrder, body)
+		checkResult(t, res, platformPublic)
+		if res.Outcome != plugins.OutcomeFound {
+			return
+		}
+		var o struct {
+			Code    json.RawMessage `json:"code"`
+			Success *bool           `json:"success"`
+		}
+		if err := json.Unmarshal(body, &o); err != nil {
+			t.Fatalf("FOUND for a body encoding/json rejects: %v", err)
+		}
+		code := strings.TrimSpace(string(o.Code))
+		_ = json.Unmarshal(o.Code, &code)
+		if code != "200" || o.Success == nil || !*o.Success {
+			t.Fatalf("FOUND for code %s success %v", o.Code, o.Success)
+		}
+	})
+}
+
+// FuzzBusiness feeds any decrypted business JSON to the answer checks. On
+// top of FuzzResponse's properties: the same JSON with a sign made by the
+// sign key (spliced in, every other byte as received) is never refused for
+// its sign, and with one member added after signing it always is.
+func FuzzBusiness(f *testing.F) {
+	f.Add(readSeed(f, "example_plain.json"), false)
+	f.Add(readSeed(f, "vectors/signed_example.json"), false)
+	f.Add(readSeed(f, "sign/nested.json"), true)
+	f.Add([]byte(`{"errCode":"1001","errMessage":"订单不存在","orderNo":"202209070002"}`), false)
+	f.Add([]byte(`{"errCode":"0000","orderNo":"202209070002","orderAmount":12.5,"payStatus":"SUCCESS","payerInfo":{"b":"<&>","a":[1,2.50]}}`), false)
+	f.Add([]byte(`{"errCode":"0000","orderAmount":"1234","payTime":"2026-11-21 23:10:04","sign":null,"ext1":""}`), true)
+
+	configs := map[bool]*config{false: fuzzConfig(f, ResponseMerchantPrivate), true: fuzzConfig(f, ResponsePlatformPublic)}
+	f.Fuzz(func(t *testing.T, plain []byte, platformPublic bool) {
+		c := configs[platformPublic]
+		res := c.business(fuzzOrder, plain)
+		checkResult(t, res, platformPublic)
+		if res.Outcome == plugins.OutcomeFound || res.Verified {
+			if res.Answer.Fields[plaintextField] != string(plain) {
+				t.Fatalf("Fields[%s] is not the plaintext as received", plaintextField)
+			}
+		}
+
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(plain, &fields) != nil || len(fields) == 0 {
+			return
+		}
+		if _, has := fields[signField]; has {
+			return // splicing a second sign would leave two
+		}
+		sign, err := computeSign(fields, c.signKey)
+		if err != nil {
+			t.Fatalf("no sign over a JSON object: %v", err)
+		}
+		signed := splice(plain, `"sign":"`+sign+`",`)
+		res = c.business(fuzzOrder, signed)
+		checkResult(t, res, platformPublic)
+		if signRefused(res.Err) || !res.Verified {
+			t.Fatalf("signed with the sign key, yet %v verified %v: %s\n%s", res.Outcome, res.Verified, res.Err, signed)
+		}
+
+		tampered := splice(signed, `"zz_added_after_signing":"1",`)
+		res = c.business(fuzzOrder, tampered)
+		checkResult(t, res, platformPublic)
+		if res.Outcome != plugins.OutcomeUnverifiable || !strings.Contains(res.Err, "sign does not match") {
+			t.Fatalf("tampered after signing, yet %v (%s)\n%s", res.Outcome, res.Err, tampered)
+		}
+	})
+}
+
+// signRefused reports whether err is the business check refusing the sign.
+func signRefused(err string) bool {
+	return strings.Contains(err, "sign does not match") || strings.Contains(err, "sign is not a string") ||
+		strings.Contains(err, "cannot be signed over")
+}
+
+// splice inserts member right after the object's opening brace.
+func splice(obj []byte, member string) []byte {
+	i := bytes.IndexByte(obj, '{') + 1
+	return append(append(append([]byte{}, obj[:i]...), member...), obj[i:]...)
+}
+
+// checkResult: an SDK outcome with an error unless FOUND; UNVERIFIABLE
+// with no payment state; FOUND only for errCode 0000 about this order and
+// merchant, Verified when signed or read under platform_public.
+func checkResult(t *testing.T, res plugins.Result, platformPublic bool) {
+	t.Helper()
+	if res.Outcome < plugins.OutcomeFound || res.Outcome > plugins.OutcomePermanent {
+		t.Fatalf("outcome %d is none of the SDK's", res.Outcome)
+	}
+	if (res.Outcome == plugins.OutcomeFound) != (res.Err == "") {
+		t.Fatalf("outcome %v with error %q", res.Outcome, res.Err)
+	}
+	a := res.Answer
+	if res.Outcome == plugins.OutcomeUnverifiable && (a.Status != "" || a.Amount != nil || !a.PaidAt.IsZero()) {
+		t.Fatalf("UNVERIFIABLE with status %q amount %v paid %v", a.Status, a.Amount, a.PaidAt)
+	}
+	if res.Outcome != plugins.OutcomeFound {
+		return
+	}
+	f := a.Fields
+	if f["errCode"] != errCodeOK {
+		t.Fatalf("FOUND with errCode %q", f["errCode"])
+	}
+	if v, ok := f["orderNo"]; ok && v != fuzzOrder {
+		t.Fatalf("FOUND for order %q", v)
+	}
+	if v, ok := f["customerNo"]; ok && v != "202112090603" {
+		t.Fatalf("FOUND for merchant %q", v)
+	}
+	if _, signed := f[signField]; (signed || platformPublic) && !res.Verified {
+		t.Fatalf("FOUND signed (or under platform_public) but not Verified")
+	}
+	if a.Currency != "CNY" {
+		t.Fatalf("currency %q", a.Currency)
+	}
+}
