@@ -48,8 +48,13 @@ func TestChaos(t *testing.T) {
 	}
 	// Retries enough that a row fails only when its provider means it:
 	// at 13% faults, 9 attempts all failing is one in ten million.
+	// The rate limit paces a night to last twice as long as all the kill
+	// points together, so that no attempt can finish before its kill.
+	const maxKillAfter = 1500 * time.Millisecond
+	night := 2*time.Duration(reconKills)*maxKillAfter + 2*time.Second
+	perAccount := max(float64(rows)/4/night.Seconds(), 10)
 	tuneAccounts(t, plan.ConfigPath, map[string]any{"retries": 8, "timeout": "500ms", "backoff": "5ms",
-		"rate_limit": 400, "concurrency": 16})
+		"rate_limit": perAccount, "concurrency": 16})
 	run := func(storeName string, env ...string) *exec.Cmd {
 		cmd := exec.Command(reconBin, "run", "--config", plan.ConfigPath, "--ledger", plan.LedgerPath,
 			"--store", filepath.Join(dir, storeName), "--report", filepath.Join(dir, storeName+".json"), "--no-progress")
@@ -78,7 +83,7 @@ func TestChaos(t *testing.T) {
 		}
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		wait := time.Duration(300+rng.IntN(1700)) * time.Millisecond
+		wait := 300*time.Millisecond + time.Duration(rng.Int64N(int64(maxKillAfter-300*time.Millisecond)))
 		if pkills < pluginKills {
 			// Kill a plugin under the running recon first; recon must replace it.
 			time.Sleep(wait / 2)
