@@ -139,6 +139,10 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 		status, cause = store.StatusInterrupted, ErrInterrupted
 	case readErr != nil:
 		status, cause = store.StatusFailed, fmt.Errorf("reading the ledger: %w", readErr)
+	case lr.SHA256() != sum:
+		// The file was rewritten under us: the rows judged are not the
+		// ledger the run is recorded (and would be resumed) under.
+		status, cause = store.StatusFailed, fmt.Errorf("the ledger %s changed while it was read; run again on a finished file", opt.LedgerPath)
 	default:
 		if err := applyRefunds(ctx, db, run.ID, j); err != nil {
 			status, cause = store.StatusFailed, err

@@ -93,15 +93,18 @@ type jsonReport struct {
 	} `json:"results"`
 }
 
-func readReport(t *testing.T, path string) jsonReport {
+func readReport(t *testing.T, path string) jsonReport { return readJSON[jsonReport](t, path) }
+
+// readJSON decodes a JSON file a test's recon wrote into the shape T.
+func readJSON[T any](t *testing.T, path string) T {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r jsonReport
+	var r T
 	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatalf("report is not JSON: %v\n%s", err, b)
+		t.Fatalf("%s is not JSON: %v\n%s", path, err, b)
 	}
 	return r
 }

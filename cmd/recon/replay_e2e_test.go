@@ -159,18 +159,7 @@ type replayReport struct {
 	} `json:"results"`
 }
 
-func readReplayReport(t *testing.T, path string) replayReport {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r replayReport
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
+func readReplayReport(t *testing.T, path string) replayReport { return readJSON[replayReport](t, path) }
 
 var changedLine = regexp.MustCompile(`(?m): (\d+) verdicts? changed`)
 
