@@ -92,7 +92,11 @@ func demoCommand() *cli.Command {
 				}
 				return fmt.Errorf("demo: %d rows did not get the planted verdict", len(miss))
 			}
-			fmt.Fprintf(out, "\ndemo OK: all %d planted verdicts found (JSON report: %s)\n", len(plan.Want), reportPath)
+			where := "; --dir DIR keeps the config, ledger, store and JSON report"
+			if c.String("dir") != "" {
+				where = " (JSON report: " + reportPath + ")"
+			}
+			fmt.Fprintf(out, "\ndemo OK: all %d planted verdicts found%s\n", len(plan.Want), where)
 			return nil
 		},
 	}
