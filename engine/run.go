@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
+	"github.com/reconhq/recon/engine/internal/digest"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/rules"
@@ -79,7 +79,7 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 		return nil, st, err
 	}
 	defer rs.Close()
-	sum, err := fileSHA256(opt.LedgerPath)
+	sum, err := digest.File(opt.LedgerPath)
 	if err != nil {
 		return nil, st, fmt.Errorf("ledger: %w", err)
 	}
@@ -506,17 +506,4 @@ func kindOf(t string) plugins.Kind {
 		return plugins.Refund
 	}
 	return plugins.Payment
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

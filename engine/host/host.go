@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/reconhq/recon/engine/internal/digest"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/builtin"
 )
@@ -66,7 +67,7 @@ type Spec struct {
 // Resolve finds a plugin by name: built-ins first, then the plugin directory.
 func (h *Host) Resolve(name string) (Spec, error) {
 	if _, ok := builtin.Lookup(name); ok {
-		sum, err := fileSHA256(h.self)
+		sum, err := digest.File(h.self)
 		if err != nil {
 			return Spec{}, err
 		}
@@ -80,7 +81,7 @@ func (h *Host) Resolve(name string) (Spec, error) {
 	if err != nil || fi.IsDir() {
 		return Spec{}, fmt.Errorf("%w %q: not built in (%s), and %s is not a plugin binary", ErrUnknownPlugin, name, builtinNames(), p)
 	}
-	sum, err := fileSHA256(p)
+	sum, err := digest.File(p)
 	if err != nil {
 		return Spec{}, err
 	}
@@ -216,19 +217,6 @@ func builtinNames() string {
 		names = append(names, b.Name)
 	}
 	return "built in: " + strings.Join(names, ", ")
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Describe starts a plugin only to ask what it is, then stops it.
