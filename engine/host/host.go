@@ -36,10 +36,13 @@ var ErrChecksum = errors.New("plugin binary does not match its pinned sha256")
 
 // Host starts plugin processes and kills them all on Close.
 type Host struct {
-	dir    string
-	pins   map[string]string
-	self   string
-	logger hclog.Logger
+	dir  string
+	pins map[string]string
+	self string
+	// selfSum is recon's own digest, the checksum of every built-in: one
+	// hash of a large binary per run, not one per account.
+	selfSum func() (string, error)
+	logger  hclog.Logger
 
 	mu      sync.Mutex
 	clients map[*plugin.Client]bool
@@ -53,7 +56,8 @@ func New(dir string, pins map[string]string, log *slog.Logger) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("finding recon's own binary to start built-in plugins: %w", err)
 	}
-	return &Host{dir: dir, pins: pins, self: self, logger: hclogFor(log), clients: map[*plugin.Client]bool{}}, nil
+	return &Host{dir: dir, pins: pins, self: self, logger: hclogFor(log), clients: map[*plugin.Client]bool{},
+		selfSum: sync.OnceValues(func() (string, error) { return digest.File(self) })}, nil
 }
 
 // Spec is how to start a plugin.
@@ -67,7 +71,7 @@ type Spec struct {
 // Resolve finds a plugin by name: built-ins first, then the plugin directory.
 func (h *Host) Resolve(name string) (Spec, error) {
 	if _, ok := builtin.Lookup(name); ok {
-		sum, err := digest.File(h.self)
+		sum, err := h.selfSum()
 		if err != nil {
 			return Spec{}, err
 		}

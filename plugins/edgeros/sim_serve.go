@@ -68,12 +68,7 @@ func (s *Simulator) authenticate(r *http.Request) *reply {
 }
 
 func (s *Simulator) serveTrade(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	if rej := s.authenticate(r); rej != nil {
-		s.write(w, r, rej, "")
+	if !s.admit(w, r) {
 		return
 	}
 	q := r.URL.Query()
@@ -113,12 +108,7 @@ func (s *Simulator) serveTrade(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Simulator) serveRefund(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	if rej := s.authenticate(r); rej != nil {
-		s.write(w, r, rej, "")
+	if !s.admit(w, r) {
 		return
 	}
 	q := r.URL.Query()
@@ -154,6 +144,20 @@ func (s *Simulator) serveRefund(w http.ResponseWriter, r *http.Request) {
 		{"code", rc.Code}, {"description", rc.Description}, {"refund_reason", rc.RefundReason},
 		{"success_time", rc.SuccessTime}, {"refund_channel", rc.RefundChannel},
 	}}, fault)
+}
+
+// admit answers a request that is not a signed GET, as the platform does,
+// and reports whether the handler should go on.
+func (s *Simulator) admit(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return false
+	}
+	if rej := s.authenticate(r); rej != nil {
+		s.write(w, r, rej, "")
+		return false
+	}
+	return true
 }
 
 // fault picks this request's fault: a scripted one for key first, else a
