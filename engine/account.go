@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/plugins"
@@ -115,11 +116,11 @@ func (a *account) drop(p *host.Plugin) {
 // query asks the provider about q, retrying transient failures with
 // exponential backoff and jitter. It returns the last result and how many
 // attempts were sent. It returns an error only when ctx ended.
-func (a *account) query(ctx context.Context, q plugins.Query) (plugins.Result, int, error) {
+func (a *account) query(ctx context.Context, q recon.Query) (recon.Reply, int, error) {
 	if err := a.breakerOpen(); err != nil {
-		return plugins.Result{Outcome: plugins.OutcomeTransient, Err: err.Error()}, 0, nil
+		return recon.Reply{Outcome: recon.OutcomeTransient, Err: err.Error()}, 0, nil
 	}
-	var res plugins.Result
+	var res recon.Reply
 	attempts := 0
 	for {
 		if err := a.limiter.Wait(ctx); err != nil {
@@ -130,7 +131,7 @@ func (a *account) query(ctx context.Context, q plugins.Query) (plugins.Result, i
 			if ctx.Err() != nil {
 				return res, attempts, ctx.Err()
 			}
-			res = plugins.Result{Outcome: plugins.OutcomePermanent, Err: err.Error()}
+			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: err.Error()}
 			break
 		}
 		attempts++
@@ -139,7 +140,7 @@ func (a *account) query(ctx context.Context, q plugins.Query) (plugins.Result, i
 		if ctx.Err() != nil {
 			return res, attempts, ctx.Err()
 		}
-		if res.Outcome != plugins.OutcomeTransient || attempts > a.cfg.Retries {
+		if res.Outcome != recon.OutcomeTransient || attempts > a.cfg.Retries {
 			break
 		}
 		a.mu.Lock()
@@ -153,7 +154,7 @@ func (a *account) query(ctx context.Context, q plugins.Query) (plugins.Result, i
 	return res, attempts, nil
 }
 
-func (a *account) attempt(ctx context.Context, p *host.Plugin, q plugins.Query) plugins.Result {
+func (a *account) attempt(ctx context.Context, p *host.Plugin, q recon.Query) recon.Reply {
 	a.mu.Lock()
 	a.stats.Queries++
 	a.mu.Unlock()
@@ -164,19 +165,19 @@ func (a *account) attempt(ctx context.Context, p *host.Plugin, q plugins.Query) 
 	case err == nil:
 		return res
 	case ctx.Err() != nil:
-		return plugins.Result{Outcome: plugins.OutcomeTransient, Err: "interrupted"}
+		return recon.Reply{Outcome: recon.OutcomeTransient, Err: "interrupted"}
 	case errors.Is(err, plugins.ErrPluginGone):
 		a.drop(p)
-		return plugins.Result{Outcome: plugins.OutcomeTransient, Err: "plugin process died during the query"}
+		return recon.Reply{Outcome: recon.OutcomeTransient, Err: "plugin process died during the query"}
 	default: // the plugin did not answer within its own deadline: hung
 		a.log.Warn("plugin did not answer in time; replacing it", "plugin", a.cfg.Plugin, "timeout", a.cfg.Timeout)
 		a.drop(p)
-		return plugins.Result{Outcome: plugins.OutcomeTransient, Err: fmt.Sprintf("plugin did not answer within %s", a.cfg.Timeout+answerGrace)}
+		return recon.Reply{Outcome: recon.OutcomeTransient, Err: fmt.Sprintf("plugin did not answer within %s", a.cfg.Timeout+answerGrace)}
 	}
 }
 
 // record feeds the breaker: consecutive rows that ended in failure.
-func (a *account) record(res plugins.Result) {
+func (a *account) record(res recon.Reply) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if res.Outcome.Failed() {

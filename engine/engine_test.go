@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/demo"
 	"github.com/reconhq/recon/plugins/builtin"
@@ -106,7 +107,7 @@ func TestIncrementalNight(t *testing.T) {
 		t.Fatalf("second night reused %d and queried %d; want %d and %d", st2.Reused, st2.Queried, matched, st1.Queried-matched)
 	}
 	reused := 0
-	if err := f.db.Results(second.ID, func(r store.Result) error {
+	if err := f.db.Results(second.ID, func(r recon.Result) error {
 		if r.Reused != "" {
 			reused++
 			if r.Reused != first.ID || r.Verdict != "MATCHED" {

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
@@ -36,24 +36,23 @@ func newJudge(r *rules.Rules, zone func(string) *time.Location) *judge {
 }
 
 // answered judges a row the provider was asked about.
-func (j *judge) answered(ctx context.Context, row store.LedgerRow, res plugins.Result, attempts int) store.Record {
-	ans := rules.Answer{Outcome: res.Outcome, Err: res.Err, Verified: res.Verified, Answer: res.Answer}
-	if ans.Currency == "" && res.Outcome == plugins.OutcomeFound {
-		ans.Currency = row.Currency
+func (j *judge) answered(ctx context.Context, row recon.Row, res recon.Reply, attempts int) store.Record {
+	ans := res
+	if ans.Answer.Currency == "" && res.Outcome == recon.OutcomeFound {
+		ans.Answer.Currency = row.Currency
 	}
-	jd, err := j.rules.Judge(ctx, toRulesRow(row), ans)
+	jd, err := j.rules.Judge(ctx, row, ans)
 	if err != nil {
 		// One order's rule failure is that order's ERROR; the run goes on.
-		jd = rules.Judgement{State: jd.State, Verdict: "ERROR", Severity: "warn", Action: "REVIEW", Detail: err.Error()}
+		state := jd.State
+		jd = recon.Default(recon.VerdictError, err.Error())
+		jd.State = state
 	}
 	r := baseResult(row)
-	r.Verdict, r.Severity, r.Action, r.Detail = jd.Verdict, jd.Severity, jd.Action, jd.Detail
-	if jd.StateDetail != "" && r.Detail == "" {
-		r.Detail = jd.StateDetail
-	}
+	r.Judge(jd)
 	r.RuleSet = j.rules.ID()
 	r.Attempts = attempts
-	if res.Outcome == plugins.OutcomeFound || res.Outcome == plugins.OutcomeNotFound {
+	if res.Outcome == recon.OutcomeFound || res.Outcome == recon.OutcomeNotFound {
 		r.Provider = j.view(row, jd.State, res)
 	}
 	j.note(row, jd, res)
@@ -61,15 +60,14 @@ func (j *judge) answered(ctx context.Context, row store.LedgerRow, res plugins.R
 }
 
 // rejected records a row that was not queried: INVALID or DUPLICATE.
-func (j *judge) rejected(row store.LedgerRow, amount, verdict, detail string) store.Record {
+func (j *judge) rejected(row recon.Row, amount string, verdict recon.Verdict, detail string) store.Record {
 	r := baseResult(row)
 	r.Local.Amount = amount // as written: it may be what made the row invalid
-	def, _ := rules.ContractVerdict(verdict)
-	r.Verdict, r.Severity, r.Action, r.Detail = verdict, def.Severity, def.Action, detail
+	r.Judge(recon.Default(verdict, detail))
 	return store.Record{Result: r}
 }
 
-func (j *judge) view(row store.LedgerRow, state string, res plugins.Result) *store.ProviderView {
+func (j *judge) view(row recon.Row, state recon.State, res recon.Reply) *recon.ProviderView {
 	a := res.Answer
 	cur := a.Currency
 	if cur == "" {
@@ -93,10 +91,10 @@ func (j *judge) view(row store.LedgerRow, state string, res plugins.Result) *sto
 		return x.In(loc).Format(time.RFC3339)
 	}
 	raw := a.Status
-	if res.Outcome == plugins.OutcomeNotFound && raw == "" {
+	if res.Outcome == recon.OutcomeNotFound && raw == "" {
 		raw = "NOT_FOUND"
 	}
-	return &store.ProviderView{
+	return &recon.ProviderView{
 		Status: state, RawStatus: raw, SubStatus: a.SubStatus,
 		Amount: f(a.Amount), Received: f(a.Received), Refunded: f(a.Refunded), RefundAmount: f(a.RefundAmount),
 		TradeNo: a.TradeNo, PaidAt: t(a.PaidAt), RefundedAt: t(a.RefundedAt), Verified: res.Verified,
@@ -104,7 +102,7 @@ func (j *judge) view(row store.LedgerRow, state string, res plugins.Result) *sto
 }
 
 // note remembers what the refunds pass needs about the row's order.
-func (j *judge) note(row store.LedgerRow, jd rules.Judgement, res plugins.Result) {
+func (j *judge) note(row recon.Row, jd recon.Judgement, res recon.Reply) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	key := row.Account + "\x00" + row.OrderNo
@@ -114,18 +112,18 @@ func (j *judge) note(row store.LedgerRow, jd rules.Judgement, res plugins.Result
 			OrderNo: row.OrderNo, Currency: row.Currency}}
 		j.orders[key] = o
 	}
-	switch row.Type {
-	case "payment":
+	switch row.Kind {
+	case recon.Payment:
 		o.paymentLine = row.Line
 		o.Payment = jd
 		o.PaymentStatus = row.Status
 		o.Currency = row.Currency
-		if res.Outcome == plugins.OutcomeFound {
+		if res.Outcome == recon.OutcomeFound {
 			o.ProviderRefunded = res.Answer.Refunded
 		}
-	case "refund":
+	case recon.Refund:
 		o.RefundRows++
-		if row.Status == "SUCCESS" {
+		if row.Status == recon.StateSuccess {
 			o.LedgerRefunded += row.Amount
 		}
 	}
@@ -143,7 +141,8 @@ func (j *judge) refunds(ctx context.Context, db *store.DB, runID string) ([]stor
 		}
 		jd, err := j.rules.JudgeRefunds(ctx, o.OrderRefunds)
 		if err != nil {
-			jd = &rules.Judgement{Verdict: "ERROR", Severity: "warn", Action: "REVIEW", Detail: err.Error()}
+			d := recon.Default(recon.VerdictError, err.Error())
+			jd = &d
 		}
 		if jd == nil {
 			continue
@@ -152,16 +151,16 @@ func (j *judge) refunds(ctx context.Context, db *store.DB, runID string) ([]stor
 		if err != nil {
 			return nil, err
 		}
-		r.Verdict, r.Severity, r.Action, r.Detail = jd.Verdict, jd.Severity, jd.Action, jd.Detail
+		r.Judge(*jd)
 		out = append(out, store.Record{Result: *r, Final: true})
 	}
 	return out, nil
 }
 
-func baseResult(row store.LedgerRow) store.Result {
-	r := store.Result{
-		Account: row.Account, OrderNo: row.OrderNo, Type: row.Type, RefundNo: row.RefundNo, Line: row.Line,
-		Local:       store.Local{Status: row.Status, Currency: row.Currency},
+func baseResult(row recon.Row) recon.Result {
+	r := recon.Result{
+		Account: row.Account, OrderNo: row.OrderNo, Kind: row.Kind, RefundNo: row.RefundNo, Line: row.Line,
+		Local:       recon.Local{Status: row.Status, Currency: row.Currency},
 		Fingerprint: fingerprint(row),
 	}
 	if d, err := money.Digits(row.Currency); err == nil {
@@ -172,25 +171,19 @@ func baseResult(row store.LedgerRow) store.Result {
 
 // fingerprint identifies a row's content: an order whose row changed is
 // queried again on an incremental night.
-func fingerprint(row store.LedgerRow) string {
+func fingerprint(row recon.Row) string {
 	h := sha256.New()
-	for _, f := range []string{row.Account, row.Type, row.OrderNo, row.RefundNo, row.ProviderTradeNo, row.Status,
+	for _, f := range []string{row.Account, row.Kind.String(), row.OrderNo, row.RefundNo, row.ProviderTradeNo, string(row.Status),
 		strconv.FormatInt(row.Amount, 10), row.Currency} {
 		fmt.Fprintf(h, "%s\x00", f)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-func toRulesRow(r store.LedgerRow) rules.Row {
-	return rules.Row{Line: r.Line, Account: r.Account, Provider: r.Provider, Type: r.Type, OrderNo: r.OrderNo,
-		ProviderTradeNo: r.ProviderTradeNo, RefundNo: r.RefundNo, Status: r.Status, Amount: r.Amount,
-		Currency: r.Currency, CreatedAt: r.CreatedAt}
-}
-
 // restore notes a row judged by an interrupted attempt of the same run, so
 // that the refunds check sees every row of the order.
-func (j *judge) restore(row store.LedgerRow, r store.Result, res plugins.Result) {
-	jd := rules.Judgement{Verdict: r.Verdict, Severity: r.Severity, Action: r.Action, Detail: r.Detail}
+func (j *judge) restore(row recon.Row, r recon.Result, res recon.Reply) {
+	jd := recon.Judgement{Verdict: r.Verdict, Severity: r.Severity, Action: r.Action, Detail: r.Detail}
 	if r.Provider != nil {
 		jd.State = r.Provider.Status
 	}

@@ -14,8 +14,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
-	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/builtin"
 	"github.com/reconhq/recon/store"
 )
@@ -44,9 +44,11 @@ type e2eRow struct {
 	order, ptn          string // order_no, provider_trade_no
 	refund              string // refund_no; a refund row when set
 	amount, cur, status string
-	want, sev, action   string // verdict; severity and action when not ""
-	attempts            int    // queries the row must have taken; 0: not checked
-	prov                pv     // provider-side fields that must hold; nil: not checked
+	want                recon.Verdict
+	sev                 recon.Severity // when not ""
+	action              recon.Action   // when not ""
+	attempts            int            // queries the row must have taken; 0: not checked
+	prov                pv             // provider-side fields that must hold; nil: not checked
 }
 
 // pv names fields of store.ProviderView by their report names (status,
@@ -238,8 +240,8 @@ func runE2E(t *testing.T, accts map[string]e2eAccount, rows []e2eRow) {
 		}
 	}
 
-	got := map[int]store.Result{}
-	if err := db.Results(run.ID, func(r store.Result) error {
+	got := map[int]recon.Result{}
+	if err := db.Results(run.ID, func(r recon.Result) error {
 		got[r.Line] = r
 		return nil
 	}); err != nil {
@@ -259,7 +261,7 @@ func runE2E(t *testing.T, accts map[string]e2eAccount, rows []e2eRow) {
 	}
 }
 
-func checkE2ERow(t *testing.T, db *store.DB, runID string, line int, want e2eRow, r store.Result) {
+func checkE2ERow(t *testing.T, db *store.DB, runID string, line int, want e2eRow, r recon.Result) {
 	t.Helper()
 	at := want.name() + " (line " + strconv.Itoa(line) + ")"
 	if r.Account != want.acct || r.OrderNo != want.order || r.RefundNo != want.refund {
@@ -317,7 +319,7 @@ func checkUnverified(t *testing.T, db *store.DB, runID string, line int, at stri
 		t.Errorf("%s: stored exchange: %v", at, err)
 		return
 	}
-	if ex.Result.Outcome != plugins.OutcomeUnverifiable {
+	if ex.Result.Outcome != recon.OutcomeUnverifiable {
 		t.Errorf("%s: stored outcome %s, want UNVERIFIABLE", at, ex.Result.Outcome)
 	}
 	if a := ex.Result.Answer; a.Status != "" || a.SubStatus != "" || a.Amount != nil || a.RefundAmount != nil || !a.PaidAt.IsZero() || a.TradeNo != "" {
@@ -332,9 +334,9 @@ func (r e2eRow) name() string {
 	return r.acct + "/" + r.order
 }
 
-func viewFields(p *store.ProviderView) map[string]string {
+func viewFields(p *recon.ProviderView) map[string]string {
 	return map[string]string{
-		"status": p.Status, "raw_status": p.RawStatus, "sub_status": p.SubStatus,
+		"status": string(p.Status), "raw_status": p.RawStatus, "sub_status": p.SubStatus,
 		"amount": p.Amount, "received": p.Received, "refunded": p.Refunded, "refund_amount": p.RefundAmount,
 		"trade_no": p.TradeNo, "paid_at": p.PaidAt, "refunded_at": p.RefundedAt,
 		"verified": strconv.FormatBool(p.Verified),

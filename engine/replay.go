@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
@@ -32,10 +33,12 @@ type ReplayOptions struct {
 
 // Change is a ledger row whose verdict differs from the replayed run's.
 type Change struct {
-	Line                             int
-	Account, OrderNo, Type, RefundNo string
-	Old, New                         string // verdicts
-	Detail                           string // the new result's detail
+	Line             int
+	Account, OrderNo string
+	Kind             recon.Kind
+	RefundNo         string
+	Old, New         recon.Verdict
+	Detail           string // the new result's detail
 }
 
 // ReplayResult is what a replay did.
@@ -145,28 +148,30 @@ func newReplayRun(opt ReplayOptions, cfg *config.Config, rs *rules.Rules, src *s
 	host, _ := os.Hostname()
 	run := &store.Run{ID: id, Command: "replay", ReplayOf: src.ID, Status: store.StatusRunning,
 		StartedAt: time.Now().UTC(), Ledger: src.Ledger, Config: cfg.Path, RuleSet: rs.ID(), FailOn: cfg.FailOn,
-		Accounts: map[string]store.Plugin{}, Totals: map[string]int{}, PID: os.Getpid(), Host: host}
+		Accounts: map[string]store.Plugin{}, Totals: map[recon.Verdict]int{}, PID: os.Getpid(), Host: host}
 	for name, p := range src.Accounts {
 		run.Accounts[name] = p
 	}
 	for _, f := range rs.Files() {
-		run.Rules = append(run.Rules, store.RuleFile{File: f.File, SHA256: f.SHA256})
+		run.Rules = append(run.Rules, recon.RuleFile{File: f.File, SHA256: f.SHA256})
 	}
 	return run
 }
 
 // sourceRow is what the replay keeps of one result of the source run.
 type sourceRow struct {
-	line                            int
-	account, orderNo, typ, refundNo string
-	verdict                         string
-	reused                          string // the run the source's answer came from, when not its own
+	line             int
+	account, orderNo string
+	kind             recon.Kind
+	refundNo         string
+	verdict          recon.Verdict
+	reused           string // the run the source's answer came from, when not its own
 }
 
 func sourceRows(db *store.DB, runID string) ([]sourceRow, error) {
 	var out []sourceRow
-	err := db.Results(runID, func(r store.Result) error {
-		out = append(out, sourceRow{line: r.Line, account: r.Account, orderNo: r.OrderNo, typ: r.Type,
+	err := db.Results(runID, func(r recon.Result) error {
+		out = append(out, sourceRow{line: r.Line, account: r.Account, orderNo: r.OrderNo, kind: r.Kind,
 			refundNo: r.RefundNo, verdict: r.Verdict, reused: r.Reused})
 		return nil
 	})
@@ -220,7 +225,7 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 			break
 		}
 		if ex == nil {
-			var prev *store.Result
+			var prev *recon.Result
 			if prev, err = db.Result(srcID, r.line); err != nil {
 				break
 			}
@@ -267,12 +272,12 @@ func changes(db *store.DB, runID string, old []sourceRow) ([]Change, error) {
 		byLine[r.line] = r
 	}
 	var out []Change
-	err := db.Results(runID, func(r store.Result) error {
+	err := db.Results(runID, func(r recon.Result) error {
 		o, ok := byLine[r.Line]
 		if !ok || o.verdict == r.Verdict {
 			return nil
 		}
-		out = append(out, Change{Line: r.Line, Account: r.Account, OrderNo: r.OrderNo, Type: r.Type,
+		out = append(out, Change{Line: r.Line, Account: r.Account, OrderNo: r.OrderNo, Kind: r.Kind,
 			RefundNo: r.RefundNo, Old: o.verdict, New: r.Verdict, Detail: r.Detail})
 		return nil
 	})

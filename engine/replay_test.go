@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
@@ -49,10 +50,10 @@ func newReplayFixture(t *testing.T, orders int) *replayFixture {
 	return &replayFixture{fixture: f, src: src, offline: &off}
 }
 
-func results(t *testing.T, db *store.DB, runID string) map[int]store.Result {
+func results(t *testing.T, db *store.DB, runID string) map[int]recon.Result {
 	t.Helper()
-	out := map[int]store.Result{}
-	if err := db.Results(runID, func(r store.Result) error {
+	out := map[int]recon.Result{}
+	if err := db.Results(runID, func(r recon.Result) error {
 		out[r.Line] = r
 		return nil
 	}); err != nil {
@@ -125,7 +126,7 @@ func TestReplay(t *testing.T) {
 			if r.Verdict == "INVALID" || r.Verdict == "DUPLICATE" {
 				continue
 			}
-			l, ok, err := f.db.Latest(store.OrderKey(r.Account, r.Type, r.OrderNo, r.RefundNo))
+			l, ok, err := f.db.Latest(r.Key())
 			if err != nil || !ok || l.RunID != f.src.ID {
 				t.Fatalf("latest of %s %s: %+v, %v, %v; want the source run", r.Account, r.OrderNo, l, ok, err)
 			}
@@ -158,13 +159,13 @@ end)`)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[int][2]string{}
+		want := map[int][2]recon.Verdict{}
 		for line, r := range srcResults {
 			switch {
 			case r.Account == "demo-upay" && r.Verdict == "MISSED_PAYMENT":
-				want[line] = [2]string{"MISSED_PAYMENT", "LOST_NOTIFICATION"}
+				want[line] = [2]recon.Verdict{"MISSED_PAYMENT", "LOST_NOTIFICATION"}
 			case r.Account == "demo-vborder" && r.Provider != nil && r.Provider.RawStatus == "TIME_OUT" && r.Local.Status == "PENDING":
-				want[line] = [2]string{r.Verdict, "MATCHED"}
+				want[line] = [2]recon.Verdict{r.Verdict, "MATCHED"}
 			}
 		}
 		if len(want) == 0 {
@@ -174,10 +175,10 @@ end)`)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[int][2]string{}
+		got := map[int][2]recon.Verdict{}
 		for _, c := range res.Changes {
-			got[c.Line] = [2]string{c.Old, c.New}
-			if s := srcResults[c.Line]; c.Account != s.Account || c.OrderNo != s.OrderNo || c.Type != s.Type || c.RefundNo != s.RefundNo {
+			got[c.Line] = [2]recon.Verdict{c.Old, c.New}
+			if s := srcResults[c.Line]; c.Account != s.Account || c.OrderNo != s.OrderNo || c.Kind != s.Kind || c.RefundNo != s.RefundNo {
 				t.Errorf("change of line %d names %s %s; the line is %s %s", c.Line, c.Account, c.OrderNo, s.Account, s.OrderNo)
 			}
 		}
@@ -212,9 +213,9 @@ end)`)
 	})
 
 	t.Run("a rule failing on one order makes that order ERROR", func(t *testing.T) {
-		var victim store.Result
+		var victim recon.Result
 		for _, r := range srcResults {
-			if r.Account == "demo-upay" && r.Type == "payment" && r.Verdict == "MATCHED" {
+			if r.Account == "demo-upay" && r.Kind == recon.Payment && r.Verdict == "MATCHED" {
 				victim = r
 				break
 			}

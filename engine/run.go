@@ -13,11 +13,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/internal/digest"
 	"github.com/reconhq/recon/engine/ledger"
-	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
 )
@@ -177,9 +177,9 @@ func startOrResume(db *store.DB, opt Options, rs *rules.Rules, ledgerSHA string)
 		run := &store.Run{ID: id, Command: "run", Status: store.StatusRunning, StartedAt: time.Now().UTC(),
 			Ledger: store.LedgerInfo{Path: opt.LedgerPath, SHA256: ledgerSHA}, Config: opt.Config.Path,
 			RuleSet: rs.ID(), FailOn: opt.Config.FailOn, Full: opt.Full,
-			Accounts: map[string]store.Plugin{}, Totals: map[string]int{}, PID: os.Getpid(), Host: host}
+			Accounts: map[string]store.Plugin{}, Totals: map[recon.Verdict]int{}, PID: os.Getpid(), Host: host}
 		for _, f := range rs.Files() {
-			run.Rules = append(run.Rules, store.RuleFile{File: f.File, SHA256: f.SHA256})
+			run.Rules = append(run.Rules, recon.RuleFile{File: f.File, SHA256: f.SHA256})
 		}
 		return run, map[int]bool{}, db.PutRun(run)
 	}
@@ -239,7 +239,7 @@ func resumable(db *store.DB, opt Options, ledgerSHA string) (*store.Run, error) 
 	return nil, nil
 }
 
-func finish(db *store.DB, run *store.Run, status string, cause error) (*store.Run, error) {
+func finish(db *store.DB, run *store.Run, status store.Status, cause error) (*store.Run, error) {
 	run.Status = status
 	run.FinishedAt = time.Now().UTC()
 	if cause != nil {
@@ -268,9 +268,9 @@ func applyRefunds(ctx context.Context, db *store.DB, runID string, j *judge) err
 }
 
 // Totals counts a run's results by verdict.
-func Totals(db *store.DB, runID string) (map[string]int, error) {
-	t := map[string]int{}
-	err := db.Results(runID, func(r store.Result) error {
+func Totals(db *store.DB, runID string) (map[recon.Verdict]int, error) {
+	t := map[recon.Verdict]int{}
+	err := db.Results(runID, func(r recon.Result) error {
 		t[r.Verdict]++
 		return nil
 	})
@@ -301,7 +301,7 @@ type dispatcher struct {
 
 type queue struct {
 	acct *account
-	jobs chan store.LedgerRow
+	jobs chan recon.Row
 }
 
 func (q *queue) version() string {
@@ -329,7 +329,7 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 			}
 			continue
 		}
-		key := store.OrderKey(row.Account, row.Type, row.OrderNo, row.RefundNo)
+		key := row.Key()
 		if first, dup := seen[key]; dup {
 			if !resumed {
 				d.put(d.judge.rejected(row, raw.Amount, "DUPLICATE", fmt.Sprintf("repeats line %d", first)))
@@ -353,7 +353,7 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 }
 
 // restore feeds the refunds check with a row an interrupted attempt stored.
-func (d *dispatcher) restore(row store.LedgerRow) error {
+func (d *dispatcher) restore(row recon.Row) error {
 	r, err := d.db.Result(d.runID, row.Line)
 	if err != nil {
 		return err
@@ -370,18 +370,18 @@ func (d *dispatcher) restore(row store.LedgerRow) error {
 
 // reuse judges row on its stored answer instead of querying, when the
 // should_query hook says the order need not be asked again tonight.
-func (d *dispatcher) reuse(row store.LedgerRow) bool {
+func (d *dispatcher) reuse(row recon.Row) bool {
 	if d.full {
 		return false
 	}
-	latest, ok, err := d.db.Latest(store.OrderKey(row.Account, row.Type, row.OrderNo, row.RefundNo))
+	latest, ok, err := d.db.Latest(row.Key())
 	if err != nil || !ok || latest.RunID == d.runID {
 		return false
 	}
 	last := &rules.Last{RunID: latest.RunID, Verdict: latest.Verdict, Severity: latest.Severity, At: latest.At,
 		Unchanged: latest.Fingerprint == fingerprint(row)}
 	ctx := context.WithoutCancel(d.ctx) // see work: a judgement is never cut short
-	query, _, err := d.rules.ShouldQuery(ctx, toRulesRow(row), last, time.Now())
+	query, _, err := d.rules.ShouldQuery(ctx, row, last, time.Now())
 	if err != nil {
 		d.log.Warn("should_query failed; querying", "line", row.Line, "err", err)
 		return false
@@ -404,7 +404,7 @@ func (d *dispatcher) queue(name string) *queue {
 		return q
 	}
 	cfg := d.cfg.Accounts[name]
-	q := &queue{acct: newAccount(cfg, d.host, d.log), jobs: make(chan store.LedgerRow, cfg.Concurrency)}
+	q := &queue{acct: newAccount(cfg, d.host, d.log), jobs: make(chan recon.Row, cfg.Concurrency)}
 	d.accounts[name] = q
 	for i := 0; i < cfg.Concurrency; i++ {
 		d.wg.Add(1)
@@ -419,8 +419,7 @@ func (d *dispatcher) work(q *queue) {
 		if d.ctx.Err() != nil {
 			continue // drain: an interrupted run leaves these rows for the resume
 		}
-		res, attempts, err := q.acct.query(d.ctx, plugins.Query{Kind: kindOf(row.Type), OrderNo: row.OrderNo,
-			ProviderTradeNo: row.ProviderTradeNo, RefundNo: row.RefundNo})
+		res, attempts, err := q.acct.query(d.ctx, recon.QueryOf(&row))
 		if err != nil {
 			continue // interrupted mid-query: not stored, so the resume asks again
 		}
@@ -499,11 +498,4 @@ func (d *dispatcher) wait() {
 	for _, q := range d.accounts {
 		q.acct.close()
 	}
-}
-
-func kindOf(t string) plugins.Kind {
-	if t == "refund" {
-		return plugins.Refund
-	}
-	return plugins.Payment
 }

@@ -2,25 +2,25 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/plugins/money"
-	"github.com/reconhq/recon/store"
-)
-
-var (
-	paymentStatuses = []string{"PENDING", "PAID", "FAILED", "CLOSED", "PARTIALLY_REFUNDED", "REFUNDED"}
-	refundStatuses  = []string{"PENDING", "SUCCESS", "FAILED"}
 )
 
 // validate turns a ledger row into a row the rules can judge, or says why
 // it is invalid.
-func validate(r ledger.Row, cfg *config.Config) (store.LedgerRow, string) {
-	out := store.LedgerRow{Line: r.Line, Account: r.Account, OrderNo: r.OrderNo, ProviderTradeNo: r.ProviderTradeNo,
-		RefundNo: r.RefundNo, Status: strings.ToUpper(r.Status), Type: strings.ToLower(r.Type), Currency: strings.ToUpper(r.Currency)}
+func validate(r ledger.Row, cfg *config.Config) (recon.Row, string) {
+	out := recon.Row{Line: r.Line, Account: r.Account, OrderNo: r.OrderNo, ProviderTradeNo: r.ProviderTradeNo,
+		RefundNo: r.RefundNo, Status: recon.State(strings.ToUpper(r.Status)), Currency: strings.ToUpper(r.Currency),
+		AmountText: r.Amount}
+	if r.Type != "" {
+		out.Kind, _ = recon.ParseKind(strings.ToLower(r.Type)) // shown even when the row is invalid
+	}
 	if r.Err != nil {
 		return out, "line " + r.Err.Error()
 	}
@@ -39,22 +39,21 @@ func validate(r ledger.Row, cfg *config.Config) (store.LedgerRow, string) {
 		return out, fmt.Sprintf("account %q is not in the config", r.Account)
 	}
 	out.Provider = acct.Plugin
-	if out.Type == "" {
-		out.Type = "payment"
-	}
-	statuses := paymentStatuses
-	switch out.Type {
-	case "payment":
-	case "refund":
-		statuses = refundStatuses
-		if r.RefundNo == "" {
-			return out, "a refund row needs refund_no"
-		}
-	default:
+	kind, err := recon.ParseKind(strings.ToLower(r.Type))
+	if err != nil {
 		return out, fmt.Sprintf("type %q is not payment or refund", r.Type)
 	}
-	if !contains(statuses, out.Status) {
-		return out, fmt.Sprintf("status %q is not a %s status (%s)", r.Status, out.Type, strings.Join(statuses, ", "))
+	out.Kind = kind
+	if kind == recon.Refund && r.RefundNo == "" {
+		return out, "a refund row needs refund_no"
+	}
+	statuses := recon.LedgerStatuses(kind)
+	if !slices.Contains(statuses, out.Status) {
+		names := make([]string, len(statuses))
+		for i, s := range statuses {
+			names[i] = string(s)
+		}
+		return out, fmt.Sprintf("status %q is not a %s status (%s)", r.Status, kind, strings.Join(names, ", "))
 	}
 	if out.Currency == "" {
 		out.Currency = acct.Currency
@@ -79,13 +78,4 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 		return t, nil
 	}
 	return time.ParseInLocation("2006-01-02 15:04:05", s, loc)
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/internal/pluginpb"
 )
 
@@ -24,8 +25,8 @@ func FuzzResultWire(f *testing.F) {
 	f.Add("upay: malformed answer", "PAID", "7894259244061958", "payment_list", `[{"a":"b"}]`, []byte(`{"result_code":"200"}`))
 	f.Add("paypro code 8000: \xff", "0000", "T\x80", "amount_tot\xff\xff", "[\"\xfe\"]", []byte("\xff\x00"))
 	f.Fuzz(func(t *testing.T, errText, status, tradeNo, key, value string, raw []byte) {
-		in := Result{Outcome: OutcomeFound, Err: errText, Raw: raw, Request: "GET /x " + tradeNo, HTTPStatus: 200,
-			Answer: Answer{Status: status, SubStatus: status, Currency: "CNY", Amount: Int64(1234), TradeNo: tradeNo,
+		in := recon.Reply{Outcome: recon.OutcomeFound, Err: errText, Raw: raw, Request: "GET /x " + tradeNo, HTTPStatus: 200,
+			Answer: recon.Answer{Status: status, SubStatus: status, Currency: "CNY", Amount: recon.Int64(1234), TradeNo: tradeNo,
 				RefundTradeNo: tradeNo, PaidAt: time.UnixMilli(1763737804000).UTC(), Fields: map[string]string{key: value, "k": "v"}}}
 		b, err := proto.Marshal(resultToPB(7, in))
 		if err != nil {
@@ -61,11 +62,11 @@ type badByteProvider struct{}
 
 func (badByteProvider) Info() Info                               { return Info{Name: "bad-byte"} }
 func (badByteProvider) Configure(context.Context, Account) error { return nil }
-func (badByteProvider) Query(_ context.Context, q Query) Result {
+func (badByteProvider) Query(_ context.Context, q recon.Query) recon.Reply {
 	if q.OrderNo == "BAD" {
-		return Result{Outcome: OutcomeFound, Answer: Answer{Status: "PAID", Fields: map[string]string{"payment_list": "[{\"t\xff\":\"1\"}]"}}}
+		return recon.Reply{Outcome: recon.OutcomeFound, Answer: recon.Answer{Status: "PAID", Fields: map[string]string{"payment_list": "[{\"t\xff\":\"1\"}]"}}}
 	}
-	return Result{Outcome: OutcomeFound, Answer: Answer{Status: "PAID"}}
+	return recon.Reply{Outcome: recon.OutcomeFound, Answer: recon.Answer{Status: "PAID"}}
 }
 
 // The finding of FuzzResultWire through the real stream: before the wire
@@ -90,11 +91,11 @@ func TestStreamSurvivesBytesThatAreNotUTF8(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, order := range []string{"BAD", "GOOD", "BAD", "GOOD"} {
-		res, err := r.Query(ctx, Query{Kind: Payment, OrderNo: order, Attempt: 1}, 10*time.Second)
+		res, err := r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: order, Attempt: 1}, 10*time.Second)
 		if err != nil {
 			t.Fatalf("order %s: %v", order, err)
 		}
-		if res.Outcome != OutcomeFound || res.Answer.Status != "PAID" {
+		if res.Outcome != recon.OutcomeFound || res.Answer.Status != "PAID" {
 			t.Fatalf("order %s: %+v", order, res)
 		}
 		if order == "BAD" && res.Answer.Fields["payment_list"] != "[{\"t\uFFFD\":\"1\"}]" {

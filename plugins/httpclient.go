@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/reconhq/recon"
 )
 
 // MaxBodyBytes caps a provider's response body: a query answer is a few
@@ -30,30 +32,30 @@ func NewHTTPClient() *http.Client {
 // and 5xx (with the server's Retry-After), permanent for other statuses and
 // oversized bodies. fail.Request is filled from req, never with secrets: pass
 // a request whose URL carries none.
-func Exchange(ctx context.Context, c *http.Client, req *http.Request) (status int, body []byte, fail *Result) {
+func Exchange(ctx context.Context, c *http.Client, req *http.Request) (status int, body []byte, fail *recon.Reply) {
 	desc := req.Method + " " + req.URL.Path
 	resp, err := c.Do(req.WithContext(ctx))
 	if err != nil {
-		return 0, nil, &Result{Outcome: OutcomeTransient, Err: transportError(ctx, err), Request: desc}
+		return 0, nil, &recon.Reply{Outcome: recon.OutcomeTransient, Err: transportError(ctx, err), Request: desc}
 	}
 	defer resp.Body.Close()
 	body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	if err != nil {
-		return resp.StatusCode, nil, &Result{Outcome: OutcomeTransient, HTTPStatus: resp.StatusCode,
+		return resp.StatusCode, nil, &recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: resp.StatusCode,
 			Err: "reading body: " + transportError(ctx, err), Request: desc}
 	}
 	if len(body) > MaxBodyBytes {
-		return resp.StatusCode, nil, &Result{Outcome: OutcomePermanent, HTTPStatus: resp.StatusCode,
+		return resp.StatusCode, nil, &recon.Reply{Outcome: recon.OutcomePermanent, HTTPStatus: resp.StatusCode,
 			Err: fmt.Sprintf("response body larger than %d bytes", MaxBodyBytes), Request: desc}
 	}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return resp.StatusCode, body, nil
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return resp.StatusCode, body, &Result{Outcome: OutcomeTransient, HTTPStatus: resp.StatusCode, Raw: body,
+		return resp.StatusCode, body, &recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: resp.StatusCode, Raw: body,
 			Err: "HTTP " + resp.Status, RetryAfter: RetryAfter(resp.Header), Request: desc}
 	default:
-		return resp.StatusCode, body, &Result{Outcome: OutcomePermanent, HTTPStatus: resp.StatusCode, Raw: body,
+		return resp.StatusCode, body, &recon.Reply{Outcome: recon.OutcomePermanent, HTTPStatus: resp.StatusCode, Raw: body,
 			Err: "HTTP " + resp.Status, Request: desc}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/internal/pluginpb"
 )
 
@@ -69,10 +70,10 @@ func (r *Remote) Configure(ctx context.Context, a Account) error {
 // the attempt; ctx bounds the wait here and should allow a little more, so
 // that a plugin that answers at its deadline is heard. It returns an error
 // only when no answer can come: ctx ended, or ErrPluginGone.
-func (r *Remote) Query(ctx context.Context, q Query, timeout time.Duration) (Result, error) {
+func (r *Remote) Query(ctx context.Context, q recon.Query, timeout time.Duration) (recon.Reply, error) {
 	id, ch, err := r.register()
 	if err != nil {
-		return Result{}, err
+		return recon.Reply{}, err
 	}
 	r.sendMu.Lock()
 	err = r.stream.Send(queryToPB(id, q, timeout))
@@ -83,14 +84,14 @@ func (r *Remote) Query(ctx context.Context, q Query, timeout time.Duration) (Res
 	select {
 	case m, ok := <-ch:
 		if !ok {
-			return Result{}, r.brokenErr()
+			return recon.Reply{}, r.brokenErr()
 		}
 		return resultFromPB(m), nil
 	case <-ctx.Done():
 		r.mu.Lock()
 		delete(r.pending, id)
 		r.mu.Unlock()
-		return Result{}, ctx.Err()
+		return recon.Reply{}, ctx.Err()
 	}
 }
 

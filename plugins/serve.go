@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/internal/pluginpb"
 )
 
@@ -156,7 +157,7 @@ func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
 
 // answer runs one query under its own deadline and turns a panic into a
 // permanent failure of that query rather than of the process.
-func (s *server) answer(ctx context.Context, req *pluginpb.QueryRequest) (res Result) {
+func (s *server) answer(ctx context.Context, req *pluginpb.QueryRequest) (res recon.Reply) {
 	if ms := req.GetTimeoutMs(); ms > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
@@ -164,12 +165,12 @@ func (s *server) answer(ctx context.Context, req *pluginpb.QueryRequest) (res Re
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			res = Result{Outcome: OutcomePermanent, Err: fmt.Sprintf("plugin panic: %v\n%s", p, debug.Stack())}
+			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: fmt.Sprintf("plugin panic: %v\n%s", p, debug.Stack())}
 		}
 	}()
 	res = s.impl.Query(ctx, queryFromPB(req))
 	if res.Outcome == 0 {
-		res.Outcome = OutcomePermanent
+		res.Outcome = recon.OutcomePermanent
 		if res.Err == "" {
 			res.Err = "plugin returned no outcome"
 		}

@@ -5,12 +5,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/internal/pluginpb"
 )
 
 // Conversions between the SDK's plain types and the wire messages.
 
-func queryToPB(id uint64, q Query, timeout time.Duration) *pluginpb.QueryRequest {
+func queryToPB(id uint64, q recon.Query, timeout time.Duration) *pluginpb.QueryRequest {
 	return &pluginpb.QueryRequest{
 		Id:              id,
 		Kind:            pluginpb.Kind(q.Kind),
@@ -22,9 +23,9 @@ func queryToPB(id uint64, q Query, timeout time.Duration) *pluginpb.QueryRequest
 	}
 }
 
-func queryFromPB(m *pluginpb.QueryRequest) Query {
-	return Query{
-		Kind:            Kind(m.GetKind()),
+func queryFromPB(m *pluginpb.QueryRequest) recon.Query {
+	return recon.Query{
+		Kind:            recon.Kind(m.GetKind()),
 		OrderNo:         m.GetOrderNo(),
 		ProviderTradeNo: m.GetProviderTradeNo(),
 		RefundNo:        m.GetRefundNo(),
@@ -36,7 +37,7 @@ func queryFromPB(m *pluginpb.QueryRequest) Query {
 // answer with one stray byte (in a nested JSON value kept as text) would
 // otherwise fail to marshal and break the stream that all of the account's
 // queries share. Raw keeps the bytes as received.
-func resultToPB(id uint64, r Result) *pluginpb.QueryResponse {
+func resultToPB(id uint64, r recon.Reply) *pluginpb.QueryResponse {
 	a := r.Answer
 	return &pluginpb.QueryResponse{
 		Id:           id,
@@ -89,17 +90,17 @@ func validFields(m map[string]string) map[string]string {
 	return out
 }
 
-func resultFromPB(m *pluginpb.QueryResponse) Result {
+func resultFromPB(m *pluginpb.QueryResponse) recon.Reply {
 	a := m.GetAnswer()
-	return Result{
-		Outcome:    Outcome(m.GetOutcome()),
+	return recon.Reply{
+		Outcome:    recon.Outcome(m.GetOutcome()),
 		Err:        m.GetError(),
 		RetryAfter: time.Duration(m.GetRetryAfterMs()) * time.Millisecond,
 		HTTPStatus: int(m.GetHttpStatus()),
 		Raw:        m.GetRaw(),
 		Request:    m.GetRequest(),
 		Verified:   m.GetVerified(),
-		Answer: Answer{
+		Answer: recon.Answer{
 			Status:        a.GetStatus(),
 			SubStatus:     a.GetSubStatus(),
 			Currency:      a.GetCurrency(),

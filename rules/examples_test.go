@@ -10,7 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -47,9 +47,9 @@ type exampleQuery struct {
 		CreatedAt string `yaml:"created_at"`
 	} `yaml:"row"`
 	Last *struct {
-		Verdict   string `yaml:"verdict"`
-		At        string `yaml:"at"`
-		Unchanged bool   `yaml:"unchanged"`
+		Verdict   recon.Verdict `yaml:"verdict"`
+		At        string        `yaml:"at"`
+		Unchanged bool          `yaml:"unchanged"`
 	} `yaml:"last"`
 	Without bool `yaml:"without"`
 	Want    bool `yaml:"want"`
@@ -159,8 +159,8 @@ func runExampleQueries(t *testing.T, ef exampleFile, without, with *Rules) int {
 		if err != nil {
 			t.Fatal(err)
 		}
-		row := Row{Line: 2, Account: firstNonEmpty(ef.Account, "fixture"), Provider: ef.Provider, Type: "payment",
-			OrderNo: "Q1", Status: c.Row.Status, Amount: amount, Currency: ef.Currency}
+		row := recon.Row{Line: 2, Account: firstNonEmpty(ef.Account, "fixture"), Provider: ef.Provider, Kind: recon.Payment,
+			OrderNo: "Q1", Status: recon.State(c.Row.Status), Amount: amount, Currency: ef.Currency}
 		if c.Row.CreatedAt != "" {
 			row.CreatedAt = mustTime(t, c.Row.CreatedAt)
 		}
@@ -190,10 +190,10 @@ func runExampleQueries(t *testing.T, ef exampleFile, without, with *Rules) int {
 }
 
 // pluginsAnswer is a found answer; received 0 means the provider did not say.
-func pluginsAnswer(status, currency string, amount, received int64) plugins.Answer {
-	a := plugins.Answer{Status: status, Currency: currency, Amount: plugins.Int64(amount)}
+func pluginsAnswer(status, currency string, amount, received int64) recon.Answer {
+	a := recon.Answer{Status: status, Currency: currency, Amount: recon.Int64(amount)}
 	if received != 0 {
-		a.Received = plugins.Int64(received)
+		a.Received = recon.Int64(received)
 	}
 	return a
 }
@@ -213,17 +213,17 @@ func TestExampleDetails(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		example string
-		row     Row
-		ans     Answer
+		row     recon.Row
+		ans     recon.Reply
 		want    string
 	}{
 		{"examples/paypro_partial_99.lua",
-			Row{Provider: "paypro", Account: "a", Type: "payment", OrderNo: "P1", Status: "PAID", Amount: 20000000, Currency: "IDR"},
-			Answer{Outcome: plugins.OutcomeFound, Answer: pluginsAnswer("0001", "IDR", 20000000, 19900000)},
+			recon.Row{Provider: "paypro", Account: "a", Kind: recon.Payment, OrderNo: "P1", Status: "PAID", Amount: 20000000, Currency: "IDR"},
+			recon.Reply{Outcome: recon.OutcomeFound, Answer: pluginsAnswer("0001", "IDR", 20000000, 19900000)},
 			"received 199000.00 of 200000.00 (short by 1000.00, within 1%)"},
 		{"examples/tolerance_one_unit.lua",
-			Row{Provider: "upay", Account: "shop-upay", Type: "payment", OrderNo: "T1", Status: "PAID", Amount: 1234, Currency: "CNY"},
-			Answer{Outcome: plugins.OutcomeFound, Answer: pluginsAnswer("PAID", "CNY", 1235, 0)},
+			recon.Row{Provider: "upay", Account: "shop-upay", Kind: recon.Payment, OrderNo: "T1", Status: "PAID", Amount: 1234, Currency: "CNY"},
+			recon.Reply{Outcome: recon.OutcomeFound, Answer: pluginsAnswer("PAID", "CNY", 1235, 0)},
 			"amount differs by 0.01 (ledger 12.34, provider 12.35), within the account's tolerance"},
 	}
 	for _, tt := range tests {
@@ -239,9 +239,9 @@ func TestExampleDetails(t *testing.T) {
 
 	r := mustRules(t, mustFile(t, "examples/late_payment.lua"))
 	created := time.Date(2026, 11, 21, 20, 0, 0, 0, time.UTC)
-	ans := Answer{Outcome: plugins.OutcomeFound, Answer: pluginsAnswer("PAID", "CNY", 880, 0)}
-	ans.PaidAt = created.Add(2 * time.Hour)
-	j, err := r.Judge(ctx, Row{Provider: "upay", Account: "a", Type: "payment", OrderNo: "L1", Status: "CLOSED",
+	ans := recon.Reply{Outcome: recon.OutcomeFound, Answer: pluginsAnswer("PAID", "CNY", 880, 0)}
+	ans.Answer.PaidAt = created.Add(2 * time.Hour)
+	j, err := r.Judge(ctx, recon.Row{Provider: "upay", Account: "a", Kind: recon.Payment, OrderNo: "L1", Status: "CLOSED",
 		Amount: 880, Currency: "CNY", CreatedAt: created}, ans)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -71,7 +71,7 @@ type Fixture struct {
 // FixtureResult is one case's outcome; Problem is empty when it passed.
 type FixtureResult struct {
 	File, Name string
-	Got        Judgement
+	Got        recon.Judgement
 	Problem    string
 }
 
@@ -139,42 +139,46 @@ func (r *Rules) RunFixtures(ctx context.Context, files map[string][]byte) ([]Fix
 	return out, nil
 }
 
-func (ff FixtureFile) build(c Fixture) (Row, Answer, error) {
+func (ff FixtureFile) build(c Fixture) (recon.Row, recon.Reply, error) {
 	cur := firstNonEmpty(c.Row.Currency, ff.Currency, "CNY")
 	digits, err := money.Digits(cur)
 	if err != nil {
-		return Row{}, Answer{}, err
+		return recon.Row{}, recon.Reply{}, err
 	}
 	amount, err := money.Parse(firstNonEmpty(c.Row.Amount, "0"), digits)
 	if err != nil {
-		return Row{}, Answer{}, fmt.Errorf("row amount: %w", err)
+		return recon.Row{}, recon.Reply{}, fmt.Errorf("row amount: %w", err)
 	}
-	row := Row{
+	kind, err := recon.ParseKind(c.Row.Type)
+	if err != nil {
+		return recon.Row{}, recon.Reply{}, fmt.Errorf("row %w", err)
+	}
+	row := recon.Row{
 		Line:            1,
 		Account:         firstNonEmpty(c.Row.Account, ff.Account, "fixture"),
 		Provider:        ff.Provider,
-		Type:            firstNonEmpty(c.Row.Type, "payment"),
+		Kind:            kind,
 		OrderNo:         firstNonEmpty(c.Row.OrderNo, "F1"),
 		ProviderTradeNo: c.Row.ProviderTradeNo,
 		RefundNo:        c.Row.RefundNo,
-		Status:          c.Row.Status,
+		Status:          recon.State(c.Row.Status),
 		Amount:          amount,
 		Currency:        cur,
 	}
 	if c.Row.CreatedAt != "" {
 		if row.CreatedAt, err = time.Parse(time.RFC3339, c.Row.CreatedAt); err != nil {
-			return row, Answer{}, fmt.Errorf("row created_at: %w", err)
+			return row, recon.Reply{}, fmt.Errorf("row created_at: %w", err)
 		}
 	}
 	a := c.Answer
-	outcome := plugins.ParseOutcome(firstNonEmpty(a.Outcome, "FOUND"))
+	outcome := recon.ParseOutcome(firstNonEmpty(a.Outcome, "FOUND"))
 	if a.Outcome == "ERROR" {
-		outcome = plugins.OutcomeTransient
+		outcome = recon.OutcomeTransient
 	}
 	if outcome == 0 {
-		return row, Answer{}, fmt.Errorf("answer outcome %q is not FOUND, NOT_FOUND, UNSUPPORTED, UNVERIFIABLE or ERROR", a.Outcome)
+		return row, recon.Reply{}, fmt.Errorf("answer outcome %q is not FOUND, NOT_FOUND, UNSUPPORTED, UNVERIFIABLE or ERROR", a.Outcome)
 	}
-	ans := Answer{Outcome: outcome, Err: a.Error, Verified: a.Verified, Answer: plugins.Answer{
+	ans := recon.Reply{Outcome: outcome, Err: a.Error, Verified: a.Verified, Answer: recon.Answer{
 		Status: a.Status, SubStatus: a.SubStatus, Currency: firstNonEmpty(a.Currency, cur),
 		Amount: a.Amount, Received: a.Received, Refunded: a.Refunded, RefundAmount: a.RefundAmount,
 		TradeNo: a.TradeNo, RefundTradeNo: a.RefundTradeNo, Fields: a.Fields,
@@ -182,7 +186,7 @@ func (ff FixtureFile) build(c Fixture) (Row, Answer, error) {
 	for _, t := range []struct {
 		name, v string
 		dst     *time.Time
-	}{{"paid_at", a.PaidAt, &ans.PaidAt}, {"refunded_at", a.RefundedAt, &ans.RefundedAt}} {
+	}{{"paid_at", a.PaidAt, &ans.Answer.PaidAt}, {"refunded_at", a.RefundedAt, &ans.Answer.RefundedAt}} {
 		if t.v == "" {
 			continue
 		}
@@ -193,11 +197,11 @@ func (ff FixtureFile) build(c Fixture) (Row, Answer, error) {
 	return row, ans, nil
 }
 
-func (c Fixture) check(got Judgement) string {
+func (c Fixture) check(got recon.Judgement) string {
 	var bad []string
 	for _, f := range []struct{ what, want, got string }{
-		{"state", c.Want.State, got.State}, {"verdict", c.Want.Verdict, got.Verdict},
-		{"severity", c.Want.Severity, got.Severity}, {"action", c.Want.Action, got.Action},
+		{"state", c.Want.State, string(got.State)}, {"verdict", c.Want.Verdict, string(got.Verdict)},
+		{"severity", c.Want.Severity, string(got.Severity)}, {"action", c.Want.Action, string(got.Action)},
 	} {
 		if f.want != "" && f.want != f.got {
 			bad = append(bad, fmt.Sprintf("%s %s, want %s", f.what, f.got, f.want))

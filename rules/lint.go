@@ -81,7 +81,7 @@ func Lint(files []File, opt LintOptions) []Problem {
 			l.loadError(err)
 		} else {
 			for _, v := range rs.Verdicts() {
-				l.declared[v] = true
+				l.declared[string(v)] = true
 			}
 			rs.Close()
 		}
@@ -115,9 +115,9 @@ func (l *linter) warn(line int, format string, args ...any) {
 
 // result settles the verdict uses and orders the problems.
 func (l *linter) result(files []File) []Problem {
-	known := append(ContractVerdicts(), sortedKeys(l.declared)...)
+	known := append(contractVerdictNames(), sortedKeys(l.declared)...)
 	for _, u := range l.verdictUses {
-		if _, contract := contractVerdicts[u.name]; contract || l.declared[u.name] {
+		if isContractVerdict(u.name) || l.declared[u.name] {
 			continue
 		}
 		hint := ""
@@ -307,8 +307,8 @@ var mapStates = map[string]struct {
 	valid map[string]bool
 	kind  string
 }{
-	HookMapPayment: {PaymentStates, "payment"},
-	HookMapRefund:  {RefundStates, "refund"},
+	HookMapPayment: {paymentStates, "payment"},
+	HookMapRefund:  {refundStates, "refund"},
 }
 
 func (l *linter) checkCall(call *ast.FuncCallExpr, funcs map[string]*ast.FunctionExpr) {
@@ -402,7 +402,7 @@ func (l *linter) checkDeclaration(call *ast.FuncCallExpr) {
 		return
 	}
 	if s, ok := call.Args[0].(*ast.StringExpr); ok {
-		if _, contract := contractVerdicts[s.Value]; contract {
+		if isContractVerdict(s.Value) {
 			l.add(l.file, call.Line(), "%s is a contract verdict; it needs no declaration", s.Value)
 		}
 	}
@@ -441,9 +441,9 @@ func (l *linter) checkName(field string, value ast.Expr, how string) {
 			l.add(l.file, line, "%sseverity %q is not info, warn or critical", how, s.Value)
 		}
 	case "state":
-		if !PaymentStates[s.Value] && !RefundStates[s.Value] {
+		if !paymentStates[s.Value] && !refundStates[s.Value] {
 			l.add(l.file, line, "%sstate %q is not a provider state of the contract (%s)", how, s.Value,
-				strings.Join(sortedKeys(union(PaymentStates, RefundStates)), ", "))
+				strings.Join(sortedKeys(union(paymentStates, refundStates)), ", "))
 		}
 	case "outcome":
 		if !outcomes[s.Value] {
@@ -636,4 +636,12 @@ func union(ms ...map[string]bool) map[string]bool {
 		}
 	}
 	return out
+}
+
+func set(xs ...string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
 }

@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -36,7 +36,7 @@ type Rules struct {
 	tokens   chan struct{}
 	mu       sync.Mutex
 	free     []*state
-	verdicts map[string]VerdictDef
+	verdicts map[recon.Verdict]recon.VerdictDef
 	id       string
 }
 
@@ -64,9 +64,9 @@ func New(files []File, opt Options) (*Rules, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.verdicts = map[string]VerdictDef{}
-	for k, v := range contractVerdicts {
-		r.verdicts[k] = v
+	r.verdicts = map[recon.Verdict]recon.VerdictDef{}
+	for _, v := range recon.ContractVerdicts() {
+		r.verdicts[v], _ = recon.ContractVerdict(v)
 	}
 	for k, v := range s.verdicts {
 		r.verdicts[k] = v
@@ -87,34 +87,28 @@ func (r *Rules) loadState() (*state, error) {
 // Each result records the ID of the set that judged it.
 func (r *Rules) ID() string { return r.id }
 
-// FileInfo is a rule file's provenance.
-type FileInfo struct {
-	File   string `json:"file"`
-	SHA256 string `json:"sha256"`
-}
-
 // Files lists the rule files in the order they apply.
-func (r *Rules) Files() []FileInfo {
-	out := make([]FileInfo, len(r.files))
+func (r *Rules) Files() []recon.RuleFile {
+	out := make([]recon.RuleFile, len(r.files))
 	for i, f := range r.files {
-		out[i] = FileInfo{File: f.Name, SHA256: f.SHA256()}
+		out[i] = recon.RuleFile{File: f.Name, SHA256: f.SHA256()}
 	}
 	return out
 }
 
 // Verdict returns a verdict's defaults, contract or declared by a rule file.
-func (r *Rules) Verdict(name string) (VerdictDef, bool) {
-	d, ok := r.verdicts[name]
+func (r *Rules) Verdict(v recon.Verdict) (recon.VerdictDef, bool) {
+	d, ok := r.verdicts[v]
 	return d, ok
 }
 
 // Verdicts lists all known verdicts, sorted.
-func (r *Rules) Verdicts() []string {
-	out := make([]string, 0, len(r.verdicts))
+func (r *Rules) Verdicts() []recon.Verdict {
+	out := make([]recon.Verdict, 0, len(r.verdicts))
 	for k := range r.verdicts {
 		out = append(out, k)
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -194,39 +188,6 @@ func (r *Rules) call(ctx context.Context, fn func(s *state) error) error {
 	return err
 }
 
-// Row is a ledger row as rules see it.
-type Row struct {
-	Line            int
-	Account         string
-	Provider        string
-	Type            string // payment | refund
-	OrderNo         string
-	ProviderTradeNo string
-	RefundNo        string
-	Status          string
-	Amount          int64 // minor units of Currency
-	Currency        string
-	CreatedAt       time.Time
-}
-
-// Answer is what the provider said about a row, as rules see it.
-type Answer struct {
-	Outcome  plugins.Outcome // FOUND, NOT_FOUND, UNSUPPORTED, UNVERIFIABLE; TRANSIENT/PERMANENT after retries: ERROR
-	Err      string
-	Verified bool
-	plugins.Answer
-}
-
-// Judgement is the rules' decision on one row.
-type Judgement struct {
-	State       string // the contract's provider state ("" when the provider gave none)
-	StateDetail string
-	Verdict     string
-	Severity    string
-	Action      string
-	Detail      string
-}
-
 // RuleError is a rule that failed at run time while judging one row.
 type RuleError struct {
 	Hook string
@@ -245,8 +206,8 @@ func (e *RuleError) Unwrap() error { return e.Err }
 
 // Judge maps the provider's answer to a state and judges the row. An error
 // is a rule failing at run time (a *RuleError naming file and line).
-func (r *Rules) Judge(ctx context.Context, row Row, ans Answer) (Judgement, error) {
-	var j Judgement
+func (r *Rules) Judge(ctx context.Context, row recon.Row, ans recon.Reply) (recon.Judgement, error) {
+	var j recon.Judgement
 	err := r.call(ctx, func(s *state) error {
 		var err error
 		j, err = r.judge(s, row, ans)
@@ -255,10 +216,10 @@ func (r *Rules) Judge(ctx context.Context, row Row, ans Answer) (Judgement, erro
 	return j, err
 }
 
-func (r *Rules) judge(s *state, row Row, ans Answer) (Judgement, error) {
+func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement, error) {
 	L := s.L
-	var j Judgement
-	refund := row.Type == "refund"
+	var j recon.Judgement
+	refund := row.Kind == recon.Refund
 	rowT, err := rowTable(L, row)
 	if err != nil {
 		return j, err
@@ -268,10 +229,10 @@ func (r *Rules) judge(s *state, row Row, ans Answer) (Judgement, error) {
 		return j, err
 	}
 	switch ans.Outcome {
-	case plugins.OutcomeFound:
-		hook, valid := HookMapPayment, PaymentStates
+	case recon.OutcomeFound:
+		hook, valid := HookMapPayment, paymentStates
 		if refund {
-			hook, valid = HookMapRefund, RefundStates
+			hook, valid = HookMapRefund, refundStates
 		}
 		rets, err := s.dispatch(hook, row.Provider, row.Account, 2, a)
 		if err != nil {
@@ -279,24 +240,24 @@ func (r *Rules) judge(s *state, row Row, ans Answer) (Judgement, error) {
 		}
 		switch v := rets[0].(type) {
 		case lua.LString:
-			j.State = string(v)
-			if !valid[j.State] {
-				return j, &RuleError{Hook: hook, Err: fmt.Errorf("returned %q, not a %s state of the contract", j.State, row.Type)}
+			j.State = recon.State(v)
+			if !valid[string(v)] {
+				return j, &RuleError{Hook: hook, Err: fmt.Errorf("returned %q, not a %s state of the contract", j.State, row.Kind)}
 			}
 			j.StateDetail = lua.LVAsString(rets[1])
 		case *lua.LNilType:
-			j.State = "UNKNOWN"
-			j.StateDetail = fmt.Sprintf("no rule maps %s status %q", row.Provider, ans.Status)
-			if ans.SubStatus != "" {
-				j.StateDetail += fmt.Sprintf(" (sub-status %q)", ans.SubStatus)
+			j.State = recon.StateUnknown
+			j.StateDetail = fmt.Sprintf("no rule maps %s status %q", row.Provider, ans.Answer.Status)
+			if ans.Answer.SubStatus != "" {
+				j.StateDetail += fmt.Sprintf(" (sub-status %q)", ans.Answer.SubStatus)
 			}
 		default:
 			return j, &RuleError{Hook: hook, Err: fmt.Errorf("returned a %s, want a state name", v.Type())}
 		}
-	case plugins.OutcomeNotFound:
-		j.State = "NOT_FOUND"
+	case recon.OutcomeNotFound:
+		j.State = recon.StateNotFound
 	}
-	a.RawSetString("state", luaString(j.State))
+	a.RawSetString("state", luaString(string(j.State)))
 	a.RawSetString("state_detail", luaString(j.StateDetail))
 
 	hook := HookJudge
@@ -312,33 +273,33 @@ func (r *Rules) judge(s *state, row Row, ans Answer) (Judgement, error) {
 	}
 	// However a rule judges, an answer that failed verification is never
 	// trusted: it can change severity and action, not the verdict.
-	if ans.Outcome == plugins.OutcomeUnverifiable && j.Verdict != "UNVERIFIABLE" {
+	if ans.Outcome == recon.OutcomeUnverifiable && j.Verdict != recon.VerdictUnverifiable {
 		j.Detail = fmt.Sprintf("rule verdict %s overridden: the answer failed verification (%s)", j.Verdict, ans.Err)
-		j.Verdict = "UNVERIFIABLE"
+		j.Verdict = recon.VerdictUnverifiable
 	}
 	return j, nil
 }
 
 // readVerdict reads a hook's {verdict=, severity=, action=, detail=} and
 // fills defaults from the verdict's declaration.
-func (r *Rules) readVerdict(v lua.LValue, j *Judgement) error {
+func (r *Rules) readVerdict(v lua.LValue, j *recon.Judgement) error {
 	t, ok := v.(*lua.LTable)
 	if !ok {
 		return fmt.Errorf("returned a %s, want a table {verdict=..., severity=..., action=..., detail=...}", v.Type())
 	}
-	j.Verdict = lua.LVAsString(t.RawGetString("verdict"))
+	j.Verdict = recon.Verdict(lua.LVAsString(t.RawGetString("verdict")))
 	def, ok := r.verdicts[j.Verdict]
 	if !ok {
 		return fmt.Errorf("verdict %q is neither the contract's nor declared with recon.verdict", j.Verdict)
 	}
-	j.Severity = lua.LVAsString(t.RawGetString("severity"))
+	j.Severity = recon.Severity(lua.LVAsString(t.RawGetString("severity")))
 	if j.Severity == "" {
 		j.Severity = def.Severity
 	}
-	if !validSeverity(j.Severity) {
+	if !j.Severity.Valid() {
 		return fmt.Errorf("severity %q is not info, warn or critical", j.Severity)
 	}
-	j.Action = lua.LVAsString(t.RawGetString("action"))
+	j.Action = recon.Action(lua.LVAsString(t.RawGetString("action")))
 	if j.Action == "" {
 		j.Action = def.Action
 	}
@@ -351,17 +312,17 @@ func (r *Rules) readVerdict(v lua.LValue, j *Judgement) error {
 type OrderRefunds struct {
 	Account, Provider, OrderNo string
 	Currency                   string
-	Payment                    Judgement // the payment row's judgement so far
-	PaymentStatus              string    // the ledger's status of the payment row
-	LedgerRefunded             int64     // sum of the ledger's SUCCESS refund rows
+	Payment                    recon.Judgement // the payment row's judgement so far
+	PaymentStatus              recon.State     // the ledger's status of the payment row
+	LedgerRefunded             int64           // sum of the ledger's SUCCESS refund rows
 	RefundRows                 int
 	ProviderRefunded           *int64 // nil: the provider does not say
 }
 
 // JudgeRefunds asks the refunds hook whether an order's refunds add up. It
 // returns nil when the payment row's judgement stands.
-func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*Judgement, error) {
-	var out *Judgement
+func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgement, error) {
+	var out *recon.Judgement
 	err := r.call(ctx, func(s *state) error {
 		L := s.L
 		t := L.NewTable()
@@ -369,9 +330,9 @@ func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*Judgement, e
 		t.RawSetString("provider", lua.LString(o.Provider))
 		t.RawSetString("order_no", lua.LString(o.OrderNo))
 		t.RawSetString("currency", lua.LString(o.Currency))
-		t.RawSetString("status", lua.LString(o.PaymentStatus))
-		t.RawSetString("verdict", lua.LString(o.Payment.Verdict))
-		t.RawSetString("state", luaString(o.Payment.State))
+		t.RawSetString("status", lua.LString(string(o.PaymentStatus)))
+		t.RawSetString("verdict", lua.LString(string(o.Payment.Verdict)))
+		t.RawSetString("state", luaString(string(o.Payment.State)))
 		t.RawSetString("ledger_refunded", lua.LNumber(o.LedgerRefunded))
 		t.RawSetString("refund_rows", lua.LNumber(o.RefundRows))
 		t.RawSetString("provider_refunded", optInt(o.ProviderRefunded))
@@ -392,7 +353,7 @@ func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*Judgement, e
 	return out, err
 }
 
-func rowTable(L *lua.LState, row Row) (*lua.LTable, error) {
+func rowTable(L *lua.LState, row recon.Row) (*lua.LTable, error) {
 	for _, f := range []struct{ name, v string }{{"order_no", row.OrderNo}, {"refund_no", row.RefundNo},
 		{"provider_trade_no", row.ProviderTradeNo}} {
 		if err := checkSize(f.name, f.v); err != nil {
@@ -403,39 +364,39 @@ func rowTable(L *lua.LState, row Row) (*lua.LTable, error) {
 	t.RawSetString("line", lua.LNumber(row.Line))
 	t.RawSetString("account", lua.LString(row.Account))
 	t.RawSetString("provider", lua.LString(row.Provider))
-	t.RawSetString("type", lua.LString(row.Type))
+	t.RawSetString("type", lua.LString(row.Kind.String()))
 	t.RawSetString("order_no", lua.LString(row.OrderNo))
 	t.RawSetString("provider_trade_no", luaString(row.ProviderTradeNo))
 	t.RawSetString("refund_no", luaString(row.RefundNo))
-	t.RawSetString("status", lua.LString(row.Status))
+	t.RawSetString("status", lua.LString(string(row.Status)))
 	t.RawSetString("amount", lua.LNumber(row.Amount))
 	t.RawSetString("currency", lua.LString(row.Currency))
 	t.RawSetString("created_at", unixOrNil(row.CreatedAt))
 	return t, nil
 }
 
-func answerTable(L *lua.LState, row Row, ans Answer) (*lua.LTable, error) {
+func answerTable(L *lua.LState, row recon.Row, ans recon.Reply) (*lua.LTable, error) {
 	t := L.NewTable()
 	t.RawSetString("provider", lua.LString(row.Provider))
 	t.RawSetString("account", lua.LString(row.Account))
-	t.RawSetString("kind", lua.LString(row.Type))
+	t.RawSetString("kind", lua.LString(row.Kind.String()))
 	t.RawSetString("outcome", lua.LString(outcomeName(ans.Outcome)))
 	t.RawSetString("error", luaString(ans.Err))
 	t.RawSetString("verified", lua.LBool(ans.Verified))
-	t.RawSetString("status", luaString(ans.Status))
-	t.RawSetString("sub_status", luaString(ans.SubStatus))
-	t.RawSetString("currency", luaString(ans.Currency))
-	t.RawSetString("amount", optInt(ans.Amount))
-	t.RawSetString("received", optInt(ans.Received))
-	t.RawSetString("refunded", optInt(ans.Refunded))
-	t.RawSetString("refund_amount", optInt(ans.RefundAmount))
-	t.RawSetString("trade_no", luaString(ans.TradeNo))
-	t.RawSetString("refund_trade_no", luaString(ans.RefundTradeNo))
-	t.RawSetString("paid_at", unixOrNil(ans.PaidAt))
-	t.RawSetString("refunded_at", unixOrNil(ans.RefundedAt))
+	t.RawSetString("status", luaString(ans.Answer.Status))
+	t.RawSetString("sub_status", luaString(ans.Answer.SubStatus))
+	t.RawSetString("currency", luaString(ans.Answer.Currency))
+	t.RawSetString("amount", optInt(ans.Answer.Amount))
+	t.RawSetString("received", optInt(ans.Answer.Received))
+	t.RawSetString("refunded", optInt(ans.Answer.Refunded))
+	t.RawSetString("refund_amount", optInt(ans.Answer.RefundAmount))
+	t.RawSetString("trade_no", luaString(ans.Answer.TradeNo))
+	t.RawSetString("refund_trade_no", luaString(ans.Answer.RefundTradeNo))
+	t.RawSetString("paid_at", unixOrNil(ans.Answer.PaidAt))
+	t.RawSetString("refunded_at", unixOrNil(ans.Answer.RefundedAt))
 	fields := L.NewTable()
 	total := 0
-	for k, v := range ans.Fields {
+	for k, v := range ans.Answer.Fields {
 		total += len(k) + len(v)
 		fields.RawSetString(k, lua.LString(v))
 	}
@@ -447,7 +408,7 @@ func answerTable(L *lua.LState, row Row, ans Answer) (*lua.LTable, error) {
 }
 
 // outcomeName is the outcome as rules see it: a failed attempt is ERROR.
-func outcomeName(o plugins.Outcome) string {
+func outcomeName(o recon.Outcome) string {
 	if o.Failed() {
 		return "ERROR"
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 )
 
 // mustRules compiles the built-in files plus extra sources (name -> code).
@@ -73,12 +73,12 @@ func mustRead(t testing.TB, p string) []byte {
 	return b
 }
 
-func paidRow() Row {
-	return Row{Line: 2, Account: "a1", Provider: "test", Type: "payment", OrderNo: "O1", Status: "PAID", Amount: 100, Currency: "CNY"}
+func paidRow() recon.Row {
+	return recon.Row{Line: 2, Account: "a1", Provider: "test", Kind: recon.Payment, OrderNo: "O1", Status: "PAID", Amount: 100, Currency: "CNY"}
 }
 
-func paidAnswer() Answer {
-	return Answer{Outcome: plugins.OutcomeFound, Answer: plugins.Answer{Status: "PAID", Amount: plugins.Int64(100), Currency: "CNY"}}
+func paidAnswer() recon.Reply {
+	return recon.Reply{Outcome: recon.OutcomeFound, Answer: recon.Answer{Status: "PAID", Amount: recon.Int64(100), Currency: "CNY"}}
 }
 
 func TestLayeringWithSuper(t *testing.T) {
@@ -113,7 +113,7 @@ func TestUnverifiableCannotBePaid(t *testing.T) {
 recon.judge(function(row, p) return {verdict = "MATCHED", severity = "info"} end)`)}
 	r := mustRules(t, evil)
 	ans := paidAnswer()
-	ans.Outcome = plugins.OutcomeUnverifiable
+	ans.Outcome = recon.OutcomeUnverifiable
 	ans.Err = "sign mismatch"
 	j, err := r.Judge(context.Background(), paidRow(), ans)
 	if err != nil {
@@ -199,19 +199,19 @@ func TestUnknownHookFailsAtLoad(t *testing.T) {
 func TestRefundsAddUp(t *testing.T) {
 	r := mustRules(t)
 	base := OrderRefunds{Account: "a", Provider: "test", OrderNo: "O1", Currency: "CNY",
-		Payment: Judgement{Verdict: "MATCHED", State: "PARTIALLY_REFUNDED"}, LedgerRefunded: 300, RefundRows: 2}
+		Payment: recon.Judgement{Verdict: "MATCHED", State: "PARTIALLY_REFUNDED"}, LedgerRefunded: 300, RefundRows: 2}
 	tests := []struct {
 		name     string
 		provider *int64
 		rows     int
-		verdict  string
-		want     string // "" = judgement stands
+		verdict  recon.Verdict
+		want     recon.Verdict // "" = judgement stands
 	}{
-		{"adds up", plugins.Int64(300), 2, "MATCHED", ""},
-		{"does not add up", plugins.Int64(500), 2, "MATCHED", "REFUND_MISMATCH"},
+		{"adds up", recon.Int64(300), 2, "MATCHED", ""},
+		{"does not add up", recon.Int64(500), 2, "MATCHED", "REFUND_MISMATCH"},
 		{"provider silent", nil, 2, "MATCHED", ""},
-		{"no refund rows", plugins.Int64(500), 0, "MATCHED", ""},
-		{"already a worse verdict", plugins.Int64(500), 2, "AMOUNT_MISMATCH", ""},
+		{"no refund rows", recon.Int64(500), 0, "MATCHED", ""},
+		{"already a worse verdict", recon.Int64(500), 2, "AMOUNT_MISMATCH", ""},
 	}
 	for _, tt := range tests {
 		o := base
@@ -220,7 +220,7 @@ func TestRefundsAddUp(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		got := ""
+		got := recon.Verdict("")
 		if j != nil {
 			got = j.Verdict
 		}
@@ -240,7 +240,7 @@ func TestConcurrentJudging(t *testing.T) {
 			defer wg.Done()
 			j, err := r.Judge(context.Background(), paidRow(), paidAnswer())
 			if err == nil && j.Verdict != "MATCHED" {
-				err = errors.New("verdict " + j.Verdict)
+				err = errors.New("verdict " + string(j.Verdict))
 			}
 			if err != nil {
 				errs <- err
@@ -298,7 +298,7 @@ end)`)}
 	for _, tt := range tests {
 		r := mustRules(t, tt.extra...)
 		row := paidRow()
-		row.Status = tt.status
+		row.Status = recon.State(tt.status)
 		got, _, err := r.ShouldQuery(context.Background(), row, tt.last, now)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: %v, %v; want %v", tt.name, got, err, tt.want)

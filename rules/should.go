@@ -4,14 +4,15 @@ import (
 	"context"
 	"time"
 
+	"github.com/reconhq/recon"
 	lua "github.com/yuin/gopher-lua"
 )
 
 // Last is an order's most recent stored result, as the should_query hook sees it.
 type Last struct {
 	RunID     string
-	Verdict   string
-	Severity  string
+	Verdict   recon.Verdict
+	Severity  recon.Severity
 	At        time.Time
 	Unchanged bool // the ledger row is the same as when it was judged
 }
@@ -19,7 +20,7 @@ type Last struct {
 // ShouldQuery asks the should_query hook whether row needs a query tonight
 // given its last stored result (nil: never judged). Without any hook it
 // answers true. reason says why not, for the report.
-func (r *Rules) ShouldQuery(ctx context.Context, row Row, last *Last, now time.Time) (query bool, reason string, err error) {
+func (r *Rules) ShouldQuery(ctx context.Context, row recon.Row, last *Last, now time.Time) (query bool, reason string, err error) {
 	query = true
 	err = r.call(ctx, func(s *state) error {
 		rowT, err := rowTable(s.L, row)

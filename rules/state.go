@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/reconhq/recon"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -34,12 +35,12 @@ func (r registration) matches(provider, account string) bool {
 type state struct {
 	L        *lua.LState
 	hooks    map[string][]registration
-	verdicts map[string]VerdictDef
+	verdicts map[recon.Verdict]recon.VerdictDef
 	loading  string // the file being loaded; hooks register only then
 }
 
 func newState(ctx context.Context, files []compiled) (*state, error) {
-	s := &state{L: newSandbox(), hooks: map[string][]registration{}, verdicts: map[string]VerdictDef{}}
+	s := &state{L: newSandbox(), hooks: map[string][]registration{}, verdicts: map[recon.Verdict]recon.VerdictDef{}}
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
 	api := s.L.NewTable()
@@ -89,34 +90,27 @@ func (s *state) registerFunc(hook string) lua.LGFunction {
 	}
 }
 
-// VerdictDef is a verdict's default severity and action.
-type VerdictDef struct {
-	Severity string
-	Action   string
-	File     string // where a merchant verdict was declared; empty for the contract's
-}
-
 func (s *state) declareVerdict(L *lua.LState) int {
 	if s.loading == "" {
 		L.RaiseError("recon.verdict: verdicts can only be declared while a rule file loads")
 	}
 	name := L.CheckString(1)
-	def := VerdictDef{Severity: "warn", Action: "REVIEW", File: s.loading}
+	def := recon.VerdictDef{Severity: recon.SeverityWarn, Action: recon.ActionReview, File: s.loading}
 	if t, ok := L.Get(2).(*lua.LTable); ok {
 		if v := lua.LVAsString(t.RawGetString("severity")); v != "" {
-			def.Severity = v
+			def.Severity = recon.Severity(v)
 		}
 		if v := lua.LVAsString(t.RawGetString("action")); v != "" {
-			def.Action = v
+			def.Action = recon.Action(v)
 		}
 	}
-	if !validSeverity(def.Severity) {
+	if !def.Severity.Valid() {
 		L.ArgError(2, fmt.Sprintf("severity %q is not info, warn or critical", def.Severity))
 	}
-	if _, ok := contractVerdicts[name]; ok {
+	if isContractVerdict(name) {
 		L.ArgError(1, fmt.Sprintf("%s is a contract verdict; it needs no declaration", name))
 	}
-	s.verdicts[name] = def
+	s.verdicts[recon.Verdict(name)] = def
 	return 0
 }
 

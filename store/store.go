@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"time"
 
+	"github.com/reconhq/recon"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -22,8 +24,34 @@ var (
 	subExchanges = []byte("exchanges")
 )
 
-// schemaVersion changes with any incompatible change of the layout.
-const schemaVersion = "1"
+// SchemaVersion is the layout and record encoding this recon reads and
+// writes. It changes with any incompatible change of either.
+//
+// 1: the first layout; stored replies were the plugin SDK's Go struct.
+// 2: replies, rows and results in the shared vocabulary (package recon),
+// with their own JSON names.
+const SchemaVersion = 2
+
+// ErrSchema is returned by Open for a store of another schema version.
+var ErrSchema = errors.New("the store was written in another format")
+
+// SchemaError says which schema a store has and what to do about it.
+type SchemaError struct {
+	Path         string
+	Found, Reads int
+}
+
+func (e *SchemaError) Error() string {
+	if e.Found > e.Reads {
+		return fmt.Sprintf("store %s has schema %d, written by a newer recon (this one reads schema %d): "+
+			"run the newer recon, or point store: at another file", e.Path, e.Found, e.Reads)
+	}
+	return fmt.Sprintf("store %s has schema %d, written by an older recon (this one reads schema %d): "+
+		"keep the file for its history (the recon that wrote it still reads it) and point store: at a new file; "+
+		"the first night on the new store queries every order afresh", e.Path, e.Found, e.Reads)
+}
+
+func (e *SchemaError) Unwrap() error { return ErrSchema }
 
 // ErrLocked is returned by Open when another process holds the store.
 var ErrLocked = errors.New("the store is in use by another recon process")
@@ -64,11 +92,27 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get([]byte("schema")); v != nil && string(v) != schemaVersion {
-			return fmt.Errorf("schema version %s, this recon reads %s", v, schemaVersion)
+		if v := meta.Get([]byte("schema")); v != nil {
+			found, err := strconv.Atoi(string(v))
+			if err != nil {
+				found = -1
+			}
+			if found != SchemaVersion {
+				return &SchemaError{Path: path, Found: found, Reads: SchemaVersion}
+			}
+			return nil
 		}
-		return meta.Put([]byte("schema"), []byte(schemaVersion))
+		if tx.Bucket(bucketRuns).Stats().KeyN > 0 {
+			// Runs but no schema mark: not a store this recon wrote.
+			return &SchemaError{Path: path, Found: 0, Reads: SchemaVersion}
+		}
+		return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
 	})
+	var se *SchemaError
+	if errors.As(err, &se) {
+		b.Close()
+		return nil, err
+	}
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -130,9 +174,9 @@ func (d *DB) Runs() ([]*Run, error) {
 }
 
 // Results calls fn for each result of a run, in ledger line order.
-func (d *DB) Results(runID string, fn func(Result) error) error {
+func (d *DB) Results(runID string, fn func(recon.Result) error) error {
 	return d.each(runID, subResults, func(v []byte) error {
-		var r Result
+		var r recon.Result
 		if err := json.Unmarshal(v, &r); err != nil {
 			return err
 		}
@@ -239,8 +283,8 @@ func lineKey(line int) []byte {
 }
 
 // Result returns the result of one line of a run.
-func (d *DB) Result(runID string, line int) (*Result, error) {
-	var r *Result
+func (d *DB) Result(runID string, line int) (*recon.Result, error) {
+	var r *recon.Result
 	err := d.db.View(func(tx *bolt.Tx) error {
 		b, err := runData(tx, runID, false)
 		if err != nil {
@@ -250,7 +294,7 @@ func (d *DB) Result(runID string, line int) (*Result, error) {
 		if v == nil {
 			return fmt.Errorf("run %q line %d: %w", runID, line, ErrNotFound)
 		}
-		r = new(Result)
+		r = new(recon.Result)
 		return json.Unmarshal(v, r)
 	})
 	return r, err

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 )
 
 // MustOpen opens a store in a fresh temporary folder.
@@ -47,9 +47,9 @@ func TestWriterRoundTrip(t *testing.T) {
 	w := d.NewWriter("r1")
 	const n = 1500                         // more than one batch
 	for line := n + 1; line >= 2; line-- { // out of order on purpose
-		ex := &Exchange{Row: LedgerRow{Line: line, OrderNo: "O"}, Attempts: 1,
-			Result: plugins.Result{Outcome: plugins.OutcomeFound, Raw: []byte(`{"x":1}`), Answer: plugins.Answer{Amount: plugins.Int64(int64(line))}}}
-		if err := w.Put(Record{Result: Result{Line: line, Account: "a", OrderNo: "O", Type: "payment", Verdict: "MATCHED"}, Exchange: ex, Final: true}); err != nil {
+		ex := &Exchange{Row: recon.Row{Line: line, OrderNo: "O"}, Attempts: 1,
+			Result: recon.Reply{Outcome: recon.OutcomeFound, Raw: []byte(`{"x":1}`), Answer: recon.Answer{Amount: recon.Int64(int64(line))}}}
+		if err := w.Put(Record{Result: recon.Result{Line: line, Account: "a", OrderNo: "O", Kind: recon.Payment, Verdict: "MATCHED"}, Exchange: ex, Final: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -58,7 +58,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	}
 	prev := 0
 	count := 0
-	if err := d.Results("r1", func(r Result) error {
+	if err := d.Results("r1", func(r recon.Result) error {
 		if r.Line <= prev {
 			t.Fatalf("line %d after %d: not in line order", r.Line, prev)
 		}
@@ -75,7 +75,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	if err != nil || ex == nil || string(ex.Result.Raw) != `{"x":1}` || *ex.Result.Answer.Amount != 42 {
 		t.Fatalf("exchange 42: %+v, %v", ex, err)
 	}
-	l, ok, err := d.Latest(OrderKey("a", "payment", "O", ""))
+	l, ok, err := d.Latest(recon.OrderKey("a", recon.Payment, "O", ""))
 	if err != nil || !ok || l.RunID != "r1" {
 		t.Fatalf("latest: %+v %v %v", l, ok, err)
 	}
@@ -96,8 +96,8 @@ func BenchmarkWriter(b *testing.B) {
 	w := d.NewWriter("r")
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		ex := &Exchange{Result: plugins.Result{Raw: make([]byte, 600)}}
-		_ = w.Put(Record{Result: Result{Line: i + 2, Account: "a", OrderNo: "O", Verdict: "MATCHED"}, Exchange: ex, Final: true})
+		ex := &Exchange{Result: recon.Reply{Raw: make([]byte, 600)}}
+		_ = w.Put(Record{Result: recon.Result{Line: i + 2, Account: "a", OrderNo: "O", Verdict: "MATCHED"}, Exchange: ex, Final: true})
 	}
 	if err := w.Close(); err != nil {
 		b.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reconhq/recon"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -16,7 +17,7 @@ const (
 
 // Record is one row's result, with the answer behind it when there was one.
 type Record struct {
-	Result   Result
+	Result   recon.Result
 	Exchange *Exchange
 	// Final marks a result that becomes the order's latest (not for replays).
 	Final bool
@@ -129,7 +130,7 @@ func (w *Writer) commit(batch []Record) error {
 				if v, err = json.Marshal(l); err != nil {
 					return err
 				}
-				key := OrderKey(r.Result.Account, r.Result.Type, r.Result.OrderNo, r.Result.RefundNo)
+				key := r.Result.Key()
 				if err := orders.Put([]byte(key), v); err != nil {
 					return err
 				}

@@ -108,7 +108,7 @@ func TestChaos(t *testing.T) {
 	if pkills < pluginKills {
 		t.Fatalf("killed %d plugin processes; want %d", pkills, pluginKills)
 	}
-	stdout, stderr, _ := recon(t, nil, "runs", "--store", filepath.Join(dir, "storm.db"))
+	stdout, stderr, _ := runRecon(t, nil, "runs", "--store", filepath.Join(dir, "storm.db"))
 	if !strings.Contains(stdout, "interrupted (killed)") {
 		t.Errorf("recon runs does not show the killed run as interrupted:\n%s%s", stdout, stderr)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/store"
 )
 
@@ -55,7 +56,7 @@ func diffCommand() *cli.Command {
 			for _, k := range sorted {
 				ra, inA := a[k]
 				rb, inB := b[k]
-				va, vb := "-", "-"
+				va, vb := recon.Verdict("-"), recon.Verdict("-")
 				if inA {
 					va = ra.Verdict
 				}
@@ -76,7 +77,7 @@ func diffCommand() *cli.Command {
 				if !inB {
 					r = ra
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Account, r.OrderNo, r.Type, r.RefundNo, va, vb, rb.Detail)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Account, r.OrderNo, r.Kind, r.RefundNo, va, vb, rb.Detail)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -89,13 +90,13 @@ func diffCommand() *cli.Command {
 }
 
 // resultsByOrder indexes a run's results by order key (the first of repeats).
-func resultsByOrder(db *store.DB, runID string) (map[string]store.Result, error) {
+func resultsByOrder(db *store.DB, runID string) (map[string]recon.Result, error) {
 	if _, err := db.Run(runID); err != nil {
 		return nil, err
 	}
-	out := map[string]store.Result{}
-	err := db.Results(runID, func(r store.Result) error {
-		k := store.OrderKey(r.Account, r.Type, r.OrderNo, r.RefundNo)
+	out := map[string]recon.Result{}
+	err := db.Results(runID, func(r recon.Result) error {
+		k := r.Key()
 		if _, dup := out[k]; !dup {
 			out[k] = r
 		}

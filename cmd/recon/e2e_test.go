@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 }
 
 // recon runs the built binary and returns stdout, stderr and the exit status.
-func recon(t *testing.T, env []string, args ...string) (string, string, int) {
+func runRecon(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(reconBin, args...)
 	cmd.Env = append(os.Environ(), env...)
@@ -232,7 +232,7 @@ accounts:
 	}
 	writeText(t, filepath.Join(dir, "l.csv"), ledger.String())
 
-	stdout, stderr, code := recon(t, []string{"E2E_UPAY_KEY=" + upaySecret, watch.mark}, "run",
+	stdout, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret, watch.mark}, "run",
 		"--config", filepath.Join(dir, "c.yaml"), "--ledger", filepath.Join(dir, "l.csv"),
 		"--report", filepath.Join(dir, "r.json"), "--csv", filepath.Join(dir, "r.csv"), "--log-level", "debug")
 	if code != exitDiscrepancies {
@@ -328,7 +328,7 @@ accounts:
     currency: USD
 `)
 	writeText(t, filepath.Join(dir, "l.csv"), "account,order_no,amount,status\nshop-min,A1,1.00,PAID\nshop-min,nope,2.00,PENDING\n")
-	stdout, stderr, code := recon(t, nil, "run", "--config", filepath.Join(dir, "c.yaml"),
+	stdout, stderr, code := runRecon(t, nil, "run", "--config", filepath.Join(dir, "c.yaml"),
 		"--ledger", filepath.Join(dir, "l.csv"), "--report", filepath.Join(dir, "r.json"))
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -342,7 +342,7 @@ accounts:
 		t.Fatalf("provider side %+v; want the plugin's trade number", p)
 	}
 
-	stdout, stderr, code = recon(t, nil, "plugins", "--config", filepath.Join(dir, "c.yaml"))
+	stdout, stderr, code = runRecon(t, nil, "plugins", "--config", filepath.Join(dir, "c.yaml"))
 	if code != 0 || !strings.Contains(stdout, "minimal") || !strings.Contains(stdout, "0.0.1") || !strings.Contains(stdout, "plugin_dir") {
 		t.Fatalf("recon plugins: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -364,7 +364,7 @@ func TestExitStatuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, stderr, code := recon(t, nil, tt.args...)
+			_, stderr, code := runRecon(t, nil, tt.args...)
 			if code != tt.code || !strings.Contains(stderr, tt.msg) {
 				t.Fatalf("exit %d, stderr %q; want %d mentioning %q", code, stderr, tt.code, tt.msg)
 			}
@@ -374,7 +374,7 @@ func TestExitStatuses(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	start := time.Now()
-	stdout, stderr, code := recon(t, nil, "demo", "--orders", "120", "--seed", "7")
+	stdout, stderr, code := runRecon(t, nil, "demo", "--orders", "120", "--seed", "7")
 	if code != 0 || !strings.Contains(stdout, "demo OK") {
 		t.Fatalf("demo: exit %d (%s)\nstdout:\n%s\nstderr:\n%s", code, time.Since(start), stdout, stderr)
 	}

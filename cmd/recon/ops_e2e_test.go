@@ -29,12 +29,12 @@ func TestStoreCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := plan.ConfigPath
-	stdout, stderr, code := recon(t, nil, "run", "--config", cfg, "--ledger", plan.LedgerPath)
+	stdout, stderr, code := runRecon(t, nil, "run", "--config", cfg, "--ledger", plan.LedgerPath)
 	if code != exitDiscrepancies {
 		t.Fatalf("first night: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 
-	stdout, _, code = recon(t, nil, "runs", "--config", cfg)
+	stdout, _, code = runRecon(t, nil, "runs", "--config", cfg)
 	ids := regexp.MustCompile(`(?m)^(\d{8}-\d{4}-[0-9a-f]{4})\s+run\s+completed`).FindAllStringSubmatch(stdout, -1)
 	if code != 0 || len(ids) != 1 {
 		t.Fatalf("recon runs: exit %d, want one completed run:\n%s", code, stdout)
@@ -43,7 +43,7 @@ func TestStoreCommands(t *testing.T) {
 
 	for _, format := range []string{"json", "csv", "html", "text"} {
 		out := filepath.Join(dir, "again."+format)
-		if _, stderr, code := recon(t, nil, "report", "--config", cfg, "--run", first, "--format", format, "--out", out); code != 0 {
+		if _, stderr, code := runRecon(t, nil, "report", "--config", cfg, "--run", first, "--format", format, "--out", out); code != 0 {
 			t.Fatalf("report --format %s: exit %d: %s", format, code, stderr)
 		}
 		b, err := os.ReadFile(out)
@@ -54,17 +54,17 @@ func TestStoreCommands(t *testing.T) {
 			t.Fatalf("report --format json is not JSON")
 		}
 	}
-	if _, stderr, code := recon(t, nil, "report", "--config", cfg, "--run", "nope"); code != exitFailed || !strings.Contains(stderr, `run "nope"`) {
+	if _, stderr, code := runRecon(t, nil, "report", "--config", cfg, "--run", "nope"); code != exitFailed || !strings.Contains(stderr, `run "nope"`) {
 		t.Fatalf("report of a missing run: exit %d, %s", code, stderr)
 	}
 
-	stdout, _, code = recon(t, nil, "show", "--config", cfg, "UP-000001")
+	stdout, _, code = runRecon(t, nil, "show", "--config", cfg, "UP-000001")
 	if code != 0 || !strings.Contains(stdout, first) || !strings.Contains(stdout, "demo-upay") {
 		t.Fatalf("show: exit %d\n%s", code, stdout)
 	}
 
 	// A second night: same ledger, stored answers reused for what matched.
-	_, stderr, code = recon(t, nil, "run", "--config", cfg, "--ledger", plan.LedgerPath,
+	_, stderr, code = runRecon(t, nil, "run", "--config", cfg, "--ledger", plan.LedgerPath,
 		"--report", filepath.Join(dir, "night2.json"))
 	if code != exitDiscrepancies {
 		t.Fatalf("second night: exit %d\n%s", code, stderr)
@@ -73,11 +73,11 @@ func TestStoreCommands(t *testing.T) {
 	if night2.Stats.Reused == 0 || night2.Stats.Reused != night2.Totals["MATCHED"] {
 		t.Fatalf("second night reused %d rows; want every MATCHED one (%d)", night2.Stats.Reused, night2.Totals["MATCHED"])
 	}
-	stdout, _, code = recon(t, nil, "diff", "--config", cfg, first, night2.RunID)
+	stdout, _, code = runRecon(t, nil, "diff", "--config", cfg, first, night2.RunID)
 	if code != 0 || !strings.Contains(stdout, "0 verdicts changed, 0 rows only in") {
 		t.Fatalf("diff: exit %d\n%s", code, stdout)
 	}
-	stdout, _, code = recon(t, nil, "show", "--config", cfg, "UP-000001", "--account", "demo-upay")
+	stdout, _, code = runRecon(t, nil, "show", "--config", cfg, "UP-000001", "--account", "demo-upay")
 	if code != 0 || !strings.Contains(stdout, night2.RunID) {
 		t.Fatalf("show after two nights: exit %d\n%s", code, stdout)
 	}
@@ -92,7 +92,7 @@ func TestSecondRunFailsFastOnALockedStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, stderr, code := recon(t, nil, "run", "--config", filepath.Join(dir, "c.yaml"), "--ledger", filepath.Join(dir, "l.csv"))
+	_, stderr, code := runRecon(t, nil, "run", "--config", filepath.Join(dir, "c.yaml"), "--ledger", filepath.Join(dir, "l.csv"))
 	if code != exitFailed || !strings.Contains(stderr, "in use by another recon process") {
 		t.Fatalf("exit %d, stderr %q; want 1 and the store named as in use", code, stderr)
 	}
@@ -115,11 +115,11 @@ accounts:
     endpoint: http://127.0.0.1:9
 `)
 	writeText(t, filepath.Join(dir, "l.csv"), "account,order_no,amount,status\nshop-min,A1,1.00,PAID\n")
-	_, stderr, code := recon(t, nil, "plugins", "--config", filepath.Join(dir, "c.yaml"))
+	_, stderr, code := runRecon(t, nil, "plugins", "--config", filepath.Join(dir, "c.yaml"))
 	if code != exitFailed || !strings.Contains(stderr, "does not match its pinned sha256") {
 		t.Fatalf("recon plugins with a changed binary: exit %d, %s", code, stderr)
 	}
-	_, stderr, code = recon(t, nil, "run", "--config", filepath.Join(dir, "c.yaml"), "--ledger", filepath.Join(dir, "l.csv"),
+	_, stderr, code = runRecon(t, nil, "run", "--config", filepath.Join(dir, "c.yaml"), "--ledger", filepath.Join(dir, "l.csv"),
 		"--report", filepath.Join(dir, "r.json"))
 	if code != exitFailed {
 		t.Fatalf("run with a changed binary: exit %d; want 1 (nothing could be queried)\n%s", code, stderr)

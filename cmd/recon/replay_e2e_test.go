@@ -73,7 +73,7 @@ func newUpayNight(t *testing.T, merchant string) *upayNight {
 	writeText(t, n.config, upayConfig(srv.URL))
 	writeText(t, n.ledger, upayLedgerCSV())
 	writeText(t, filepath.Join(n.dir, "merchant.lua"), merchant)
-	stdout, stderr, code := recon(t, []string{"E2E_UPAY_KEY=" + upaySecret, watch.mark}, "run",
+	stdout, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret, watch.mark}, "run",
 		"--config", n.config, "--ledger", n.ledger, "--report", filepath.Join(n.dir, "night.json"))
 	srv.Close()
 	if code != exitDiscrepancies {
@@ -251,7 +251,7 @@ end)`)
 	}
 
 	// The replays are runs of the store, told apart from the night.
-	stdout, _, code = recon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "runs", "--config", n.config)
+	stdout, _, code = runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "runs", "--config", n.config)
 	if code != 0 || strings.Count(stdout, " replay ") != 2 {
 		t.Fatalf("recon runs: exit %d\n%s", code, stdout)
 	}
@@ -262,11 +262,11 @@ end)`)
 		{"replay", "--config", n.config, "--run", n.runID, "stray.lua"},
 		{"replay", "--run", n.runID},
 	} {
-		if _, stderr, code := recon(t, []string{"RECON_CONFIG="}, args...); code != exitUsage {
+		if _, stderr, code := runRecon(t, []string{"RECON_CONFIG="}, args...); code != exitUsage {
 			t.Errorf("recon %v: exit %d; want %d\n%s", args, code, exitUsage, stderr)
 		}
 	}
-	if _, stderr, code := recon(t, nil, "replay", "--config", n.config, "--run", "nope"); code != exitFailed || !strings.Contains(stderr, `run "nope"`) {
+	if _, stderr, code := runRecon(t, nil, "replay", "--config", n.config, "--run", "nope"); code != exitFailed || !strings.Contains(stderr, `run "nope"`) {
 		t.Errorf("replay of a missing run: exit %d\n%s", code, stderr)
 	}
 }
@@ -294,7 +294,7 @@ accounts:
     plugin: tripwire
     endpoint: http://127.0.0.1:9
 `)
-	stdout, stderr, code := recon(t, nil, "replay", "--config", tripwire, "--run", n.runID)
+	stdout, stderr, code := runRecon(t, nil, "replay", "--config", tripwire, "--run", n.runID)
 	if code != exitDiscrepancies || changedCount(t, stdout) != "0" {
 		t.Fatalf("replay: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -303,7 +303,7 @@ accounts:
 	}
 
 	// The tripwire works: a run with the same config starts the plugin.
-	_, stderr, code = recon(t, nil, "run", "--config", tripwire, "--ledger", n.ledger)
+	_, stderr, code = runRecon(t, nil, "run", "--config", tripwire, "--ledger", n.ledger)
 	if code != exitFailed {
 		t.Fatalf("run with the tripwire plugin: exit %d; want %d\n%s", code, exitFailed, stderr)
 	}

@@ -144,7 +144,7 @@ func rulesTestCommand() *cli.Command {
 					failed++
 					fmt.Fprintf(out, "FAIL %s: %s: %s\n", r.File, r.Name, r.Problem)
 				case c.Bool("verbose"):
-					fmt.Fprintf(out, "ok   %s: %s: %s %s\n", r.File, r.Name, orDash(r.Got.State), r.Got.Verdict)
+					fmt.Fprintf(out, "ok   %s: %s: %s %s\n", r.File, r.Name, orDash(string(r.Got.State)), r.Got.Verdict)
 				}
 			}
 			summary := fmt.Sprintf("%d %s in %d %s: %d passed, %d failed (rule set %s)", len(results),

@@ -152,7 +152,7 @@ func TestRunawayRules(t *testing.T) {
   return super(row, p)
 end)
 `)
-	stdout, stderr, code := recon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "run", "--config", config,
+	stdout, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "run", "--config", config,
 		"--ledger", ledger, "--report", filepath.Join(dir, "r.json"))
 	if code != exitDiscrepancies {
 		t.Fatalf("exit %d; want %d\n%s\n%s", code, exitDiscrepancies, stdout, stderr)
@@ -200,7 +200,7 @@ func TestBrokenRuleFileStopsTheRunBeforeAnyQuery(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			writeText(t, merchant, tt.src)
-			_, stderr, code := recon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "run", "--config", config, "--ledger", ledger)
+			_, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "run", "--config", config, "--ledger", ledger)
 			if code != exitFailed || !strings.Contains(stderr, tt.want) {
 				t.Fatalf("exit %d, stderr %q; want %d naming %q", code, stderr, exitFailed, tt.want)
 			}
@@ -234,11 +234,11 @@ recon.map_payment("upay", function(a) if a.status == "X" then return "PAYED" end
 	broken := filepath.Join(dir, "broken.lua")
 	writeText(t, broken, "recon.judge(function(row, p)\n  return {verdict = \nend)\n")
 
-	stdout, stderr, code := recon(t, nil, "rules", "check", good)
+	stdout, stderr, code := runRecon(t, nil, "rules", "check", good)
 	if code != 0 || !strings.Contains(stdout, "ok: the built-in rules and "+good+" compile and lint clean") {
 		t.Fatalf("check good: exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	stdout, stderr, code = recon(t, nil, "rules", "check")
+	stdout, stderr, code = runRecon(t, nil, "rules", "check")
 	if code != 0 || !strings.Contains(stdout, "ok: the built-in rules compile and lint clean") {
 		t.Fatalf("check built-ins: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -246,11 +246,11 @@ recon.map_payment("upay", function(a) if a.status == "X" then return "PAYED" end
 	if err != nil || len(examples) < 5 {
 		t.Fatalf("examples: %v, %v", examples, err)
 	}
-	if stdout, stderr, code = recon(t, nil, append([]string{"rules", "check"}, examples...)...); code != 0 {
+	if stdout, stderr, code = runRecon(t, nil, append([]string{"rules", "check"}, examples...)...); code != 0 {
 		t.Fatalf("check the examples: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 
-	stdout, stderr, code = recon(t, nil, "rules", "check", good, bad)
+	stdout, stderr, code = runRecon(t, nil, "rules", "check", good, bad)
 	if code != exitFailed || !strings.Contains(stderr, "5 problems") {
 		t.Fatalf("check bad: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -270,11 +270,11 @@ recon.map_payment("upay", function(a) if a.status == "X" then return "PAYED" end
 		t.Errorf("%d problems listed; want 5:\n%s", n, stdout)
 	}
 
-	stdout, _, code = recon(t, nil, "rules", "check", broken)
+	stdout, _, code = runRecon(t, nil, "rules", "check", broken)
 	if code != exitFailed || !strings.Contains(stdout, broken+":3: does not compile") {
 		t.Fatalf("check broken: exit %d\n%s", code, stdout)
 	}
-	_, stderr, code = recon(t, nil, "rules", "check", filepath.Join(dir, "missing.lua"))
+	_, stderr, code = runRecon(t, nil, "rules", "check", filepath.Join(dir, "missing.lua"))
 	if code != exitFailed || !strings.Contains(stderr, "missing.lua") {
 		t.Fatalf("check a missing file: exit %d\n%s", code, stderr)
 	}
@@ -283,7 +283,7 @@ recon.map_payment("upay", function(a) if a.status == "X" then return "PAYED" end
 	// held against its accounts (a warning, not a failure).
 	writeText(t, filepath.Join(dir, "c.yaml"), upayConfig("http://127.0.0.1:9"))
 	writeText(t, filepath.Join(dir, "merchant.lua"), `recon.judge({account = "shop-upya"}, function(row, p, super) return super(row, p) end)`)
-	stdout, stderr, code = recon(t, nil, "rules", "check", "--config", filepath.Join(dir, "c.yaml"), good)
+	stdout, stderr, code = runRecon(t, nil, "rules", "check", "--config", filepath.Join(dir, "c.yaml"), good)
 	if code != 0 || !strings.Contains(stdout, `merchant.lua:1: warning: recon.judge selects account "shop-upya", which the config does not have (shop-upay)`) ||
 		!strings.Contains(stdout, "1 warning") {
 		t.Fatalf("check --config: exit %d\n%s\n%s", code, stdout, stderr)
@@ -291,7 +291,7 @@ recon.map_payment("upay", function(a) if a.status == "X" then return "PAYED" end
 }
 
 func TestRulesTest(t *testing.T) {
-	stdout, stderr, code := recon(t, nil, "rules", "test")
+	stdout, stderr, code := runRecon(t, nil, "rules", "test")
 	if code != 0 || !regexp.MustCompile(`ok: \d+ cases in \d+ files: \d+ passed, 0 failed`).MatchString(stdout) {
 		t.Fatalf("built-in fixtures: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -316,13 +316,13 @@ cases:
     want: {state: PAID, verdict: MATCHED}
 `)
 	example := "../../rules/examples/vborder_timeout_pending.lua"
-	stdout, stderr, code = recon(t, nil, "rules", "test", fixtures, "--rules", example, "-v")
+	stdout, stderr, code = runRecon(t, nil, "rules", "test", fixtures, "--rules", example, "-v")
 	if code != 0 || !strings.Contains(stdout, "ok: 2 cases in 1 file: 2 passed, 0 failed") ||
 		!strings.Contains(stdout, "ok   "+filepath.Join(fixtures, "vborder.yaml")+": expired while pending is fine with us: CLOSED MATCHED") {
 		t.Fatalf("with the rule: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	// Without the rule, the built-in judgement fails the merchant's fixture.
-	stdout, stderr, code = recon(t, nil, "rules", "test", fixtures)
+	stdout, stderr, code = runRecon(t, nil, "rules", "test", fixtures)
 	if code != exitFailed || !strings.Contains(stdout, "FAIL "+filepath.Join(fixtures, "vborder.yaml")+
 		": expired while pending is fine with us: verdict STATUS_MISMATCH, want MATCHED") ||
 		!strings.Contains(stderr, "1 passed, 1 failed") {
@@ -335,15 +335,15 @@ cases:
 		t.Fatal(err)
 	}
 	writeText(t, filepath.Join(dir, "merchant.lua"), string(b))
-	if stdout, stderr, code = recon(t, nil, "rules", "test", "--config", filepath.Join(dir, "c.yaml"), fixtures); code != 0 {
+	if stdout, stderr, code = runRecon(t, nil, "rules", "test", "--config", filepath.Join(dir, "c.yaml"), fixtures); code != 0 {
 		t.Fatalf("with the config's rules: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 
-	_, stderr, code = recon(t, nil, "rules", "test", filepath.Join(dir, "empty"))
+	_, stderr, code = runRecon(t, nil, "rules", "test", filepath.Join(dir, "empty"))
 	if code != exitFailed {
 		t.Fatalf("a missing folder: exit %d\n%s", code, stderr)
 	}
-	_, _, code = recon(t, nil, "rules", "test", fixtures, fixtures)
+	_, _, code = runRecon(t, nil, "rules", "test", fixtures, fixtures)
 	if code != exitUsage {
 		t.Fatalf("two folders: exit %d; want %d", code, exitUsage)
 	}

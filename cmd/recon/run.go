@@ -7,10 +7,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/report"
-	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
 )
 
@@ -95,10 +95,10 @@ func conclude(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, 
 }
 
 // findings returns errDiscrepancies when a result is at or above failOn.
-func findings(db *store.DB, run *store.Run, failOn string) error {
+func findings(db *store.DB, run *store.Run, failOn recon.Severity) error {
 	found := false
-	err := db.Results(run.ID, func(r store.Result) error {
-		if rules.SeverityAtLeast(r.Severity, failOn) {
+	err := db.Results(run.ID, func(r recon.Result) error {
+		if r.Severity.AtLeast(failOn) {
 			found = true
 		}
 		return nil

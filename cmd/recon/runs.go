@@ -43,7 +43,7 @@ func runStatus(r *store.Run) string {
 	if r.Status == store.StatusRunning && !processAlive(r.PID) {
 		return "interrupted (killed)"
 	}
-	return r.Status
+	return string(r.Status)
 }
 
 func findingsOf(r *store.Run) string {

@@ -38,7 +38,7 @@ func TestSandbox(t *testing.T) {
 	if urls["config"] != filepath.Join(dir, "config.yaml") {
 		t.Fatalf("sandbox printed config %q", urls["config"])
 	}
-	out, errOut, code := recon(t, nil, "run", "--config", urls["config"], "--ledger", urls["ledger"],
+	out, errOut, code := runRecon(t, nil, "run", "--config", urls["config"], "--ledger", urls["ledger"],
 		"--report", filepath.Join(dir, "r.json"))
 	if code != exitDiscrepancies {
 		t.Fatalf("run against the sandbox: exit %d\n%s\n%s", code, out, errOut)

@@ -183,7 +183,7 @@ func TestSecretsStayOut(t *testing.T) {
 		}
 	}
 
-	stdout, stderr, code := recon(t, env, "run", "--config", filepath.Join(dir, "c.yaml"),
+	stdout, stderr, code := runRecon(t, env, "run", "--config", filepath.Join(dir, "c.yaml"),
 		"--ledger", filepath.Join(dir, "l.csv"), "--report", filepath.Join(dir, "r.json"), "--csv", filepath.Join(dir, "r.csv"),
 		"--log-level", "debug", "--log-format", "json", "--no-progress")
 	if code != exitDiscrepancies {

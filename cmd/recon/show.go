@@ -5,9 +5,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/urfave/cli/v2"
-
-	"github.com/reconhq/recon/store"
 )
 
 func showCommand() *cli.Command {
@@ -41,7 +40,7 @@ func showCommand() *cli.Command {
 			fmt.Fprintln(tw, "RUN\tSTARTED\tLINE\tACCOUNT\tTYPE\tREFUND\tVERDICT\tLEDGER\tPROVIDER\tDETAIL")
 			found := 0
 			for _, run := range runs {
-				err := db.Results(run.ID, func(r store.Result) error {
+				err := db.Results(run.ID, func(r recon.Result) error {
 					if r.OrderNo != orderNo || (account != "" && r.Account != account) {
 						return nil
 					}
@@ -51,7 +50,7 @@ func showCommand() *cli.Command {
 						prov = fmt.Sprintf("%s (%s) %s", p.Status, p.RawStatus, p.Amount)
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", run.ID,
-						run.StartedAt.Local().Format(time.DateTime), r.Line, r.Account, r.Type, r.RefundNo, r.Verdict,
+						run.StartedAt.Local().Format(time.DateTime), r.Line, r.Account, r.Kind, r.RefundNo, r.Verdict,
 						r.Local.Status, r.Local.Amount, prov, r.Detail)
 					return nil
 				})

@@ -24,6 +24,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -36,7 +37,7 @@ const (
 	DefaultTimeout     = 10 * time.Second
 	DefaultRetries     = 3
 	DefaultBackoff     = 500 * time.Millisecond
-	DefaultFailOn      = "warn"
+	DefaultFailOn      = recon.SeverityWarn
 )
 
 // Config is a loaded, validated config file.
@@ -44,7 +45,7 @@ type Config struct {
 	Path      string // the file it was read from
 	Store     string
 	Timezone  string
-	FailOn    string
+	FailOn    recon.Severity
 	Rules     []string
 	PluginDir string
 	// Plugins pins plugin binaries from PluginDir by sha256 (name -> hex).
@@ -573,7 +574,7 @@ func (p *parser) build(fc *fileConfig) *Config {
 		Path:      p.path,
 		Store:     rel(p.dir, fc.Store),
 		Timezone:  or(fc.Timezone, DefaultTimezone),
-		FailOn:    or(fc.FailOn, DefaultFailOn),
+		FailOn:    recon.Severity(or(fc.FailOn, string(DefaultFailOn))),
 		PluginDir: rel(p.dir, fc.PluginDir),
 		Plugins:   map[string]string{},
 		Accounts:  map[string]*Account{},
@@ -581,9 +582,7 @@ func (p *parser) build(fc *fileConfig) *Config {
 	if c.Store == "" {
 		c.Store = rel(p.dir, "recon.db")
 	}
-	switch c.FailOn {
-	case "info", "warn", "critical":
-	default:
+	if !c.FailOn.Valid() {
 		p.fail("fail_on", "%q is not info, warn or critical", c.FailOn)
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/builtin"
 	"github.com/reconhq/recon/plugins/simkit"
 	"github.com/reconhq/recon/store"
@@ -21,7 +22,9 @@ import (
 
 // Expect is what a ledger line must get.
 type Expect struct {
-	Account, Verdict, Why string
+	Account string
+	Verdict recon.Verdict
+	Why     string
 }
 
 // Plan is a prepared demo.
@@ -55,7 +58,7 @@ func Prepare(dir string, sb *builtin.Sandbox, seed uint64, orders int) (*Plan, e
 	accounts := map[string]any{}
 	rows := [][]string{{"account", "order_no", "provider_trade_no", "type", "refund_no", "amount", "currency", "status"}}
 	add := func(acct string, c simkit.Case) {
-		rows = append(rows, []string{acct, c.OrderNo, c.ProviderTradeNo, c.Type, c.RefundNo, c.Amount, c.Currency, c.Status})
+		rows = append(rows, []string{acct, c.OrderNo, c.ProviderTradeNo, c.Kind.String(), c.RefundNo, c.Amount, c.Currency, string(c.Status)})
 		plan.Want[len(rows)] = Expect{Account: acct, Verdict: c.Want, Why: c.Why}
 	}
 	var firstCase *simkit.Case
@@ -70,7 +73,7 @@ func Prepare(dir string, sb *builtin.Sandbox, seed uint64, orders int) (*Plan, e
 		accounts[acct] = a
 		for _, c := range sim.Plant(rng, per) {
 			add(acct, c)
-			if firstCase == nil && c.Want == "MATCHED" && c.Type != "refund" {
+			if firstCase == nil && c.Want == recon.VerdictMatched && c.Kind != recon.Refund {
 				c := c
 				firstCase, firstAcct = &c, acct
 			}
@@ -145,19 +148,19 @@ type Mismatch struct {
 func Check(db *store.DB, runID string, plan *Plan) ([]Mismatch, error) {
 	var out []Mismatch
 	seen := map[int]bool{}
-	err := db.Results(runID, func(r store.Result) error {
+	err := db.Results(runID, func(r recon.Result) error {
 		seen[r.Line] = true
 		want, ok := plan.Want[r.Line]
 		if !ok {
-			out = append(out, Mismatch{Line: r.Line, Want: "(nothing planted)", Got: r.Verdict, Detail: r.Detail})
+			out = append(out, Mismatch{Line: r.Line, Want: "(nothing planted)", Got: string(r.Verdict), Detail: r.Detail})
 		} else if want.Verdict != r.Verdict {
-			out = append(out, Mismatch{Line: r.Line, Want: want.Verdict, Got: r.Verdict, Why: want.Why, Detail: r.Detail})
+			out = append(out, Mismatch{Line: r.Line, Want: string(want.Verdict), Got: string(r.Verdict), Why: want.Why, Detail: r.Detail})
 		}
 		return nil
 	})
 	for line, want := range plan.Want {
 		if !seen[line] {
-			out = append(out, Mismatch{Line: line, Want: want.Verdict, Got: "(no result)", Why: want.Why})
+			out = append(out, Mismatch{Line: line, Want: string(want.Verdict), Got: "(no result)", Why: want.Why})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
@@ -165,11 +168,11 @@ func Check(db *store.DB, runID string, plan *Plan) ([]Mismatch, error) {
 }
 
 // Coverage counts the planted verdicts per account.
-func (p *Plan) Coverage() map[string]map[string]int {
-	out := map[string]map[string]int{}
+func (p *Plan) Coverage() map[string]map[recon.Verdict]int {
+	out := map[string]map[recon.Verdict]int{}
 	for _, e := range p.Want {
 		if out[e.Account] == nil {
-			out[e.Account] = map[string]int{}
+			out[e.Account] = map[recon.Verdict]int{}
 		}
 		out[e.Account][e.Verdict]++
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/internal/digest"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/builtin"
@@ -127,7 +128,7 @@ func (h *Host) Start(ctx context.Context, spec Spec, acct plugins.Account) (*Plu
 }
 
 // Query asks the plugin; see plugins.Remote.Query.
-func (p *Plugin) Query(ctx context.Context, q plugins.Query, timeout time.Duration) (plugins.Result, error) {
+func (p *Plugin) Query(ctx context.Context, q recon.Query, timeout time.Duration) (recon.Reply, error) {
 	return p.remote.Query(ctx, q, timeout)
 }
 

@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/reconhq/recon/rules"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/store"
 )
 
@@ -22,7 +22,7 @@ import (
 var Formats = []string{"text", "json", "csv", "html"}
 
 // Write writes run's report in format to w.
-func Write(w io.Writer, db *store.DB, run *store.Run, format string, failOn string) error {
+func Write(w io.Writer, db *store.DB, run *store.Run, format string, failOn recon.Severity) error {
 	bw := bufio.NewWriter(w)
 	var err error
 	switch format {
@@ -47,16 +47,16 @@ type header struct {
 	RunID      string                  `json:"run_id"`
 	Command    string                  `json:"command"`
 	ReplayOf   string                  `json:"replay_of,omitempty"`
-	Status     string                  `json:"status"`
+	Status     store.Status            `json:"status"`
 	Error      string                  `json:"error,omitempty"`
 	StartedAt  string                  `json:"started_at"`
 	FinishedAt string                  `json:"finished_at,omitempty"`
 	Ledger     store.LedgerInfo        `json:"ledger"`
-	Rules      []store.RuleFile        `json:"rules"`
+	Rules      []recon.RuleFile        `json:"rules"`
 	RuleSet    string                  `json:"rule_set"`
-	FailOn     string                  `json:"fail_on"`
+	FailOn     recon.Severity          `json:"fail_on"`
 	Accounts   map[string]store.Plugin `json:"accounts,omitempty"`
-	Totals     map[string]int          `json:"totals"`
+	Totals     map[recon.Verdict]int   `json:"totals"`
 	Stats      store.RunStats          `json:"stats"`
 	Resumes    int                     `json:"resumes,omitempty"`
 }
@@ -70,7 +70,7 @@ func headerOf(run *store.Run) header {
 		h.FinishedAt = run.FinishedAt.Format("2006-01-02T15:04:05Z07:00")
 	}
 	if h.Totals == nil {
-		h.Totals = map[string]int{}
+		h.Totals = map[recon.Verdict]int{}
 	}
 	return h
 }
@@ -87,7 +87,7 @@ func JSON(w io.Writer, db *store.DB, run *store.Run) error {
 		return err
 	}
 	first := true
-	err = db.Results(run.ID, func(r store.Result) error {
+	err = db.Results(run.ID, func(r recon.Result) error {
 		b, err := json.MarshalIndent(r, "    ", "  ")
 		if err != nil {
 			return err
@@ -123,17 +123,17 @@ func CSV(w io.Writer, db *store.DB, run *store.Run) error {
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
-	err := db.Results(run.ID, func(r store.Result) error {
+	err := db.Results(run.ID, func(r recon.Result) error {
 		p := r.Provider
 		if p == nil {
-			p = &store.ProviderView{}
+			p = &recon.ProviderView{}
 		}
 		verified := ""
 		if r.Provider != nil {
 			verified = strconv.FormatBool(p.Verified)
 		}
-		return cw.Write([]string{r.Account, r.OrderNo, r.Type, r.RefundNo, strconv.Itoa(r.Line), r.Verdict,
-			r.Severity, r.Action, r.Local.Status, r.Local.Amount, r.Local.Currency, p.Status, p.RawStatus,
+		return cw.Write([]string{r.Account, r.OrderNo, r.Kind.String(), r.RefundNo, strconv.Itoa(r.Line), string(r.Verdict),
+			string(r.Severity), string(r.Action), string(r.Local.Status), r.Local.Amount, r.Local.Currency, string(p.Status), p.RawStatus,
 			p.SubStatus, p.Amount, p.Received, p.Refunded, p.RefundAmount, p.TradeNo, p.PaidAt, p.RefundedAt,
 			verified, r.Detail, r.RuleSet, strconv.Itoa(r.Attempts), run.ID})
 	})
@@ -146,7 +146,7 @@ func CSV(w io.Writer, db *store.DB, run *store.Run) error {
 
 // Text writes a short human summary: totals and the rows at or above
 // failOn. At most limit rows are listed (0: 50).
-func Text(w io.Writer, db *store.DB, run *store.Run, failOn string, limit int) error {
+func Text(w io.Writer, db *store.DB, run *store.Run, failOn recon.Severity, limit int) error {
 	if limit <= 0 {
 		limit = 50
 	}
@@ -154,7 +154,7 @@ func Text(w io.Writer, db *store.DB, run *store.Run, failOn string, limit int) e
 	if run.Error != "" {
 		fmt.Fprintf(w, "error: %s\n", run.Error)
 	}
-	names := make([]string, 0, len(run.Totals))
+	names := make([]recon.Verdict, 0, len(run.Totals))
 	for k := range run.Totals {
 		names = append(names, k)
 	}
@@ -168,8 +168,8 @@ func Text(w io.Writer, db *store.DB, run *store.Run, failOn string, limit int) e
 		failOn = run.FailOn
 	}
 	listed, more := 0, 0
-	err := db.Results(run.ID, func(r store.Result) error {
-		if !rules.SeverityAtLeast(r.Severity, failOn) {
+	err := db.Results(run.ID, func(r recon.Result) error {
+		if !r.Severity.AtLeast(failOn) {
 			return nil
 		}
 		if listed == 0 {
@@ -205,15 +205,15 @@ tr.critical{background:#fdd}tr.warn{background:#ffd}</style></head><body>
 <p>{{.Head.Status}} · ledger {{.Head.Ledger.Path}} ({{.Head.Ledger.Rows}} rows) · started {{.Head.StartedAt}} · finished {{.Head.FinishedAt}}</p>
 <table><tr><th>verdict</th><th>rows</th></tr>{{range $k, $v := .Head.Totals}}<tr><td>{{$k}}</td><td>{{$v}}</td></tr>{{end}}</table>
 <h2>Results</h2><table><tr><th>line</th><th>account</th><th>order</th><th>type</th><th>refund</th><th>verdict</th><th>severity</th><th>action</th><th>ledger</th><th>provider</th><th>detail</th></tr>
-{{range .Results}}<tr class="{{.Severity}}"><td>{{.Line}}</td><td>{{.Account}}</td><td>{{.OrderNo}}</td><td>{{.Type}}</td><td>{{.RefundNo}}</td><td>{{.Verdict}}</td><td>{{.Severity}}</td><td>{{.Action}}</td><td>{{.Local.Status}} {{.Local.Amount}} {{.Local.Currency}}</td><td>{{with .Provider}}{{.Status}} ({{.RawStatus}}) {{.Amount}}{{end}}</td><td>{{.Detail}}</td></tr>
+{{range .Results}}<tr class="{{.Severity}}"><td>{{.Line}}</td><td>{{.Account}}</td><td>{{.OrderNo}}</td><td>{{.Kind}}</td><td>{{.RefundNo}}</td><td>{{.Verdict}}</td><td>{{.Severity}}</td><td>{{.Action}}</td><td>{{.Local.Status}} {{.Local.Amount}} {{.Local.Currency}}</td><td>{{with .Provider}}{{.Status}} ({{.RawStatus}}) {{.Amount}}{{end}}</td><td>{{.Detail}}</td></tr>
 {{end}}</table></body></html>
 `))
 
 // HTML writes a one-page report. It holds the results in memory: it is for
 // a person to read, not for the nightly job.
 func HTML(w io.Writer, db *store.DB, run *store.Run) error {
-	var results []store.Result
-	if err := db.Results(run.ID, func(r store.Result) error {
+	var results []recon.Result
+	if err := db.Results(run.ID, func(r recon.Result) error {
 		results = append(results, r)
 		return nil
 	}); err != nil {
@@ -221,6 +221,6 @@ func HTML(w io.Writer, db *store.DB, run *store.Run) error {
 	}
 	return page.Execute(w, struct {
 		Head    header
-		Results []store.Result
+		Results []recon.Result
 	}{headerOf(run), results})
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -12,9 +12,9 @@ import (
 // the Lua rule maps it. A field that is present but unreadable (an amount
 // that is not a decimal, a time that is not a time) fails the query rather
 // than being dropped: a paid order with no amount must not pass as matched.
-func (p *Provider) answer(q plugins.Query, env *envelope) (plugins.Answer, error) {
+func (p *Provider) answer(q recon.Query, env *envelope) (recon.Answer, error) {
 	get := func(k string) string { return flat(env.data[k]) }
-	a := plugins.Answer{
+	a := recon.Answer{
 		Status:   get("code"),
 		Currency: p.currency,
 		TradeNo:  get("transaction_no"),
@@ -22,7 +22,7 @@ func (p *Provider) answer(q plugins.Query, env *envelope) (plugins.Answer, error
 	}
 	var err error
 	switch q.Kind {
-	case plugins.Payment:
+	case recon.Payment:
 		if err := sameID("mch_trade_no", q.OrderNo, get("mch_trade_no")); err != nil {
 			return a, err
 		}
@@ -37,7 +37,7 @@ func (p *Provider) answer(q plugins.Query, env *envelope) (plugins.Answer, error
 		}
 		// The trade query does not say how much was refunded (code REFUND
 		// covers part and all): Refunded stays nil.
-	case plugins.Refund:
+	case recon.Refund:
 		if err := sameID("mch_refund_no", q.RefundNo, get("mch_refund_no")); err != nil {
 			return a, err
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
@@ -94,7 +95,7 @@ func TestPageSuccessEndToEnd(t *testing.T) {
 		}
 	}
 
-	if res.Outcome != plugins.OutcomeFound || !res.Verified || res.Err != "" {
+	if res.Outcome != recon.OutcomeFound || !res.Verified || res.Err != "" {
 		t.Fatalf("outcome %v verified %v err %q", res.Outcome, res.Verified, res.Err)
 	}
 	if res.HTTPStatus != 200 || string(res.Raw) != string(body) {
@@ -131,12 +132,12 @@ func TestPageErrorEndToEnd(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		body     []byte
-		outcome  plugins.Outcome
+		outcome  recon.Outcome
 		verified bool
 	}{
-		{"signed by openssl", mustRead(t, "openssl/page_error_signed.json"), plugins.OutcomeNotFound, true},
-		{"the page's own sign", mustRead(t, "page_error.json"), plugins.OutcomeUnverifiable, false},
-		{"no sign", unsignedBody, plugins.OutcomeNotFound, false},
+		{"signed by openssl", mustRead(t, "openssl/page_error_signed.json"), recon.OutcomeNotFound, true},
+		{"the page's own sign", mustRead(t, "page_error.json"), recon.OutcomeUnverifiable, false},
+		{"no sign", unsignedBody, recon.OutcomeNotFound, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, url := serveStatic(t, 200, c.body)
@@ -144,7 +145,7 @@ func TestPageErrorEndToEnd(t *testing.T) {
 			if res.Outcome != c.outcome || res.Verified != c.verified {
 				t.Fatalf("outcome %v verified %v (%s), want %v %v", res.Outcome, res.Verified, res.Err, c.outcome, c.verified)
 			}
-			if c.outcome == plugins.OutcomeNotFound && res.Err != "edgeros: platform status 1007 ORDER_NOT_EXIST: 此订单不存在!" {
+			if c.outcome == recon.OutcomeNotFound && res.Err != "edgeros: platform status 1007 ORDER_NOT_EXIST: 此订单不存在!" {
 				t.Errorf("err %q", res.Err)
 			}
 		})
@@ -229,7 +230,7 @@ func TestTamperedAnswers(t *testing.T) {
 			body, _ := json.Marshal(env)
 			_, url := serveStatic(t, 200, body)
 			res := opensslProvider(t, url, pageSuccessNonce).Query(context.Background(), queryPayment(pageTradeNo, ""))
-			if res.Outcome != plugins.OutcomeUnverifiable || res.Verified || res.Answer.Status != "" || res.Answer.Amount != nil {
+			if res.Outcome != recon.OutcomeUnverifiable || res.Verified || res.Answer.Status != "" || res.Answer.Amount != nil {
 				t.Fatalf("outcome %v verified %v status %q (%s)", res.Outcome, res.Verified, res.Answer.Status, res.Err)
 			}
 			if !strings.HasPrefix(res.Err, "edgeros: ") || strings.Contains(res.Err, "PRIVATE") {
@@ -243,31 +244,31 @@ func TestTamperedAnswers(t *testing.T) {
 		name    string
 		mutate  func(env map[string]any)
 		nonce   string
-		outcome plugins.Outcome
+		outcome recon.Outcome
 		err     string
 	}{
 		{"sign_type other, correctly signed", func(env map[string]any) { data(env)["sign_type"] = "SHA1withRSA" },
-			pageSuccessNonce, plugins.OutcomeUnverifiable, `edgeros: data.sign_type "SHA1withRSA" is not SHA256withRSA`},
-		{"another request's nonce", nil, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", plugins.OutcomeUnverifiable,
+			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: data.sign_type "SHA1withRSA" is not SHA256withRSA`},
+		{"another request's nonce", nil, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", recon.OutcomeUnverifiable,
 			`edgeros: data.nonce "5K8264ILTKCH16CQ2502SI8ZNMTM67VS" does not echo the request's nonce (replayed answer?)`},
 		{"status 200, message not SUCCESS", func(env map[string]any) { env["message"] = "FAIL" },
-			pageSuccessNonce, plugins.OutcomePermanent, "edgeros: platform status 200 FAIL"},
+			pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 200 FAIL"},
 		{"busy", func(env map[string]any) { env["status"] = 503; env["message"] = "SYSTEM_BUSY" },
-			pageSuccessNonce, plugins.OutcomeTransient, "edgeros: platform status 503 SYSTEM_BUSY"},
+			pageSuccessNonce, recon.OutcomeTransient, "edgeros: platform status 503 SYSTEM_BUSY"},
 		{"refused", func(env map[string]any) {
 			env["status"] = 1002
 			env["message"] = "SIGN_ERROR"
 			env["fieldErrors"] = "签名验证失败!"
 		},
-			pageSuccessNonce, plugins.OutcomePermanent, "edgeros: platform status 1002 SIGN_ERROR: 签名验证失败!"},
+			pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 1002 SIGN_ERROR: 签名验证失败!"},
 		{"1008 on a trade query", func(env map[string]any) { env["status"] = 1008; env["message"] = "REFUND_NOT_EXIST" },
-			pageSuccessNonce, plugins.OutcomePermanent, "edgeros: platform status 1008 REFUND_NOT_EXIST"},
+			pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 1008 REFUND_NOT_EXIST"},
 		{"another order", func(env map[string]any) { data(env)["mch_trade_no"] = "OTHER" },
-			pageSuccessNonce, plugins.OutcomePermanent, `edgeros: answer is about mch_trade_no "OTHER", not "` + pageTradeNo + `"`},
+			pageSuccessNonce, recon.OutcomePermanent, `edgeros: answer is about mch_trade_no "OTHER", not "` + pageTradeNo + `"`},
 		{"amount not a decimal", func(env map[string]any) { data(env)["amount_total"] = "0.011" },
-			pageSuccessNonce, plugins.OutcomePermanent, `edgeros: amount_total: malformed amount: "0.011" has more than 2 decimals`},
+			pageSuccessNonce, recon.OutcomePermanent, `edgeros: amount_total: malformed amount: "0.011" has more than 2 decimals`},
 		{"time not a time", func(env map[string]any) { data(env)["success_time"] = "yesterday" },
-			pageSuccessNonce, plugins.OutcomePermanent, `edgeros: success_time "yesterday" is not an RFC 3339 time`},
+			pageSuccessNonce, recon.OutcomePermanent, `edgeros: success_time "yesterday" is not an RFC 3339 time`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			env := pageSuccessEnv(t)
@@ -291,22 +292,22 @@ func TestHTTPAndBodyFaults(t *testing.T) {
 		name    string
 		status  int
 		body    string
-		outcome plugins.Outcome
+		outcome recon.Outcome
 	}{
-		{"503", 503, `{"error":"x"}`, plugins.OutcomeTransient},
-		{"404", 404, `not found`, plugins.OutcomeTransient},
-		{"400 with an envelope", 400, `{"status":200}`, plugins.OutcomeTransient},
-		{"204", 204, ``, plugins.OutcomeTransient},
-		{"truncated", 200, `{"status":200,"message":"SUCCESS","data":{"mch`, plugins.OutcomeTransient},
-		{"html", 200, `<html>busy</html>`, plugins.OutcomeTransient},
-		{"array", 200, `[]`, plugins.OutcomeTransient},
-		{"null", 200, `null`, plugins.OutcomeTransient},
-		{"two objects", 200, `{"status":200}{"status":200}`, plugins.OutcomeTransient},
-		{"status a string", 200, `{"status":"200","data":{}}`, plugins.OutcomeTransient},
-		{"status missing", 200, `{"message":"SUCCESS","data":{}}`, plugins.OutcomeTransient},
-		{"status 200 unsigned", 200, `{"status":200,"message":"SUCCESS","data":{"code":"SUCCESS","nonce":"` + pageSuccessNonce + `"}}`, plugins.OutcomeUnverifiable},
-		{"status 200, data not an object", 200, `{"status":200,"message":"SUCCESS","data":"x"}`, plugins.OutcomeUnverifiable},
-		{"unsigned refusal", 200, `{"status":1001,"message":"PARAM_ERROR","fieldErrors":"x","data":null}`, plugins.OutcomePermanent},
+		{"503", 503, `{"error":"x"}`, recon.OutcomeTransient},
+		{"404", 404, `not found`, recon.OutcomeTransient},
+		{"400 with an envelope", 400, `{"status":200}`, recon.OutcomeTransient},
+		{"204", 204, ``, recon.OutcomeTransient},
+		{"truncated", 200, `{"status":200,"message":"SUCCESS","data":{"mch`, recon.OutcomeTransient},
+		{"html", 200, `<html>busy</html>`, recon.OutcomeTransient},
+		{"array", 200, `[]`, recon.OutcomeTransient},
+		{"null", 200, `null`, recon.OutcomeTransient},
+		{"two objects", 200, `{"status":200}{"status":200}`, recon.OutcomeTransient},
+		{"status a string", 200, `{"status":"200","data":{}}`, recon.OutcomeTransient},
+		{"status missing", 200, `{"message":"SUCCESS","data":{}}`, recon.OutcomeTransient},
+		{"status 200 unsigned", 200, `{"status":200,"message":"SUCCESS","data":{"code":"SUCCESS","nonce":"` + pageSuccessNonce + `"}}`, recon.OutcomeUnverifiable},
+		{"status 200, data not an object", 200, `{"status":200,"message":"SUCCESS","data":"x"}`, recon.OutcomeUnverifiable},
+		{"unsigned refusal", 200, `{"status":1001,"message":"PARAM_ERROR","fieldErrors":"x","data":null}`, recon.OutcomePermanent},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, url := serveStatic(t, c.status, []byte(c.body))
@@ -325,16 +326,16 @@ func TestHTTPAndBodyFaults(t *testing.T) {
 func TestQueryWithoutNetwork(t *testing.T) {
 	st, url := serveStatic(t, 200, []byte(`{}`))
 	p := opensslProvider(t, url, pageSuccessNonce)
-	for _, q := range []plugins.Query{
-		{Kind: plugins.Payment},
-		{Kind: plugins.Refund, OrderNo: "A1"},
+	for _, q := range []recon.Query{
+		{Kind: recon.Payment},
+		{Kind: recon.Refund, OrderNo: "A1"},
 		{Kind: 9, OrderNo: "A1"},
 	} {
-		if res := p.Query(context.Background(), q); res.Outcome != plugins.OutcomePermanent || res.Err == "" {
+		if res := p.Query(context.Background(), q); res.Outcome != recon.OutcomePermanent || res.Err == "" {
 			t.Errorf("%+v: outcome %v err %q", q, res.Outcome, res.Err)
 		}
 	}
-	if res := New().Query(context.Background(), queryPayment("A1", "")); res.Outcome != plugins.OutcomePermanent {
+	if res := New().Query(context.Background(), queryPayment("A1", "")); res.Outcome != recon.OutcomePermanent {
 		t.Errorf("unconfigured: %v", res.Outcome)
 	}
 	if st.last != nil {

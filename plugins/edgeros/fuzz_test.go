@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
@@ -85,7 +86,7 @@ func FuzzAnswer(f *testing.F) {
 		signed := mustJSON(t, env)
 		res = p.interpret(q, pageSuccessNonce, signed)
 		checkTrust(t, p, res, signed)
-		if res.Outcome == plugins.OutcomeUnverifiable || !res.Verified {
+		if res.Outcome == recon.OutcomeUnverifiable || !res.Verified {
 			t.Fatalf("an answer the platform key signed is not trusted: %v %q\n%s", res.Outcome, res.Err, signed)
 		}
 
@@ -93,7 +94,7 @@ func FuzzAnswer(f *testing.F) {
 		tampered := mustJSON(t, env)
 		res = p.interpret(q, pageSuccessNonce, tampered)
 		checkTrust(t, p, res, tampered)
-		if res.Outcome != plugins.OutcomeUnverifiable || res.Verified || res.Answer.Status != "" {
+		if res.Outcome != recon.OutcomeUnverifiable || res.Verified || res.Answer.Status != "" {
 			t.Fatalf("a tampered answer: outcome %v verified %v status %q\n%s", res.Outcome, res.Verified, res.Answer.Status, tampered)
 		}
 	})
@@ -101,18 +102,18 @@ func FuzzAnswer(f *testing.F) {
 
 // checkTrust: an SDK outcome; FOUND only if Verified; Verified only if the
 // platform's key signed the body's verification string.
-func checkTrust(t *testing.T, p *Provider, res plugins.Result, body []byte) {
+func checkTrust(t *testing.T, p *Provider, res recon.Reply, body []byte) {
 	t.Helper()
-	if res.Outcome < plugins.OutcomeFound || res.Outcome > plugins.OutcomePermanent {
+	if res.Outcome < recon.OutcomeFound || res.Outcome > recon.OutcomePermanent {
 		t.Fatalf("outcome %d is none of the SDK's", res.Outcome)
 	}
-	if res.Outcome != plugins.OutcomeFound && !strings.HasPrefix(res.Err, "edgeros: ") {
+	if res.Outcome != recon.OutcomeFound && !strings.HasPrefix(res.Err, "edgeros: ") {
 		t.Fatalf("outcome %v with error %q", res.Outcome, res.Err)
 	}
-	if res.Outcome == plugins.OutcomeFound && (!res.Verified || res.Err != "") {
+	if res.Outcome == recon.OutcomeFound && (!res.Verified || res.Err != "") {
 		t.Fatalf("FOUND, verified %v, err %q", res.Verified, res.Err)
 	}
-	if res.Outcome == plugins.OutcomeUnverifiable && (res.Verified || res.Answer.Status != "" || res.Answer.Amount != nil) {
+	if res.Outcome == recon.OutcomeUnverifiable && (res.Verified || res.Answer.Status != "" || res.Answer.Amount != nil) {
 		t.Fatalf("UNVERIFIABLE yet verified %v status %q amount %v", res.Verified, res.Answer.Status, res.Answer.Amount)
 	}
 	if !res.Verified {

@@ -1,11 +1,11 @@
 package edgeros
 
-import "github.com/reconhq/recon/plugins"
+import "github.com/reconhq/recon"
 
-func queryPayment(orderNo, tradeNo string) plugins.Query {
-	return plugins.Query{Kind: plugins.Payment, OrderNo: orderNo, ProviderTradeNo: tradeNo, Attempt: 1}
+func queryPayment(orderNo, tradeNo string) recon.Query {
+	return recon.Query{Kind: recon.Payment, OrderNo: orderNo, ProviderTradeNo: tradeNo, Attempt: 1}
 }
 
-func queryRefund(orderNo, refundNo string) plugins.Query {
-	return plugins.Query{Kind: plugins.Refund, OrderNo: orderNo, RefundNo: refundNo, Attempt: 1}
+func queryRefund(orderNo, refundNo string) recon.Query {
+	return recon.Query{Kind: recon.Refund, OrderNo: orderNo, RefundNo: refundNo, Attempt: 1}
 }

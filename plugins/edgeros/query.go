@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
@@ -53,9 +54,9 @@ type call struct {
 // when the ledger has it, transaction_no (the platform prefers
 // transaction_no); the refund query sends mch_refund_no, which the
 // ledger's refund_no is.
-func buildCall(q plugins.Query) (call, error) {
+func buildCall(q recon.Query) (call, error) {
 	switch q.Kind {
-	case plugins.Payment:
+	case recon.Payment:
 		if q.OrderNo == "" && q.ProviderTradeNo == "" {
 			return call{}, errors.New("a trade query needs mch_trade_no or transaction_no")
 		}
@@ -68,7 +69,7 @@ func buildCall(q plugins.Query) (call, error) {
 		}
 		c.params = append(c.params, param{"aco_pay_sdk", sdkVersion, false}, param{"version", apiVersion, false})
 		return c, nil
-	case plugins.Refund:
+	case recon.Refund:
 		if q.RefundNo == "" {
 			return call{}, errors.New("a refund query needs the refund's refund_no (mch_refund_no)")
 		}
@@ -112,34 +113,34 @@ func (p *Provider) signedFields(c call, nonce string) map[string]string {
 }
 
 // Query asks the platform about one order or refund, once.
-func (p *Provider) Query(ctx context.Context, q plugins.Query) (res plugins.Result) {
+func (p *Provider) Query(ctx context.Context, q recon.Query) (res recon.Reply) {
 	defer func() {
 		if r := recover(); r != nil {
-			res = plugins.Result{Outcome: plugins.OutcomePermanent, Err: fmt.Sprintf("edgeros: internal error: %v", r)}
+			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: fmt.Sprintf("edgeros: internal error: %v", r)}
 		}
 	}()
 	if p.key == nil || p.platform == nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "edgeros: not configured"}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "edgeros: not configured"}
 	}
 	c, err := buildCall(q)
 	if err != nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "edgeros: " + err.Error()}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "edgeros: " + err.Error()}
 	}
 	desc := c.describe()
-	fail := func(o plugins.Outcome, err error) plugins.Result {
-		return plugins.Result{Outcome: o, Err: "edgeros: " + err.Error(), Request: desc}
+	fail := func(o recon.Outcome, err error) recon.Reply {
+		return recon.Reply{Outcome: o, Err: "edgeros: " + err.Error(), Request: desc}
 	}
 	nonce, err := p.nonce()
 	if err != nil {
-		return fail(plugins.OutcomeTransient, err)
+		return fail(recon.OutcomeTransient, err)
 	}
 	sig, err := sign(p.key, signingString(p.signedFields(c, nonce)))
 	if err != nil {
-		return fail(plugins.OutcomePermanent, err)
+		return fail(recon.OutcomePermanent, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.endpoint+c.path+"?"+c.rawQuery(), nil)
 	if err != nil {
-		return fail(plugins.OutcomePermanent, fmt.Errorf("building request: %w", err))
+		return fail(recon.OutcomePermanent, fmt.Errorf("building request: %w", err))
 	}
 	req.Header.Set(hdrMchNo, p.mchNo)
 	req.Header.Set(hdrNonce, nonce)
@@ -156,12 +157,12 @@ func (p *Provider) Query(ctx context.Context, q plugins.Query) (res plugins.Resu
 		// any other HTTP status is transient (Exchange would call a 4xx
 		// permanent).
 		if r.HTTPStatus != 0 && r.HTTPStatus != http.StatusOK {
-			r.Outcome = plugins.OutcomeTransient
+			r.Outcome = recon.OutcomeTransient
 		}
 		return r
 	}
 	if status != http.StatusOK {
-		return plugins.Result{Outcome: plugins.OutcomeTransient, HTTPStatus: status, Raw: body, Request: desc,
+		return recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: status, Raw: body, Request: desc,
 			Err: fmt.Sprintf("edgeros: HTTP %d: the platform answers 200", status)}
 	}
 	res = p.interpret(q, nonce, body)
@@ -171,18 +172,18 @@ func (p *Provider) Query(ctx context.Context, q plugins.Query) (res plugins.Resu
 
 // interpret judges an HTTP 200 body: verification first, then the
 // envelope status, then the answer.
-func (p *Provider) interpret(q plugins.Query, nonce string, body []byte) plugins.Result {
-	res := plugins.Result{Raw: body}
+func (p *Provider) interpret(q recon.Query, nonce string, body []byte) recon.Reply {
+	res := recon.Reply{Raw: body}
 	env, err := parseEnvelope(body)
 	if err != nil {
-		res.Outcome, res.Err = plugins.OutcomeTransient, "edgeros: "+err.Error()
+		res.Outcome, res.Err = recon.OutcomeTransient, "edgeros: "+err.Error()
 		return res
 	}
 	// PROTOCOL: verify every answer that carries data.sign, and every
 	// status 200 answer (one without a valid sign is rejected).
 	if env.status == statusOK || env.signed {
 		if err := p.check(env, nonce); err != nil {
-			res.Outcome, res.Err = plugins.OutcomeUnverifiable, "edgeros: "+err.Error()
+			res.Outcome, res.Err = recon.OutcomeUnverifiable, "edgeros: "+err.Error()
 			return res
 		}
 		res.Verified = true
@@ -192,27 +193,27 @@ func (p *Provider) interpret(q plugins.Query, nonce string, body []byte) plugins
 	case env.status == statusOK && env.message == messageSuccess:
 		a, err := p.answer(q, env)
 		if err != nil {
-			res.Outcome, res.Err = plugins.OutcomePermanent, "edgeros: "+err.Error()
+			res.Outcome, res.Err = recon.OutcomePermanent, "edgeros: "+err.Error()
 			return res
 		}
-		res.Outcome, res.Answer = plugins.OutcomeFound, a
+		res.Outcome, res.Answer = recon.OutcomeFound, a
 	case env.status == statusOrderNotExist,
-		env.status == statusRefundNotExist && q.Kind == plugins.Refund:
+		env.status == statusRefundNotExist && q.Kind == recon.Refund:
 		// PROTOCOL: 1007 on a refund query means the refund's order is
 		// unknown, so the refund is too. 1008 on a trade query is no
 		// answer to it and falls through to PERMANENT.
-		res.Outcome, res.Err = plugins.OutcomeNotFound, "edgeros: "+env.describe()
+		res.Outcome, res.Err = recon.OutcomeNotFound, "edgeros: "+env.describe()
 	case env.status == http.StatusTooManyRequests || env.status >= 500 && env.status <= 599:
 		// PROTOCOL: decision. The error-code table is not public; an
 		// envelope status in the HTTP 5xx range (or 429) is the platform
 		// failing or throttling, worth a retry.
-		res.Outcome, res.Err = plugins.OutcomeTransient, "edgeros: "+env.describe()
+		res.Outcome, res.Err = recon.OutcomeTransient, "edgeros: "+env.describe()
 	default:
 		// PROTOCOL: decision. Every other status is the platform refusing
 		// the call (parameters, merchant, signature): retrying the same
 		// request cannot help. This includes 200 with a message other
 		// than SUCCESS.
-		res.Outcome, res.Err = plugins.OutcomePermanent, "edgeros: "+env.describe()
+		res.Outcome, res.Err = recon.OutcomePermanent, "edgeros: "+env.describe()
 	}
 	return res
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/edgeros"
 	"github.com/reconhq/recon/plugins/money"
@@ -65,27 +66,27 @@ func TestPlant(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := builtinRules(t)
-	seen := map[string]bool{}
+	seen := map[recon.Verdict]bool{}
 	keys := map[string]bool{}
 	for _, c := range append(cases, more...) {
-		key := c.Type + "/" + c.OrderNo + "/" + c.RefundNo
+		key := c.Kind.String() + "/" + c.OrderNo + "/" + c.RefundNo
 		if keys[key] {
 			t.Errorf("planted twice: %s", key)
 		}
 		keys[key] = true
-		q := plugins.Query{Kind: plugins.Payment, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, Attempt: 1}
-		if c.Type == "refund" {
-			q = plugins.Query{Kind: plugins.Refund, OrderNo: c.OrderNo, RefundNo: c.RefundNo, Attempt: 1}
+		q := recon.Query{Kind: recon.Payment, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, Attempt: 1}
+		if c.Kind == recon.Refund {
+			q = recon.Query{Kind: recon.Refund, OrderNo: c.OrderNo, RefundNo: c.RefundNo, Attempt: 1}
 		}
 		res := p.Query(context.Background(), q)
 		amount, err := money.Parse(c.Amount, 2)
 		if err != nil {
 			t.Fatalf("%s: amount %q: %v", key, c.Amount, err)
 		}
-		j, err := r.Judge(context.Background(), rules.Row{Line: 2, Account: "shop-edgeros", Provider: "edgeros",
-			Type: c.Type, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo,
+		j, err := r.Judge(context.Background(), recon.Row{Line: 2, Account: "shop-edgeros", Provider: "edgeros",
+			Kind: c.Kind, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo,
 			Status: c.Status, Amount: amount, Currency: "CNY"},
-			rules.Answer{Outcome: res.Outcome, Err: res.Err, Verified: res.Verified, Answer: res.Answer})
+			recon.Reply{Outcome: res.Outcome, Err: res.Err, Verified: res.Verified, Answer: res.Answer})
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
@@ -94,7 +95,7 @@ func TestPlant(t *testing.T) {
 		}
 		seen[c.Want] = true
 	}
-	for _, v := range []string{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH", "AMOUNT_MISMATCH",
+	for _, v := range []recon.Verdict{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH", "AMOUNT_MISMATCH",
 		"REFUND_MISMATCH", "NOT_FOUND", "UNSETTLED", "UNKNOWN_STATUS", "UNVERIFIABLE", "ERROR"} {
 		if !seen[v] {
 			t.Errorf("no planted %s", v)

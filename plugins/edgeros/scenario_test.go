@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 )
 
 const testScenario = `
@@ -42,24 +42,24 @@ func TestLoadScenario(t *testing.T) {
 	ctx := context.Background()
 
 	res := p.Query(ctx, queryPayment("SC-1", "T-SC-1"))
-	if res.Outcome != plugins.OutcomeFound || res.Answer.Status != "SUCCESS" || *res.Answer.Amount != 1234 ||
+	if res.Outcome != recon.OutcomeFound || res.Answer.Status != "SUCCESS" || *res.Answer.Amount != 1234 ||
 		res.Answer.Fields["extra"] != "a<b>&c" || res.Answer.Fields["app_no"] != "APP-SC" || res.Answer.Fields["mch_no"] != "MCH-SC" ||
 		res.Answer.Fields["description"] != "支付成功" {
 		t.Errorf("SC-1: %v %s %+v", res.Outcome, res.Err, res.Answer)
 	}
-	if res := p.Query(ctx, queryPayment("SC-2", "")); res.Outcome != plugins.OutcomeTransient {
+	if res := p.Query(ctx, queryPayment("SC-2", "")); res.Outcome != recon.OutcomeTransient {
 		t.Errorf("SC-2 first: %v", res.Outcome)
 	}
-	if res := p.Query(ctx, queryPayment("SC-2", "")); res.Outcome != plugins.OutcomeFound || res.Answer.Status != "WEIRD" {
+	if res := p.Query(ctx, queryPayment("SC-2", "")); res.Outcome != recon.OutcomeFound || res.Answer.Status != "WEIRD" {
 		t.Errorf("SC-2 second: %v %s", res.Outcome, res.Answer.Status)
 	}
 	res = p.Query(ctx, queryRefund("SC-1", "SC-1-R1"))
-	if res.Outcome != plugins.OutcomeFound || res.Answer.Status != "PROCESSING" || *res.Answer.RefundAmount != 200 ||
+	if res.Outcome != recon.OutcomeFound || res.Answer.Status != "PROCESSING" || *res.Answer.RefundAmount != 200 ||
 		res.Answer.TradeNo != "T-SC-1" || len(res.Answer.RefundTradeNo) != 32 {
 		t.Errorf("refund: %v %s %+v", res.Outcome, res.Err, res.Answer)
 	}
 	// The default data is gone.
-	if res := p.Query(ctx, queryPayment("EGD-SUCCESS", "")); res.Outcome != plugins.OutcomeNotFound {
+	if res := p.Query(ctx, queryPayment("EGD-SUCCESS", "")); res.Outcome != recon.OutcomeNotFound {
 		t.Errorf("default order still there: %v", res.Outcome)
 	}
 }

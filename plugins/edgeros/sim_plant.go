@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/plugins/simkit"
 )
@@ -83,8 +84,8 @@ func (p *planter) paymentOf(amount int64, code, ledger string, ledgerDelta int64
 	o := &planted{no: fmt.Sprintf("EG-%06d", p.s.seq), amount: amount}
 	p.s.mu.Unlock()
 	o.txn = p.number()
-	c := simkit.Case{OrderNo: o.no, Type: "payment", Amount: money.Format(amount+ledgerDelta, 2),
-		Status: ledger, Want: want, Why: why}
+	c := simkit.Case{OrderNo: o.no, Kind: recon.Payment, Amount: money.Format(amount+ledgerDelta, 2),
+		Status: recon.State(ledger), Want: recon.Verdict(want), Why: why}
 	if code == "" {
 		p.cases = append(p.cases, c) // the provider never heard of it
 		return o
@@ -114,8 +115,8 @@ func (p *planter) paymentOf(amount int64, code, ledger string, ledgerDelta int64
 func (p *planter) refund(o *planted, code string, amount int64, ledger string, ledgerDelta int64, want, why string) {
 	o.refunds++
 	no := fmt.Sprintf("%s-R%d", o.no, o.refunds)
-	p.cases = append(p.cases, simkit.Case{OrderNo: o.no, Type: "refund", RefundNo: no,
-		Amount: money.Format(amount+ledgerDelta, 2), Status: ledger, Want: want, Why: why})
+	p.cases = append(p.cases, simkit.Case{OrderNo: o.no, Kind: recon.Refund, RefundNo: no,
+		Amount: money.Format(amount+ledgerDelta, 2), Status: recon.State(ledger), Want: recon.Verdict(want), Why: why})
 	if code == "" {
 		return
 	}

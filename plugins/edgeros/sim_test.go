@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/simkit"
 )
@@ -58,7 +59,7 @@ func TestSimulatorEveryCode(t *testing.T) {
 	sim, url := sharedSim(t)
 	p := simProvider(t, sim, url, nil)
 	for _, c := range []struct {
-		q      plugins.Query
+		q      recon.Query
 		status string
 		amount *int64
 		refund *int64
@@ -78,7 +79,7 @@ func TestSimulatorEveryCode(t *testing.T) {
 	} {
 		name := c.q.OrderNo + "/" + c.q.RefundNo
 		res := p.Query(context.Background(), c.q)
-		if res.Outcome != plugins.OutcomeFound || !res.Verified || res.HTTPStatus != 200 {
+		if res.Outcome != recon.OutcomeFound || !res.Verified || res.HTTPStatus != 200 {
 			t.Errorf("%s: outcome %v verified %v (%s)", name, res.Outcome, res.Verified, res.Err)
 			continue
 		}
@@ -88,7 +89,7 @@ func TestSimulatorEveryCode(t *testing.T) {
 			t.Errorf("%s: answer %+v", name, a)
 		}
 		at := a.PaidAt
-		if c.q.Kind == plugins.Refund {
+		if c.q.Kind == recon.Refund {
 			at = a.RefundedAt
 			if len(a.RefundTradeNo) != 32 || a.Fields["mch_refund_no"] != c.q.RefundNo {
 				t.Errorf("%s: refund numbers %q %q", name, a.RefundTradeNo, a.Fields["mch_refund_no"])
@@ -108,13 +109,13 @@ func TestSimulatorEveryCode(t *testing.T) {
 	}
 	// transaction_no wins, and the answer for it is checked against the order asked.
 	txn := res.Answer.TradeNo
-	if res := p.Query(context.Background(), queryPayment("EGD-REFUND", txn)); res.Outcome != plugins.OutcomeFound {
+	if res := p.Query(context.Background(), queryPayment("EGD-REFUND", txn)); res.Outcome != recon.OutcomeFound {
 		t.Errorf("by both numbers: %v %s", res.Outcome, res.Err)
 	}
-	if res := p.Query(context.Background(), queryPayment("", txn)); res.Outcome != plugins.OutcomeFound || res.Answer.Fields["mch_trade_no"] != "EGD-REFUND" {
+	if res := p.Query(context.Background(), queryPayment("", txn)); res.Outcome != recon.OutcomeFound || res.Answer.Fields["mch_trade_no"] != "EGD-REFUND" {
 		t.Errorf("by transaction_no only: %v %s", res.Outcome, res.Err)
 	}
-	if res := p.Query(context.Background(), queryPayment("EGD-SUCCESS", txn)); res.Outcome != plugins.OutcomePermanent ||
+	if res := p.Query(context.Background(), queryPayment("EGD-SUCCESS", txn)); res.Outcome != recon.OutcomePermanent ||
 		!strings.Contains(res.Err, `answer is about mch_trade_no "EGD-REFUND"`) {
 		t.Errorf("ledger's transaction_no of another order: %v %s", res.Outcome, res.Err)
 	}
@@ -128,7 +129,7 @@ func TestSimulatorNotFound(t *testing.T) {
 	sim, url := sharedSim(t)
 	p := simProvider(t, sim, url, nil)
 	for _, c := range []struct {
-		q   plugins.Query
+		q   recon.Query
 		err string
 	}{
 		{queryPayment("NOPE-1", ""), "edgeros: platform status 1007 ORDER_NOT_EXIST: 此订单不存在!"},
@@ -136,7 +137,7 @@ func TestSimulatorNotFound(t *testing.T) {
 		{queryRefund("EGD-REFUND", "NOPE-R"), "edgeros: platform status 1008 REFUND_NOT_EXIST: 此退款单不存在!"},
 	} {
 		res := p.Query(context.Background(), c.q)
-		if res.Outcome != plugins.OutcomeNotFound || !res.Verified || res.Err != c.err {
+		if res.Outcome != recon.OutcomeNotFound || !res.Verified || res.Err != c.err {
 			t.Errorf("%+v: outcome %v verified %v err %q", c.q, res.Outcome, res.Verified, res.Err)
 		}
 	}
@@ -152,15 +153,15 @@ func TestSimulatorWrongCredentials(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		edit    func(c map[string]string)
-		outcome plugins.Outcome
+		outcome recon.Outcome
 		err     string
 	}{
 		{"another merchant key", func(c map[string]string) { c[CredMerchantPrivateKey] = other },
-			plugins.OutcomePermanent, "edgeros: platform status 1002 SIGN_ERROR: 签名验证失败!"},
+			recon.OutcomePermanent, "edgeros: platform status 1002 SIGN_ERROR: 签名验证失败!"},
 		{"another mch_no", func(c map[string]string) { c[CredMchNo] = "MCH9" },
-			plugins.OutcomePermanent, "edgeros: platform status 1003 MCH_NOT_EXIST: 商户不存在!"},
+			recon.OutcomePermanent, "edgeros: platform status 1003 MCH_NOT_EXIST: 商户不存在!"},
 		{"another platform key", func(c map[string]string) { c[CredPlatformPublicKey] = otherPub },
-			plugins.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
+			recon.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := simProvider(t, sim, url, c.edit)
@@ -182,22 +183,22 @@ func TestSimulatorScriptedFaults(t *testing.T) {
 	p := simProvider(t, sim, url, nil)
 	for _, c := range []struct {
 		fault   string
-		q       plugins.Query
-		outcome plugins.Outcome
+		q       recon.Query
+		outcome recon.Outcome
 		err     string
 	}{
-		{fault5xx, queryPayment("EGD-CLOSED", ""), plugins.OutcomeTransient, "edgeros: HTTP 503 Service Unavailable"},
-		{faultMalformed, queryPayment("EGD-CLOSED", ""), plugins.OutcomeTransient, "edgeros: malformed answer: unexpected EOF"},
-		{faultBadSign, queryPayment("EGD-CLOSED", ""), plugins.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
-		{faultTamper, queryPayment("EGD-CLOSED", ""), plugins.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
-		{faultNoSign, queryPayment("EGD-CLOSED", ""), plugins.OutcomeUnverifiable, "edgeros: status 200 answer without data.sign"},
-		{faultReplay, queryPayment("EGD-CLOSED", ""), plugins.OutcomeUnverifiable, "does not echo the request's nonce"},
-		{faultBadSign, queryRefund("EGD-REFUND", "EGD-R-CLOSED"), plugins.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
-		{faultTamper, queryRefund("EGD-REFUND", "EGD-R-CLOSED"), plugins.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
-		{faultBadSign, queryPayment("NOPE-2", ""), plugins.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
+		{fault5xx, queryPayment("EGD-CLOSED", ""), recon.OutcomeTransient, "edgeros: HTTP 503 Service Unavailable"},
+		{faultMalformed, queryPayment("EGD-CLOSED", ""), recon.OutcomeTransient, "edgeros: malformed answer: unexpected EOF"},
+		{faultBadSign, queryPayment("EGD-CLOSED", ""), recon.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
+		{faultTamper, queryPayment("EGD-CLOSED", ""), recon.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
+		{faultNoSign, queryPayment("EGD-CLOSED", ""), recon.OutcomeUnverifiable, "edgeros: status 200 answer without data.sign"},
+		{faultReplay, queryPayment("EGD-CLOSED", ""), recon.OutcomeUnverifiable, "does not echo the request's nonce"},
+		{faultBadSign, queryRefund("EGD-REFUND", "EGD-R-CLOSED"), recon.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
+		{faultTamper, queryRefund("EGD-REFUND", "EGD-R-CLOSED"), recon.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
+		{faultBadSign, queryPayment("NOPE-2", ""), recon.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
 	} {
 		key := c.q.OrderNo
-		if c.q.Kind == plugins.Refund {
+		if c.q.Kind == recon.Refund {
 			key = c.q.RefundNo
 		}
 		t.Run(c.fault+"/"+key, func(t *testing.T) {
@@ -231,15 +232,15 @@ func TestSimulatorRandomFaults(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		f       simkit.Faults
-		outcome plugins.Outcome
+		outcome recon.Outcome
 	}{
-		{"5xx", simkit.Faults{ErrorRate: 1}, plugins.OutcomeTransient},
-		{"malformed", simkit.Faults{MalformedRate: 1}, plugins.OutcomeTransient},
-		{"badsign", simkit.Faults{Extra: map[string]float64{"badsign": 1}}, plugins.OutcomeUnverifiable},
-		{"tamper", simkit.Faults{Extra: map[string]float64{"tamper": 1}}, plugins.OutcomeUnverifiable},
-		{"nosign", simkit.Faults{Extra: map[string]float64{"nosign": 1}}, plugins.OutcomeUnverifiable},
-		{"replay", simkit.Faults{Extra: map[string]float64{"replay": 1}}, plugins.OutcomeUnverifiable},
-		{"none", simkit.Faults{}, plugins.OutcomeFound},
+		{"5xx", simkit.Faults{ErrorRate: 1}, recon.OutcomeTransient},
+		{"malformed", simkit.Faults{MalformedRate: 1}, recon.OutcomeTransient},
+		{"badsign", simkit.Faults{Extra: map[string]float64{"badsign": 1}}, recon.OutcomeUnverifiable},
+		{"tamper", simkit.Faults{Extra: map[string]float64{"tamper": 1}}, recon.OutcomeUnverifiable},
+		{"nosign", simkit.Faults{Extra: map[string]float64{"nosign": 1}}, recon.OutcomeUnverifiable},
+		{"replay", simkit.Faults{Extra: map[string]float64{"replay": 1}}, recon.OutcomeUnverifiable},
+		{"none", simkit.Faults{}, recon.OutcomeFound},
 	} {
 		sim.Faults().Set(c.f)
 		res := p.Query(context.Background(), queryPayment("EGD-SUCCESS", ""))
@@ -254,7 +255,7 @@ func TestSimulatorRandomFaults(t *testing.T) {
 	sim.Faults().Set(simkit.Faults{SlowRate: 1, SlowDelay: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if res := p.Query(ctx, queryPayment("EGD-SUCCESS", "")); res.Outcome != plugins.OutcomeTransient || res.Err != "edgeros: timeout" {
+	if res := p.Query(ctx, queryPayment("EGD-SUCCESS", "")); res.Outcome != recon.OutcomeTransient || res.Err != "edgeros: timeout" {
 		t.Errorf("slow: outcome %v err %q", res.Outcome, res.Err)
 	}
 	sim.Faults().Set(simkit.Faults{})

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -35,8 +35,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, tradeNo string, body []byte) {
 		res := p.parse(tradeNo, body)
 		switch res.Outcome {
-		case plugins.OutcomeFound:
-		case plugins.OutcomeNotFound, plugins.OutcomeTransient, plugins.OutcomePermanent:
+		case recon.OutcomeFound:
+		case recon.OutcomeNotFound, recon.OutcomeTransient, recon.OutcomePermanent:
 			if !strings.HasPrefix(res.Err, "paypro") {
 				t.Fatalf("outcome %v with error %q", res.Outcome, res.Err)
 			}

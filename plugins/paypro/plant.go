@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/plugins/simkit"
 )
@@ -85,8 +86,8 @@ func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 		if p.mutate != nil {
 			p.mutate(&o, &ledger, digits)
 		}
-		c := simkit.Case{OrderNo: o.TradeNo, Type: "payment", Amount: money.Format(ledger, digits),
-			Status: p.ledger, Want: p.want, Why: p.why}
+		c := simkit.Case{OrderNo: o.TradeNo, Kind: recon.Payment, Amount: money.Format(ledger, digits),
+			Status: recon.State(p.ledger), Want: recon.Verdict(p.want), Why: p.why}
 		if p.status != "" {
 			s.orders[o.TradeNo] = o
 			if !p.noTrade && rng.IntN(4) > 0 {
@@ -101,7 +102,7 @@ func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 		}
 		cases = append(cases, c)
 		if p.refundOf {
-			cases = append(cases, simkit.Case{OrderNo: o.TradeNo, ProviderTradeNo: c.ProviderTradeNo, Type: "refund",
+			cases = append(cases, simkit.Case{OrderNo: o.TradeNo, ProviderTradeNo: c.ProviderTradeNo, Kind: recon.Refund,
 				RefundNo: "PPR-" + o.TradeNo[3:], Amount: money.Format(ledger/2, digits), Status: "SUCCESS",
 				Want: "UNSUPPORTED", Why: "refund row: PayPro has no refund query"})
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/plugins/simkit"
 	"github.com/reconhq/recon/rules"
@@ -31,14 +31,14 @@ func TestPlant(t *testing.T) {
 	cases := sim.Plant(rng, 40)
 	cases = append(cases, sim.Plant(rng, 5)...) // a second call plants new orders
 
-	wantVerdicts := []string{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH",
+	wantVerdicts := []recon.Verdict{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH",
 		"AMOUNT_MISMATCH", "NOT_FOUND", "UNSETTLED", "UNSUPPORTED", "ERROR"}
-	seen := map[string]int{}
+	seen := map[recon.Verdict]int{}
 	keys := map[string]bool{}
 	orderNo := regexp.MustCompile(`^PP-\d{6}$`)
 	for _, c := range cases {
 		seen[c.Want]++
-		key := c.OrderNo + "/" + c.Type + "/" + c.RefundNo
+		key := c.OrderNo + "/" + c.Kind.String() + "/" + c.RefundNo
 		if keys[key] {
 			t.Errorf("ledger row %s planted twice", key)
 		}
@@ -47,7 +47,7 @@ func TestPlant(t *testing.T) {
 			t.Errorf("case %+v: bad order number, reason or currency", c)
 		}
 		if got := judge(t, r, p, c); got != c.Want {
-			t.Errorf("%s %s (%s): judged %s, planted %s", c.OrderNo, c.Type, c.Why, got, c.Want)
+			t.Errorf("%s %s (%s): judged %s, planted %s", c.OrderNo, c.Kind, c.Why, got, c.Want)
 		}
 	}
 	for _, v := range wantVerdicts {
@@ -63,30 +63,30 @@ func TestPlant(t *testing.T) {
 // judge runs one planted ledger row the way the engine does (up to 4
 // attempts) and judges it with the built-in rules, rules/builtin/paypro.lua
 // included.
-func judge(t *testing.T, r *rules.Rules, p *Provider, c simkit.Case) string {
+func judge(t *testing.T, r *rules.Rules, p *Provider, c simkit.Case) recon.Verdict {
 	t.Helper()
-	kind := plugins.Payment
-	if c.Type == "refund" {
-		kind = plugins.Refund
+	kind := recon.Payment
+	if c.Kind == recon.Refund {
+		kind = recon.Refund
 	}
-	var res plugins.Result
+	var res recon.Reply
 	for attempt := 1; attempt <= 4; attempt++ {
-		res = p.Query(context.Background(), plugins.Query{Kind: kind, OrderNo: c.OrderNo,
+		res = p.Query(context.Background(), recon.Query{Kind: kind, OrderNo: c.OrderNo,
 			ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo, Attempt: attempt})
-		if res.Outcome != plugins.OutcomeTransient {
+		if res.Outcome != recon.OutcomeTransient {
 			break
 		}
 	}
-	if res.Outcome == plugins.OutcomeFound && c.ProviderTradeNo != "" && c.ProviderTradeNo != res.Answer.TradeNo {
+	if res.Outcome == recon.OutcomeFound && c.ProviderTradeNo != "" && c.ProviderTradeNo != res.Answer.TradeNo {
 		t.Errorf("%s: ledger trade no %s, provider %s", c.OrderNo, c.ProviderTradeNo, res.Answer.TradeNo)
 	}
 	amount, err := money.Parse(c.Amount, 2)
 	if err != nil {
 		t.Fatalf("%s: amount %q: %v", c.OrderNo, c.Amount, err)
 	}
-	row := rules.Row{Line: 2, Account: "shop-paypro", Provider: Name, Type: c.Type, OrderNo: c.OrderNo,
+	row := recon.Row{Line: 2, Account: "shop-paypro", Provider: Name, Kind: c.Kind, OrderNo: c.OrderNo,
 		ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo, Status: c.Status, Amount: amount, Currency: DemoCurrency}
-	j, err := r.Judge(context.Background(), row, rules.Answer{Outcome: res.Outcome, Err: res.Err,
+	j, err := r.Judge(context.Background(), row, recon.Reply{Outcome: res.Outcome, Err: res.Err,
 		Verified: res.Verified, Answer: res.Answer})
 	if err != nil {
 		t.Fatalf("%s: judging: %v", c.OrderNo, err)

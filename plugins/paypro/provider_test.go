@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
@@ -96,8 +97,8 @@ func TestRefundQueryUnsupportedWithoutNetwork(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
 	defer srv.Close()
 	p := mustProvider(t, testAccount(srv.URL, "IDR", time.UTC))
-	res := p.Query(context.Background(), plugins.Query{Kind: plugins.Refund, OrderNo: "A1", RefundNo: "R1", Attempt: 1})
-	if res.Outcome != plugins.OutcomeUnsupported || res.Err == "" {
+	res := p.Query(context.Background(), recon.Query{Kind: recon.Refund, OrderNo: "A1", RefundNo: "R1", Attempt: 1})
+	if res.Outcome != recon.OutcomeUnsupported || res.Err == "" {
 		t.Errorf("refund query = %v %q, want UNSUPPORTED with a reason", res.Outcome, res.Err)
 	}
 	if hits.Load() != 0 {
@@ -106,14 +107,14 @@ func TestRefundQueryUnsupportedWithoutNetwork(t *testing.T) {
 }
 
 func TestQueryMisuse(t *testing.T) {
-	if res := New().Query(context.Background(), plugins.Query{Kind: plugins.Payment, OrderNo: "A1"}); res.Outcome != plugins.OutcomePermanent {
+	if res := New().Query(context.Background(), recon.Query{Kind: recon.Payment, OrderNo: "A1"}); res.Outcome != recon.OutcomePermanent {
 		t.Errorf("query before Configure = %v, want PERMANENT", res.Outcome)
 	}
 	p := mustProvider(t, testAccount("http://127.0.0.1:1", "IDR", time.UTC))
-	if res := p.Query(context.Background(), plugins.Query{Kind: plugins.Payment}); res.Outcome != plugins.OutcomePermanent {
+	if res := p.Query(context.Background(), recon.Query{Kind: recon.Payment}); res.Outcome != recon.OutcomePermanent {
 		t.Errorf("query without order number = %v, want PERMANENT", res.Outcome)
 	}
-	if res := p.Query(context.Background(), plugins.Query{Kind: 9, OrderNo: "A1"}); res.Outcome != plugins.OutcomePermanent {
+	if res := p.Query(context.Background(), recon.Query{Kind: 9, OrderNo: "A1"}); res.Outcome != recon.OutcomePermanent {
 		t.Errorf("query of unknown kind = %v, want PERMANENT", res.Outcome)
 	}
 }

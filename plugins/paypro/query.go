@@ -7,32 +7,33 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
 // Query asks PayPro once for the pay-in result of q.OrderNo (PayPro's
 // tradeNo). Refund queries are answered OutcomeUnsupported without any
 // network call: PayPro's pay-in API cannot confirm a refund.
-func (p *Provider) Query(ctx context.Context, q plugins.Query) plugins.Result {
+func (p *Provider) Query(ctx context.Context, q recon.Query) recon.Reply {
 	switch {
-	case q.Kind == plugins.Refund:
-		return plugins.Result{Outcome: plugins.OutcomeUnsupported,
+	case q.Kind == recon.Refund:
+		return recon.Reply{Outcome: recon.OutcomeUnsupported,
 			Err: "paypro has no refund query: a refund cannot be confirmed at PayPro"}
-	case q.Kind != plugins.Payment:
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: unknown query kind " + q.Kind.String()}
+	case q.Kind != recon.Payment:
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "paypro: unknown query kind " + q.Kind.String()}
 	case p.url == "":
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: query before Configure"}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "paypro: query before Configure"}
 	case q.OrderNo == "":
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: empty order number"}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "paypro: empty order number"}
 	}
 
 	body, err := requestBody(q.OrderNo, strconv.FormatInt(p.now().UnixMilli(), 10), p.secret)
 	if err != nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: encoding request: " + err.Error()}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "paypro: encoding request: " + err.Error()}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: building request: " + err.Error()}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "paypro: building request: " + err.Error()}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("merchantNo", p.merchantNo)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -26,7 +26,7 @@ const (
 // parse classifies a 2xx answer to a query for tradeNo and, when PayPro
 // handled it, fills the Answer. It leaves HTTPStatus, Raw and Request to the
 // caller.
-func (p *Provider) parse(tradeNo string, body []byte) plugins.Result {
+func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
 	top, err := decodeObject(body)
 	if err != nil {
 		return malformed("body is not a JSON object: %v", err)
@@ -43,16 +43,16 @@ func (p *Provider) parse(tradeNo string, body []byte) plugins.Result {
 	switch code {
 	case codeHandled:
 	case codeBusy:
-		return plugins.Result{Outcome: plugins.OutcomeTransient, Err: outerErr(code, msg), Answer: plugins.Answer{Fields: fields}}
+		return recon.Reply{Outcome: recon.OutcomeTransient, Err: outerErr(code, msg), Answer: recon.Answer{Fields: fields}}
 	case codeFailed:
-		return plugins.Result{Outcome: failedOutcome(msg), Err: outerErr(code, msg), Answer: plugins.Answer{Fields: fields}}
+		return recon.Reply{Outcome: failedOutcome(msg), Err: outerErr(code, msg), Answer: recon.Answer{Fields: fields}}
 	case "":
 		return malformed("no outer code")
 	default:
 		// PROTOCOL: only 0000, 5000 and 8000 are documented. An unknown code
 		// did not handle the query and nothing says a retry would help.
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "paypro: undocumented outer " + outerErr(code, msg),
-			Answer: plugins.Answer{Fields: fields}}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "paypro: undocumented outer " + outerErr(code, msg),
+			Answer: recon.Answer{Fields: fields}}
 	}
 
 	data, err := decodeObject(top["data"])
@@ -72,16 +72,16 @@ func (p *Provider) parse(tradeNo string, body []byte) plugins.Result {
 	a.Fields = fields
 	if got, _ := flat(data["tradeNo"]); got != "" && got != tradeNo {
 		// An answer about another order must not stand for this one.
-		return plugins.Result{Outcome: plugins.OutcomePermanent,
+		return recon.Reply{Outcome: recon.OutcomePermanent,
 			Err: fmt.Sprintf("paypro: answer is about tradeNo %q, not %q", got, tradeNo), Answer: a}
 	}
-	return plugins.Result{Outcome: plugins.OutcomeFound, Answer: a}
+	return recon.Reply{Outcome: recon.OutcomeFound, Answer: a}
 }
 
 // answer reads data's business fields. Status stays PayPro's raw code; the
 // Lua rule maps it.
-func (p *Provider) answer(data map[string]json.RawMessage) (plugins.Answer, error) {
-	a := plugins.Answer{Currency: p.currency}
+func (p *Provider) answer(data map[string]json.RawMessage) (recon.Answer, error) {
+	a := recon.Answer{Currency: p.currency}
 	a.Status, _ = flat(data["status"])
 	if a.Status == "" {
 		return a, fmt.Errorf("data.status is missing")
@@ -127,17 +127,17 @@ func (p *Provider) amount(data map[string]json.RawMessage, key string) (*int64, 
 // provider refusing this request as sent (a parameter or merchant problem):
 // sending it again unchanged will not help, so it is permanent too — never a
 // payment failure.
-func failedOutcome(msg string) plugins.Outcome {
+func failedOutcome(msg string) recon.Outcome {
 	if strings.EqualFold(strings.TrimSpace(msg), msgOrderNotExist) {
-		return plugins.OutcomeNotFound
+		return recon.OutcomeNotFound
 	}
-	return plugins.OutcomePermanent
+	return recon.OutcomePermanent
 }
 
 func outerErr(code, msg string) string {
 	return fmt.Sprintf("paypro code %s: %s", code, msg)
 }
 
-func malformed(format string, args ...any) plugins.Result {
-	return plugins.Result{Outcome: plugins.OutcomeTransient, Err: "paypro: malformed answer: " + fmt.Sprintf(format, args...)}
+func malformed(format string, args ...any) recon.Reply {
+	return recon.Reply{Outcome: recon.OutcomeTransient, Err: "paypro: malformed answer: " + fmt.Sprintf(format, args...)}
 }

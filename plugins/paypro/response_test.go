@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 )
 
 // The provider page's response example, parsed.
@@ -21,13 +21,13 @@ func TestParsePageResponseExample(t *testing.T) {
 	jakarta := mustLoad(t, "Asia/Jakarta")
 	p := mustProvider(t, testAccount("https://id.paypro.test", "IDR", jakarta))
 	res := p.parse("133323384", raw)
-	if res.Outcome != plugins.OutcomeFound || res.Err != "" {
+	if res.Outcome != recon.OutcomeFound || res.Err != "" {
 		t.Fatalf("outcome %v %q, want FOUND", res.Outcome, res.Err)
 	}
-	want := plugins.Answer{
+	want := recon.Answer{
 		Status:   "0000",
 		Currency: "IDR",
-		Amount:   plugins.Int64(5000000),
+		Amount:   recon.Int64(5000000),
 		TradeNo:  "7zr8om5hzclkemsz",
 		PaidAt:   time.Date(2024, 10, 19, 14, 37, 28, 0, jakarta),
 		Fields: map[string]string{
@@ -50,36 +50,36 @@ func TestParseOutcomes(t *testing.T) {
 	tests := []struct {
 		name    string
 		body    string
-		want    plugins.Outcome
+		want    recon.Outcome
 		errHas  string
 		status  string
 		tradeNo string
 	}{
-		{"handled", `{"code":"0000","msg":"success",` + ok + `}`, plugins.OutcomeFound, "", "0000", "P1"},
-		{"timestamp as string", `{"code":"0000","timestamp":"1729325978798",` + ok + `}`, plugins.OutcomeFound, "", "0000", "P1"},
-		{"code as number", `{"code":5000,"msg":"system exception","data":null}`, plugins.OutcomeTransient, "5000", "", ""},
-		{"success false is not the verdict", `{"code":"0000","success":false,` + ok + `}`, plugins.OutcomeFound, "", "0000", "P1"},
-		{"payproTradeNo", `{"code":"0000","data":{"payproTradeNo":"P2","tradeNo":"A1","amount":"1","status":"0015"}}`, plugins.OutcomeFound, "", "0015", "P2"},
-		{"platFormTradeNo wins", `{"code":"0000","data":{"payproTradeNo":"P2","platFormTradeNo":"P1","amount":"1","status":"0029"}}`, plugins.OutcomeFound, "", "0029", "P1"},
-		{"raw status kept", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":"00029"}}`, plugins.OutcomeFound, "", "00029", ""},
-		{"5000 busy", `{"code":"5000","msg":"system exception","success":false,"timestamp":1,"data":null}`, plugins.OutcomeTransient, "5000", "", ""},
-		{"8000 order not exist", `{"code":"8000","msg":"order not exist","success":false,"timestamp":1729325978798,"data":null}`, plugins.OutcomeNotFound, "order not exist", "", ""},
-		{"8000 order not exist, other case", `{"code":"8000","msg":" Order Not Exist","data":null}`, plugins.OutcomeNotFound, "", "", ""},
-		{"8000 sign error", `{"code":"8000","msg":"sign error","success":false,"data":null}`, plugins.OutcomePermanent, "sign error", "", ""},
-		{"8000 other", `{"code":"8000","msg":"merchant not exist","success":false,"data":null}`, plugins.OutcomePermanent, "merchant not exist", "", ""},
-		{"undocumented code", `{"code":"9999","msg":"?"}`, plugins.OutcomePermanent, "undocumented", "", ""},
-		{"no code", `{"msg":"success",` + ok + `}`, plugins.OutcomeTransient, "malformed", "", ""},
-		{"not JSON", `<html>bad gateway</html>`, plugins.OutcomeTransient, "malformed", "", ""},
-		{"truncated", `{"code":"0000","data":{"trunc`, plugins.OutcomeTransient, "malformed", "", ""},
-		{"array", `[]`, plugins.OutcomeTransient, "malformed", "", ""},
-		{"null", `null`, plugins.OutcomeTransient, "malformed", "", ""},
-		{"0000 without data", `{"code":"0000","data":null}`, plugins.OutcomeTransient, "data", "", ""},
-		{"0000 without status", `{"code":"0000","data":{"tradeNo":"A1","amount":"1"}}`, plugins.OutcomeTransient, "status", "", ""},
-		{"bad amount", `{"code":"0000","data":{"tradeNo":"A1","amount":"12.345","status":"0000"}}`, plugins.OutcomeTransient, "amount", "", ""},
-		{"float amount syntax", `{"code":"0000","data":{"tradeNo":"A1","amount":"5e4","status":"0000"}}`, plugins.OutcomeTransient, "amount", "", ""},
-		{"bad receivedAmount", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","receivedAmount":"x","status":"0001"}}`, plugins.OutcomeTransient, "receivedAmount", "", ""},
-		{"bad successTime", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":"0000","successTime":"19/10/2024"}}`, plugins.OutcomeTransient, "successTime", "", ""},
-		{"answer about another order", `{"code":"0000","data":{"tradeNo":"B2","amount":"1","status":"0000"}}`, plugins.OutcomePermanent, `"B2"`, "", ""},
+		{"handled", `{"code":"0000","msg":"success",` + ok + `}`, recon.OutcomeFound, "", "0000", "P1"},
+		{"timestamp as string", `{"code":"0000","timestamp":"1729325978798",` + ok + `}`, recon.OutcomeFound, "", "0000", "P1"},
+		{"code as number", `{"code":5000,"msg":"system exception","data":null}`, recon.OutcomeTransient, "5000", "", ""},
+		{"success false is not the verdict", `{"code":"0000","success":false,` + ok + `}`, recon.OutcomeFound, "", "0000", "P1"},
+		{"payproTradeNo", `{"code":"0000","data":{"payproTradeNo":"P2","tradeNo":"A1","amount":"1","status":"0015"}}`, recon.OutcomeFound, "", "0015", "P2"},
+		{"platFormTradeNo wins", `{"code":"0000","data":{"payproTradeNo":"P2","platFormTradeNo":"P1","amount":"1","status":"0029"}}`, recon.OutcomeFound, "", "0029", "P1"},
+		{"raw status kept", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":"00029"}}`, recon.OutcomeFound, "", "00029", ""},
+		{"5000 busy", `{"code":"5000","msg":"system exception","success":false,"timestamp":1,"data":null}`, recon.OutcomeTransient, "5000", "", ""},
+		{"8000 order not exist", `{"code":"8000","msg":"order not exist","success":false,"timestamp":1729325978798,"data":null}`, recon.OutcomeNotFound, "order not exist", "", ""},
+		{"8000 order not exist, other case", `{"code":"8000","msg":" Order Not Exist","data":null}`, recon.OutcomeNotFound, "", "", ""},
+		{"8000 sign error", `{"code":"8000","msg":"sign error","success":false,"data":null}`, recon.OutcomePermanent, "sign error", "", ""},
+		{"8000 other", `{"code":"8000","msg":"merchant not exist","success":false,"data":null}`, recon.OutcomePermanent, "merchant not exist", "", ""},
+		{"undocumented code", `{"code":"9999","msg":"?"}`, recon.OutcomePermanent, "undocumented", "", ""},
+		{"no code", `{"msg":"success",` + ok + `}`, recon.OutcomeTransient, "malformed", "", ""},
+		{"not JSON", `<html>bad gateway</html>`, recon.OutcomeTransient, "malformed", "", ""},
+		{"truncated", `{"code":"0000","data":{"trunc`, recon.OutcomeTransient, "malformed", "", ""},
+		{"array", `[]`, recon.OutcomeTransient, "malformed", "", ""},
+		{"null", `null`, recon.OutcomeTransient, "malformed", "", ""},
+		{"0000 without data", `{"code":"0000","data":null}`, recon.OutcomeTransient, "data", "", ""},
+		{"0000 without status", `{"code":"0000","data":{"tradeNo":"A1","amount":"1"}}`, recon.OutcomeTransient, "status", "", ""},
+		{"bad amount", `{"code":"0000","data":{"tradeNo":"A1","amount":"12.345","status":"0000"}}`, recon.OutcomeTransient, "amount", "", ""},
+		{"float amount syntax", `{"code":"0000","data":{"tradeNo":"A1","amount":"5e4","status":"0000"}}`, recon.OutcomeTransient, "amount", "", ""},
+		{"bad receivedAmount", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","receivedAmount":"x","status":"0001"}}`, recon.OutcomeTransient, "receivedAmount", "", ""},
+		{"bad successTime", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":"0000","successTime":"19/10/2024"}}`, recon.OutcomeTransient, "successTime", "", ""},
+		{"answer about another order", `{"code":"0000","data":{"tradeNo":"B2","amount":"1","status":"0000"}}`, recon.OutcomePermanent, `"B2"`, "", ""},
 	}
 	for _, tt := range tests {
 		res := p.parse("A1", []byte(tt.body))
@@ -87,7 +87,7 @@ func TestParseOutcomes(t *testing.T) {
 			t.Errorf("%s: outcome %v %q, want %v containing %q", tt.name, res.Outcome, res.Err, tt.want, tt.errHas)
 			continue
 		}
-		if tt.want == plugins.OutcomeFound && (res.Answer.Status != tt.status || res.Answer.TradeNo != tt.tradeNo || res.Err != "") {
+		if tt.want == recon.OutcomeFound && (res.Answer.Status != tt.status || res.Answer.TradeNo != tt.tradeNo || res.Err != "") {
 			t.Errorf("%s: status %q trade %q err %q, want %q %q", tt.name, res.Answer.Status, res.Answer.TradeNo, res.Err, tt.status, tt.tradeNo)
 		}
 	}
@@ -103,18 +103,18 @@ func TestParseAmounts(t *testing.T) {
 		wantRecv *int64
 		bad      bool
 	}{
-		{"IDR", `"50000.00"`, ``, plugins.Int64(5000000), nil, false},
-		{"IDR", `"300"`, ``, plugins.Int64(30000), nil, false},
-		{"IDR", `50000.00`, ``, plugins.Int64(5000000), nil, false}, // a JSON number keeps its digits
-		{"IDR", `"200000.00"`, `"120000.00"`, plugins.Int64(20000000), plugins.Int64(12000000), false},
+		{"IDR", `"50000.00"`, ``, recon.Int64(5000000), nil, false},
+		{"IDR", `"300"`, ``, recon.Int64(30000), nil, false},
+		{"IDR", `50000.00`, ``, recon.Int64(5000000), nil, false}, // a JSON number keeps its digits
+		{"IDR", `"200000.00"`, `"120000.00"`, recon.Int64(20000000), recon.Int64(12000000), false},
 		{"IDR", `""`, ``, nil, nil, false}, // not said
 		{"IDR", `null`, ``, nil, nil, false},
 		{"IDR", `"0.001"`, ``, nil, nil, true},
-		{"KRW", `"300"`, ``, plugins.Int64(300), nil, false},
-		{"KRW", `"300.00"`, ``, plugins.Int64(300), nil, false},
+		{"KRW", `"300"`, ``, recon.Int64(300), nil, false},
+		{"KRW", `"300.00"`, ``, recon.Int64(300), nil, false},
 		{"KRW", `"300.50"`, ``, nil, nil, true},
-		{"KWD", `"1.234"`, ``, plugins.Int64(1234), nil, false},
-		{"KWD", `"1.2340"`, ``, plugins.Int64(1234), nil, false},
+		{"KWD", `"1.234"`, ``, recon.Int64(1234), nil, false},
+		{"KWD", `"1.2340"`, ``, recon.Int64(1234), nil, false},
 		{"KWD", `"1.2345"`, ``, nil, nil, true},
 		{"MXN", `"-1.00"`, ``, nil, nil, true},
 		{"MXN", `"1,000.00"`, ``, nil, nil, true},
@@ -128,12 +128,12 @@ func TestParseAmounts(t *testing.T) {
 		body += `}}`
 		res := p.parse("A1", []byte(body))
 		if tt.bad {
-			if res.Outcome != plugins.OutcomeTransient {
+			if res.Outcome != recon.OutcomeTransient {
 				t.Errorf("%s %s: outcome %v, want TRANSIENT (malformed)", tt.currency, tt.amount, res.Outcome)
 			}
 			continue
 		}
-		if res.Outcome != plugins.OutcomeFound {
+		if res.Outcome != recon.OutcomeFound {
 			t.Errorf("%s %s: outcome %v %q", tt.currency, tt.amount, res.Outcome, res.Err)
 			continue
 		}
@@ -166,7 +166,7 @@ func ptr(v *int64) string {
 }
 
 // dump shows an Answer with its amounts dereferenced.
-func dump(a plugins.Answer) string {
+func dump(a recon.Answer) string {
 	return fmt.Sprintf("status=%q sub=%q cur=%s amount=%s received=%s refunded=%s trade=%q paid=%v fields=%v",
 		a.Status, a.SubStatus, a.Currency, ptr(a.Amount), ptr(a.Received), ptr(a.Refunded), a.TradeNo, a.PaidAt, a.Fields)
 }

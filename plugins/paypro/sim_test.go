@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/simkit"
 )
@@ -50,12 +51,12 @@ func simAccount(t *testing.T, sim *Simulator, url string) plugins.Account {
 		Location: mustLoad(t, a.Timezone), Credentials: creds}
 }
 
-func query(p *Provider, orderNo string) plugins.Result {
-	return p.Query(context.Background(), plugins.Query{Kind: plugins.Payment, OrderNo: orderNo, Attempt: 1})
+func query(p *Provider, orderNo string) recon.Reply {
+	return p.Query(context.Background(), recon.Query{Kind: recon.Payment, OrderNo: orderNo, Attempt: 1})
 }
 
 // checkNoSecret fails when a result carries the account's secret anywhere.
-func checkNoSecret(t *testing.T, res plugins.Result) {
+func checkNoSecret(t *testing.T, res recon.Reply) {
 	t.Helper()
 	for what, s := range map[string]string{"Err": res.Err, "Request": res.Request, "Raw": string(res.Raw)} {
 		if strings.Contains(s, DemoSecret) {
@@ -83,7 +84,7 @@ func TestSimulatorEveryStatus(t *testing.T) {
 	}{
 		{"133323384", "0000", 5000000, nil, "7zr8om5hzclkemsz", time.Date(2024, 10, 19, 14, 37, 28, 0, jakarta), ""},
 		{"PP-0000-REGION", "0000", 30000, nil, "pp0region0000001", time.Date(2024, 10, 11, 9, 30, 13, 0, jakarta), ""},
-		{"PP-0001", "0001", 20000000, plugins.Int64(12000000), "pp00010000000001", time.Time{}, "partial payment"},
+		{"PP-0001", "0001", 20000000, recon.Int64(12000000), "pp00010000000001", time.Time{}, "partial payment"},
 		{"PP-0015", "0015", 15000000, nil, "pp00150000000001", time.Time{}, "processing"},
 		{"PP-0029", "0029", 15000000, nil, "pp00290000000001", time.Time{}, "failed"},
 		{"PP-00029", "00029", 15000000, nil, "pp00029000000001", time.Time{}, "failed"},
@@ -94,7 +95,7 @@ func TestSimulatorEveryStatus(t *testing.T) {
 	for _, tt := range tests {
 		res := query(p, tt.order)
 		checkNoSecret(t, res)
-		if res.Outcome != plugins.OutcomeFound || res.HTTPStatus != 200 || res.Err != "" {
+		if res.Outcome != recon.OutcomeFound || res.HTTPStatus != 200 || res.Err != "" {
 			t.Errorf("%s: %v HTTP %d %q, want FOUND 200", tt.order, res.Outcome, res.HTTPStatus, res.Err)
 			continue
 		}
@@ -117,7 +118,7 @@ func TestSimulatorEveryStatus(t *testing.T) {
 func TestSimulatorNotFound(t *testing.T) {
 	_, p, _ := newPair(t)
 	res := query(p, "NO-SUCH-ORDER")
-	if res.Outcome != plugins.OutcomeNotFound || !strings.Contains(res.Err, "order not exist") || res.HTTPStatus != 200 {
+	if res.Outcome != recon.OutcomeNotFound || !strings.Contains(res.Err, "order not exist") || res.HTTPStatus != 200 {
 		t.Errorf("unknown order: %v HTTP %d %q, want NOT_FOUND", res.Outcome, res.HTTPStatus, res.Err)
 	}
 	if res.Answer.Fields["code"] != "8000" {
@@ -132,15 +133,15 @@ func TestSimulatorRejects(t *testing.T) {
 		name   string
 		change func(a *plugins.Account)
 		skew   time.Duration
-		want   plugins.Outcome
+		want   recon.Outcome
 		errHas string
 	}{
-		{"right credentials", func(*plugins.Account) {}, 0, plugins.OutcomeFound, ""},
-		{"wrong secret", func(a *plugins.Account) { a.Credentials["secret"] = "not-the-secret" }, 0, plugins.OutcomePermanent, "sign error"},
-		{"wrong merchant", func(a *plugins.Account) { a.Credentials["merchant_no"] = "6010000002" }, 0, plugins.OutcomePermanent, "merchant not exist"},
-		{"clock 4m59s behind", func(*plugins.Account) {}, -4*time.Minute - 59*time.Second, plugins.OutcomeFound, ""},
-		{"clock 5m1s behind", func(*plugins.Account) {}, -5*time.Minute - time.Second, plugins.OutcomePermanent, "sign error"},
-		{"clock 5m1s ahead", func(*plugins.Account) {}, 5*time.Minute + time.Second, plugins.OutcomePermanent, "sign error"},
+		{"right credentials", func(*plugins.Account) {}, 0, recon.OutcomeFound, ""},
+		{"wrong secret", func(a *plugins.Account) { a.Credentials["secret"] = "not-the-secret" }, 0, recon.OutcomePermanent, "sign error"},
+		{"wrong merchant", func(a *plugins.Account) { a.Credentials["merchant_no"] = "6010000002" }, 0, recon.OutcomePermanent, "merchant not exist"},
+		{"clock 4m59s behind", func(*plugins.Account) {}, -4*time.Minute - 59*time.Second, recon.OutcomeFound, ""},
+		{"clock 5m1s behind", func(*plugins.Account) {}, -5*time.Minute - time.Second, recon.OutcomePermanent, "sign error"},
+		{"clock 5m1s ahead", func(*plugins.Account) {}, 5*time.Minute + time.Second, recon.OutcomePermanent, "sign error"},
 	}
 	for _, tt := range tests {
 		a := simAccount(t, sim, srv.URL)
@@ -198,13 +199,13 @@ func TestSimulatorFaults(t *testing.T) {
 	tests := []struct {
 		name   string
 		faults simkit.Faults
-		want   plugins.Outcome
+		want   recon.Outcome
 		http   int
 		errHas string
 	}{
-		{"5xx", simkit.Faults{ErrorRate: 1}, plugins.OutcomeTransient, 503, "503"},
-		{"malformed", simkit.Faults{MalformedRate: 1}, plugins.OutcomeTransient, 200, "malformed"},
-		{"busy 5000", simkit.Faults{Extra: map[string]float64{"busy": 1}}, plugins.OutcomeTransient, 200, "5000"},
+		{"5xx", simkit.Faults{ErrorRate: 1}, recon.OutcomeTransient, 503, "503"},
+		{"malformed", simkit.Faults{MalformedRate: 1}, recon.OutcomeTransient, 200, "malformed"},
+		{"busy 5000", simkit.Faults{Extra: map[string]float64{"busy": 1}}, recon.OutcomeTransient, 200, "5000"},
 	}
 	for _, tt := range tests {
 		sim, p, _ := newPair(t)
@@ -225,8 +226,8 @@ func TestSimulatorSlow(t *testing.T) {
 	sim.Faults().Set(simkit.Faults{SlowRate: 1, SlowDelay: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	res := p.Query(ctx, plugins.Query{Kind: plugins.Payment, OrderNo: "133323384", Attempt: 1})
-	if res.Outcome != plugins.OutcomeTransient || res.Err != "timeout" {
+	res := p.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: "133323384", Attempt: 1})
+	if res.Outcome != recon.OutcomeTransient || res.Err != "timeout" {
 		t.Errorf("slow: %v %q, want TRANSIENT timeout", res.Outcome, res.Err)
 	}
 	if got := sim.Faults().Counts()["slow"]; got != 1 {
@@ -246,7 +247,7 @@ func TestSimulatorScriptedFaults(t *testing.T) {
 		t.Errorf("PP-BUSY2 attempts = %v, want %v", got, want)
 	}
 	for i := range 3 {
-		if res := query(p, "PP-DOWN"); res.Outcome != plugins.OutcomeTransient || res.HTTPStatus != 503 {
+		if res := query(p, "PP-DOWN"); res.Outcome != recon.OutcomeTransient || res.HTTPStatus != 503 {
 			t.Errorf("PP-DOWN attempt %d: %v HTTP %d, want TRANSIENT 503", i+1, res.Outcome, res.HTTPStatus)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/simkit"
 )
@@ -102,7 +103,7 @@ func Conformance(t *testing.T, sim simkit.Simulator) {
 
 	var paid *simkit.Case
 	for _, c := range sim.Plant(rand.New(rand.NewPCG(7, 7)), 12) {
-		if c.Want == "MATCHED" && c.Type != "refund" && c.Status == "PAID" {
+		if c.Want == recon.VerdictMatched && c.Kind != recon.Refund && c.Status == recon.StatePaid {
 			c := c
 			paid = &c
 			break
@@ -111,9 +112,9 @@ func Conformance(t *testing.T, sim simkit.Simulator) {
 	if paid == nil {
 		t.Fatal("Plant planted no MATCHED PAID payment to query")
 	}
-	query := func(q plugins.Query) plugins.Result {
+	query := func(q recon.Query) recon.Reply {
 		t.Helper()
-		var res plugins.Result
+		var res recon.Reply
 		// A planted order may be scripted to fail once first; the host retries, so do we.
 		for attempt := 1; attempt <= 3; attempt++ {
 			q.Attempt = attempt
@@ -121,29 +122,29 @@ func Conformance(t *testing.T, sim simkit.Simulator) {
 				t.Fatalf("Query %+v: %v", q, err)
 			}
 			noSecret(t, "result", res.Err+" "+res.Request+" "+string(res.Raw)+" "+strings.Join(values(res.Answer.Fields), " "), sa.Credentials)
-			if res.Outcome != plugins.OutcomeTransient {
+			if res.Outcome != recon.OutcomeTransient {
 				break
 			}
 		}
 		return res
 	}
 
-	res := query(plugins.Query{Kind: plugins.Payment, OrderNo: paid.OrderNo, ProviderTradeNo: paid.ProviderTradeNo})
-	if res.Outcome != plugins.OutcomeFound || len(res.Raw) == 0 || res.Request == "" || res.Answer.Status == "" ||
+	res := query(recon.Query{Kind: recon.Payment, OrderNo: paid.OrderNo, ProviderTradeNo: paid.ProviderTradeNo})
+	if res.Outcome != recon.OutcomeFound || len(res.Raw) == 0 || res.Request == "" || res.Answer.Status == "" ||
 		res.Answer.Amount == nil || res.Answer.Currency != acct.Currency {
 		t.Errorf("planted paid order %s: %v %q, answer %+v; want FOUND with raw body, request, status, amount in %s",
 			paid.OrderNo, res.Outcome, res.Err, res.Answer, acct.Currency)
 	}
 
-	res = query(plugins.Query{Kind: plugins.Payment, OrderNo: "RECON-CONFORMANCE-UNKNOWN"})
-	if res.Outcome != plugins.OutcomeNotFound {
+	res = query(recon.Query{Kind: recon.Payment, OrderNo: "RECON-CONFORMANCE-UNKNOWN"})
+	if res.Outcome != recon.OutcomeNotFound {
 		t.Errorf("unknown order: %v %q; want NOT_FOUND", res.Outcome, res.Err)
 	}
 
-	res = query(plugins.Query{Kind: plugins.Refund, OrderNo: paid.OrderNo, RefundNo: "RECON-CONFORMANCE-R"})
-	want := plugins.OutcomeUnsupported
+	res = query(recon.Query{Kind: recon.Refund, OrderNo: paid.OrderNo, RefundNo: "RECON-CONFORMANCE-R"})
+	want := recon.OutcomeUnsupported
 	if info.RefundQuery {
-		want = plugins.OutcomeNotFound
+		want = recon.OutcomeNotFound
 	}
 	if res.Outcome != want {
 		t.Errorf("refund query (RefundQuery %v): %v %q; want %v", info.RefundQuery, res.Outcome, res.Err, want)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/reconhq/recon"
 )
 
 // Simulator is one provider's API, simulated on loopback for tests, the
@@ -42,13 +44,13 @@ type Account struct {
 type Case struct {
 	OrderNo         string
 	ProviderTradeNo string
-	Type            string // payment | refund
+	Kind            recon.Kind
 	RefundNo        string
-	Amount          string // decimal, major units
+	Amount          string // decimal, major units, as the ledger writes it
 	Currency        string // empty: the account's
-	Status          string
-	Want            string // expected verdict
-	Why             string // what was planted, for the demo's output
+	Status          recon.State
+	Want            recon.Verdict // the verdict a correct reconciliation reaches
+	Why             string        // what was planted, for the demo's output
 }
 
 // Faults configures random faults, each a probability per request.

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -80,7 +80,7 @@ var (
 )
 
 // interpret reads an HTTP 2xx answer body for a query of kind.
-func interpret(kind plugins.Kind, body []byte, cfg *config) plugins.Result {
+func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return transient("malformed answer: %v", err)
@@ -127,10 +127,10 @@ func interpret(kind plugins.Kind, body []byte, cfg *config) plugins.Result {
 	switch code := string(biz.ErrorCode); string(biz.ResultCode) {
 	case "SUCCESS":
 	case "FAIL":
-		var r plugins.Result
+		var r recon.Reply
 		switch {
-		case notFoundCodes[code], kind == plugins.Refund && refundNotFoundCodes[code]:
-			r = plugins.Result{Outcome: plugins.OutcomeNotFound, Err: "upay: " + callError("FAIL", biz.ErrorCode, biz.ErrorMessage)}
+		case notFoundCodes[code], kind == recon.Refund && refundNotFoundCodes[code]:
+			r = recon.Reply{Outcome: recon.OutcomeNotFound, Err: "upay: " + callError("FAIL", biz.ErrorCode, biz.ErrorMessage)}
 		case transientBizCodes[code]:
 			r = transient("query failed %s", callError("FAIL", biz.ErrorCode, biz.ErrorMessage))
 		default:
@@ -154,7 +154,7 @@ func interpret(kind plugins.Kind, body []byte, cfg *config) plugins.Result {
 	if err != nil {
 		return transient("malformed biz_response.data: %v", err)
 	}
-	return plugins.Result{Outcome: plugins.OutcomeFound, Answer: a}
+	return recon.Reply{Outcome: recon.OutcomeFound, Answer: a}
 }
 
 // flattenData copies every field of data into fields as a string: JSON
@@ -195,8 +195,8 @@ func flattenData(data json.RawMessage, fields map[string]string) error {
 }
 
 // newAnswer reads the order (or refund flow) from the flat data fields.
-func newAnswer(kind plugins.Kind, f map[string]string, cfg *config) (plugins.Answer, error) {
-	a := plugins.Answer{
+func newAnswer(kind recon.Kind, f map[string]string, cfg *config) (recon.Answer, error) {
+	a := recon.Answer{
 		Status:    f["order_status"],
 		SubStatus: f["status"],
 		Currency:  cfg.currency,
@@ -219,13 +219,13 @@ func newAnswer(kind plugins.Kind, f map[string]string, cfg *config) (plugins.Ans
 	// negative (net above total): the rule flags that answer rather than
 	// the plugin hiding it.
 	if a.Amount != nil && net != nil {
-		a.Refunded = plugins.Int64(*a.Amount - *net)
+		a.Refunded = recon.Int64(*a.Amount - *net)
 	}
 	// finish_time is when the *last* operation finished, and upay sets it
 	// only when that operation succeeded.
 	finish := millis(f["finish_time"], cfg.loc)
 	switch kind {
-	case plugins.Refund:
+	case recon.Refund:
 		// With refund_request_no, status and settlement_amount describe
 		// that refund flow.
 		a.RefundAmount = settlement
@@ -273,12 +273,12 @@ func millis(s string, loc *time.Location) time.Time {
 	return time.UnixMilli(ms).In(loc)
 }
 
-func transient(format string, args ...any) plugins.Result {
-	return plugins.Result{Outcome: plugins.OutcomeTransient, Err: "upay: " + fmt.Sprintf(format, args...)}
+func transient(format string, args ...any) recon.Reply {
+	return recon.Reply{Outcome: recon.OutcomeTransient, Err: "upay: " + fmt.Sprintf(format, args...)}
 }
 
-func permanent(format string, args ...any) plugins.Result {
-	return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "upay: " + fmt.Sprintf(format, args...)}
+func permanent(format string, args ...any) recon.Reply {
+	return recon.Reply{Outcome: recon.OutcomePermanent, Err: "upay: " + fmt.Sprintf(format, args...)}
 }
 
 // callError formats "<code> <error_code>: <error_message>" from an answer.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 )
 
 // upay's own query example (api-doc.txt), served as upay would serve it.
@@ -20,9 +20,9 @@ func TestProviderDocExample(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
 	defer srv.Close()
-	res := query(t, mustProvider(t, srv.URL, nil), plugins.Query{Kind: plugins.Payment, OrderNo: "test", Attempt: 1})
+	res := query(t, mustProvider(t, srv.URL, nil), recon.Query{Kind: recon.Payment, OrderNo: "test", Attempt: 1})
 
-	if res.Outcome != plugins.OutcomeFound || res.Err != "" {
+	if res.Outcome != recon.OutcomeFound || res.Err != "" {
 		t.Fatalf("outcome %v, err %q", res.Outcome, res.Err)
 	}
 	if string(res.Raw) != string(body) || res.HTTPStatus != 200 || res.Verified {
@@ -91,35 +91,35 @@ func TestInterpret(t *testing.T) {
 	const paid = `{"sn":"1","client_sn":"A1","order_status":"PAID","status":"SUCCESS","total_amount":"1234","net_amount":"1234","finish_time":"1763737804000"}`
 	for _, c := range []struct {
 		name    string
-		kind    plugins.Kind
+		kind    recon.Kind
 		body    string
-		outcome plugins.Outcome
+		outcome recon.Outcome
 		errHas  string
-		check   func(t *testing.T, a plugins.Answer)
+		check   func(t *testing.T, a recon.Answer)
 	}{
-		{name: "sign rejected", body: top("400", "ILLEGAL_SIGN"), outcome: plugins.OutcomePermanent, errHas: "400 ILLEGAL_SIGN: m"},
-		{name: "invalid terminal", body: top("400", "INVALID_TERMINAL"), outcome: plugins.OutcomePermanent, errHas: "INVALID_TERMINAL"},
-		{name: "terminal not exists", body: top("400", "TERMINAL_NOT_EXISTS"), outcome: plugins.OutcomePermanent, errHas: "TERMINAL_NOT_EXISTS"},
-		{name: "invalid params", body: top("400", "INVALID_PARAMS"), outcome: plugins.OutcomePermanent, errHas: "INVALID_PARAMS"},
-		{name: "system error", body: top("500", "UNKNOWN_SYSTEM_ERROR"), outcome: plugins.OutcomeTransient, errHas: "500 UNKNOWN_SYSTEM_ERROR"},
-		{name: "maintenance", body: top("500", "MAINTENANCE_INPROGRESS"), outcome: plugins.OutcomeTransient, errHas: "MAINTENANCE_INPROGRESS"},
-		{name: "result_code missing", body: `{"biz_response":{}}`, outcome: plugins.OutcomeTransient, errHas: "unexpected result_code"},
-		{name: "result_code odd", body: top("302", "X"), outcome: plugins.OutcomeTransient, errHas: `unexpected result_code "302"`},
-		{name: "not JSON", body: `<html>busy</html>`, outcome: plugins.OutcomeTransient, errHas: "malformed answer"},
-		{name: "truncated", body: `{"result_code":"200","biz_response":{"result_code":"SUCC`, outcome: plugins.OutcomeTransient, errHas: "malformed answer"},
-		{name: "no biz_response", body: `{"result_code":"200"}`, outcome: plugins.OutcomeTransient, errHas: "without biz_response"},
-		{name: "odd biz result", body: `{"result_code":"200","biz_response":{"result_code":"ERROR"}}`, outcome: plugins.OutcomeTransient, errHas: "unexpected biz_response.result_code"},
-		{name: "no data", body: `{"result_code":"200","biz_response":{"result_code":"SUCCESS"}}`, outcome: plugins.OutcomeTransient, errHas: "not an object"},
-		{name: "order not exists", body: fail("UPAY_ORDER_NOT_EXISTS"), outcome: plugins.OutcomeNotFound, errHas: "UPAY_ORDER_NOT_EXISTS"},
-		{name: "order not exist (misspelt)", body: fail("UPAY_ORDER_NOT_EXIST"), outcome: plugins.OutcomeNotFound},
-		{name: "trade not exist", body: fail("TRADE_NOT_EXIST"), outcome: plugins.OutcomeNotFound},
-		{name: "refund not exists, refund query", kind: plugins.Refund, body: fail("REFUND_NOT_EXISTS"), outcome: plugins.OutcomeNotFound},
-		{name: "refund not exists, payment query", body: fail("REFUND_NOT_EXISTS"), outcome: plugins.OutcomePermanent, errHas: "REFUND_NOT_EXISTS"},
-		{name: "trade timeout", body: fail("TRADE_TIMEOUT"), outcome: plugins.OutcomeTransient, errHas: "TRADE_TIMEOUT"},
-		{name: "terminal not active", body: fail("UPAY_TERMINAL_STATUS_ABNORMAL"), outcome: plugins.OutcomePermanent, errHas: "UPAY_TERMINAL_STATUS_ABNORMAL"},
-		{name: "fractional amount", body: ok(`{"order_status":"PAID","total_amount":"12.34"}`), outcome: plugins.OutcomeTransient, errHas: "total_amount"},
-		{name: "negative amount", body: ok(`{"order_status":"PAID","total_amount":"-1"}`), outcome: plugins.OutcomeTransient, errHas: "total_amount"},
-		{name: "paid", body: ok(paid), outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+		{name: "sign rejected", body: top("400", "ILLEGAL_SIGN"), outcome: recon.OutcomePermanent, errHas: "400 ILLEGAL_SIGN: m"},
+		{name: "invalid terminal", body: top("400", "INVALID_TERMINAL"), outcome: recon.OutcomePermanent, errHas: "INVALID_TERMINAL"},
+		{name: "terminal not exists", body: top("400", "TERMINAL_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "TERMINAL_NOT_EXISTS"},
+		{name: "invalid params", body: top("400", "INVALID_PARAMS"), outcome: recon.OutcomePermanent, errHas: "INVALID_PARAMS"},
+		{name: "system error", body: top("500", "UNKNOWN_SYSTEM_ERROR"), outcome: recon.OutcomeTransient, errHas: "500 UNKNOWN_SYSTEM_ERROR"},
+		{name: "maintenance", body: top("500", "MAINTENANCE_INPROGRESS"), outcome: recon.OutcomeTransient, errHas: "MAINTENANCE_INPROGRESS"},
+		{name: "result_code missing", body: `{"biz_response":{}}`, outcome: recon.OutcomeTransient, errHas: "unexpected result_code"},
+		{name: "result_code odd", body: top("302", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code "302"`},
+		{name: "not JSON", body: `<html>busy</html>`, outcome: recon.OutcomeTransient, errHas: "malformed answer"},
+		{name: "truncated", body: `{"result_code":"200","biz_response":{"result_code":"SUCC`, outcome: recon.OutcomeTransient, errHas: "malformed answer"},
+		{name: "no biz_response", body: `{"result_code":"200"}`, outcome: recon.OutcomeTransient, errHas: "without biz_response"},
+		{name: "odd biz result", body: `{"result_code":"200","biz_response":{"result_code":"ERROR"}}`, outcome: recon.OutcomeTransient, errHas: "unexpected biz_response.result_code"},
+		{name: "no data", body: `{"result_code":"200","biz_response":{"result_code":"SUCCESS"}}`, outcome: recon.OutcomeTransient, errHas: "not an object"},
+		{name: "order not exists", body: fail("UPAY_ORDER_NOT_EXISTS"), outcome: recon.OutcomeNotFound, errHas: "UPAY_ORDER_NOT_EXISTS"},
+		{name: "order not exist (misspelt)", body: fail("UPAY_ORDER_NOT_EXIST"), outcome: recon.OutcomeNotFound},
+		{name: "trade not exist", body: fail("TRADE_NOT_EXIST"), outcome: recon.OutcomeNotFound},
+		{name: "refund not exists, refund query", kind: recon.Refund, body: fail("REFUND_NOT_EXISTS"), outcome: recon.OutcomeNotFound},
+		{name: "refund not exists, payment query", body: fail("REFUND_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "REFUND_NOT_EXISTS"},
+		{name: "trade timeout", body: fail("TRADE_TIMEOUT"), outcome: recon.OutcomeTransient, errHas: "TRADE_TIMEOUT"},
+		{name: "terminal not active", body: fail("UPAY_TERMINAL_STATUS_ABNORMAL"), outcome: recon.OutcomePermanent, errHas: "UPAY_TERMINAL_STATUS_ABNORMAL"},
+		{name: "fractional amount", body: ok(`{"order_status":"PAID","total_amount":"12.34"}`), outcome: recon.OutcomeTransient, errHas: "total_amount"},
+		{name: "negative amount", body: ok(`{"order_status":"PAID","total_amount":"-1"}`), outcome: recon.OutcomeTransient, errHas: "total_amount"},
+		{name: "paid", body: ok(paid), outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
 			if a.Status != "PAID" || i64(a.Amount) != "1234" || i64(a.Refunded) != "0" || a.TradeNo != "1" {
 				t.Errorf("%+v", a)
 			}
@@ -128,43 +128,43 @@ func TestInterpret(t *testing.T) {
 			}
 		}},
 		{name: "amounts as bare numbers", body: ok(`{"order_status":"PAID","total_amount":1234,"net_amount":1000,"extra":{"a":[1, 2]},"gone":null}`),
-			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+			outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
 				if i64(a.Amount) != "1234" || i64(a.Refunded) != "234" || a.Fields["extra"] != `{"a":[1,2]}` || a.Fields["gone"] != "" {
 					t.Errorf("%+v", a)
 				}
 			}},
 		{name: "net above total kept", body: ok(`{"order_status":"PAID","total_amount":"100","net_amount":"150"}`),
-			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+			outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
 				if i64(a.Refunded) != "-50" {
 					t.Errorf("refunded %s", i64(a.Refunded))
 				}
 			}},
 		{name: "no net_amount: refunded unknown", body: ok(`{"order_status":"PAID","total_amount":"100","net_amount":""}`),
-			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+			outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
 				if a.Refunded != nil || i64(a.Amount) != "100" {
 					t.Errorf("amount %s refunded %s", i64(a.Amount), i64(a.Refunded))
 				}
 			}},
 		{name: "refunded order: finish_time is the refund's", body: ok(`{"order_status":"REFUNDED","status":"SUCCESS","total_amount":"100","net_amount":"0","finish_time":"1763737804000"}`),
-			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+			outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
 				if !a.PaidAt.IsZero() || !a.RefundedAt.Equal(time.UnixMilli(1763737804000)) || i64(a.Refunded) != "100" {
 					t.Errorf("paid_at %v refunded_at %v refunded %s", a.PaidAt, a.RefundedAt, i64(a.Refunded))
 				}
 			}},
-		{name: "refund query, refund done", kind: plugins.Refund, body: ok(`{"order_status":"PARTIAL_REFUNDED","status":"SUCCESS","total_amount":"1000","net_amount":"700","settlement_amount":"300","finish_time":"1763737804000"}`),
-			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+		{name: "refund query, refund done", kind: recon.Refund, body: ok(`{"order_status":"PARTIAL_REFUNDED","status":"SUCCESS","total_amount":"1000","net_amount":"700","settlement_amount":"300","finish_time":"1763737804000"}`),
+			outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
 				if i64(a.RefundAmount) != "300" || i64(a.Refunded) != "300" || !a.RefundedAt.Equal(time.UnixMilli(1763737804000)) || !a.PaidAt.IsZero() {
 					t.Errorf("%+v", a)
 				}
 			}},
-		{name: "refund query, refund in progress", kind: plugins.Refund, body: ok(`{"order_status":"REFUND_INPROGRESS","status":"IN_PROG","total_amount":"1000","net_amount":"1000","settlement_amount":"300","finish_time":"1763737804000"}`),
-			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+		{name: "refund query, refund in progress", kind: recon.Refund, body: ok(`{"order_status":"REFUND_INPROGRESS","status":"IN_PROG","total_amount":"1000","net_amount":"1000","settlement_amount":"300","finish_time":"1763737804000"}`),
+			outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
 				if a.SubStatus != "IN_PROG" || i64(a.RefundAmount) != "300" || !a.RefundedAt.IsZero() {
 					t.Errorf("%+v", a)
 				}
 			}},
 		{name: "malformed time left zero", body: ok(`{"order_status":"PAID","total_amount":"1","finish_time":"yesterday"}`),
-			outcome: plugins.OutcomeFound, check: func(t *testing.T, a plugins.Answer) {
+			outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
 				if !a.PaidAt.IsZero() || a.Fields["finish_time"] != "yesterday" {
 					t.Errorf("paid_at %v", a.PaidAt)
 				}
@@ -173,7 +173,7 @@ func TestInterpret(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			kind := c.kind
 			if kind == 0 {
-				kind = plugins.Payment
+				kind = recon.Payment
 			}
 			res := interpret(kind, []byte(c.body), cfg)
 			if res.Outcome != c.outcome {
@@ -182,7 +182,7 @@ func TestInterpret(t *testing.T) {
 			if !strings.Contains(res.Err, c.errHas) {
 				t.Errorf("err %q does not contain %q", res.Err, c.errHas)
 			}
-			if c.outcome == plugins.OutcomeFound && res.Err != "" {
+			if c.outcome == recon.OutcomeFound && res.Err != "" {
 				t.Errorf("found with err %q", res.Err)
 			}
 			if c.check != nil {
@@ -194,10 +194,10 @@ func TestInterpret(t *testing.T) {
 
 // Call-level codes reach Fields even when the query failed.
 func TestFailureKeepsCodes(t *testing.T) {
-	res := interpret(plugins.Payment, []byte(`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_ORDER_NOT_EXIST","error_message":"订单不存在"}}`),
+	res := interpret(recon.Payment, []byte(`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_ORDER_NOT_EXIST","error_message":"订单不存在"}}`),
 		&config{currency: "CNY", loc: time.UTC})
 	want := map[string]string{"result_code": "200", "biz_result_code": "FAIL", "biz_error_code": "UPAY_ORDER_NOT_EXIST", "biz_error_message": "订单不存在"}
-	if res.Outcome != plugins.OutcomeNotFound || !maps.Equal(res.Answer.Fields, want) {
+	if res.Outcome != recon.OutcomeNotFound || !maps.Equal(res.Answer.Fields, want) {
 		t.Errorf("outcome %v fields %v", res.Outcome, res.Answer.Fields)
 	}
 }

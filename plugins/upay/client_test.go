@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/simkit"
 )
@@ -68,16 +69,16 @@ func TestQueryWithoutNetwork(t *testing.T) {
 	}))
 	defer srv.Close()
 	p := mustProvider(t, srv.URL, nil)
-	for name, q := range map[string]plugins.Query{
-		"refund without refund_no": {Kind: plugins.Refund, OrderNo: "A1"},
-		"no order number":          {Kind: plugins.Payment},
+	for name, q := range map[string]recon.Query{
+		"refund without refund_no": {Kind: recon.Refund, OrderNo: "A1"},
+		"no order number":          {Kind: recon.Payment},
 		"unknown kind":             {Kind: 9, OrderNo: "A1"},
 	} {
-		if res := query(t, p, q); res.Outcome != plugins.OutcomePermanent || res.Err == "" {
+		if res := query(t, p, q); res.Outcome != recon.OutcomePermanent || res.Err == "" {
 			t.Errorf("%s: outcome %v err %q", name, res.Outcome, res.Err)
 		}
 	}
-	if res := query(t, New(), pay("A1")); res.Outcome != plugins.OutcomePermanent || !strings.Contains(res.Err, "Configure") {
+	if res := query(t, New(), pay("A1")); res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "Configure") {
 		t.Errorf("unconfigured: %v %q", res.Outcome, res.Err)
 	}
 }
@@ -106,7 +107,7 @@ func TestEveryOrderStatus(t *testing.T) {
 	} {
 		t.Run(c.order, func(t *testing.T) {
 			res := query(t, p, pay(c.order))
-			if res.Outcome != plugins.OutcomeFound {
+			if res.Outcome != recon.OutcomeFound {
 				t.Fatalf("outcome %v: %s", res.Outcome, res.Err)
 			}
 			a := res.Answer
@@ -137,7 +138,7 @@ func TestEveryRefundFlowStatus(t *testing.T) {
 		"FAIL_PROTOCOL_3", "FAIL_IO_1", "FAIL_IO_2", "FAIL_ERROR", "CANCEL_ERROR", "REFUND_ERROR"} {
 		no := itoa2(i + 1)
 		res := query(t, p, refundQ("DEMO-FLOWS", no))
-		if res.Outcome != plugins.OutcomeFound {
+		if res.Outcome != recon.OutcomeFound {
 			t.Fatalf("refund %s: %v %s", no, res.Outcome, res.Err)
 		}
 		a := res.Answer
@@ -156,7 +157,7 @@ func TestEveryRefundFlowStatus(t *testing.T) {
 }
 
 func itoa2(v int) string {
-	s := i64(plugins.Int64(int64(v)))
+	s := i64(recon.Int64(int64(v)))
 	if len(s) < 2 {
 		s = "0" + s
 	}
@@ -167,16 +168,16 @@ func TestLookup(t *testing.T) {
 	p := mustProvider(t, simServer(t, NewSimulator()), nil)
 	for _, c := range []struct {
 		name    string
-		q       plugins.Query
-		outcome plugins.Outcome
+		q       recon.Query
+		outcome recon.Outcome
 		order   string
 	}{
-		{"by sn only", plugins.Query{Kind: plugins.Payment, ProviderTradeNo: "7895259800000002"}, plugins.OutcomeFound, "DEMO-PAID"},
-		{"sn wins over client_sn", plugins.Query{Kind: plugins.Payment, OrderNo: "DEMO-CREATED", ProviderTradeNo: "7895259800000002"}, plugins.OutcomeFound, "DEMO-PAID"},
-		{"unknown sn falls back to client_sn", plugins.Query{Kind: plugins.Payment, OrderNo: "DEMO-CREATED", ProviderTradeNo: "1"}, plugins.OutcomeFound, "DEMO-CREATED"},
-		{"unknown order", pay("NOPE-1"), plugins.OutcomeNotFound, ""},
-		{"refund of unknown order", refundQ("NOPE-1", "01"), plugins.OutcomeNotFound, ""},
-		{"unknown refund", refundQ("DEMO-PAID", "01"), plugins.OutcomeNotFound, ""},
+		{"by sn only", recon.Query{Kind: recon.Payment, ProviderTradeNo: "7895259800000002"}, recon.OutcomeFound, "DEMO-PAID"},
+		{"sn wins over client_sn", recon.Query{Kind: recon.Payment, OrderNo: "DEMO-CREATED", ProviderTradeNo: "7895259800000002"}, recon.OutcomeFound, "DEMO-PAID"},
+		{"unknown sn falls back to client_sn", recon.Query{Kind: recon.Payment, OrderNo: "DEMO-CREATED", ProviderTradeNo: "1"}, recon.OutcomeFound, "DEMO-CREATED"},
+		{"unknown order", pay("NOPE-1"), recon.OutcomeNotFound, ""},
+		{"refund of unknown order", refundQ("NOPE-1", "01"), recon.OutcomeNotFound, ""},
+		{"unknown refund", refundQ("DEMO-PAID", "01"), recon.OutcomeNotFound, ""},
 	} {
 		res := query(t, p, c.q)
 		if res.Outcome != c.outcome || res.Answer.Fields["client_sn"] != c.order {
@@ -203,7 +204,7 @@ func TestWrongCredentials(t *testing.T) {
 	} {
 		p := mustProvider(t, url, map[string]string{CredTerminalSN: c.sn, CredTerminalKey: c.key})
 		res := query(t, p, pay("DEMO-PAID"))
-		if res.Outcome != plugins.OutcomePermanent || !strings.Contains(res.Err, "400 "+c.code) || res.Answer.Fields["error_code"] != c.code {
+		if res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "400 "+c.code) || res.Answer.Fields["error_code"] != c.code {
 			t.Errorf("%s: %v %q %v", c.name, res.Outcome, res.Err, res.Answer.Fields)
 		}
 		if strings.Contains(res.Err, c.key) || strings.Contains(res.Request, c.key) {
@@ -228,22 +229,22 @@ func TestScriptedFaults(t *testing.T) {
 		sim.Script("DEMO-PAID", c.kind, c.n)
 		for i := 0; i < c.n; i++ {
 			res := query(t, p, pay("DEMO-PAID"))
-			if res.Outcome != plugins.OutcomeTransient || !strings.Contains(res.Err, c.errHas) {
+			if res.Outcome != recon.OutcomeTransient || !strings.Contains(res.Err, c.errHas) {
 				t.Errorf("%s #%d: %v %q", c.kind, i+1, res.Outcome, res.Err)
 			}
 			if res.Request != "POST /upay/v2/query client_sn=DEMO-PAID" {
 				t.Errorf("%s: request %q", c.kind, res.Request)
 			}
 		}
-		if res := query(t, p, pay("DEMO-PAID")); res.Outcome != plugins.OutcomeFound {
+		if res := query(t, p, pay("DEMO-PAID")); res.Outcome != recon.OutcomeFound {
 			t.Errorf("%s: after the script: %v %q", c.kind, res.Outcome, res.Err)
 		}
 	}
 	// Faults follow the order, whichever number it is asked by.
 	sim.Script("DEMO-PAID", FaultHTTP5xx, -1)
 	for i := 0; i < 3; i++ {
-		res := query(t, p, plugins.Query{Kind: plugins.Payment, ProviderTradeNo: "7895259800000002"})
-		if res.Outcome != plugins.OutcomeTransient || res.HTTPStatus != 503 {
+		res := query(t, p, recon.Query{Kind: recon.Payment, ProviderTradeNo: "7895259800000002"})
+		if res.Outcome != recon.OutcomeTransient || res.HTTPStatus != 503 {
 			t.Errorf("permanent 5xx #%d: %v HTTP %d", i+1, res.Outcome, res.HTTPStatus)
 		}
 	}
@@ -263,10 +264,10 @@ func TestScriptedSlow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	res := p.Query(ctx, pay("S1"))
-	if res.Outcome != plugins.OutcomeTransient || !strings.Contains(res.Err, "timeout") {
+	if res.Outcome != recon.OutcomeTransient || !strings.Contains(res.Err, "timeout") {
 		t.Errorf("slow: %v %q", res.Outcome, res.Err)
 	}
-	if res := query(t, p, pay("S1")); res.Outcome != plugins.OutcomeFound {
+	if res := query(t, p, pay("S1")); res.Outcome != recon.OutcomeFound {
 		t.Errorf("after slow: %v %q", res.Outcome, res.Err)
 	}
 }
@@ -287,7 +288,7 @@ func TestInjectedFaults(t *testing.T) {
 	} {
 		sim.Faults().Set(c.f)
 		res := query(t, p, pay("DEMO-PAID"))
-		if res.Outcome != plugins.OutcomeTransient || !strings.Contains(res.Err, c.errHas) {
+		if res.Outcome != recon.OutcomeTransient || !strings.Contains(res.Err, c.errHas) {
 			t.Errorf("%s: %v %q", c.name, res.Outcome, res.Err)
 		}
 		if sim.Faults().Counts()[c.count] != 1 {
@@ -295,7 +296,7 @@ func TestInjectedFaults(t *testing.T) {
 		}
 	}
 	sim.Faults().Set(simkit.Faults{})
-	if res := query(t, p, pay("DEMO-PAID")); res.Outcome != plugins.OutcomeFound {
+	if res := query(t, p, pay("DEMO-PAID")); res.Outcome != recon.OutcomeFound {
 		t.Errorf("no faults: %v %q", res.Outcome, res.Err)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -29,18 +29,18 @@ func FuzzInterpret(f *testing.F) {
 
 	cfg := &config{currency: "CNY", loc: time.FixedZone("CST", 8*3600)}
 	f.Fuzz(func(t *testing.T, body []byte, refund bool) {
-		kind := plugins.Payment
+		kind := recon.Payment
 		if refund {
-			kind = plugins.Refund
+			kind = recon.Refund
 		}
 		res := interpret(kind, body, cfg)
 		checkOutcome(t, res)
-		if res.Outcome != plugins.OutcomeFound {
+		if res.Outcome != recon.OutcomeFound {
 			if !strings.HasPrefix(res.Err, "upay: ") {
 				t.Fatalf("outcome %v with error %q", res.Outcome, res.Err)
 			}
 			switch res.Outcome {
-			case plugins.OutcomeNotFound, plugins.OutcomeTransient, plugins.OutcomePermanent:
+			case recon.OutcomeNotFound, recon.OutcomeTransient, recon.OutcomePermanent:
 			default:
 				t.Fatalf("outcome %v: upay answers are never signed nor unsupported", res.Outcome)
 			}
@@ -103,9 +103,9 @@ func show(v *int64) any {
 
 // checkOutcome fails on an outcome the SDK does not define. (Text that is
 // not UTF-8 is the wire's to mend: see plugins.FuzzResultWire.)
-func checkOutcome(t *testing.T, r plugins.Result) {
+func checkOutcome(t *testing.T, r recon.Reply) {
 	t.Helper()
-	if r.Outcome < plugins.OutcomeFound || r.Outcome > plugins.OutcomePermanent {
+	if r.Outcome < recon.OutcomeFound || r.Outcome > recon.OutcomePermanent {
 		t.Fatalf("outcome %d is none of the SDK's", r.Outcome)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
@@ -19,10 +20,10 @@ type signVector struct {
 	kind, sn, clientSN, refundNo, terminalSN, terminalKey, body, sign string
 }
 
-func (v signVector) query() plugins.Query {
-	q := plugins.Query{Kind: plugins.Payment, OrderNo: v.clientSN, ProviderTradeNo: v.sn, RefundNo: v.refundNo, Attempt: 1}
+func (v signVector) query() recon.Query {
+	q := recon.Query{Kind: recon.Payment, OrderNo: v.clientSN, ProviderTradeNo: v.sn, RefundNo: v.refundNo, Attempt: 1}
 	if v.kind == "refund" {
-		q.Kind = plugins.Refund
+		q.Kind = recon.Refund
 	}
 	return q
 }
@@ -91,19 +92,19 @@ func simServer(t *testing.T, sim *Simulator) string {
 	return srv.URL + "/sandbox/upay"
 }
 
-func query(t *testing.T, p *Provider, q plugins.Query) plugins.Result {
+func query(t *testing.T, p *Provider, q recon.Query) recon.Reply {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return p.Query(ctx, q)
 }
 
-func pay(orderNo string) plugins.Query {
-	return plugins.Query{Kind: plugins.Payment, OrderNo: orderNo, Attempt: 1}
+func pay(orderNo string) recon.Query {
+	return recon.Query{Kind: recon.Payment, OrderNo: orderNo, Attempt: 1}
 }
 
-func refundQ(orderNo, refundNo string) plugins.Query {
-	return plugins.Query{Kind: plugins.Refund, OrderNo: orderNo, RefundNo: refundNo, Attempt: 1}
+func refundQ(orderNo, refundNo string) recon.Query {
+	return recon.Query{Kind: recon.Refund, OrderNo: orderNo, RefundNo: refundNo, Attempt: 1}
 }
 
 func i64(p *int64) string {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/plugintest"
 	"github.com/reconhq/recon/plugins/simkit"
@@ -46,25 +47,25 @@ func TestAsPluginProcess(t *testing.T) {
 		t.Error("configure without terminal_key accepted")
 	}
 
-	res, err := remote.Query(ctx, plugins.Query{Kind: plugins.Payment, OrderNo: "DEMO-PAID", Attempt: 1}, 5*time.Second)
+	res, err := remote.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: "DEMO-PAID", Attempt: 1}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := res.Answer
-	if res.Outcome != plugins.OutcomeFound || a.Status != "PAID" || i64(a.Amount) != "1234" || i64(a.Refunded) != "0" ||
+	if res.Outcome != recon.OutcomeFound || a.Status != "PAID" || i64(a.Amount) != "1234" || i64(a.Refunded) != "0" ||
 		!a.PaidAt.Equal(demoTime) || a.Fields["payway_name"] != "微信" || res.Request != "POST /upay/v2/query client_sn=DEMO-PAID" {
 		t.Errorf("paid: %v %s %+v", res.Outcome, res.Err, a)
 	}
-	res, err = remote.Query(ctx, plugins.Query{Kind: plugins.Refund, OrderNo: "DEMO-REFUNDED", RefundNo: "02", Attempt: 1}, 5*time.Second)
+	res, err = remote.Query(ctx, recon.Query{Kind: recon.Refund, OrderNo: "DEMO-REFUNDED", RefundNo: "02", Attempt: 1}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := res.Answer; res.Outcome != plugins.OutcomeFound || a.SubStatus != "SUCCESS" || i64(a.RefundAmount) != "3000" ||
+	if a := res.Answer; res.Outcome != recon.OutcomeFound || a.SubStatus != "SUCCESS" || i64(a.RefundAmount) != "3000" ||
 		!a.RefundedAt.Equal(demoTime.Add(2*time.Hour)) {
 		t.Errorf("refund: %v %s %+v", res.Outcome, res.Err, a)
 	}
-	res, err = remote.Query(ctx, plugins.Query{Kind: plugins.Payment, OrderNo: "NOPE", Attempt: 1}, 5*time.Second)
-	if err != nil || res.Outcome != plugins.OutcomeNotFound {
+	res, err = remote.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: "NOPE", Attempt: 1}, 5*time.Second)
+	if err != nil || res.Outcome != recon.OutcomeNotFound {
 		t.Errorf("not found: %v %v", res.Outcome, err)
 	}
 }

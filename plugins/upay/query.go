@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
@@ -24,11 +25,11 @@ type queryRequest struct {
 // newQueryRequest builds the body for q. The merchant's order number is
 // always sent as client_sn; the provider's sn too when the ledger has it,
 // because upay looks up sn first and falls back to client_sn.
-func newQueryRequest(terminalSN string, q plugins.Query) (queryRequest, error) {
+func newQueryRequest(terminalSN string, q recon.Query) (queryRequest, error) {
 	r := queryRequest{TerminalSN: terminalSN, SN: q.ProviderTradeNo, ClientSN: q.OrderNo}
 	switch q.Kind {
-	case plugins.Payment:
-	case plugins.Refund:
+	case recon.Payment:
+	case recon.Refund:
 		if q.RefundNo == "" {
 			return r, fmt.Errorf("refund query for order %q without a refund number (refund_request_no)", q.OrderNo)
 		}
@@ -56,31 +57,31 @@ func (r queryRequest) describe() string {
 }
 
 // Query asks upay once about an order or one of its refunds.
-func (p *Provider) Query(ctx context.Context, q plugins.Query) (res plugins.Result) {
+func (p *Provider) Query(ctx context.Context, q recon.Query) (res recon.Reply) {
 	defer func() {
 		// Query must never take the plugin process down; a panic here is a
 		// bug, reported as a permanent failure of this one query.
 		if r := recover(); r != nil {
-			res = plugins.Result{Outcome: plugins.OutcomePermanent, Err: fmt.Sprintf("upay: internal error: %v", r),
+			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: fmt.Sprintf("upay: internal error: %v", r),
 				Request: res.Request}
 		}
 	}()
 	cfg := p.cfg.Load()
 	if cfg == nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "upay: query before Configure"}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "upay: query before Configure"}
 	}
 	qr, err := newQueryRequest(cfg.terminalSN, q)
 	if err != nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "upay: " + err.Error(), Request: qr.describe()}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "upay: " + err.Error(), Request: qr.describe()}
 	}
 	desc := qr.describe()
 	body, err := json.Marshal(qr)
 	if err != nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "upay: encoding request: " + err.Error(), Request: desc}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "upay: encoding request: " + err.Error(), Request: desc}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.url, bytes.NewReader(body))
 	if err != nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: "upay: building request: " + err.Error(), Request: desc}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "upay: building request: " + err.Error(), Request: desc}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("Authorization", authorization(cfg.terminalSN, Sign(body, cfg.terminalKey)))

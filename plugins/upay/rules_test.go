@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/rules"
 )
@@ -68,33 +68,33 @@ func TestPlantedVerdicts(t *testing.T) {
 	orders := map[string]bool{}
 	seen := map[string]bool{}
 	type order struct {
-		payment        *rules.Judgement
-		paymentStatus  string
+		payment        *recon.Judgement
+		paymentStatus  recon.State
 		refunded       *int64
 		ledgerRefunded int64
 		refundRows     int
 	}
 	byOrder := map[string]*order{}
-	got := make([]string, len(cases))
+	got := make([]recon.Verdict, len(cases))
 	for i, c := range cases {
 		if !strings.HasPrefix(c.OrderNo, "UP-") || len(c.OrderNo) != 9 {
 			t.Errorf("order number %q", c.OrderNo)
 		}
-		key := c.OrderNo + "/" + c.Type + "/" + c.RefundNo
+		key := c.OrderNo + "/" + c.Kind.String() + "/" + c.RefundNo
 		if seen[key] {
 			t.Errorf("row %s planted twice", key)
 		}
 		seen[key] = true
 		orders[c.OrderNo] = true
 
-		q := plugins.Query{Kind: plugins.Payment, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo}
-		if c.Type == "refund" {
-			q.Kind = plugins.Refund
+		q := recon.Query{Kind: recon.Payment, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo}
+		if c.Kind == recon.Refund {
+			q.Kind = recon.Refund
 		}
 		// The host's retries: up to 4 attempts while transient.
-		var res plugins.Result
+		var res recon.Reply
 		for q.Attempt = 1; q.Attempt <= 4; q.Attempt++ {
-			if res = query(t, p, q); res.Outcome != plugins.OutcomeTransient {
+			if res = query(t, p, q); res.Outcome != recon.OutcomeTransient {
 				break
 			}
 		}
@@ -102,9 +102,9 @@ func TestPlantedVerdicts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		row := rules.Row{Line: i + 2, Account: "shop-upay", Provider: "upay", Type: c.Type, OrderNo: c.OrderNo,
+		row := recon.Row{Line: i + 2, Account: "shop-upay", Provider: "upay", Kind: c.Kind, OrderNo: c.OrderNo,
 			ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo, Status: c.Status, Amount: amount, Currency: "CNY"}
-		j, err := r.Judge(ctx, row, rules.Answer{Outcome: res.Outcome, Err: res.Err, Verified: res.Verified, Answer: res.Answer})
+		j, err := r.Judge(ctx, row, recon.Reply{Outcome: res.Outcome, Err: res.Err, Verified: res.Verified, Answer: res.Answer})
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
@@ -114,10 +114,10 @@ func TestPlantedVerdicts(t *testing.T) {
 			o = &order{}
 			byOrder[c.OrderNo] = o
 		}
-		if c.Type == "payment" {
+		if c.Kind == recon.Payment {
 			jj := j
 			o.payment, o.paymentStatus = &jj, c.Status
-			if res.Outcome == plugins.OutcomeFound {
+			if res.Outcome == recon.OutcomeFound {
 				o.refunded = res.Answer.Refunded
 			}
 		} else {
@@ -130,7 +130,7 @@ func TestPlantedVerdicts(t *testing.T) {
 	// The order-level rule: the ledger's refunds must add up.
 	for i, c := range cases {
 		o := byOrder[c.OrderNo]
-		if c.Type != "payment" || o.refundRows == 0 {
+		if c.Kind != recon.Payment || o.refundRows == 0 {
 			continue
 		}
 		j, err := r.JudgeRefunds(ctx, rules.OrderRefunds{Account: "shop-upay", Provider: "upay", OrderNo: c.OrderNo,
@@ -143,14 +143,14 @@ func TestPlantedVerdicts(t *testing.T) {
 			got[i] = j.Verdict
 		}
 	}
-	verdicts := map[string]int{}
+	verdicts := map[recon.Verdict]int{}
 	for i, c := range cases {
 		verdicts[c.Want]++
 		if got[i] != c.Want {
-			t.Errorf("%s %s %s (%s): verdict %s, want %s", c.OrderNo, c.Type, c.RefundNo, c.Why, got[i], c.Want)
+			t.Errorf("%s %s %s (%s): verdict %s, want %s", c.OrderNo, c.Kind, c.RefundNo, c.Why, got[i], c.Want)
 		}
 	}
-	for _, v := range []string{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH", "AMOUNT_MISMATCH",
+	for _, v := range []recon.Verdict{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH", "AMOUNT_MISMATCH",
 		"REFUND_MISMATCH", "NOT_FOUND", "UNSETTLED", "UNKNOWN_STATUS", "ERROR"} {
 		if verdicts[v] == 0 {
 			t.Errorf("no %s planted", v)

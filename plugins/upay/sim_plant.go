@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/plugins/simkit"
 )
@@ -77,7 +78,7 @@ func (p *planter) upTo(max Fen) Fen { return 1 + Fen(p.rng.Int64N(int64(max))) }
 
 // pay adds the ledger's payment row for o.
 func (p *planter) pay(o *Order, withSN bool, status string, amount Fen, want, why string) {
-	c := simkit.Case{OrderNo: o.ClientSN, Type: "payment", Amount: yuan(amount), Status: status, Want: want, Why: why}
+	c := simkit.Case{OrderNo: o.ClientSN, Kind: recon.Payment, Amount: yuan(amount), Status: recon.State(status), Want: recon.Verdict(want), Why: why}
 	if withSN {
 		c.ProviderTradeNo = o.SN
 	}
@@ -86,8 +87,8 @@ func (p *planter) pay(o *Order, withSN bool, status string, amount Fen, want, wh
 
 // refund adds the ledger's row for refund no of o.
 func (p *planter) refund(o *Order, no, status string, amount Fen, want, why string) {
-	p.cases = append(p.cases, simkit.Case{OrderNo: o.ClientSN, Type: "refund", RefundNo: no,
-		Amount: yuan(amount), Status: status, Want: want, Why: why})
+	p.cases = append(p.cases, simkit.Case{OrderNo: o.ClientSN, Kind: recon.Refund, RefundNo: no,
+		Amount: yuan(amount), Status: recon.State(status), Want: recon.Verdict(want), Why: why})
 }
 
 // matched plants an order the ledger agrees with: mostly paid, sometimes
@@ -174,7 +175,7 @@ func (p *planter) required() {
 	// NOT_FOUND: an order upay never saw, and a refund it never saw.
 	clientSN, _ := p.next()
 	p.orders++
-	p.cases = append(p.cases, simkit.Case{OrderNo: clientSN, Type: "payment", Amount: yuan(p.amount()), Status: "PAID",
+	p.cases = append(p.cases, simkit.Case{OrderNo: clientSN, Kind: recon.Payment, Amount: yuan(p.amount()), Status: "PAID",
 		Want: "NOT_FOUND", Why: "upay answers UPAY_ORDER_NOT_EXISTS"})
 	o = p.order("PAID", nil)
 	p.pay(o, false, "PAID", o.TotalAmount, "MATCHED", "paid (its refund is unknown to upay)")

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/simkit"
 )
 
@@ -91,7 +91,7 @@ func TestPartialRefundsProgress(t *testing.T) {
 		}
 		if step.add.RefundRequestNo != "" {
 			r := query(t, p, refundQ("R-1", step.add.RefundRequestNo)).Answer
-			if r.SubStatus != step.refundStatusOfAdded || i64(r.RefundAmount) != i64(plugins.Int64(int64(step.add.Amount))) {
+			if r.SubStatus != step.refundStatusOfAdded || i64(r.RefundAmount) != i64(recon.Int64(int64(step.add.Amount))) {
 				t.Errorf("refund %s: %s %s", step.add.RefundRequestNo, r.SubStatus, i64(r.RefundAmount))
 			}
 		}
@@ -138,19 +138,19 @@ func TestLoadScenario(t *testing.T) {
 	p := mustProvider(t, simServer(t, sim), sim.Account().Credentials)
 	sim.Faults().Set(simkit.Faults{}) // the example's random faults would make this test flaky
 	for i := 0; i < 2; i++ {          // the example scripts http_5xx: 2
-		if res := query(t, p, pay("A20261121-0001")); res.Outcome != plugins.OutcomeTransient || res.HTTPStatus != 503 {
+		if res := query(t, p, pay("A20261121-0001")); res.Outcome != recon.OutcomeTransient || res.HTTPStatus != 503 {
 			t.Errorf("scripted fault #%d: %v %d", i+1, res.Outcome, res.HTTPStatus)
 		}
 	}
 	res := query(t, p, pay("A20261121-0001"))
 	a := res.Answer
-	if res.Outcome != plugins.OutcomeFound {
+	if res.Outcome != recon.OutcomeFound {
 		t.Fatalf("scenario order: %v %s %s", res.Outcome, res.Err, res.Raw)
 	}
 	if a.Status != "PARTIAL_REFUNDED" || i64(a.Amount) != "1234" || a.Fields["net_amount"] != "1000" || a.TradeNo != "7895259867120667" {
 		t.Errorf("scenario order: %+v", a)
 	}
-	if res := query(t, p, pay("DEMO-PAID")); res.Outcome != plugins.OutcomeNotFound {
+	if res := query(t, p, pay("DEMO-PAID")); res.Outcome != recon.OutcomeNotFound {
 		t.Errorf("LoadScenario kept the default orders: %v", res.Outcome)
 	}
 
@@ -161,11 +161,11 @@ func TestLoadScenario(t *testing.T) {
 	if c := sim.Account().Credentials; c[CredTerminalSN] != "T2" || c[CredTerminalKey] != "K2" {
 		t.Errorf("account %v", c)
 	}
-	if res := query(t, p, pay("B1")); res.Outcome != plugins.OutcomePermanent || !strings.Contains(res.Err, "TERMINAL_NOT_EXISTS") {
+	if res := query(t, p, pay("B1")); res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "TERMINAL_NOT_EXISTS") {
 		t.Errorf("demo terminal still accepted: %v %s", res.Outcome, res.Err)
 	}
 	p2 := mustProvider(t, simServer(t, sim), sim.Account().Credentials)
-	if res := query(t, p2, pay("B1")); res.Outcome != plugins.OutcomeFound {
+	if res := query(t, p2, pay("B1")); res.Outcome != recon.OutcomeFound {
 		t.Errorf("new terminal: %v %s", res.Outcome, res.Err)
 	}
 
@@ -184,7 +184,7 @@ func TestLoadScenario(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if res := query(t, p2, pay("B1")); res.Outcome != plugins.OutcomeFound {
+	if res := query(t, p2, pay("B1")); res.Outcome != recon.OutcomeFound {
 		t.Errorf("a refused scenario changed the simulator: %v %s", res.Outcome, res.Err)
 	}
 	if err := sim.LoadScenario(nil); err != nil {

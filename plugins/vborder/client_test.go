@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/simkit"
 	"github.com/reconhq/recon/plugins/vborder"
@@ -51,10 +52,10 @@ func client(t *testing.T, acct plugins.Account) *vborder.Provider {
 	return p
 }
 
-func query(p *vborder.Provider, orderNo string) plugins.Result {
+func query(p *vborder.Provider, orderNo string) recon.Reply {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return p.Query(ctx, plugins.Query{Kind: plugins.Payment, OrderNo: orderNo, Attempt: 1})
+	return p.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: orderNo, Attempt: 1})
 }
 
 // Every order of the default scenario: every payStatus and checkStatus.
@@ -90,7 +91,7 @@ func TestClientEveryStatus(t *testing.T) {
 	} {
 		t.Run(c.order, func(t *testing.T) {
 			r := query(p, c.order)
-			if r.Outcome != plugins.OutcomeFound || !r.Verified || r.HTTPStatus != 200 {
+			if r.Outcome != recon.OutcomeFound || !r.Verified || r.HTTPStatus != 200 {
 				t.Fatalf("outcome %v verified %v http %d: %s", r.Outcome, r.Verified, r.HTTPStatus, r.Err)
 			}
 			a := r.Answer
@@ -128,7 +129,7 @@ func TestClientEveryStatus(t *testing.T) {
 func TestClientNotFound(t *testing.T) {
 	sim, url := newSim(t)
 	r := query(client(t, account(sim, url, nil)), "NO-SUCH-ORDER")
-	if r.Outcome != plugins.OutcomeNotFound || !r.Verified || r.Answer.Fields["errCode"] != "1001" {
+	if r.Outcome != recon.OutcomeNotFound || !r.Verified || r.Answer.Fields["errCode"] != "1001" {
 		t.Fatalf("outcome %v verified %v fields %v: %s", r.Outcome, r.Verified, r.Answer.Fields, r.Err)
 	}
 }
@@ -141,13 +142,13 @@ func TestClientWrongCredentials(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		edit func(c map[string]string)
-		want plugins.Outcome
+		want recon.Outcome
 	}{
-		{"sign_key", func(c map[string]string) { c["sign_key"] = "wrong" }, plugins.OutcomePermanent},
-		{"customer_no", func(c map[string]string) { c["customer_no"] = "000000000000" }, plugins.OutcomePermanent},
-		{"platform_public_key", func(c map[string]string) { c["platform_public_key"] = other["platform_public_key"] }, plugins.OutcomePermanent},
-		{"merchant_private_key", func(c map[string]string) { c["merchant_private_key"] = other["merchant_private_key"] }, plugins.OutcomeUnverifiable},
-		{"response_key", func(c map[string]string) { c["response_key"] = "platform_public" }, plugins.OutcomeUnverifiable},
+		{"sign_key", func(c map[string]string) { c["sign_key"] = "wrong" }, recon.OutcomePermanent},
+		{"customer_no", func(c map[string]string) { c["customer_no"] = "000000000000" }, recon.OutcomePermanent},
+		{"platform_public_key", func(c map[string]string) { c["platform_public_key"] = other["platform_public_key"] }, recon.OutcomePermanent},
+		{"merchant_private_key", func(c map[string]string) { c["merchant_private_key"] = other["merchant_private_key"] }, recon.OutcomeUnverifiable},
+		{"response_key", func(c map[string]string) { c["response_key"] = "platform_public" }, recon.OutcomeUnverifiable},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			acct := account(sim, url, c.edit)
@@ -184,7 +185,7 @@ orders:
 		t.Fatalf("Account() response_key %q", acct.Credentials["response_key"])
 	}
 	r := query(client(t, acct), "P1")
-	if r.Outcome != plugins.OutcomeFound || !r.Verified || r.Answer.Status != "SUCCESS" || *r.Answer.Amount != 700 {
+	if r.Outcome != recon.OutcomeFound || !r.Verified || r.Answer.Status != "SUCCESS" || *r.Answer.Amount != 700 {
 		t.Fatalf("got %v verified %v %+v: %s", r.Outcome, r.Verified, r.Answer, r.Err)
 	}
 	if _, signed := r.Answer.Fields["sign"]; signed {
@@ -194,7 +195,7 @@ orders:
 	if err := sim.Script("P1", vborder.FaultTamper, 1); err != nil {
 		t.Fatal(err)
 	}
-	if r := query(client(t, acct), "P1"); r.Outcome != plugins.OutcomeUnverifiable {
+	if r := query(client(t, acct), "P1"); r.Outcome != recon.OutcomeUnverifiable {
 		t.Fatalf("tampered: %v (%s)", r.Outcome, r.Err)
 	}
 }
@@ -205,7 +206,7 @@ func TestClientUnsignedAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := query(client(t, account(sim, url, nil)), "U1")
-	if r.Outcome != plugins.OutcomeFound || r.Verified || r.Answer.Status != "WAITPAY" {
+	if r.Outcome != recon.OutcomeFound || r.Verified || r.Answer.Status != "WAITPAY" {
 		t.Fatalf("got %v verified %v %+v", r.Outcome, r.Verified, r.Answer)
 	}
 }
@@ -217,14 +218,14 @@ func TestClientScriptedFaults(t *testing.T) {
 	p := client(t, account(sim, url, nil))
 	for _, c := range []struct {
 		fault string
-		want  plugins.Outcome
+		want  recon.Outcome
 		http  int
 	}{
-		{vborder.Fault5xx, plugins.OutcomeTransient, 503},
-		{vborder.FaultBusy, plugins.OutcomeTransient, 200},
-		{vborder.FaultMalformed, plugins.OutcomeTransient, 200},
-		{vborder.FaultTamper, plugins.OutcomeUnverifiable, 200},
-		{vborder.FaultBadSign, plugins.OutcomeUnverifiable, 200},
+		{vborder.Fault5xx, recon.OutcomeTransient, 503},
+		{vborder.FaultBusy, recon.OutcomeTransient, 200},
+		{vborder.FaultMalformed, recon.OutcomeTransient, 200},
+		{vborder.FaultTamper, recon.OutcomeUnverifiable, 200},
+		{vborder.FaultBadSign, recon.OutcomeUnverifiable, 200},
 	} {
 		t.Run(c.fault, func(t *testing.T) {
 			if err := sim.Script("VB-DEMO-SUCCESS", c.fault, 1); err != nil {
@@ -240,7 +241,7 @@ func TestClientScriptedFaults(t *testing.T) {
 			if len(r.Raw) == 0 {
 				t.Error("Raw not kept")
 			}
-			if r := query(p, "VB-DEMO-SUCCESS"); r.Outcome != plugins.OutcomeFound {
+			if r := query(p, "VB-DEMO-SUCCESS"); r.Outcome != recon.OutcomeFound {
 				t.Fatalf("after the fault: %v (%s)", r.Outcome, r.Err)
 			}
 		})
@@ -254,11 +255,11 @@ func TestClientScriptedFaults(t *testing.T) {
 func TestClientDefaultFaultOrders(t *testing.T) {
 	sim, url := newSim(t)
 	p := client(t, account(sim, url, nil))
-	for order, want := range map[string]plugins.Outcome{
-		"VB-DEMO-TAMPER":  plugins.OutcomeUnverifiable,
-		"VB-DEMO-BADSIGN": plugins.OutcomeUnverifiable,
-		"VB-DEMO-DOWN":    plugins.OutcomeTransient,
-		"VB-DEMO-BUSY":    plugins.OutcomeTransient,
+	for order, want := range map[string]recon.Outcome{
+		"VB-DEMO-TAMPER":  recon.OutcomeUnverifiable,
+		"VB-DEMO-BADSIGN": recon.OutcomeUnverifiable,
+		"VB-DEMO-DOWN":    recon.OutcomeTransient,
+		"VB-DEMO-BUSY":    recon.OutcomeTransient,
 	} {
 		for i := 0; i < 3; i++ {
 			if r := query(p, order); r.Outcome != want {
@@ -275,14 +276,14 @@ func TestClientRateFaults(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		faults simkit.Faults
-		want   plugins.Outcome
+		want   recon.Outcome
 	}{
-		{"5xx", simkit.Faults{ErrorRate: 1}, plugins.OutcomeTransient},
-		{"malformed", simkit.Faults{MalformedRate: 1}, plugins.OutcomeTransient},
-		{"busy", simkit.Faults{Extra: map[string]float64{"busy": 1}}, plugins.OutcomeTransient},
-		{"tamper", simkit.Faults{Extra: map[string]float64{"tamper": 1}}, plugins.OutcomeUnverifiable},
-		{"badsign", simkit.Faults{Extra: map[string]float64{"badsign": 1}}, plugins.OutcomeUnverifiable},
-		{"none", simkit.Faults{}, plugins.OutcomeFound},
+		{"5xx", simkit.Faults{ErrorRate: 1}, recon.OutcomeTransient},
+		{"malformed", simkit.Faults{MalformedRate: 1}, recon.OutcomeTransient},
+		{"busy", simkit.Faults{Extra: map[string]float64{"busy": 1}}, recon.OutcomeTransient},
+		{"tamper", simkit.Faults{Extra: map[string]float64{"tamper": 1}}, recon.OutcomeUnverifiable},
+		{"badsign", simkit.Faults{Extra: map[string]float64{"badsign": 1}}, recon.OutcomeUnverifiable},
+		{"none", simkit.Faults{}, recon.OutcomeFound},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sim.Faults().Set(c.faults)
@@ -306,11 +307,11 @@ func TestClientSlow(t *testing.T) {
 	p := client(t, account(sim, url, nil))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	r := p.Query(ctx, plugins.Query{Kind: plugins.Payment, OrderNo: "S1", Attempt: 1})
-	if r.Outcome != plugins.OutcomeTransient || r.Err != "timeout" {
+	r := p.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: "S1", Attempt: 1})
+	if r.Outcome != recon.OutcomeTransient || r.Err != "timeout" {
 		t.Fatalf("outcome %v (%s), want TRANSIENT timeout", r.Outcome, r.Err)
 	}
-	if r := query(p, "S1"); r.Outcome != plugins.OutcomeFound {
+	if r := query(p, "S1"); r.Outcome != recon.OutcomeFound {
 		t.Fatalf("after the slow answer: %v (%s)", r.Outcome, r.Err)
 	}
 }
@@ -321,8 +322,8 @@ func TestClientRefundUnsupported(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer srv.Close()
 	p := client(t, account(vborder.NewSimulator(), srv.URL, nil))
-	r := p.Query(context.Background(), plugins.Query{Kind: plugins.Refund, OrderNo: "A1", RefundNo: "R1", Attempt: 1})
-	if r.Outcome != plugins.OutcomeUnsupported || r.Err == "" {
+	r := p.Query(context.Background(), recon.Query{Kind: recon.Refund, OrderNo: "A1", RefundNo: "R1", Attempt: 1})
+	if r.Outcome != recon.OutcomeUnsupported || r.Err == "" {
 		t.Fatalf("outcome %v (%s), want UNSUPPORTED", r.Outcome, r.Err)
 	}
 	if hits.Load() != 0 {
@@ -334,8 +335,8 @@ func TestClientRefundUnsupported(t *testing.T) {
 }
 
 func TestClientQueryWithoutConfigure(t *testing.T) {
-	r := vborder.New().Query(context.Background(), plugins.Query{Kind: plugins.Payment, OrderNo: "A1"})
-	if r.Outcome != plugins.OutcomePermanent {
+	r := vborder.New().Query(context.Background(), recon.Query{Kind: recon.Payment, OrderNo: "A1"})
+	if r.Outcome != recon.OutcomePermanent {
 		t.Fatalf("outcome %v", r.Outcome)
 	}
 }

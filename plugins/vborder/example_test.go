@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 )
 
 const exampleOrder = "202209070002"
@@ -46,9 +46,9 @@ var exampleFields = map[string]string{
 	"errMessage":           "成功",
 }
 
-func checkExampleAnswer(t *testing.T, res plugins.Result, plain []byte, extra map[string]string) {
+func checkExampleAnswer(t *testing.T, res recon.Reply, plain []byte, extra map[string]string) {
 	t.Helper()
-	if res.Outcome != plugins.OutcomeFound {
+	if res.Outcome != recon.OutcomeFound {
 		t.Fatalf("outcome %v (%s), want FOUND", res.Outcome, res.Err)
 	}
 	a := res.Answer
@@ -106,7 +106,7 @@ func TestResponseVectors(t *testing.T) {
 
 			// The same answer read with the wrong sign key: never FOUND.
 			cfg.signKey = "another-key"
-			if res := cfg.parseResponse(exampleOrder, readTestdata(t, c.file)); res.Outcome != plugins.OutcomeUnverifiable {
+			if res := cfg.parseResponse(exampleOrder, readTestdata(t, c.file)); res.Outcome != recon.OutcomeUnverifiable {
 				t.Errorf("wrong sign key: outcome %v, want UNVERIFIABLE", res.Outcome)
 			}
 			// Read under the other scheme: it does not decrypt.
@@ -114,11 +114,11 @@ func TestResponseVectors(t *testing.T) {
 			if c.responseKey == ResponseMerchantPrivate {
 				cfg.responseKey = ResponsePlatformPublic
 			}
-			if res := cfg.parseResponse(exampleOrder, readTestdata(t, c.file)); res.Outcome != plugins.OutcomeUnverifiable {
+			if res := cfg.parseResponse(exampleOrder, readTestdata(t, c.file)); res.Outcome != recon.OutcomeUnverifiable {
 				t.Errorf("other scheme: outcome %v, want UNVERIFIABLE", res.Outcome)
 			}
 			// Asked about another order: the answer is not ours.
-			if res := testConfig(t, c.responseKey).parseResponse("OTHER", readTestdata(t, c.file)); res.Outcome != plugins.OutcomeUnverifiable {
+			if res := testConfig(t, c.responseKey).parseResponse("OTHER", readTestdata(t, c.file)); res.Outcome != recon.OutcomeUnverifiable {
 				t.Errorf("other order: outcome %v, want UNVERIFIABLE", res.Outcome)
 			}
 		})

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 )
 
 // fuzzOrder is the order every fuzzed answer is asked about: the page's.
@@ -59,7 +59,7 @@ func FuzzResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, platformPublic bool) {
 		res := configs[platformPublic].parseResponse(fuzzOrder, body)
 		checkResult(t, res, platformPublic)
-		if res.Outcome != plugins.OutcomeFound {
+		if res.Outcome != recon.OutcomeFound {
 			return
 		}
 		var o struct {
@@ -94,7 +94,7 @@ func FuzzBusiness(f *testing.F) {
 		c := configs[platformPublic]
 		res := c.business(fuzzOrder, plain)
 		checkResult(t, res, platformPublic)
-		if res.Outcome == plugins.OutcomeFound || res.Verified {
+		if res.Outcome == recon.OutcomeFound || res.Verified {
 			if res.Answer.Fields[plaintextField] != string(plain) {
 				t.Fatalf("Fields[%s] is not the plaintext as received", plaintextField)
 			}
@@ -121,7 +121,7 @@ func FuzzBusiness(f *testing.F) {
 		tampered := splice(signed, `"zz_added_after_signing":"1",`)
 		res = c.business(fuzzOrder, tampered)
 		checkResult(t, res, platformPublic)
-		if res.Outcome != plugins.OutcomeUnverifiable || !strings.Contains(res.Err, "sign does not match") {
+		if res.Outcome != recon.OutcomeUnverifiable || !strings.Contains(res.Err, "sign does not match") {
 			t.Fatalf("tampered after signing, yet %v (%s)\n%s", res.Outcome, res.Err, tampered)
 		}
 	})
@@ -142,19 +142,19 @@ func splice(obj []byte, member string) []byte {
 // checkResult: an SDK outcome with an error unless FOUND; UNVERIFIABLE
 // with no payment state; FOUND only for errCode 0000 about this order and
 // merchant, Verified when signed or read under platform_public.
-func checkResult(t *testing.T, res plugins.Result, platformPublic bool) {
+func checkResult(t *testing.T, res recon.Reply, platformPublic bool) {
 	t.Helper()
-	if res.Outcome < plugins.OutcomeFound || res.Outcome > plugins.OutcomePermanent {
+	if res.Outcome < recon.OutcomeFound || res.Outcome > recon.OutcomePermanent {
 		t.Fatalf("outcome %d is none of the SDK's", res.Outcome)
 	}
-	if (res.Outcome == plugins.OutcomeFound) != (res.Err == "") {
+	if (res.Outcome == recon.OutcomeFound) != (res.Err == "") {
 		t.Fatalf("outcome %v with error %q", res.Outcome, res.Err)
 	}
 	a := res.Answer
-	if res.Outcome == plugins.OutcomeUnverifiable && (a.Status != "" || a.Amount != nil || !a.PaidAt.IsZero()) {
+	if res.Outcome == recon.OutcomeUnverifiable && (a.Status != "" || a.Amount != nil || !a.PaidAt.IsZero()) {
 		t.Fatalf("UNVERIFIABLE with status %q amount %v paid %v", a.Status, a.Amount, a.PaidAt)
 	}
-	if res.Outcome != plugins.OutcomeFound {
+	if res.Outcome != recon.OutcomeFound {
 		return
 	}
 	f := a.Fields

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/plugins/simkit"
 )
@@ -155,10 +156,10 @@ func (p *planter) row(o *Order, status string, amount Fen, want, why string) {
 	p.cases = append(p.cases, simkit.Case{
 		OrderNo:         o.OrderNo,
 		ProviderTradeNo: o.PlatformSeq,
-		Type:            "payment",
+		Kind:            recon.Payment,
 		Amount:          money.Format(int64(amount), 2),
-		Status:          status,
-		Want:            want,
+		Status:          recon.State(status),
+		Want:            recon.Verdict(want),
 		Why:             why,
 	})
 }
@@ -171,11 +172,11 @@ func (p *planter) refundRow(o *Order, amount Fen, want, why string) {
 	p.cases = append(p.cases, simkit.Case{
 		OrderNo:         o.OrderNo,
 		ProviderTradeNo: o.PlatformSeq,
-		Type:            "refund",
+		Kind:            recon.Refund,
 		RefundNo:        "R" + o.OrderNo,
 		Amount:          money.Format(int64(amount), 2),
 		Status:          "PENDING",
-		Want:            want,
+		Want:            recon.Verdict(want),
 		Why:             why,
 	})
 }

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/rules"
 )
 
 // vborderVerdicts are every verdict a vborder account can produce.
-var vborderVerdicts = []string{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH",
+var vborderVerdicts = []recon.Verdict{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH",
 	"AMOUNT_MISMATCH", "NOT_FOUND", "UNSETTLED", "UNKNOWN_STATUS", "UNVERIFIABLE", "UNSUPPORTED", "ERROR"}
 
 // Plant's rows, queried through the client over loopback and judged by the
@@ -25,11 +25,11 @@ func TestPlantVerdicts(t *testing.T) {
 	if len(cases) < 60 {
 		t.Fatalf("planted %d rows, want about 60", len(cases))
 	}
-	seen := map[string]int{}
+	seen := map[recon.Verdict]int{}
 	keys := map[string]bool{}
 	for _, c := range cases {
 		seen[c.Want]++
-		key := c.Type + "/" + c.OrderNo + "/" + c.RefundNo
+		key := c.Kind.String() + "/" + c.OrderNo + "/" + c.RefundNo
 		if keys[key] {
 			t.Errorf("row %s planted twice", key)
 		}
@@ -50,15 +50,15 @@ func TestPlantVerdicts(t *testing.T) {
 	r := builtinRules(t)
 	p := client(t, account(sim, url, nil))
 	for _, c := range cases {
-		kind := plugins.Payment
-		if c.Type == "refund" {
-			kind = plugins.Refund
+		kind := recon.Payment
+		if c.Kind == recon.Refund {
+			kind = recon.Refund
 		}
-		var res plugins.Result
+		var res recon.Reply
 		for attempt := 1; attempt <= 4; attempt++ {
-			res = p.Query(context.Background(), plugins.Query{Kind: kind, OrderNo: c.OrderNo, RefundNo: c.RefundNo,
+			res = p.Query(context.Background(), recon.Query{Kind: kind, OrderNo: c.OrderNo, RefundNo: c.RefundNo,
 				ProviderTradeNo: c.ProviderTradeNo, Attempt: attempt})
-			if res.Outcome != plugins.OutcomeTransient {
+			if res.Outcome != recon.OutcomeTransient {
 				break
 			}
 		}
@@ -66,22 +66,22 @@ func TestPlantVerdicts(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: amount %q: %v", c.OrderNo, c.Amount, err)
 		}
-		row := rules.Row{Line: 2, Account: "shop-vborder", Provider: "vborder", Type: c.Type, OrderNo: c.OrderNo,
+		row := recon.Row{Line: 2, Account: "shop-vborder", Provider: "vborder", Kind: c.Kind, OrderNo: c.OrderNo,
 			ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo, Status: c.Status, Amount: amount, Currency: "CNY"}
-		j, err := r.Judge(context.Background(), row, rules.Answer{Outcome: res.Outcome, Err: res.Err,
+		j, err := r.Judge(context.Background(), row, recon.Reply{Outcome: res.Outcome, Err: res.Err,
 			Verified: res.Verified, Answer: res.Answer})
 		if err != nil {
 			t.Fatalf("%s: %v", c.OrderNo, err)
 		}
 		if j.Verdict != c.Want {
 			t.Errorf("%s %s (%s): verdict %s (%s; outcome %v %s), want %s",
-				c.Type, c.OrderNo, c.Why, j.Verdict, j.Detail, res.Outcome, res.Err, c.Want)
+				c.Kind, c.OrderNo, c.Why, j.Verdict, j.Detail, res.Outcome, res.Err, c.Want)
 		}
 	}
 	// Planting again adds fresh order numbers.
 	more := sim.Plant(rand.New(rand.NewPCG(7, 11)), 1)
 	for _, c := range more {
-		if c.Type == "payment" && keys["payment/"+c.OrderNo+"/"] {
+		if c.Kind == recon.Payment && keys["payment/"+c.OrderNo+"/"] {
 			t.Errorf("second Plant reused %s", c.OrderNo)
 		}
 	}

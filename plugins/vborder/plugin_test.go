@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/plugintest"
 	"github.com/reconhq/recon/plugins/simkit"
@@ -46,29 +47,29 @@ func TestAsPluginProcess(t *testing.T) {
 		t.Error("configure without sign_key accepted")
 	}
 
-	res, err := remote.Query(ctx, plugins.Query{Kind: plugins.Payment, OrderNo: "202209070002", Attempt: 1}, 5*time.Second)
+	res, err := remote.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: "202209070002", Attempt: 1}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := res.Answer
 	paidAt := time.Date(2022, 9, 7, 1, 41, 58, 0, time.UTC)
-	if res.Outcome != plugins.OutcomeFound || !res.Verified || a.Status != "SUCCESS" || a.Amount == nil || *a.Amount != 1 ||
+	if res.Outcome != recon.OutcomeFound || !res.Verified || a.Status != "SUCCESS" || a.Amount == nil || *a.Amount != 1 ||
 		!a.PaidAt.Equal(paidAt) || a.TradeNo != "S1567327155606323202" || a.Fields["payerInfo"] != "{}" ||
 		res.Request != "POST /api/vborder/order/standard/qrcodeQuery orderNo=202209070002" {
 		t.Errorf("paid: %v %s %+v", res.Outcome, res.Err, a)
 	}
-	for order, want := range map[string]plugins.Outcome{
-		"NO-SUCH":        plugins.OutcomeNotFound,
-		"VB-DEMO-TAMPER": plugins.OutcomeUnverifiable,
-		"VB-DEMO-DOWN":   plugins.OutcomeTransient,
+	for order, want := range map[string]recon.Outcome{
+		"NO-SUCH":        recon.OutcomeNotFound,
+		"VB-DEMO-TAMPER": recon.OutcomeUnverifiable,
+		"VB-DEMO-DOWN":   recon.OutcomeTransient,
 	} {
-		res, err := remote.Query(ctx, plugins.Query{Kind: plugins.Payment, OrderNo: order, Attempt: 1}, 5*time.Second)
+		res, err := remote.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: order, Attempt: 1}, 5*time.Second)
 		if err != nil || res.Outcome != want {
 			t.Errorf("%s: %v %s, %v; want %v", order, res.Outcome, res.Err, err, want)
 		}
 	}
-	res, err = remote.Query(ctx, plugins.Query{Kind: plugins.Refund, OrderNo: "202209070002", RefundNo: "R1", Attempt: 1}, 5*time.Second)
-	if err != nil || res.Outcome != plugins.OutcomeUnsupported {
+	res, err = remote.Query(ctx, recon.Query{Kind: recon.Refund, OrderNo: "202209070002", RefundNo: "R1", Attempt: 1}, 5*time.Second)
+	if err != nil || res.Outcome != recon.OutcomeUnsupported {
 		t.Errorf("refund: %v %s, %v", res.Outcome, res.Err, err)
 	}
 }

@@ -7,44 +7,45 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
 // Query asks vborder once for the state of q.OrderNo. Refund queries are
 // answered OutcomeUnsupported without touching the network: the platform
 // has no refund query.
-func (p *Provider) Query(ctx context.Context, q plugins.Query) (res plugins.Result) {
+func (p *Provider) Query(ctx context.Context, q recon.Query) (res recon.Reply) {
 	desc := "POST " + APIPath + " orderNo=" + q.OrderNo
 	defer func() {
 		// Query never panics: a bug here must cost one row, not the plugin.
 		if r := recover(); r != nil {
-			res = plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc,
+			res = recon.Reply{Outcome: recon.OutcomePermanent, Request: desc,
 				Err: fmt.Sprintf("vborder plugin bug: %v", r)}
 		}
 	}()
 	switch q.Kind {
-	case plugins.Payment:
-	case plugins.Refund:
-		return plugins.Result{Outcome: plugins.OutcomeUnsupported,
+	case recon.Payment:
+	case recon.Refund:
+		return recon.Reply{Outcome: recon.OutcomeUnsupported,
 			Err: "vborder has no refund query: a refund cannot be confirmed through its API"}
 	default:
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Err: fmt.Sprintf("unknown query kind %d", q.Kind)}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: fmt.Sprintf("unknown query kind %d", q.Kind)}
 	}
 	cfg := p.cfg.Load()
 	if cfg == nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc, Err: "vborder: Query before Configure"}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Request: desc, Err: "vborder: Query before Configure"}
 	}
 	if q.OrderNo == "" {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc, Err: "empty order number"}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Request: desc, Err: "empty order number"}
 	}
 
 	body, err := cfg.requestBody(q.OrderNo)
 	if err != nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc, Err: "building request: " + err.Error()}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Request: desc, Err: "building request: " + err.Error()}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.url, bytes.NewReader(body))
 	if err != nil {
-		return plugins.Result{Outcome: plugins.OutcomePermanent, Request: desc, Err: "building request: " + err.Error()}
+		return recon.Reply{Outcome: recon.OutcomePermanent, Request: desc, Err: "building request: " + err.Error()}
 	}
 	req.Header.Set("Content-Type", "application/json;charset=UTF-8")
 	req.Header.Set("Accept", "application/json")

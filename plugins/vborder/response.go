@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon"
 )
 
 // Business error codes (errCode in the decrypted answer). errCode only says
@@ -35,7 +35,7 @@ type envelope struct {
 // Request, which the caller fills). It walks the answer from the outside in:
 // the call's code, the envelope, the decryption, the sign, errCode, and only
 // then the business fields.
-func (c *config) parseResponse(orderNo string, body []byte) plugins.Result {
+func (c *config) parseResponse(orderNo string, body []byte) recon.Reply {
 	var o outer
 	if err := json.Unmarshal(body, &o); err != nil {
 		return transient("malformed response: %v", err)
@@ -105,7 +105,7 @@ func (c *config) openReqmsg(reqmsg string) ([]byte, error) {
 }
 
 // business checks and reads the decrypted answer.
-func (c *config) business(orderNo string, plain []byte) plugins.Result {
+func (c *config) business(orderNo string, plain []byte) recon.Reply {
 	var fields map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(plain))
 	dec.UseNumber()
@@ -131,10 +131,10 @@ func (c *config) business(orderNo string, plain []byte) plugins.Result {
 		verified = true
 	}
 
-	res := plugins.Result{Verified: verified}
+	res := recon.Reply{Verified: verified}
 	flat := flatten(fields)
 	flat[plaintextField] = string(plain)
-	res.Answer = plugins.Answer{Currency: c.currency, Fields: flat}
+	res.Answer = recon.Answer{Currency: c.currency, Fields: flat}
 
 	// An answer about another merchant or another order is not an answer to
 	// this query, however well it is signed.
@@ -150,7 +150,7 @@ func (c *config) business(orderNo string, plain []byte) plugins.Result {
 	case !hasCode:
 		return withAnswer(permanent("answer has no errCode"), res)
 	case errCode == errCodeNotFound:
-		res.Outcome = plugins.OutcomeNotFound
+		res.Outcome = recon.OutcomeNotFound
 		res.Err = "errCode " + errCode + ": " + flat["errMessage"]
 		return res
 	case errCode != errCodeOK:
@@ -170,7 +170,7 @@ func (c *config) business(orderNo string, plain []byte) plugins.Result {
 		if err != nil {
 			return withAnswer(permanent("orderAmount: %v", err), res)
 		}
-		a.Amount = plugins.Int64(amt)
+		a.Amount = recon.Int64(amt)
 	}
 	if v := flat["payTime"]; v != "" {
 		t, err := parsePayTime(v)
@@ -179,7 +179,7 @@ func (c *config) business(orderNo string, plain []byte) plugins.Result {
 		}
 		a.PaidAt = t
 	}
-	res.Outcome = plugins.OutcomeFound
+	res.Outcome = recon.OutcomeFound
 	return res
 }
 
@@ -188,7 +188,7 @@ func (c *config) business(orderNo string, plain []byte) plugins.Result {
 // rejected sign or undecryptable reqmsg (permanent). Other 5xx codes are
 // read like 500; any other code, and "200" without success true, is a
 // refusal we cannot classify: permanent, with code and msg kept.
-func callFailed(code string, success *bool, msg string) plugins.Result {
+func callFailed(code string, success *bool, msg string) recon.Reply {
 	succ := "absent"
 	if success != nil {
 		succ = fmt.Sprint(*success)
@@ -203,20 +203,20 @@ func callFailed(code string, success *bool, msg string) plugins.Result {
 	}
 }
 
-func transient(format string, args ...any) plugins.Result {
-	return plugins.Result{Outcome: plugins.OutcomeTransient, Err: fmt.Sprintf(format, args...)}
+func transient(format string, args ...any) recon.Reply {
+	return recon.Reply{Outcome: recon.OutcomeTransient, Err: fmt.Sprintf(format, args...)}
 }
 
-func permanent(format string, args ...any) plugins.Result {
-	return plugins.Result{Outcome: plugins.OutcomePermanent, Err: fmt.Sprintf(format, args...)}
+func permanent(format string, args ...any) recon.Reply {
+	return recon.Reply{Outcome: recon.OutcomePermanent, Err: fmt.Sprintf(format, args...)}
 }
 
-func unverifiable(format string, args ...any) plugins.Result {
-	return plugins.Result{Outcome: plugins.OutcomeUnverifiable, Err: fmt.Sprintf(format, args...)}
+func unverifiable(format string, args ...any) recon.Reply {
+	return recon.Reply{Outcome: recon.OutcomeUnverifiable, Err: fmt.Sprintf(format, args...)}
 }
 
 // withAnswer keeps what was decrypted, for audit, on a result that is not FOUND.
-func withAnswer(r, from plugins.Result) plugins.Result {
+func withAnswer(r, from recon.Reply) recon.Reply {
 	r.Verified = from.Verified
 	r.Answer = from.Answer
 	return r

@@ -6,8 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/reconhq/recon/plugins"
-	"github.com/reconhq/recon/rules"
+	"github.com/reconhq/recon"
 )
 
 // TestRuleFixtures runs rules/builtin/fixtures/vborder.yaml through the real
@@ -37,7 +36,7 @@ func TestRuleFixtures(t *testing.T) {
 // The details the mapping adds name what a person must look at.
 func TestRuleDetails(t *testing.T) {
 	r := builtinRules(t)
-	row := rules.Row{Line: 2, Account: "a", Provider: "vborder", Type: "payment", OrderNo: "A1",
+	row := recon.Row{Line: 2, Account: "a", Provider: "vborder", Kind: recon.Payment, OrderNo: "A1",
 		Status: "PAID", Amount: 9900, Currency: "CNY"}
 	for _, c := range []struct {
 		sub, checkMsg, state, verdict, detail string
@@ -51,12 +50,12 @@ func TestRuleDetails(t *testing.T) {
 			fields["checkMsg"] = c.checkMsg
 		}
 		amount := int64(9900)
-		j, err := r.Judge(context.Background(), row, rules.Answer{Outcome: plugins.OutcomeFound, Verified: true,
-			Answer: plugins.Answer{Status: "SUCCESS", SubStatus: c.sub, Currency: "CNY", Amount: &amount, Fields: fields}})
+		j, err := r.Judge(context.Background(), row, recon.Reply{Outcome: recon.OutcomeFound, Verified: true,
+			Answer: recon.Answer{Status: "SUCCESS", SubStatus: c.sub, Currency: "CNY", Amount: &amount, Fields: fields}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if j.State != c.state || j.Verdict != c.verdict || !strings.Contains(j.StateDetail, c.detail) {
+		if string(j.State) != c.state || string(j.Verdict) != c.verdict || !strings.Contains(j.StateDetail, c.detail) {
 			t.Errorf("%s/%q: %+v, want %s %s with %q", c.sub, c.checkMsg, j, c.state, c.verdict, c.detail)
 		}
 	}

@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
@@ -21,15 +22,15 @@ func (p *provider) Configure(_ context.Context, a plugins.Account) error {
 	return nil
 }
 
-func (p *provider) Query(_ context.Context, q plugins.Query) plugins.Result {
-	if q.Kind == plugins.Refund {
-		return plugins.Result{Outcome: plugins.OutcomeUnsupported, Err: "minimal has no refund query"}
+func (p *provider) Query(_ context.Context, q recon.Query) recon.Reply {
+	if q.Kind == recon.Refund {
+		return recon.Reply{Outcome: recon.OutcomeUnsupported, Err: "minimal has no refund query"}
 	}
 	if q.OrderNo == "nope" {
-		return plugins.Result{Outcome: plugins.OutcomeNotFound, Raw: []byte(`{"known":false}`)}
+		return recon.Reply{Outcome: recon.OutcomeNotFound, Raw: []byte(`{"known":false}`)}
 	}
-	return plugins.Result{Outcome: plugins.OutcomeFound, Raw: []byte(`{"state":"OK"}`), Request: "minimal " + q.OrderNo,
-		Answer: plugins.Answer{Status: "OK", Currency: p.currency, Amount: plugins.Int64(100), TradeNo: "M-" + q.OrderNo}}
+	return recon.Reply{Outcome: recon.OutcomeFound, Raw: []byte(`{"state":"OK"}`), Request: "minimal " + q.OrderNo,
+		Answer: recon.Answer{Status: "OK", Currency: p.currency, Amount: recon.Int64(100), TradeNo: "M-" + q.OrderNo}}
 }
 
 func main() { plugins.Serve(&provider{}) }
