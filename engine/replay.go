@@ -76,7 +76,7 @@ func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
 	if opt.RunID != "" {
 		if _, err := db.Run(opt.RunID); err == nil {
 			return nil, fmt.Errorf("run %q already exists: a replay is a new run; pick another --run-id", opt.RunID)
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if !errors.Is(err, store.ErrRunNotFound) {
 			return nil, err
 		}
 	}
@@ -84,7 +84,11 @@ func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
 		log.Warn("the replayed run did not complete: only the rows it stored are judged again",
 			"run_id", src.ID, "status", src.Status)
 	}
-	rs, err := LoadRules(cfg, opt.Rules)
+	paths := cfg.Rules
+	if opt.Rules != nil {
+		paths = opt.Rules // --rules replaces the config's files: the point is to try other rules
+	}
+	rs, err := rules.Load(paths)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +203,7 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 				if ctx.Err() != nil {
 					continue // drain; an interrupted replay stores no judgement made under a dead context
 				}
-				rec := j.answered(ctx, jb.ex.Row, jb.ex.Result, jb.ex.Attempts)
+				rec := j.answered(ctx, jb.ex.Row, jb.ex.Reply, jb.ex.Attempts)
 				if ctx.Err() != nil {
 					continue
 				}
@@ -219,9 +223,9 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 		if ctx.Err() != nil {
 			break
 		}
-		var ex *store.Exchange
-		if ex, err = db.Exchange(srcID, r.line); err != nil {
-			err = fmt.Errorf("reading the answer of line %d of run %s: %w", r.line, srcID, err)
+		ex, exErr := db.Exchange(srcID, r.line)
+		if exErr != nil && !errors.Is(exErr, store.ErrNoReply) {
+			err = fmt.Errorf("reading the answer of line %d of run %s: %w", r.line, srcID, exErr)
 			break
 		}
 		if ex == nil {

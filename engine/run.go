@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime"
 	"sync"
 	"time"
 
@@ -46,20 +45,6 @@ func NewRunID(now time.Time) string {
 	return now.Format("20060102-1504") + "-" + hex.EncodeToString(b)
 }
 
-// LoadRules compiles the built-in rules and the config's rule files (or
-// paths instead, when not nil). A file that does not compile stops the run
-// before any query.
-func LoadRules(cfg *config.Config, paths []string) (*rules.Rules, error) {
-	if paths == nil {
-		paths = cfg.Rules
-	}
-	files, err := rules.ReadFiles(paths)
-	if err != nil {
-		return nil, err
-	}
-	return rules.New(append(rules.Builtin(), files...), rules.Options{PoolSize: 2 * runtime.GOMAXPROCS(0)})
-}
-
 // Run performs the nightly job and returns the stored run. Running it again
 // on the same ledger and config after it was killed or interrupted resumes
 // that run: rows already stored are kept and not queried again.
@@ -74,7 +59,7 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	cfg, db := opt.Config, opt.Store
-	rs, err := LoadRules(cfg, nil)
+	rs, err := rules.Load(cfg.Rules)
 	if err != nil {
 		return nil, st, err
 	}
@@ -205,7 +190,7 @@ func startOrResume(db *store.DB, opt Options, rs *rules.Rules, ledgerSHA string)
 func resumable(db *store.DB, opt Options, ledgerSHA string) (*store.Run, error) {
 	if opt.RunID != "" {
 		r, err := db.Run(opt.RunID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrRunNotFound) {
 			return nil, nil
 		}
 		if err != nil {
@@ -359,12 +344,13 @@ func (d *dispatcher) restore(row recon.Row) error {
 		return err
 	}
 	ex, err := d.db.Exchange(d.runID, row.Line)
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrNoReply):
+		return nil // never queried: nothing for the refunds check
+	case err != nil:
 		return err
 	}
-	if ex != nil {
-		d.judge.restore(row, *r, ex.Result)
-	}
+	d.judge.restore(row, *r, ex.Reply)
 	return nil
 }
 
@@ -393,7 +379,7 @@ func (d *dispatcher) reuse(row recon.Row) bool {
 	if err != nil || ex == nil {
 		return false
 	}
-	rec := d.judge.answered(ctx, row, ex.Result, 0)
+	rec := d.judge.answered(ctx, row, ex.Reply, 0)
 	rec.Result.Reused = latest.RunID
 	d.put(rec)
 	return true

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -159,33 +158,13 @@ func rulesTestCommand() *cli.Command {
 }
 
 // ruleSet reads the rule files a rules command works on: the built-in
-// ones, the config's, then paths (skipping those the config already has).
+// ones, the config's, then paths.
 func ruleSet(cfg *config.Config, paths []string) ([]rules.File, error) {
 	var all []string
-	seen := map[string]bool{}
-	addPath := func(p string) {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			abs = p
-		}
-		if !seen[abs] {
-			seen[abs] = true
-			all = append(all, p)
-		}
-	}
 	if cfg != nil {
-		for _, p := range cfg.Rules {
-			addPath(p)
-		}
+		all = append(all, cfg.Rules...)
 	}
-	for _, p := range paths {
-		addPath(p)
-	}
-	files, err := rules.ReadFiles(all)
-	if err != nil {
-		return nil, err
-	}
-	return append(rules.Builtin(), files...), nil
+	return rules.Sources(append(all, paths...))
 }
 
 // providerNames are the providers a selector may name: the built-in ones
