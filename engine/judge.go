@@ -56,7 +56,7 @@ func (j *judge) answered(ctx context.Context, row recon.Row, res recon.Reply, at
 		r.Provider = j.view(row, jd.State, res)
 	}
 	j.note(row, jd, res)
-	return store.Record{Result: r, Exchange: &store.Exchange{Row: row, Attempts: attempts, Result: res}, Final: true}
+	return store.Record{Result: r, Exchange: &store.Exchange{Row: row, Attempts: attempts, Reply: res}, Final: true}
 }
 
 // rejected records a row that was not queried: INVALID or DUPLICATE.

@@ -319,10 +319,10 @@ func checkUnverified(t *testing.T, db *store.DB, runID string, line int, at stri
 		t.Errorf("%s: stored exchange: %v", at, err)
 		return
 	}
-	if ex.Result.Outcome != recon.OutcomeUnverifiable {
-		t.Errorf("%s: stored outcome %s, want UNVERIFIABLE", at, ex.Result.Outcome)
+	if ex.Reply.Outcome != recon.OutcomeUnverifiable {
+		t.Errorf("%s: stored outcome %s, want UNVERIFIABLE", at, ex.Reply.Outcome)
 	}
-	if a := ex.Result.Answer; a.Status != "" || a.SubStatus != "" || a.Amount != nil || a.RefundAmount != nil || !a.PaidAt.IsZero() || a.TradeNo != "" {
+	if a := ex.Reply.Answer; a.Status != "" || a.SubStatus != "" || a.Amount != nil || a.RefundAmount != nil || !a.PaidAt.IsZero() || a.TradeNo != "" {
 		t.Errorf("%s: unverified exchange keeps an answer: status %q/%q, trade_no %q, paid_at %v", at, a.Status, a.SubStatus, a.TradeNo, a.PaidAt)
 	}
 }

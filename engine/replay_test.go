@@ -94,10 +94,10 @@ func TestReplay(t *testing.T) {
 		}
 		copied := 0
 		for line := range srcResults {
-			if ex, err := f.db.Exchange(f.src.ID, line); err != nil {
-				t.Fatal(err)
-			} else if ex == nil {
+			if _, err := f.db.Exchange(f.src.ID, line); errors.Is(err, store.ErrNoReply) {
 				copied++
+			} else if err != nil {
+				t.Fatal(err)
 			}
 		}
 		if copied == 0 || res.Copied != copied || res.Judged != len(srcResults)-copied {
@@ -263,8 +263,8 @@ end)`)
 	})
 
 	t.Run("unknown run", func(t *testing.T) {
-		if _, err := Replay(ctx, ReplayOptions{Config: f.offline, Store: f.db, Of: "nope"}); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("err = %v; want ErrNotFound", err)
+		if _, err := Replay(ctx, ReplayOptions{Config: f.offline, Store: f.db, Of: "nope"}); !errors.Is(err, store.ErrRunNotFound) {
+			t.Fatalf("err = %v; want ErrRunNotFound", err)
 		}
 	})
 

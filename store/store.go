@@ -56,8 +56,17 @@ func (e *SchemaError) Unwrap() error { return ErrSchema }
 // ErrLocked is returned by Open when another process holds the store.
 var ErrLocked = errors.New("the store is in use by another recon process")
 
-// ErrNotFound is returned when a run does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrRunNotFound is returned by every method that takes a run ID (Run,
+// Results, Exchanges, Result, Exchange, DoneLines) when no run has it.
+var ErrRunNotFound = errors.New("no such run")
+
+// ErrNoResult is returned by Result when the run exists but the line has no
+// result (yet: an interrupted run stored only part of its ledger).
+var ErrNoResult = errors.New("no result for that line")
+
+// ErrNoReply is returned by Exchange when the line has a result but no
+// provider reply behind it: it was never queried (INVALID, DUPLICATE).
+var ErrNoReply = errors.New("no provider reply stored for that line")
 
 // DB is an open store.
 type DB struct {
@@ -140,13 +149,13 @@ func (d *DB) PutRun(r *Run) error {
 	})
 }
 
-// Run returns a run's metadata, or ErrNotFound.
+// Run returns a run's metadata, or ErrRunNotFound.
 func (d *DB) Run(id string) (*Run, error) {
 	var r Run
 	err := d.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketRuns).Get([]byte(id))
 		if v == nil {
-			return fmt.Errorf("run %q: %w", id, ErrNotFound)
+			return fmt.Errorf("run %q: %w", id, ErrRunNotFound)
 		}
 		return json.Unmarshal(v, &r)
 	})
@@ -195,7 +204,8 @@ func (d *DB) Exchanges(runID string, fn func(Exchange) error) error {
 	})
 }
 
-// Exchange returns the stored answer behind one line of a run.
+// Exchange returns the stored reply behind one line of a run, ErrNoReply
+// when the line was never queried, or ErrRunNotFound.
 func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
 	var e *Exchange
 	err := d.db.View(func(tx *bolt.Tx) error {
@@ -205,7 +215,7 @@ func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
 		}
 		v := b.Bucket(subExchanges).Get(lineKey(line))
 		if v == nil {
-			return nil
+			return fmt.Errorf("run %q line %d: %w", runID, line, ErrNoReply)
 		}
 		e = new(Exchange)
 		return json.Unmarshal(v, e)
@@ -260,7 +270,7 @@ func runData(tx *bolt.Tx, runID string, create bool) (*bolt.Bucket, error) {
 	if !create {
 		b := data.Bucket([]byte(runID))
 		if b == nil {
-			return nil, fmt.Errorf("run %q: %w", runID, ErrNotFound)
+			return nil, fmt.Errorf("run %q: %w", runID, ErrRunNotFound)
 		}
 		return b, nil
 	}
@@ -292,7 +302,7 @@ func (d *DB) Result(runID string, line int) (*recon.Result, error) {
 		}
 		v := b.Bucket(subResults).Get(lineKey(line))
 		if v == nil {
-			return fmt.Errorf("run %q line %d: %w", runID, line, ErrNotFound)
+			return fmt.Errorf("run %q line %d: %w", runID, line, ErrNoResult)
 		}
 		r = new(recon.Result)
 		return json.Unmarshal(v, r)

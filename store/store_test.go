@@ -48,7 +48,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	const n = 1500                         // more than one batch
 	for line := n + 1; line >= 2; line-- { // out of order on purpose
 		ex := &Exchange{Row: recon.Row{Line: line, OrderNo: "O"}, Attempts: 1,
-			Result: recon.Reply{Outcome: recon.OutcomeFound, Raw: []byte(`{"x":1}`), Answer: recon.Answer{Amount: recon.Int64(int64(line))}}}
+			Reply: recon.Reply{Outcome: recon.OutcomeFound, Raw: []byte(`{"x":1}`), Answer: recon.Answer{Amount: recon.Int64(int64(line))}}}
 		if err := w.Put(Record{Result: recon.Result{Line: line, Account: "a", OrderNo: "O", Kind: recon.Payment, Verdict: "MATCHED"}, Exchange: ex, Final: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		t.Fatalf("%d results; want %d", count, n)
 	}
 	ex, err := d.Exchange("r1", 42)
-	if err != nil || ex == nil || string(ex.Result.Raw) != `{"x":1}` || *ex.Result.Answer.Amount != 42 {
+	if err != nil || ex == nil || string(ex.Reply.Raw) != `{"x":1}` || *ex.Reply.Answer.Amount != 42 {
 		t.Fatalf("exchange 42: %+v, %v", ex, err)
 	}
 	l, ok, err := d.Latest(recon.OrderKey("a", recon.Payment, "O", ""))
@@ -83,7 +83,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	if err != nil || len(done) != n || !done[2] || done[1] {
 		t.Fatalf("done lines: %d, %v", len(done), err)
 	}
-	if _, err := d.Run("nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Run("nope"); !errors.Is(err, ErrRunNotFound) {
 		t.Fatalf("missing run: %v", err)
 	}
 }
@@ -96,7 +96,7 @@ func BenchmarkWriter(b *testing.B) {
 	w := d.NewWriter("r")
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		ex := &Exchange{Result: recon.Reply{Raw: make([]byte, 600)}}
+		ex := &Exchange{Reply: recon.Reply{Raw: make([]byte, 600)}}
 		_ = w.Put(Record{Result: recon.Result{Line: i + 2, Account: "a", OrderNo: "O", Verdict: "MATCHED"}, Exchange: ex, Final: true})
 	}
 	if err := w.Close(); err != nil {

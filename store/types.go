@@ -76,7 +76,7 @@ type Plugin struct {
 type Exchange struct {
 	Row      recon.Row   `json:"row"`
 	Attempts int         `json:"attempts"`
-	Result   recon.Reply `json:"result"`
+	Reply    recon.Reply `json:"reply"`
 }
 
 // Latest is an order's most recent result, across runs.
