@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/reconhq/recon"
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
 	"github.com/yuin/gopher-lua/parse"
@@ -331,15 +332,18 @@ func (l *linter) checkCall(call *ast.FuncCallExpr, funcs map[string]*ast.Functio
 		l.add(l.file, call.Line(), "recon.%s takes ([selector,] function), not %d arguments", name, len(call.Args))
 		return
 	}
-	m, isMap := mapStates[name]
-	if !isMap {
-		return
-	}
 	body, ok := fn.(*ast.FunctionExpr)
 	if id, isIdent := fn.(*ast.IdentExpr); isIdent {
 		body, ok = funcs[id.Value]
 	}
 	if !ok {
+		return
+	}
+	if verdictHooks[name] {
+		l.checkTrust(name, body)
+	}
+	m, isMap := mapStates[name]
+	if !isMap {
 		return
 	}
 	returns(body.Stmts, func(r *ast.ReturnStmt) {
@@ -349,6 +353,44 @@ func (l *linter) checkCall(call *ast.FuncCallExpr, funcs map[string]*ast.Functio
 		if s, ok := r.Exprs[0].(*ast.StringExpr); ok && !m.valid[s.Value] {
 			l.add(l.file, r.Line(), "recon.%s returns %q, not a %s state of the contract (%s)", name, s.Value, m.kind,
 				strings.Join(sortedKeys(m.valid), ", "))
+		}
+	})
+}
+
+// verdictHooks are the hooks whose table return is a row's verdict.
+var verdictHooks = map[string]bool{HookJudge: true, HookJudgeRefund: true, HookRefunds: true}
+
+// checkTrust warns about a verdict hook that can return MATCHED without ever
+// looking at UNVERIFIABLE: for a row whose answer failed verification it
+// tries to make the row count as matched. recon overrides it (the contract:
+// no hook makes an UNVERIFIABLE answer count), but the rule's author should
+// know that the rule does not do what it says for those rows.
+func (l *linter) checkTrust(hook string, body *ast.FunctionExpr) {
+	mentions := false
+	walk(body.Stmts, func(n any) {
+		if s, ok := n.(*ast.StringExpr); ok && s.Value == string(recon.VerdictUnverifiable) {
+			mentions = true
+		}
+	})
+	if mentions {
+		return
+	}
+	returns(body.Stmts, func(r *ast.ReturnStmt) {
+		if len(r.Exprs) == 0 {
+			return
+		}
+		t, ok := r.Exprs[0].(*ast.TableExpr)
+		if !ok {
+			return
+		}
+		for _, f := range t.Fields {
+			k, kok := f.Key.(*ast.StringExpr)
+			v, vok := f.Value.(*ast.StringExpr)
+			if kok && vok && k.Value == "verdict" && v.Value == string(recon.VerdictMatched) {
+				l.warn(r.Line(), "recon.%s can return MATCHED for a row whose answer failed verification; "+
+					"recon keeps such rows UNVERIFIABLE whatever a rule returns (test a.outcome == \"UNVERIFIABLE\" "+
+					"and return super(...) for it)", hook)
+			}
 		}
 	})
 }

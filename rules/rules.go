@@ -271,13 +271,22 @@ func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement
 	if err := r.readVerdict(rets[0], &j); err != nil {
 		return j, &RuleError{Hook: hook, Err: err}
 	}
-	// However a rule judges, an answer that failed verification is never
-	// trusted: it can change severity and action, not the verdict.
-	if ans.Outcome == recon.OutcomeUnverifiable && j.Verdict != recon.VerdictUnverifiable {
-		j.Detail = fmt.Sprintf("rule verdict %s overridden: the answer failed verification (%s)", j.Verdict, ans.Err)
-		j.Verdict = recon.VerdictUnverifiable
+	if ans.Outcome == recon.OutcomeUnverifiable {
+		keepUnverifiable(&j, hook, ans.Err)
 	}
 	return j, nil
+}
+
+// keepUnverifiable holds the contract's promise at every hook that returns a
+// verdict: a row whose answer failed verification stays UNVERIFIABLE. A rule
+// can change its severity and action, never make it count as matched or paid.
+func keepUnverifiable(j *recon.Judgement, hook, why string) {
+	if j.Verdict == recon.VerdictUnverifiable {
+		return
+	}
+	j.Detail = fmt.Sprintf("rule hook %s returned %s, overridden: the answer failed verification (%s)", hook, j.Verdict, why)
+	j.Verdict = recon.VerdictUnverifiable
+	j.State = ""
 }
 
 // readVerdict reads a hook's {verdict=, severity=, action=, detail=} and
@@ -346,6 +355,9 @@ func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgem
 		j := o.Payment
 		if err := r.readVerdict(rets[0], &j); err != nil {
 			return &RuleError{Hook: HookRefunds, Err: err}
+		}
+		if o.Payment.Verdict == recon.VerdictUnverifiable {
+			keepUnverifiable(&j, HookRefunds, "the payment row's answer was not trusted")
 		}
 		out = &j
 		return nil
