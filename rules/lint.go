@@ -360,19 +360,33 @@ func (l *linter) checkCall(call *ast.FuncCallExpr, funcs map[string]*ast.Functio
 // verdictHooks are the hooks whose table return is a row's verdict.
 var verdictHooks = map[string]bool{HookJudge: true, HookJudgeRefund: true, HookRefunds: true}
 
-// checkTrust warns about a verdict hook that can return MATCHED without ever
-// looking at UNVERIFIABLE: for a row whose answer failed verification it
-// tries to make the row count as matched. recon overrides it (the contract:
-// no hook makes an UNVERIFIABLE answer count), but the rule's author should
-// know that the rule does not do what it says for those rows.
+// checkTrust warns about a verdict hook that returns MATCHED blindly: without
+// looking at the answer's outcome or the verdict so far, and without asking
+// super, it answers MATCHED for a row whose answer failed verification too.
+// recon overrides it (the contract: no hook makes an UNVERIFIABLE answer
+// count), but the rule's author should know the rule does not do what it
+// says for those rows.
 func (l *linter) checkTrust(hook string, body *ast.FunctionExpr) {
-	mentions := false
+	super := ""
+	if body.ParList != nil && len(body.ParList.Names) > 0 {
+		super = body.ParList.Names[len(body.ParList.Names)-1]
+	}
+	looks := false
 	walk(body.Stmts, func(n any) {
-		if s, ok := n.(*ast.StringExpr); ok && s.Value == string(recon.VerdictUnverifiable) {
-			mentions = true
+		switch n := n.(type) {
+		case *ast.StringExpr:
+			looks = looks || n.Value == string(recon.VerdictUnverifiable)
+		case *ast.AttrGetExpr:
+			if k, ok := n.Key.(*ast.StringExpr); ok && (k.Value == "outcome" || k.Value == "verdict") {
+				looks = true
+			}
+		case *ast.FuncCallExpr:
+			if id, ok := n.Func.(*ast.IdentExpr); ok && id.Value == super {
+				looks = true
+			}
 		}
 	})
-	if mentions {
+	if looks {
 		return
 	}
 	returns(body.Stmts, func(r *ast.ReturnStmt) {
@@ -388,8 +402,8 @@ func (l *linter) checkTrust(hook string, body *ast.FunctionExpr) {
 			v, vok := f.Value.(*ast.StringExpr)
 			if kok && vok && k.Value == "verdict" && v.Value == string(recon.VerdictMatched) {
 				l.warn(r.Line(), "recon.%s can return MATCHED for a row whose answer failed verification; "+
-					"recon keeps such rows UNVERIFIABLE whatever a rule returns (test a.outcome == \"UNVERIFIABLE\" "+
-					"and return super(...) for it)", hook)
+					"recon keeps such rows UNVERIFIABLE whatever a rule returns (look at the outcome first, "+
+					"or start from super(...))", hook)
 			}
 		}
 	})

@@ -176,6 +176,9 @@ func (r *Rules) call(ctx context.Context, fn func(s *state) error) error {
 	s.L.SetContext(cctx)
 	err = fn(s)
 	s.L.RemoveContext()
+	if err == nil {
+		err = s.kept.check(s.L) // a failed call's state is dropped anyway
+	}
 	if err != nil && ctx.Err() == nil {
 		switch cause := context.Cause(cctx); {
 		case errors.Is(cause, errRuleMemory):

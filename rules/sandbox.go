@@ -47,7 +47,12 @@ func newSandbox() *lua.LState {
 	}
 	str := L.GetGlobal("string").(*lua.LTable)
 	str.RawSetString("rep", L.NewFunction(safeRep))
-	// string.dump does not exist in gopher-lua; math.random is harmless.
+	// A verdict must be the same on every run of the same ledger.
+	m := L.GetGlobal("math").(*lua.LTable)
+	for _, name := range []string{"random", "randomseed"} {
+		m.RawSetString(name, L.NewFunction(unavailable("math."+name+"() (a verdict must not depend on chance)")))
+	}
+	// string.dump does not exist in gopher-lua.
 	return L
 }
 

@@ -37,6 +37,7 @@ type state struct {
 	hooks    map[string][]registration
 	verdicts map[recon.Verdict]recon.VerdictDef
 	loading  string // the file being loaded; hooks register only then
+	kept     *kept  // what loading left behind, which no call may change
 }
 
 func newState(ctx context.Context, files []compiled) (*state, error) {
@@ -59,6 +60,7 @@ func newState(ctx context.Context, files []compiled) (*state, error) {
 		}
 	}
 	s.loading = ""
+	s.kept = recordKept(s)
 	return s, nil
 }
 
