@@ -2,6 +2,8 @@ package recon
 
 import (
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 )
 
@@ -70,5 +72,46 @@ func TestContractVerdictsHaveDefaults(t *testing.T) {
 	}
 	if d := Default(VerdictError, "x"); d.Severity != SeverityWarn || d.Action != ActionRecheck {
 		t.Errorf("ERROR defaults %+v; the contract says warn / RECHECK", d)
+	}
+}
+
+func TestQueryCheck(t *testing.T) {
+	found := func(a Answer) *Reply { return &Reply{Outcome: OutcomeFound, Answer: a} }
+	pay := Query{Kind: Payment, OrderNo: "A1"}
+	payWithTrade := Query{Kind: Payment, OrderNo: "A1", ProviderTradeNo: "T1"}
+	refund := Query{Kind: Refund, OrderNo: "A1", RefundNo: "R1"}
+	tests := []struct {
+		name  string
+		q     Query
+		r     *Reply
+		field string // "" = about the order asked
+	}{
+		{"same order", pay, found(Answer{OrderNo: "A1", TradeNo: "T9"}), ""},
+		{"another order", pay, found(Answer{OrderNo: "B2"}), "order_no"},
+		{"order not echoed", pay, found(Answer{TradeNo: "T1"}), "order_no"},
+		{"ledger's trade number agrees", payWithTrade, found(Answer{OrderNo: "A1", TradeNo: "T1"}), ""},
+		{"another trade number", payWithTrade, found(Answer{OrderNo: "A1", TradeNo: "T2"}), "provider_trade_no"},
+		{"answer without a trade number", payWithTrade, found(Answer{OrderNo: "A1"}), ""},
+		{"same refund", refund, found(Answer{OrderNo: "A1", RefundNo: "R1"}), ""},
+		{"another refund", refund, found(Answer{OrderNo: "A1", RefundNo: "R2"}), "refund_no"},
+		{"refund not echoed", refund, found(Answer{OrderNo: "A1"}), "refund_no"},
+		{"not found states no identity", pay, &Reply{Outcome: OutcomeNotFound}, ""},
+		{"unverifiable already", pay, &Reply{Outcome: OutcomeUnverifiable}, ""},
+	}
+	for _, tt := range tests {
+		err := tt.q.Check(tt.r)
+		var ie *IdentityError
+		switch {
+		case tt.field == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.field != "" && (!errors.As(err, &ie) || ie.Field != tt.field):
+			t.Errorf("%s: %v; want an identity error on %s", tt.name, err, tt.field)
+		}
+	}
+	r := found(Answer{OrderNo: "B2"})
+	r.Raw = []byte("{}")
+	r.Distrust(pay.Check(r))
+	if r.Outcome != OutcomeUnverifiable || !strings.Contains(r.Err, `"B2"`) || !strings.Contains(r.Err, `"A1"`) || r.Raw == nil {
+		t.Errorf("distrusted reply %+v", r)
 	}
 }

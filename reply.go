@@ -127,8 +127,14 @@ type Answer struct {
 	Refunded     *int64 `json:"refunded,omitempty"`      // total refunded on the order
 	RefundAmount *int64 `json:"refund_amount,omitempty"` // for a refund query: this refund's amount
 
-	TradeNo       string `json:"trade_no,omitempty"`        // the provider's order number
-	RefundTradeNo string `json:"refund_trade_no,omitempty"` // the provider's refund number
+	// The identity the answer states, as the provider echoed it: the
+	// merchant's order number, the provider's order number, and for a refund
+	// the merchant's and the provider's refund numbers. Query.Check compares
+	// them with what was asked.
+	OrderNo       string `json:"order_no,omitempty"`
+	TradeNo       string `json:"trade_no,omitempty"`
+	RefundNo      string `json:"refund_no,omitempty"`
+	RefundTradeNo string `json:"refund_trade_no,omitempty"`
 
 	PaidAt     time.Time `json:"paid_at,omitzero"`
 	RefundedAt time.Time `json:"refunded_at,omitzero"`

@@ -580,8 +580,14 @@ type Answer struct {
 	PaidAtUnixMs     int64                  `protobuf:"varint,10,opt,name=paid_at_unix_ms,json=paidAtUnixMs,proto3" json:"paid_at_unix_ms,omitempty"`
 	RefundedAtUnixMs int64                  `protobuf:"varint,11,opt,name=refunded_at_unix_ms,json=refundedAtUnixMs,proto3" json:"refunded_at_unix_ms,omitempty"`
 	Fields           map[string]string      `protobuf:"bytes,12,rep,name=fields,proto3" json:"fields,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The identity the provider echoed: the merchant's order and refund
+	// numbers as the answer states them. The host compares them (and
+	// trade_no) with the query, so an answer about another order is never
+	// judged as this one.
+	OrderNo       string `protobuf:"bytes,13,opt,name=order_no,json=orderNo,proto3" json:"order_no,omitempty"`
+	RefundNo      string `protobuf:"bytes,14,opt,name=refund_no,json=refundNo,proto3" json:"refund_no,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Answer) Reset() {
@@ -698,6 +704,20 @@ func (x *Answer) GetFields() map[string]string {
 	return nil
 }
 
+func (x *Answer) GetOrderNo() string {
+	if x != nil {
+		return x.OrderNo
+	}
+	return ""
+}
+
+func (x *Answer) GetRefundNo() string {
+	if x != nil {
+		return x.RefundNo
+	}
+	return ""
+}
+
 var File_provider_proto protoreflect.FileDescriptor
 
 const file_provider_proto_rawDesc = "" +
@@ -743,7 +763,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x03raw\x18\x06 \x01(\fR\x03raw\x12\x18\n" +
 	"\arequest\x18\a \x01(\tR\arequest\x12\x1a\n" +
 	"\bverified\x18\b \x01(\bR\bverified\x12/\n" +
-	"\x06answer\x18\t \x01(\v2\x17.recon.plugin.v1.AnswerR\x06answer\"\xac\x04\n" +
+	"\x06answer\x18\t \x01(\v2\x17.recon.plugin.v1.AnswerR\x06answer\"\xe4\x04\n" +
 	"\x06Answer\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\tR\x06status\x12\x1d\n" +
 	"\n" +
@@ -758,7 +778,9 @@ const file_provider_proto_rawDesc = "" +
 	"\x0fpaid_at_unix_ms\x18\n" +
 	" \x01(\x03R\fpaidAtUnixMs\x12-\n" +
 	"\x13refunded_at_unix_ms\x18\v \x01(\x03R\x10refundedAtUnixMs\x12;\n" +
-	"\x06fields\x18\f \x03(\v2#.recon.plugin.v1.Answer.FieldsEntryR\x06fields\x1a9\n" +
+	"\x06fields\x18\f \x03(\v2#.recon.plugin.v1.Answer.FieldsEntryR\x06fields\x12\x19\n" +
+	"\border_no\x18\r \x01(\tR\aorderNo\x12\x1b\n" +
+	"\trefund_no\x18\x0e \x01(\tR\brefundNo\x1a9\n" +
 	"\vFieldsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\t\n" +
