@@ -103,3 +103,74 @@ func TestStreamSurvivesBytesThatAreNotUTF8(t *testing.T) {
 		}
 	}
 }
+
+// hugeProvider answers with a reply far past the bounds, as a broken or
+// hostile plugin might: the review stored 15 MB a row from such a plugin.
+type hugeProvider struct{}
+
+func (hugeProvider) Info() Info                               { return Info{Name: "huge"} }
+func (hugeProvider) Configure(context.Context, Account) error { return nil }
+func (hugeProvider) Query(_ context.Context, q recon.Query) recon.Reply {
+	r := recon.Reply{Outcome: recon.OutcomeFound, Request: "GET /x", Answer: recon.Answer{Status: "PAID", OrderNo: q.OrderNo}}
+	switch q.OrderNo {
+	case "RAW":
+		r.Raw = make([]byte, 3<<20)
+	case "FIELDS":
+		r.Answer.Fields = map[string]string{"blob": strings.Repeat("x", 2<<20)}
+	case "STATUS":
+		r.Answer.Status = strings.Repeat("P", 64<<10)
+	}
+	return r
+}
+
+func TestRepliesAreBounded(t *testing.T) {
+	// The plugin's side: Serve bounds what a provider built with the SDK
+	// returns, so one oversized reply fails that query, not the stream.
+	r := newTestRemote(t, hugeProvider{})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, order := range []string{"RAW", "FIELDS", "STATUS", "SMALL", "RAW", "SMALL"} {
+		res, err := r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: order, Attempt: 1}, 10*time.Second)
+		if err != nil {
+			t.Fatalf("order %s: %v (one oversized reply must not break the stream)", order, err)
+		}
+		if order == "SMALL" {
+			if res.Outcome != recon.OutcomeFound {
+				t.Errorf("small reply %+v", res)
+			}
+			continue
+		}
+		if res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "more than") || len(res.Raw) != 0 {
+			t.Errorf("order %s: outcome %v, err %q, %d raw bytes", order, res.Outcome, res.Err, len(res.Raw))
+		}
+	}
+	// The host's side, for plugins built without the SDK: what came over
+	// the wire too large is refused the same way.
+	big := recon.Reply{Outcome: recon.OutcomeFound, Raw: make([]byte, MaxRawBytes+1), Request: "GET /x"}
+	if got := bounded(big); got.Outcome != recon.OutcomePermanent || got.Request != "GET /x" || got.Raw != nil {
+		t.Errorf("host-side bound: %+v", got)
+	}
+}
+
+// newTestRemote serves impl over loopback gRPC, as Serve does in a plugin
+// process, and returns the host's client of it.
+func newTestRemote(t *testing.T, impl Provider) *Remote {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := grpc.NewServer(grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes))
+	pluginpb.RegisterProviderServer(s, &server{impl: impl})
+	go func() { _ = s.Serve(ln) }()
+	t.Cleanup(s.Stop)
+	cc, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageBytes)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cc.Close() })
+	r := newRemote(pluginpb.NewProviderClient(cc))
+	t.Cleanup(r.Close)
+	return r
+}

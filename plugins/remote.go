@@ -86,7 +86,7 @@ func (r *Remote) Query(ctx context.Context, q recon.Query, timeout time.Duration
 		if !ok {
 			return recon.Reply{}, r.brokenErr()
 		}
-		return resultFromPB(m), nil
+		return bounded(resultFromPB(m)), nil
 	case <-ctx.Done():
 		r.mu.Lock()
 		delete(r.pending, id)

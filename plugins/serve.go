@@ -147,7 +147,7 @@ func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			res := s.answer(stream.Context(), req)
+			res := bounded(s.answer(stream.Context(), req))
 			sendMu.Lock()
 			defer sendMu.Unlock()
 			_ = stream.Send(resultToPB(req.GetId(), res)) // a broken stream is the host's to notice
