@@ -2,6 +2,8 @@ package plugins
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/reconhq/recon"
@@ -40,4 +42,16 @@ type Account struct {
 	Location    *time.Location
 	Credentials map[string]string
 	Options     map[string]string
+}
+
+// Credential returns the account's credential name, or an error naming it
+// when it is missing or blank. Every provider reports a missing credential
+// in these words, so an operator sees one message whatever the plugin.
+func (a Account) Credential(name string) (string, error) {
+	// Blank is missing: an unset ${VAR} or an empty key file says the same.
+	v := a.Credentials[name]
+	if strings.TrimSpace(v) == "" {
+		return "", fmt.Errorf("credential %s is missing (give %s or %s_file)", name, name, name)
+	}
+	return v, nil
 }

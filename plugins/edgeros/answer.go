@@ -1,54 +1,188 @@
 package edgeros
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"time"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins/helper/jsonfields"
 	"github.com/reconhq/recon/plugins/money"
 )
 
-// answer reads a verified SUCCESS answer. Status stays the raw data.code:
-// the Lua rule maps it. A field that is present but unreadable (an amount
-// that is not a decimal, a time that is not a time) fails the query rather
-// than being dropped: a paid order with no amount must not pass as matched.
-func (p *Provider) answer(q recon.Query, env *envelope) (recon.Answer, error) {
-	get := func(k string) string { return flat(env.data[k]) }
+// The platform's envelope status codes and message this client knows
+// (exported for the simulator, which answers with them).
+const (
+	StatusOK             = 200
+	StatusOrderNotExist  = 1007 // ORDER_NOT_EXIST
+	StatusRefundNotExist = 1008 // REFUND_NOT_EXIST (PROTOCOL: decision)
+	MessageSuccess       = "SUCCESS"
+)
+
+// envelope is a decoded answer: {"status":..,"message":..,"fieldErrors":..,"data":{..}}.
+// Members are kept as sent: the verification string re-emits their numbers
+// exactly, and Fields flatten them as the shared jsonfields rule says.
+type envelope struct {
+	members map[string]json.RawMessage // every top-level member
+	data    map[string]json.RawMessage // the data object; nil when absent, null or not an object
+
+	status      int64
+	message     string
+	fieldErrors string // compact JSON when not a string; "" when null or absent
+
+	// signed is true when data carries a non-empty sign; sign is its text
+	// ("" when it is not a string, which then fails verification).
+	signed bool
+	sign   string
+}
+
+var errMalformed = errors.New("malformed answer")
+
+// parseEnvelope decodes body. Only a body that is not one JSON object, or
+// whose status is not an integer, is malformed: everything else is judged
+// later (a 200 without data.sign is unverifiable, not malformed).
+func parseEnvelope(body []byte) (*envelope, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var top map[string]json.RawMessage
+	if err := dec.Decode(&top); err != nil {
+		return nil, fmt.Errorf("%w: %v", errMalformed, err)
+	}
+	if top == nil {
+		return nil, fmt.Errorf("%w: not a JSON object", errMalformed)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: data after the JSON object", errMalformed)
+	}
+	e := &envelope{members: top}
+	st, _ := decodeValue(top["status"])
+	n, ok := st.(json.Number)
+	if !ok {
+		return nil, fmt.Errorf("%w: status missing or not a number", errMalformed)
+	}
+	status, err := n.Int64()
+	if err != nil {
+		return nil, fmt.Errorf("%w: status %q is not an integer", errMalformed, n.String())
+	}
+	e.status = status
+	e.message, _ = jsonfields.Value(top["message"])
+	e.fieldErrors, _ = jsonfields.Value(top["fieldErrors"])
+	var data map[string]json.RawMessage
+	if json.Unmarshal(top["data"], &data) == nil && data != nil {
+		e.data = data
+		sign, _ := decodeValue(data["sign"])
+		switch s := sign.(type) {
+		case nil:
+		case string:
+			e.sign, e.signed = s, s != ""
+		default:
+			e.signed = true
+		}
+	}
+	return e, nil
+}
+
+// interpret judges an HTTP 200 body: verification first, then the
+// envelope status, then the answer.
+func (p *Provider) interpret(q recon.Query, nonce string, body []byte) recon.Reply {
+	res := recon.Reply{Raw: body}
+	env, err := parseEnvelope(body)
+	if err != nil {
+		res.Outcome, res.Err = recon.OutcomeTransient, "edgeros: "+err.Error()
+		return res
+	}
+	// PROTOCOL: verify every answer that carries data.sign, and every
+	// status 200 answer (one without a valid sign is rejected).
+	if env.status == StatusOK || env.signed {
+		if err := p.check(env, nonce); err != nil {
+			res.Outcome, res.Err = recon.OutcomeUnverifiable, "edgeros: "+err.Error()
+			return res
+		}
+		res.Verified = true
+	}
+	res.Answer.Fields = answerFields(env)
+	switch {
+	case env.status == StatusOK && env.message == MessageSuccess:
+		a, err := p.answer(q, res.Answer.Fields)
+		if err != nil {
+			res.Outcome, res.Err = recon.OutcomePermanent, "edgeros: "+err.Error()
+			return res
+		}
+		res.Outcome, res.Answer = recon.OutcomeFound, a
+	case env.status == StatusOrderNotExist,
+		env.status == StatusRefundNotExist && q.Kind == recon.Refund:
+		// PROTOCOL: 1007 on a refund query means the refund's order is
+		// unknown, so the refund is too. 1008 on a trade query is no
+		// answer to it and falls through to PERMANENT.
+		res.Outcome, res.Err = recon.OutcomeNotFound, "edgeros: "+env.describe()
+	case env.status == http.StatusTooManyRequests || env.status >= 500 && env.status <= 599:
+		// PROTOCOL: decision. The error-code table is not public; an
+		// envelope status in the HTTP 5xx range (or 429) is the platform
+		// failing or throttling, worth a retry.
+		res.Outcome, res.Err = recon.OutcomeTransient, "edgeros: "+env.describe()
+	default:
+		// PROTOCOL: decision. Every other status is the platform refusing
+		// the call (parameters, merchant, signature): retrying the same
+		// request cannot help. This includes 200 with a message other
+		// than SUCCESS.
+		res.Outcome, res.Err = recon.OutcomePermanent, "edgeros: "+env.describe()
+	}
+	return res
+}
+
+// describe renders the envelope's status for an error message.
+func (e *envelope) describe() string {
+	s := fmt.Sprintf("platform status %d %s", e.status, e.message)
+	if e.fieldErrors != "" {
+		s += ": " + e.fieldErrors
+	}
+	return s
+}
+
+// answer reads a verified SUCCESS answer from its fields. Status stays the
+// raw data.code: the Lua rule maps it. A field that is present but
+// unreadable (an amount that is not a decimal, a time that is not a time)
+// fails the query rather than being dropped: a paid order with no amount
+// must not pass as matched.
+func (p *Provider) answer(q recon.Query, fields map[string]string) (recon.Answer, error) {
 	a := recon.Answer{
-		Status:   get("code"),
+		Status:   fields["code"],
 		Currency: p.currency,
-		TradeNo:  get("transaction_no"),
-		Fields:   answerFields(env),
+		TradeNo:  fields["transaction_no"],
+		Fields:   fields,
 	}
 	var err error
 	switch q.Kind {
 	case recon.Payment:
-		if err := sameID("mch_trade_no", q.OrderNo, get("mch_trade_no")); err != nil {
+		if err := sameID("mch_trade_no", q.OrderNo, fields["mch_trade_no"]); err != nil {
 			return a, err
 		}
 		if err := sameID("transaction_no", q.ProviderTradeNo, a.TradeNo); err != nil {
 			return a, err
 		}
-		if a.Amount, err = p.amount("amount_total", get("amount_total")); err != nil {
+		if a.Amount, err = p.amount("amount_total", fields["amount_total"]); err != nil {
 			return a, err
 		}
-		if a.PaidAt, err = p.instant("success_time", get("success_time")); err != nil {
+		if a.PaidAt, err = p.instant("success_time", fields["success_time"]); err != nil {
 			return a, err
 		}
 		// The trade query does not say how much was refunded (code REFUND
 		// covers part and all): Refunded stays nil.
 	case recon.Refund:
-		if err := sameID("mch_refund_no", q.RefundNo, get("mch_refund_no")); err != nil {
+		if err := sameID("mch_refund_no", q.RefundNo, fields["mch_refund_no"]); err != nil {
 			return a, err
 		}
-		if err := sameID("mch_trade_no", q.OrderNo, get("mch_trade_no")); err != nil {
+		if err := sameID("mch_trade_no", q.OrderNo, fields["mch_trade_no"]); err != nil {
 			return a, err
 		}
-		a.RefundTradeNo = get("refund_no")
-		if a.RefundAmount, err = p.amount("refund_amount", get("refund_amount")); err != nil {
+		a.RefundTradeNo = fields["refund_no"]
+		if a.RefundAmount, err = p.amount("refund_amount", fields["refund_amount"]); err != nil {
 			return a, err
 		}
-		if a.RefundedAt, err = p.instant("success_time", get("success_time")); err != nil {
+		if a.RefundedAt, err = p.instant("success_time", fields["success_time"]); err != nil {
 			return a, err
 		}
 	}
@@ -99,21 +233,18 @@ func (p *Provider) instant(field, s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%s %.40q is not an RFC 3339 time", field, s)
 }
 
-// answerFields are all of data's members but sign, as flat strings, plus the
-// envelope's status, message and fieldErrors (unless data has a member of
-// that name).
+// answerFields are all of data's members but sign, flattened by the shared
+// rule, plus the envelope's status, message and fieldErrors (unless data
+// has a member of that name): rules see why a call was refused.
 func answerFields(env *envelope) map[string]string {
-	m := make(map[string]string, len(env.data)+3)
-	for k, v := range env.data {
-		if k != "sign" && v != nil {
-			m[k] = flat(v)
-		}
-	}
+	m := jsonfields.Flatten(env.data)
+	delete(m, "sign")
 	for _, k := range []string{"status", "message", "fieldErrors"} {
-		if v := env.members[k]; v != nil {
-			if _, dup := m[k]; !dup {
-				m[k] = flat(v)
-			}
+		if _, dup := m[k]; dup {
+			continue
+		}
+		if v, ok := jsonfields.Value(env.members[k]); ok {
+			m[k] = v
 		}
 	}
 	return m

@@ -1,6 +1,5 @@
 // Package edgeros is recon's provider plugin for 翼辉支付 AcoPay (EdgerOS):
-// its trade query and refund query, signed both ways with SHA256withRSA, and
-// a simulator of that API for tests, the sandbox and the demo.
+// its trade query and refund query, signed both ways with SHA256withRSA.
 //
 // The protocol is /work/shared/providers/edgeros/PROTOCOL.md (from the
 // platform's page and its Java SDK 2.0.0). Where it is silent or ambiguous,
@@ -59,71 +58,24 @@
 // stays nil: code REFUND means refunded in part or in full and the trade
 // query does not say how much. Refund: RefundAmount = refund_amount,
 // RefundTradeNo = refund_no, RefundedAt = success_time, TradeNo =
-// transaction_no. Fields: every data member but sign, flat (nested values as
-// compact JSON), plus the envelope's status, message and fieldErrors.
+// transaction_no. Fields: every data member but sign, flattened by the
+// shared rule of plugins/helper/jsonfields (null left out, numbers as sent,
+// nested values as compact JSON as sent), plus the envelope's status,
+// message and fieldErrors.
 //
 // Credentials: mch_no, app_no (required by the contract, not sent: the
 // platform knows the order's app), merchant_private_key (PEM PKCS#8 or
 // PKCS#1, or bare base64 DER as the platform console shows it),
-// platform_public_key (PEM PKIX, PKCS#1 or a certificate, or bare base64).
+// platform_public_key (PEM PKIX, PKCS#1 or a certificate, or bare base64),
+// both read by plugins/helper/rsakey: RSA of at least 1024 bits, no
+// encrypted PEM. The endpoint is checked by plugins/helper/endpoint (http or
+// https, a host, no user info, query string or fragment).
 //
 // # Simulator
 //
-// NewSimulator generates a merchant and a platform RSA-2048 keypair, holds
-// the demo merchant MCH1000000 / APP1000000 with one trade of every code
-// (EGD-SUCCESS, EGD-REFUND, EGD-NOTPAY, EGD-USERPAYING, EGD-CLOSED,
-// EGD-REVOKED, EGD-PAYERROR) and one refund of every code (EGD-R-SUCCESS,
-// EGD-R-PROCESSING, EGD-R-ABNORMAL, EGD-R-CLOSED, all of EGD-REFUND). It
-// checks each request like the platform and refuses, with a signed envelope:
-// 1001 PARAM_ERROR (a header missing, a nonce not 1–32 of [0-9a-zA-Z], no
-// order or refund number), 1002 SIGN_ERROR (sign type not SHA256withRSA, or
-// the signature does not verify with the merchant key), 1003 MCH_NOT_EXIST
-// (another mch_no). These three codes are the simulator's choice. Unknown
-// orders are 1007 ORDER_NOT_EXIST, unknown refunds 1008 REFUND_NOT_EXIST,
-// signed. Every answer is signed with the platform key and echoes the nonce;
-// its body is deliberately not the canonical form (the page's member order,
-// sign after nonce, <>& escaped by encoding/json).
-//
-// Faults: the generic 5xx, slow and malformed of simkit.Injector (rates in
-// Faults), and per request, by rate (Faults.Extra) or scripted per order
-// (Simulator.Script, a simkit.Countdown keyed by mch_trade_no or
-// mch_refund_no; -1 forever): badsign (a signature of other bytes), tamper
-// (an amount up one fen, or the code, changed after signing), nosign (no
-// data.sign), replay (signed with another nonce), and scripted also 5xx
-// (HTTP 503) and malformed (a truncated body).
-//
-// Scenario (LoadScenario, the edgeros section of a sandbox scenario file;
-// it replaces the data, the scripts and the fault rates, the keys stay):
-//
-//	mch_no: MCH1000000          # optional; default the demo merchant
-//	app_no: APP1000000          # optional
-//	trades:
-//	  - mch_trade_no: A1        # required, unique
-//	    transaction_no: 4af3…   # optional, generated (32 hex), unique
-//	    code: SUCCESS           # required: SUCCESS REFUND NOTPAY USERPAYING CLOSED REVOKED PAYERROR (or any, to test UNKNOWN)
-//	    amount_total: "12.34"   # yuan
-//	    success_time: "2026-11-21T10:00:00+08:00"
-//	    description, extra, acoid, pay_channel, pay_method: optional strings
-//	refunds:
-//	  - mch_refund_no: A1-R1    # required, unique
-//	    mch_trade_no: A1
-//	    code: SUCCESS           # required: SUCCESS PROCESSING ABNORMAL CLOSED
-//	    refund_amount: "2.00"
-//	    refund_no, transaction_no (default the trade's), description, refund_reason, success_time, refund_channel
-//	scripted:
-//	  - {key: A1, fault: 5xx, times: 2}   # 5xx malformed badsign tamper nosign replay; times -1 = forever
-//	faults:                     # simkit.Faults
-//	  error_rate: 0.05
-//	  extra: {badsign: 0.01, tamper: 0, nosign: 0, replay: 0}
-//
-// Plant numbers orders EG-000001 on and refunds <order>-R1 on, and plants
-// every verdict edgeros can produce: MATCHED (paid; closed; revoked vs
-// closed; failed; refunded orders; refunds), MISSED_PAYMENT,
-// UNPAID_AT_PROVIDER, STATUS_MISMATCH, AMOUNT_MISMATCH, REFUND_MISMATCH
-// (refund amount; refund processing vs ledger success; a REFUND order the
-// ledger calls PAID), NOT_FOUND (order; refund), UNSETTLED (NOTPAY,
-// USERPAYING, refund processing), UNKNOWN_STATUS (refund ABNORMAL),
-// UNVERIFIABLE (badsign and tamper scripted forever) and ERROR (5xx
-// scripted forever). edgeros has no refunded total, so the order-level
-// refund sum check never applies.
+// Package sim (plugins/edgeros/sim) plays the platform for tests, recon
+// sandbox and recon demo; its doc.go describes the sandbox scenario and the
+// faults it knows. The request paths, headers, status codes, the canonical
+// JSON, the signer and the nonce rules are exported for it: the simulator
+// speaks the same protocol from the platform's side.
 package edgeros

@@ -13,6 +13,7 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/helper/jsonfields"
 )
 
 // FuzzAnswer judges any body as the answer to a trade or a refund query,
@@ -30,7 +31,7 @@ import (
 func FuzzAnswer(f *testing.F) {
 	for _, name := range []string{"openssl/page_success_signed.json", "openssl/page_error_signed.json", "page_success.json",
 		"canon_tricky.json"} {
-		f.Add(mustRead(f, name), false)
+		f.Add(MustRead(f, name), false)
 	}
 	f.Add([]byte(`{"status":200,"message":"SUCCESS","data":{"mch_refund_no":"R1","mch_trade_no":"`+pageTradeNo+
 		`","refund_no":"RF1","refund_amount":"0.01","success_time":"2024-04-24 18:00:28","code":"REFUND_SUCCESS","n":1.50e3}}`), true)
@@ -39,19 +40,16 @@ func FuzzAnswer(f *testing.F) {
 	p := New()
 	err := p.Configure(context.Background(), plugins.Account{Name: "fuzz", Endpoint: "http://127.0.0.1:9", Currency: "CNY",
 		Credentials: map[string]string{CredMchNo: pageMchNo, CredAppNo: "APP1000000",
-			CredMerchantPrivateKey: string(mustRead(f, "openssl/merchant_key.pem")),
-			CredPlatformPublicKey:  string(mustRead(f, "openssl/platform_pub.pem"))}})
+			CredMerchantPrivateKey: string(MustRead(f, "openssl/merchant_key.pem")),
+			CredPlatformPublicKey:  string(MustRead(f, "openssl/platform_pub.pem"))}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	platformKey, err := parsePrivateKey(string(mustRead(f, "openssl/platform_key.pem")))
-	if err != nil {
-		f.Fatal(err)
-	}
+	platformKey := opensslPlatformKey(f)
 	f.Fuzz(func(t *testing.T, body []byte, refund bool) {
-		q := queryPayment(pageTradeNo, "")
+		q := QueryPayment(pageTradeNo, "")
 		if refund {
-			q = queryRefund(pageTradeNo, "R1")
+			q = QueryRefund(pageTradeNo, "R1")
 		}
 		res := p.interpret(q, pageSuccessNonce, body)
 		checkTrust(t, p, res, body)
@@ -68,7 +66,7 @@ func FuzzAnswer(f *testing.F) {
 			data = map[string]any{}
 			env["data"] = data
 		}
-		data["sign_type"], data["nonce"] = signType, pageSuccessNonce
+		data["sign_type"], data["nonce"] = SignType, pageSuccessNonce
 		delete(data, "sign")
 		parsed, err := parseEnvelope(mustJSON(t, env))
 		if err != nil {
@@ -78,7 +76,7 @@ func FuzzAnswer(f *testing.F) {
 		if err != nil {
 			t.Fatalf("verification string of a parsed answer: %v", err)
 		}
-		sig, err := sign(platformKey, msg)
+		sig, err := Sign(platformKey, msg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,14 +125,13 @@ func checkTrust(t *testing.T, p *Provider, res recon.Reply, body []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := env.data["sign"].(string)
-	sig, err := base64.StdEncoding.DecodeString(s)
+	sig, err := base64.StdEncoding.DecodeString(env.sign)
 	h := sha256.Sum256(msg)
 	if err != nil || rsa.VerifyPKCS1v15(p.platform, crypto.SHA256, h[:], sig) != nil {
 		t.Fatalf("verified, but the platform key did not sign %s", msg)
 	}
-	if nonce, _ := env.data["nonce"].(string); nonce != pageSuccessNonce {
-		t.Fatalf("verified with nonce %v", env.data["nonce"])
+	if nonce, _ := jsonfields.Value(env.data["nonce"]); nonce != pageSuccessNonce {
+		t.Fatalf("verified with nonce %s", env.data["nonce"])
 	}
 }
 

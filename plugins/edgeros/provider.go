@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/helper/endpoint"
+	"github.com/reconhq/recon/plugins/helper/rsakey"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -33,7 +35,7 @@ const (
 type Provider struct {
 	client *http.Client
 
-	endpoint string // base URL without a trailing slash
+	base     *url.URL // the account's endpoint, checked
 	mchNo    string
 	appNo    string
 	key      *rsa.PrivateKey // the merchant's: signs requests
@@ -42,17 +44,19 @@ type Provider struct {
 	digits   int
 	loc      *time.Location
 
-	// nonce makes a request's x-acopay-nonce; tests replace it to replay
-	// a fixed answer.
+	// nonce makes a request's x-acopay-nonce; tests replace it so that a
+	// fixed answer signed outside the code echoes the request's nonce.
 	nonce func() (string, error)
 }
+
+var _ plugins.Provider = (*Provider)(nil)
 
 // chinaTime is UTC+8, where the platform runs.
 var chinaTime = time.FixedZone("CST", 8*60*60)
 
 // New returns an unconfigured provider.
 func New() *Provider {
-	return &Provider{client: plugins.NewHTTPClient(), nonce: newNonce}
+	return &Provider{client: plugins.NewHTTPClient(), nonce: NewNonce}
 }
 
 // Info describes the plugin.
@@ -69,42 +73,32 @@ func (p *Provider) Info() plugins.Info {
 // Configure checks and takes the account's settings. Errors name the bad
 // credential, never its value.
 func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
-	get := func(name string) (string, error) {
-		v := strings.TrimSpace(acct.Credentials[name])
-		if v == "" {
-			return "", fmt.Errorf("edgeros: credential %s is missing", name)
+	var missing error
+	get := func(name string) string {
+		v, err := acct.Credential(name)
+		if missing == nil {
+			missing = err
 		}
-		return v, nil
-	}
-	mchNo, err := get(CredMchNo)
-	if err != nil {
-		return err
+		return strings.TrimSpace(v)
 	}
 	// app_no is not part of a query (the platform knows the order's app);
 	// it is required by the contract and kept for the answer's context.
-	appNo, err := get(CredAppNo)
-	if err != nil {
-		return err
+	mchNo, appNo := get(CredMchNo), get(CredAppNo)
+	keyText, pubText := get(CredMerchantPrivateKey), get(CredPlatformPublicKey)
+	if missing != nil {
+		return fmt.Errorf("edgeros: %w", missing)
 	}
-	keyText, err := get(CredMerchantPrivateKey)
+	key, err := rsakey.ParsePrivate(CredMerchantPrivateKey, keyText)
 	if err != nil {
-		return err
+		return fmt.Errorf("edgeros: %w", err)
 	}
-	key, err := parsePrivateKey(keyText)
+	pub, err := rsakey.ParsePublic(CredPlatformPublicKey, pubText)
 	if err != nil {
-		return fmt.Errorf("edgeros: credential %s: %v", CredMerchantPrivateKey, err)
+		return fmt.Errorf("edgeros: %w", err)
 	}
-	pubText, err := get(CredPlatformPublicKey)
+	base, err := endpoint.Parse(acct.Endpoint)
 	if err != nil {
-		return err
-	}
-	pub, err := parsePublicKey(pubText)
-	if err != nil {
-		return fmt.Errorf("edgeros: credential %s: %v", CredPlatformPublicKey, err)
-	}
-	u, err := url.Parse(acct.Endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("edgeros: endpoint %q is not an http(s) URL", acct.Endpoint)
+		return fmt.Errorf("edgeros: %w", err)
 	}
 	cur := acct.Currency
 	if cur == "" {
@@ -118,7 +112,7 @@ func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
 	if loc == nil {
 		loc = chinaTime // the platform's own zone; used only for times without an offset
 	}
-	p.endpoint = strings.TrimRight(acct.Endpoint, "/")
+	p.base = base
 	p.mchNo, p.appNo = mchNo, appNo
 	p.key, p.platform = key, pub
 	p.currency, p.digits, p.loc = cur, digits, loc
@@ -126,7 +120,7 @@ func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
 		p.client = plugins.NewHTTPClient()
 	}
 	if p.nonce == nil {
-		p.nonce = newNonce
+		p.nonce = NewNonce
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 )
 
@@ -17,10 +18,12 @@ func TestInfo(t *testing.T) {
 }
 
 // TestConfigure: every credential is checked, errors name it and never
-// quote it; PKCS#1, PKCS#8, PKIX and bare base64 keys are accepted.
+// quote it; PKCS#1, PKCS#8, PKIX and bare base64 keys are accepted. Key and
+// endpoint errors are the shared helpers' (plugins/helper/rsakey,
+// plugins/helper/endpoint).
 func TestConfigure(t *testing.T) {
-	key := string(mustRead(t, "openssl/merchant_key.pem"))
-	pub := string(mustRead(t, "openssl/platform_pub.pem"))
+	key := string(MustRead(t, "openssl/merchant_key.pem"))
+	pub := string(MustRead(t, "openssl/platform_pub.pem"))
 	good := func() map[string]string {
 		return map[string]string{CredMchNo: "M1", CredAppNo: "A1", CredMerchantPrivateKey: key, CredPlatformPublicKey: pub}
 	}
@@ -37,27 +40,38 @@ func TestConfigure(t *testing.T) {
 	}{
 		{"good", nil, "", "", ""},
 		{"PKCS#1 private key", func(c map[string]string) {
-			c[CredMerchantPrivateKey] = string(mustRead(t, "openssl/merchant_key_pkcs1.pem"))
+			c[CredMerchantPrivateKey] = string(MustRead(t, "openssl/merchant_key_pkcs1.pem"))
 		}, "", "", ""},
 		{"PKCS#1 public key", func(c map[string]string) {
-			c[CredPlatformPublicKey] = string(mustRead(t, "openssl/platform_pub_pkcs1.pem"))
+			c[CredPlatformPublicKey] = string(MustRead(t, "openssl/platform_pub_pkcs1.pem"))
 		}, "", "", ""},
 		{"bare base64 keys", func(c map[string]string) {
 			c[CredMerchantPrivateKey], c[CredPlatformPublicKey] = bare(key), bare(pub)
 		}, "", "", ""},
-		{"no mch_no", func(c map[string]string) { delete(c, CredMchNo) }, "", "", "edgeros: credential mch_no is missing"},
-		{"blank app_no", func(c map[string]string) { c[CredAppNo] = "  " }, "", "", "edgeros: credential app_no is missing"},
+		{"endpoint with a base path", nil, "https://api.edgeros.com/gw/", "", ""},
+		{"no mch_no", func(c map[string]string) { delete(c, CredMchNo) }, "", "", "edgeros: credential mch_no is missing (give mch_no or mch_no_file)"},
+		{"blank app_no", func(c map[string]string) { c[CredAppNo] = "  " }, "", "", "edgeros: credential app_no is missing (give app_no or app_no_file)"},
 		{"no private key", func(c map[string]string) { delete(c, CredMerchantPrivateKey) }, "", "",
-			"edgeros: credential merchant_private_key is missing"},
+			"edgeros: credential merchant_private_key is missing (give merchant_private_key or merchant_private_key_file)"},
 		{"private key garbage", func(c map[string]string) { c[CredMerchantPrivateKey] = "s3cr3t-not-a-key" }, "", "",
-			"edgeros: credential merchant_private_key: neither PEM nor base64 DER"},
+			"edgeros: credential merchant_private_key: is neither PEM nor base64 DER"},
 		{"public key given as private", func(c map[string]string) { c[CredMerchantPrivateKey] = pub }, "", "",
-			"edgeros: credential merchant_private_key: not a PKCS#8 or PKCS#1 RSA private key"},
+			"edgeros: credential merchant_private_key: holds a public key (PEM PUBLIC KEY), not a private key"},
 		{"private key given as public", func(c map[string]string) { c[CredPlatformPublicKey] = key }, "", "",
-			"edgeros: credential platform_public_key: not a PKIX, PKCS#1 or certificate RSA public key"},
+			"edgeros: credential platform_public_key: holds a private key (PEM PRIVATE KEY), not a public key; " +
+				"give the public key (openssl pkey -in key.pem -pubout)"},
+		{"encrypted private key", func(c map[string]string) {
+			c[CredMerchantPrivateKey] = string(MustRead(t, "openssl/merchant_key_encrypted.pem"))
+		}, "", "", "edgeros: credential merchant_private_key: is an encrypted private key; decrypt it first " +
+			"(openssl pkey -in key.pem -out key-plain.pem): recon does not keep passphrases"},
+		{"short private key", func(c map[string]string) {
+			c[CredMerchantPrivateKey] = string(MustRead(t, "openssl/short_key.pem"))
+		}, "", "", "edgeros: credential merchant_private_key: is an RSA key of 512 bits, too short: at least 1024 are needed"},
 		{"no public key", func(c map[string]string) { delete(c, CredPlatformPublicKey) }, "", "",
-			"edgeros: credential platform_public_key is missing"},
-		{"bad endpoint", nil, "ftp://x", "", `edgeros: endpoint "ftp://x" is not an http(s) URL`},
+			"edgeros: credential platform_public_key is missing (give platform_public_key or platform_public_key_file)"},
+		{"bad endpoint", nil, "ftp://x", "", "edgeros: endpoint must be an absolute http:// or https:// URL"},
+		{"endpoint with a query string", nil, "https://api.edgeros.com/?s3cr3t=1", "",
+			"edgeros: endpoint must not carry a query string (the API path is appended to it)"},
 		{"bad currency", nil, "", "XXXX", `edgeros: account currency: unknown currency "XXXX"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -84,81 +98,23 @@ func TestConfigure(t *testing.T) {
 	}
 }
 
-// TestAmountsFollowTheAccountCurrency: amount_total is read with the
-// account currency's digits.
-func TestAmountsFollowTheAccountCurrency(t *testing.T) {
-	for _, c := range []struct {
-		cur, in string
-		want    int64
-		bad     bool
-	}{
-		{"CNY", "0.01", 1, false}, {"CNY", "12345.67", 1234567, false}, {"CNY", "7", 700, false},
-		{"CNY", "1.005", 0, true}, {"CNY", "-1.00", 0, true}, {"CNY", "1,00", 0, true},
-		{"JPY", "300.00", 300, false}, {"JPY", "300.50", 0, true}, {"KWD", "1.234", 1234, false},
+// TestQueryWithoutNetwork: what the client refuses before sending anything.
+func TestQueryWithoutNetwork(t *testing.T) {
+	st, url := serveStatic(t, 200, []byte(`{}`))
+	p := opensslProvider(t, url, pageSuccessNonce)
+	for _, q := range []recon.Query{
+		{Kind: recon.Payment},
+		{Kind: recon.Refund, OrderNo: "A1"},
+		{Kind: 9, OrderNo: "A1"},
 	} {
-		p := &Provider{}
-		p.digits = mustDigits(t, c.cur)
-		got, err := p.amount("amount_total", c.in)
-		if c.bad != (err != nil) || (!c.bad && *got != c.want) {
-			t.Errorf("%s %q: %v %v", c.cur, c.in, got, err)
+		if res := p.Query(context.Background(), q); res.Outcome != recon.OutcomePermanent || res.Err == "" {
+			t.Errorf("%+v: outcome %v err %q", q, res.Outcome, res.Err)
 		}
 	}
-}
-
-func mustDigits(t *testing.T, cur string) int {
-	t.Helper()
-	p := New()
-	err := p.Configure(context.Background(), plugins.Account{Endpoint: "http://x", Currency: cur, Credentials: map[string]string{
-		CredMchNo: "M", CredAppNo: "A",
-		CredMerchantPrivateKey: string(mustRead(t, "openssl/merchant_key.pem")),
-		CredPlatformPublicKey:  string(mustRead(t, "openssl/platform_pub.pem")),
-	}})
-	if err != nil {
-		t.Fatal(err)
+	if res := New().Query(context.Background(), QueryPayment("A1", "")); res.Outcome != recon.OutcomePermanent {
+		t.Errorf("unconfigured: %v", res.Outcome)
 	}
-	return p.digits
-}
-
-// TestInstant: RFC 3339 keeps its offset; a time without one is read in the
-// account's zone.
-func TestInstant(t *testing.T) {
-	p := &Provider{loc: chinaTime}
-	for _, c := range []struct{ in, want string }{
-		{"2024-04-24T18:00:28+08:00", "2024-04-24T10:00:28Z"},
-		{"2024-04-24T10:00:28Z", "2024-04-24T10:00:28Z"},
-		{"2024-04-24T18:00:28.5+08:00", "2024-04-24T10:00:28.5Z"},
-		{"2024-04-24 18:00:28", "2024-04-24T10:00:28Z"},
-		{"2024-04-24T18:00:28", "2024-04-24T10:00:28Z"},
-	} {
-		got, err := p.instant("success_time", c.in)
-		if err != nil || got.UTC().Format("2006-01-02T15:04:05.999Z07:00") != c.want {
-			t.Errorf("%q: %v %v", c.in, got, err)
-		}
-	}
-	if _, err := p.instant("success_time", "24/04/2024"); err == nil {
-		t.Error("garbage time accepted")
-	}
-	if got, err := p.instant("success_time", ""); err != nil || !got.IsZero() {
-		t.Errorf("empty: %v %v", got, err)
-	}
-}
-
-// TestNonce: 32 characters of [0-9a-zA-Z], fresh each time.
-func TestNonce(t *testing.T) {
-	seen := map[string]bool{}
-	for i := 0; i < 200; i++ {
-		n, err := newNonce()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(n) != 32 || !validNonce(n) || seen[n] {
-			t.Fatalf("nonce %q", n)
-		}
-		seen[n] = true
-	}
-	for _, bad := range []string{"", "a b", "é", strings.Repeat("x", 33)} {
-		if validNonce(bad) {
-			t.Errorf("validNonce(%q)", bad)
-		}
+	if st.last != nil {
+		t.Errorf("a request was sent: %v", st.last.URL)
 	}
 }

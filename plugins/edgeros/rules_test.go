@@ -11,6 +11,7 @@ import (
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/edgeros"
+	edgerossim "github.com/reconhq/recon/plugins/edgeros/sim"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/rules"
 )
@@ -50,7 +51,7 @@ func TestRuleFixtures(t *testing.T) {
 // HTTP and judged by the built-in rules, gets the verdict Plant promised;
 // every verdict edgeros can produce is among them.
 func TestPlant(t *testing.T) {
-	sim := edgeros.NewSimulator()
+	sim := edgerossim.New()
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	cases := sim.Plant(rand.New(rand.NewPCG(7, 8)), 40)
@@ -95,8 +96,9 @@ func TestPlant(t *testing.T) {
 		}
 		seen[c.Want] = true
 	}
-	for _, v := range []recon.Verdict{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH", "AMOUNT_MISMATCH",
-		"REFUND_MISMATCH", "NOT_FOUND", "UNSETTLED", "UNKNOWN_STATUS", "UNVERIFIABLE", "ERROR"} {
+	for _, v := range []recon.Verdict{recon.VerdictMatched, recon.VerdictMissedPayment, recon.VerdictUnpaidAtProvider,
+		recon.VerdictStatusMismatch, recon.VerdictAmountMismatch, recon.VerdictRefundMismatch, recon.VerdictNotFound,
+		recon.VerdictUnsettled, recon.VerdictUnknownStatus, recon.VerdictUnverifiable, recon.VerdictError} {
 		if !seen[v] {
 			t.Errorf("no planted %s", v)
 		}

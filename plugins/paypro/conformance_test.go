@@ -6,6 +6,7 @@ import (
 
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/paypro"
+	"github.com/reconhq/recon/plugins/paypro/sim"
 	"github.com/reconhq/recon/plugins/plugintest"
 )
 
@@ -14,4 +15,4 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func TestConformance(t *testing.T) { plugintest.Conformance(t, paypro.NewSimulator()) }
+func TestConformance(t *testing.T) { plugintest.Conformance(t, sim.New()) }

@@ -1,7 +1,7 @@
 // Package paypro is recon's provider for PayPro, a cross-border pay-in and
 // pay-out platform with regional base URLs (Indonesia, Pakistan, Mexico,
 // Brazil, ...). It asks PayPro's pay-in result query for the state of an
-// order, and simulates that API for tests, the sandbox and the demo.
+// order.
 //
 // # The query
 //
@@ -12,8 +12,15 @@
 // timestamp is epoch milliseconds as a string. sign is lowercase hex
 // MD5(concat + secret), concat being `key=value` for every body field but
 // sign and empty values, keys sorted (byte order), with no delimiter:
-// "timestamp=1729153976003tradeNo=133323384". Credentials: merchant_no (10
-// digits, sent as the merchantNo header) and secret.
+// "timestamp=1729153976003tradeNo=133323384". Only the request is signed.
+//
+// # Configuration
+//
+// Credentials: merchant_no (10 digits, sent as the merchantNo header) and
+// secret (never sent; it only salts the MD5). The endpoint is the region's
+// base URL, checked by plugins/helper/endpoint (http or https, a host, no
+// user info, query or fragment). The account's currency is required, since
+// PayPro's amounts do not name one, and its time zone reads successTime.
 //
 // # Reading the answer
 //
@@ -36,7 +43,8 @@
 //     has no refund query).
 //
 // The `success` member is not consulted: the page says code decides.
-// PayPro's answers carry no signature, so Result.Verified is always false.
+// PayPro's answers carry no signature, so Reply.Verified is always false:
+// nothing in an answer is verified, and nothing is encrypted either way.
 //
 // Answer fields: Amount is data.amount, the ordered amount; Received is
 // data.receivedAmount (sent for 0001, partial payment) and nil when absent.
@@ -50,49 +58,16 @@
 // (UTC if the account has none), "yyyy-MM-dd HH:mm:ss" with any field after
 // the year allowed one digit ("2024-10-11 9:30:13"). SubStatus is empty:
 // data.message is text, kept in Fields. Fields holds every non-null member of
-// the answer flat — the outer code, msg, success, timestamp (a number or a
-// string, its digits either way) and every data member under its own name;
-// a data member whose name clashes with an outer one is "data.<name>".
+// the answer flat, by the one rule of plugins/helper/jsonfields — the outer
+// code, msg, success, timestamp (a number or a string, its digits either
+// way) and every data member under its own name; a data member whose name
+// clashes with an outer one is "data.<name>". A member named twice in the
+// body or in data makes the answer malformed (TRANSIENT): which of the two
+// PayPro meant cannot be known.
 //
-// # The simulator
+// # Simulator
 //
-// NewSimulator serves the same path with the demo account (DemoMerchantNo,
-// DemoSecret, IDR, Asia/Jakarta). It checks, in this order: the merchantNo
-// header (else 8000 "merchant not exist"), tradeNo present (else 8000 "param
-// error"), the sign and a timestamp within 5 minutes of its clock (else 8000
-// "sign error"); then scripted faults, the random busy fault, and the order
-// (unknown: 8000 "order not exist"). Its answers have a numeric timestamp, as
-// the page's example does, and send successTime only when an order has one.
-// Faults: the generic simkit ones (5xx, slow, malformed) plus Extra["busy"]:
-// answer code 5000. Plant plants every verdict PayPro can produce.
-//
-// # Scenario format
-//
-// LoadScenario takes the paypro section of a sandbox scenario file. It
-// replaces every setting; omitted account settings keep the demo values and
-// unknown keys are an error. Statuses may be written unquoted: YAML's 0000
-// stays "0000".
-//
-//	merchant_no: "6010000001"        # 10 digits; default DemoMerchantNo
-//	secret: paypro-demo-secret-…     # default DemoSecret
-//	currency: IDR                    # default IDR
-//	timezone: Asia/Jakarta           # default Asia/Jakarta
-//	orders:
-//	  - trade_no: PP-000001          # required: the merchant's tradeNo
-//	    platform_trade_no: 7zr8om5hzclkemsz
-//	    platform_field: payproTradeNo  # optional: platFormTradeNo (default) | payproTradeNo
-//	    amount: "50000.00"           # sent as written ("300" is fine)
-//	    received_amount: "30000.00"  # optional (0001 partial payment)
-//	    status: "0000"               # required: data.status, sent as written
-//	    message: ""                  # optional: data.message
-//	    success_time: "2024-10-11 9:30:13"  # optional, local time
-//	    http_5xx: 0                  # answer HTTP 503 to the first N queries; -1 always
-//	    busy: 0                      # answer code 5000 to the first N queries; -1 always
-//	faults:                          # simkit.Faults: random faults for every request
-//	  error_rate: 0.0
-//	  slow_rate: 0.0
-//	  slow_delay: 2s
-//	  malformed_rate: 0.0
-//	  extra: {busy: 0.0}             # answer code 5000
-//	  seed: 1
+// Package sim (plugins/paypro/sim) serves this API on loopback for the
+// tests, `recon sandbox` and `recon demo`; its doc lists the sandbox
+// scenario format and the faults it knows.
 package paypro

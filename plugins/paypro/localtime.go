@@ -7,12 +7,14 @@ import (
 	"time"
 )
 
-// parseLocalTime reads PayPro's successTime, "yyyy-MM-dd HH:mm:ss" in the
+// ParseLocalTime reads PayPro's successTime, "yyyy-MM-dd HH:mm:ss" in the
 // account's zone. PayPro does not always zero-pad ("2024-10-11 9:30:13"), so
 // every field after the year may have one or two digits; time.Parse's fixed
 // layouts cannot say that, hence the hand parser. Out-of-range fields are an
 // error rather than normalised (time.Date would turn 24:00:00 into tomorrow).
-func parseLocalTime(s string, loc *time.Location) (time.Time, error) {
+// The simulator checks a scenario's success_time with it, so that it never
+// plants a time the client would refuse.
+func ParseLocalTime(s string, loc *time.Location) (time.Time, error) {
 	bad := func() (time.Time, error) {
 		return time.Time{}, fmt.Errorf("successTime %q is not yyyy-MM-dd HH:mm:ss", s)
 	}

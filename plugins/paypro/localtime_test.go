@@ -23,9 +23,9 @@ func TestParseLocalTime(t *testing.T) {
 		{"2024-02-29 23:59:59", time.UTC, time.Date(2024, 2, 29, 23, 59, 59, 0, time.UTC)},
 	}
 	for _, tt := range tests {
-		got, err := parseLocalTime(tt.in, tt.loc)
+		got, err := ParseLocalTime(tt.in, tt.loc)
 		if err != nil || !got.Equal(tt.want) {
-			t.Errorf("parseLocalTime(%q, %s) = %v, %v; want %v", tt.in, tt.loc, got, err, tt.want)
+			t.Errorf("ParseLocalTime(%q, %s) = %v, %v; want %v", tt.in, tt.loc, got, err, tt.want)
 		}
 	}
 	for _, in := range []string{
@@ -34,17 +34,8 @@ func TestParseLocalTime(t *testing.T) {
 		"2024-10-11 9:60:00", "2024-10-11 9:30:60", "2024-10-11 009:30:13", "2024-10-11 +9:30:13",
 		"2024-10-11 9:30", "2024-10-11 9:30:13.5", "1729325978798",
 	} {
-		if got, err := parseLocalTime(in, jakarta); err == nil {
-			t.Errorf("parseLocalTime(%q) = %v, want an error", in, got)
+		if got, err := ParseLocalTime(in, jakarta); err == nil {
+			t.Errorf("ParseLocalTime(%q) = %v, want an error", in, got)
 		}
 	}
-}
-
-func mustLoad(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatalf("time zone data: %v", err)
-	}
-	return loc
 }

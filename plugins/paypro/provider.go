@@ -4,24 +4,27 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/helper/endpoint"
 	"github.com/reconhq/recon/plugins/money"
 )
 
 // Name is the plugin's name, as accounts' `plugin:` key gives it.
 const Name = "paypro"
 
-// queryPath is the pay-in result query, appended to the account's endpoint.
-const queryPath = "/v1/paypro/queryPayInResult"
+// Version is the plugin's version, as Info reports it.
+const Version = "1.0.0"
+
+// QueryPath is the pay-in result query, appended to the account's endpoint.
+const QueryPath = "/v1/paypro/queryPayInResult"
 
 // Credential names, as the host delivers them.
 const (
-	credMerchantNo = "merchant_no"
-	credSecret     = "secret"
+	CredMerchantNo = "merchant_no"
+	CredSecret     = "secret"
 )
 
 // Provider queries PayPro's pay-in results for one merchant account.
@@ -30,13 +33,15 @@ type Provider struct {
 	client *http.Client
 	now    func() time.Time // the request timestamp's clock; tests pin it
 
-	url        string // endpoint + queryPath
+	url        string // endpoint + QueryPath
 	merchantNo string
 	secret     string
 	currency   string
 	digits     int
 	loc        *time.Location
 }
+
+var _ plugins.Provider = (*Provider)(nil)
 
 // New returns an unconfigured PayPro provider.
 func New() *Provider {
@@ -47,9 +52,9 @@ func New() *Provider {
 func (p *Provider) Info() plugins.Info {
 	return plugins.Info{
 		Name:        Name,
-		Version:     "1.0.0",
+		Version:     Version,
 		RefundQuery: false,
-		Credentials: []string{credMerchantNo, credSecret},
+		Credentials: []string{CredMerchantNo, CredSecret},
 		Description: "PayPro cross-border pay-in: POST /v1/paypro/queryPayInResult (MD5-signed)",
 	}
 }
@@ -57,24 +62,20 @@ func (p *Provider) Info() plugins.Info {
 // Configure checks the account and keeps what Query needs. Errors name the
 // bad setting, never a credential's value.
 func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
-	base, err := url.Parse(acct.Endpoint)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return fmt.Errorf("paypro: endpoint %q is not an http(s) URL", acct.Endpoint)
+	base, err := endpoint.Parse(acct.Endpoint)
+	if err != nil {
+		return fmt.Errorf("paypro: %w", err)
 	}
-	if base.RawQuery != "" || base.Fragment != "" {
-		return fmt.Errorf("paypro: endpoint %q must not carry a query or fragment", acct.Endpoint)
+	merchantNo, err := acct.Credential(CredMerchantNo)
+	if err != nil {
+		return fmt.Errorf("paypro: %w", err)
 	}
-	merchantNo := acct.Credentials[credMerchantNo]
-	if merchantNo == "" {
-		return fmt.Errorf("paypro: credential %s is missing", credMerchantNo)
+	if !ValidMerchantNo(merchantNo) {
+		return fmt.Errorf("paypro: credential %s must be 10 digits", CredMerchantNo)
 	}
-	// PROTOCOL: the merchantNo header is a 10-digit merchant number.
-	if !isDigits(merchantNo) || len(merchantNo) != 10 {
-		return fmt.Errorf("paypro: credential %s must be 10 digits", credMerchantNo)
-	}
-	secret := acct.Credentials[credSecret]
-	if secret == "" {
-		return fmt.Errorf("paypro: credential %s is missing", credSecret)
+	secret, err := acct.Credential(CredSecret)
+	if err != nil {
+		return fmt.Errorf("paypro: %w", err)
 	}
 	if acct.Currency == "" {
 		return fmt.Errorf("paypro: account has no currency (PayPro amounts are in the account's currency)")
@@ -87,7 +88,7 @@ func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
 	if loc == nil {
 		loc = time.UTC // as the plugin SDK does for an account without a zone
 	}
-	p.url = strings.TrimRight(base.String(), "/") + queryPath
+	p.url = endpoint.Join(base, QueryPath)
 	p.merchantNo = merchantNo
 	p.secret = secret
 	p.currency = strings.ToUpper(acct.Currency)
@@ -96,11 +97,16 @@ func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
 	return nil
 }
 
-func isDigits(s string) bool {
+// ValidMerchantNo reports whether s can be a PayPro merchant number.
+// PROTOCOL: the merchantNo header is a 10-digit merchant number.
+func ValidMerchantNo(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}
-	return s != ""
+	return true
 }

@@ -13,24 +13,6 @@ import (
 	"github.com/reconhq/recon/plugins"
 )
 
-const testSecret = "paypro-demo-secret-3f9c2a7e"
-
-// testAccount is a valid account; tests change what they need.
-func testAccount(endpoint, currency string, loc *time.Location) plugins.Account {
-	return plugins.Account{Name: "shop-paypro", Endpoint: endpoint, Currency: currency, Location: loc,
-		Credentials: map[string]string{"merchant_no": "6010000001", "secret": testSecret}}
-}
-
-// mustProvider returns a configured provider.
-func mustProvider(t *testing.T, acct plugins.Account) *Provider {
-	t.Helper()
-	p := New()
-	if err := p.Configure(context.Background(), acct); err != nil {
-		t.Fatalf("Configure: %v", err)
-	}
-	return p
-}
-
 func TestInfo(t *testing.T) {
 	in := New().Info()
 	if in.Name != "paypro" || in.Version != "1.0.0" || in.RefundQuery {
@@ -55,6 +37,7 @@ func TestConfigureRejects(t *testing.T) {
 		{"no endpoint", func(a *plugins.Account) { a.Endpoint = "" }, "endpoint"},
 		{"endpoint not http", func(a *plugins.Account) { a.Endpoint = "ftp://x.test" }, "endpoint"},
 		{"endpoint with query", func(a *plugins.Account) { a.Endpoint = "https://x.test/?a=1" }, "query"},
+		{"endpoint with user info", func(a *plugins.Account) { a.Endpoint = "https://u:" + testSecret + "@x.test/" }, "user info"},
 		{"no currency", func(a *plugins.Account) { a.Currency = "" }, "currency"},
 		{"unknown currency", func(a *plugins.Account) { a.Currency = "XQQ" }, "currency"},
 	}

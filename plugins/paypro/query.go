@@ -12,8 +12,9 @@ import (
 )
 
 // Query asks PayPro once for the pay-in result of q.OrderNo (PayPro's
-// tradeNo). Refund queries are answered OutcomeUnsupported without any
-// network call: PayPro's pay-in API cannot confirm a refund.
+// tradeNo) and hands the answer to parse (answer.go). Refund queries are
+// answered OutcomeUnsupported without any network call: PayPro's pay-in API
+// cannot confirm a refund.
 func (p *Provider) Query(ctx context.Context, q recon.Query) recon.Reply {
 	switch {
 	case q.Kind == recon.Refund:
@@ -61,6 +62,6 @@ func requestBody(tradeNo, timestamp, secret string) ([]byte, error) {
 	}{
 		TradeNo:   tradeNo,
 		Timestamp: timestamp,
-		Sign:      sign(map[string]string{"tradeNo": tradeNo, "timestamp": timestamp}, secret),
+		Sign:      Sign(map[string]string{"tradeNo": tradeNo, "timestamp": timestamp}, secret),
 	})
 }

@@ -28,8 +28,11 @@ func signString(fields map[string]string) string {
 	return b.String()
 }
 
-// sign is lowercase hex MD5(signString(fields) + secret).
-func sign(fields map[string]string, secret string) string {
+// Sign is PayPro's request signature: lowercase hex MD5(signString(fields) +
+// secret). It is exported for the simulator, which checks requests with the
+// very rule the client signs them by. PayPro's answers carry no signature,
+// so there is nothing to verify on the way back.
+func Sign(fields map[string]string, secret string) string {
 	sum := md5.Sum([]byte(signString(fields) + secret))
 	return hex.EncodeToString(sum[:])
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/reconhq/recon/plugins/helper/jsonfields"
 )
 
 // The provider page's request example. Its sign was made with a secret we do
@@ -15,11 +17,10 @@ func TestSignStringOfPageRequestExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := decodeObject(raw)
+	fields, err := jsonfields.FromObject(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fields := flatAll(m)
 	if fields["sign"] != "b609f38f4c3900a82beaf2222611083d" {
 		t.Fatalf("example sign not read: %q", fields["sign"])
 	}
@@ -58,7 +59,7 @@ func TestSignVectors(t *testing.T) {
 		if got := signString(fields); got != str {
 			t.Errorf("signString(%v) = %q, want %q", fields, got, str)
 		}
-		if got := sign(fields, secret); got != want {
+		if got := Sign(fields, secret); got != want {
 			t.Errorf("sign(%q) = %s, want %s", str, got, want)
 		}
 		n++

@@ -7,7 +7,7 @@
 //		os.Exit(m.Run())
 //	}
 //
-//	func TestConformance(t *testing.T) { plugintest.Conformance(t, acme.NewSimulator()) }
+//	func TestConformance(t *testing.T) { plugintest.Conformance(t, acmesim.New()) }
 package plugintest
 
 import (

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins/helper/jsonfields"
 	"github.com/reconhq/recon/plugins/money"
 )
 
@@ -157,40 +159,24 @@ func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
 	return recon.Reply{Outcome: recon.OutcomeFound, Answer: a}
 }
 
-// flattenData copies every field of data into fields as a string: JSON
-// strings unquoted, null as "", anything else (payment_list,
-// provider_response, a bare number) as compact JSON text.
+// flattenData adds the members of data to fields, flattened by the shared
+// rule (jsonfields: a null member is left out). They are added after the
+// call-level codes, so a data member of the same name (upay sends none)
+// wins, as it always has.
 func flattenData(data json.RawMessage, fields map[string]string) error {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 || data[0] != '{' {
+	// Checked here, before jsonfields, so that a missing data says so
+	// rather than "unexpected end of input".
+	if data = bytes.TrimSpace(data); len(data) == 0 || data[0] != '{' {
 		return errors.New("data is not an object")
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
+	m, err := jsonfields.Object(data)
+	if err != nil {
 		return err
 	}
 	if len(m) == 0 {
 		return errors.New("data is empty")
 	}
-	for k, raw := range m {
-		raw = bytes.TrimSpace(raw)
-		switch {
-		case raw[0] == '"':
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-			fields[k] = s
-		case bytes.Equal(raw, []byte("null")):
-			fields[k] = ""
-		default:
-			var b bytes.Buffer
-			if err := json.Compact(&b, raw); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-			fields[k] = b.String()
-		}
-	}
+	maps.Copy(fields, jsonfields.Flatten(m))
 	return nil
 }
 

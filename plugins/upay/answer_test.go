@@ -1,4 +1,4 @@
-package upay
+package upay_test
 
 import (
 	"maps"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins/upay"
 )
 
 // upay's own query example (api-doc.txt), served as upay would serve it.
@@ -78,7 +79,6 @@ func TestProviderDocExample(t *testing.T) {
 }
 
 func TestInterpret(t *testing.T) {
-	cfg := &config{currency: "CNY", loc: time.UTC}
 	ok := func(data string) string {
 		return `{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":` + data + `}}`
 	}
@@ -117,6 +117,7 @@ func TestInterpret(t *testing.T) {
 		{name: "refund not exists, payment query", body: fail("REFUND_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "REFUND_NOT_EXISTS"},
 		{name: "trade timeout", body: fail("TRADE_TIMEOUT"), outcome: recon.OutcomeTransient, errHas: "TRADE_TIMEOUT"},
 		{name: "terminal not active", body: fail("UPAY_TERMINAL_STATUS_ABNORMAL"), outcome: recon.OutcomePermanent, errHas: "UPAY_TERMINAL_STATUS_ABNORMAL"},
+		{name: "member twice", body: ok(`{"order_status":"PAID","total_amount":"1","total_amount":"2"}`), outcome: recon.OutcomeTransient, errHas: "appears twice"},
 		{name: "fractional amount", body: ok(`{"order_status":"PAID","total_amount":"12.34"}`), outcome: recon.OutcomeTransient, errHas: "total_amount"},
 		{name: "negative amount", body: ok(`{"order_status":"PAID","total_amount":"-1"}`), outcome: recon.OutcomeTransient, errHas: "total_amount"},
 		{name: "paid", body: ok(paid), outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
@@ -129,8 +130,12 @@ func TestInterpret(t *testing.T) {
 		}},
 		{name: "amounts as bare numbers", body: ok(`{"order_status":"PAID","total_amount":1234,"net_amount":1000,"extra":{"a":[1, 2]},"gone":null}`),
 			outcome: recon.OutcomeFound, check: func(t *testing.T, a recon.Answer) {
-				if i64(a.Amount) != "1234" || i64(a.Refunded) != "234" || a.Fields["extra"] != `{"a":[1,2]}` || a.Fields["gone"] != "" {
+				if i64(a.Amount) != "1234" || i64(a.Refunded) != "234" || a.Fields["extra"] != `{"a":[1,2]}` || a.Fields["total_amount"] != "1234" {
 					t.Errorf("%+v", a)
+				}
+				// jsonfields: a null member is left out, not "".
+				if v, ok := a.Fields["gone"]; ok {
+					t.Errorf("null field kept as %q", v)
 				}
 			}},
 		{name: "net above total kept", body: ok(`{"order_status":"PAID","total_amount":"100","net_amount":"150"}`),
@@ -175,7 +180,7 @@ func TestInterpret(t *testing.T) {
 			if kind == 0 {
 				kind = recon.Payment
 			}
-			res := interpret(kind, []byte(c.body), cfg)
+			res := upay.Interpret(kind, []byte(c.body), "CNY", time.UTC)
 			if res.Outcome != c.outcome {
 				t.Fatalf("outcome %v (%s), want %v", res.Outcome, res.Err, c.outcome)
 			}
@@ -194,8 +199,8 @@ func TestInterpret(t *testing.T) {
 
 // Call-level codes reach Fields even when the query failed.
 func TestFailureKeepsCodes(t *testing.T) {
-	res := interpret(recon.Payment, []byte(`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_ORDER_NOT_EXIST","error_message":"订单不存在"}}`),
-		&config{currency: "CNY", loc: time.UTC})
+	res := upay.Interpret(recon.Payment, []byte(`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_ORDER_NOT_EXIST","error_message":"订单不存在"}}`),
+		"CNY", time.UTC)
 	want := map[string]string{"result_code": "200", "biz_result_code": "FAIL", "biz_error_code": "UPAY_ORDER_NOT_EXIST", "biz_error_message": "订单不存在"}
 	if res.Outcome != recon.OutcomeNotFound || !maps.Equal(res.Answer.Fields, want) {
 		t.Errorf("outcome %v fields %v", res.Outcome, res.Answer.Fields)

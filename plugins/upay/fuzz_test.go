@@ -1,4 +1,4 @@
-package upay
+package upay_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
+	"github.com/reconhq/recon/plugins/upay"
 )
 
 // FuzzInterpret feeds any body to the answer parser, as a payment and as a
@@ -27,13 +28,13 @@ func FuzzInterpret(f *testing.F) {
 	f.Add([]byte(`{"result_code":503,"biz_response":null}`), false)
 	f.Add([]byte(`{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"total_amount":12.5,"payment_list":[{"a":"\u00ff"}]}}}`), false)
 
-	cfg := &config{currency: "CNY", loc: time.FixedZone("CST", 8*3600)}
+	cst := time.FixedZone("CST", 8*3600)
 	f.Fuzz(func(t *testing.T, body []byte, refund bool) {
 		kind := recon.Payment
 		if refund {
 			kind = recon.Refund
 		}
-		res := interpret(kind, body, cfg)
+		res := upay.Interpret(kind, body, "CNY", cst)
 		checkOutcome(t, res)
 		if res.Outcome != recon.OutcomeFound {
 			if !strings.HasPrefix(res.Err, "upay: ") {

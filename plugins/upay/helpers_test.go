@@ -1,4 +1,4 @@
-package upay
+package upay_test
 
 import (
 	"bufio"
@@ -13,19 +13,20 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/upay"
+	"github.com/reconhq/recon/plugins/upay/sim"
 )
 
 // signVector is one line of testdata/sign_vectors.tsv.
 type signVector struct {
-	kind, sn, clientSN, refundNo, terminalSN, terminalKey, body, sign string
+	kind                    recon.Kind
+	sn, clientSN, refundNo  string
+	terminalSN, terminalKey string
+	body, sign              string
 }
 
 func (v signVector) query() recon.Query {
-	q := recon.Query{Kind: recon.Payment, OrderNo: v.clientSN, ProviderTradeNo: v.sn, RefundNo: v.refundNo, Attempt: 1}
-	if v.kind == "refund" {
-		q.Kind = recon.Refund
-	}
-	return q
+	return recon.Query{Kind: v.kind, OrderNo: v.clientSN, ProviderTradeNo: v.sn, RefundNo: v.refundNo, Attempt: 1}
 }
 
 func readSignVectors(t *testing.T) []signVector {
@@ -51,7 +52,13 @@ func readSignVectors(t *testing.T) []signVector {
 				c[i] = ""
 			}
 		}
-		out = append(out, signVector{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]})
+		// The column is the contract's name of a kind; "" would read as a
+		// payment, so an empty one is a broken vector.
+		kind, err := recon.ParseKind(c[0])
+		if err != nil || c[0] == "" {
+			t.Fatalf("sign vector %q: kind %q is not payment or refund", line, c[0])
+		}
+		out = append(out, signVector{kind, c[1], c[2], c[3], c[4], c[5], c[6], c[7]})
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -64,12 +71,12 @@ func readSignVectors(t *testing.T) []signVector {
 
 // mustProvider returns a provider configured for endpoint with the given
 // credentials (the demo ones when creds is nil).
-func mustProvider(t *testing.T, endpoint string, creds map[string]string) *Provider {
+func mustProvider(t *testing.T, endpoint string, creds map[string]string) *upay.Provider {
 	t.Helper()
 	if creds == nil {
-		creds = map[string]string{CredTerminalSN: DemoTerminalSN, CredTerminalKey: DemoTerminalKey}
+		creds = map[string]string{upay.CredTerminalSN: sim.DemoTerminalSN, upay.CredTerminalKey: sim.DemoTerminalKey}
 	}
-	p := New()
+	p := upay.New()
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
@@ -83,16 +90,16 @@ func mustProvider(t *testing.T, endpoint string, creds map[string]string) *Provi
 
 // simServer serves sim on loopback, mounted under a prefix as the sandbox
 // does, and returns the endpoint to configure.
-func simServer(t *testing.T, sim *Simulator) string {
+func simServer(t *testing.T, s *sim.Simulator) string {
 	t.Helper()
 	mux := http.NewServeMux()
-	mux.Handle("/sandbox/upay/", http.StripPrefix("/sandbox/upay", sim))
+	mux.Handle("/sandbox/upay/", http.StripPrefix("/sandbox/upay", s))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL + "/sandbox/upay"
 }
 
-func query(t *testing.T, p *Provider, q recon.Query) recon.Reply {
+func query(t *testing.T, p *upay.Provider, q recon.Query) recon.Reply {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

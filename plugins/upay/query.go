@@ -56,16 +56,10 @@ func (r queryRequest) describe() string {
 	return b.String()
 }
 
-// Query asks upay once about an order or one of its refunds.
-func (p *Provider) Query(ctx context.Context, q recon.Query) (res recon.Reply) {
-	defer func() {
-		// Query must never take the plugin process down; a panic here is a
-		// bug, reported as a permanent failure of this one query.
-		if r := recover(); r != nil {
-			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: fmt.Sprintf("upay: internal error: %v", r),
-				Request: res.Request}
-		}
-	}()
+// Query asks upay once about an order or one of its refunds. It has no
+// recover of its own: plugins.Serve already turns a panic into a permanent
+// failure of the one query.
+func (p *Provider) Query(ctx context.Context, q recon.Query) recon.Reply {
 	cfg := p.cfg.Load()
 	if cfg == nil {
 		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "upay: query before Configure"}
@@ -92,7 +86,7 @@ func (p *Provider) Query(ctx context.Context, q recon.Query) (res recon.Reply) {
 		fail.Request = desc
 		return *fail
 	}
-	res = interpret(q.Kind, raw, cfg)
+	res := interpret(q.Kind, raw, cfg)
 	res.HTTPStatus = status
 	res.Raw = raw
 	res.Request = desc

@@ -1,4 +1,4 @@
-package upay
+package upay_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
+	"github.com/reconhq/recon/plugins/upay/sim"
 	"github.com/reconhq/recon/rules"
 )
 
@@ -59,9 +60,9 @@ func TestRuleFixtures(t *testing.T) {
 // Plant's rows, queried through the client over loopback and judged by the
 // real rules, must get exactly the verdicts Plant promised.
 func TestPlantedVerdicts(t *testing.T) {
-	sim := NewSimulator()
-	cases := sim.Plant(rand.New(rand.NewPCG(1, 2)), 40)
-	p := mustProvider(t, simServer(t, sim), nil)
+	s := sim.New()
+	cases := s.Plant(rand.New(rand.NewPCG(1, 2)), 40)
+	p := mustProvider(t, simServer(t, s), nil)
 	r := upayRules(t)
 	ctx := context.Background()
 
@@ -87,10 +88,7 @@ func TestPlantedVerdicts(t *testing.T) {
 		seen[key] = true
 		orders[c.OrderNo] = true
 
-		q := recon.Query{Kind: recon.Payment, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo}
-		if c.Kind == recon.Refund {
-			q.Kind = recon.Refund
-		}
+		q := recon.Query{Kind: c.Kind, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo}
 		// The host's retries: up to 4 attempts while transient.
 		var res recon.Reply
 		for q.Attempt = 1; q.Attempt <= 4; q.Attempt++ {
@@ -122,7 +120,7 @@ func TestPlantedVerdicts(t *testing.T) {
 			}
 		} else {
 			o.refundRows++
-			if c.Status == "SUCCESS" {
+			if c.Status == recon.StateSuccess {
 				o.ledgerRefunded += amount
 			}
 		}
@@ -150,8 +148,9 @@ func TestPlantedVerdicts(t *testing.T) {
 			t.Errorf("%s %s %s (%s): verdict %s, want %s", c.OrderNo, c.Kind, c.RefundNo, c.Why, got[i], c.Want)
 		}
 	}
-	for _, v := range []recon.Verdict{"MATCHED", "MISSED_PAYMENT", "UNPAID_AT_PROVIDER", "STATUS_MISMATCH", "AMOUNT_MISMATCH",
-		"REFUND_MISMATCH", "NOT_FOUND", "UNSETTLED", "UNKNOWN_STATUS", "ERROR"} {
+	for _, v := range []recon.Verdict{recon.VerdictMatched, recon.VerdictMissedPayment, recon.VerdictUnpaidAtProvider,
+		recon.VerdictStatusMismatch, recon.VerdictAmountMismatch, recon.VerdictRefundMismatch, recon.VerdictNotFound,
+		recon.VerdictUnsettled, recon.VerdictUnknownStatus, recon.VerdictError} {
 		if verdicts[v] == 0 {
 			t.Errorf("no %s planted", v)
 		}
@@ -160,7 +159,7 @@ func TestPlantedVerdicts(t *testing.T) {
 		t.Errorf("%d orders planted, want about 40", len(orders))
 	}
 	// A second Plant adds new, distinct orders.
-	for _, c := range sim.Plant(rand.New(rand.NewPCG(1, 2)), 5) {
+	for _, c := range s.Plant(rand.New(rand.NewPCG(1, 2)), 5) {
 		if orders[c.OrderNo] {
 			t.Errorf("second Plant reused %s", c.OrderNo)
 		}

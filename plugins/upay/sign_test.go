@@ -1,4 +1,4 @@
-package upay
+package upay_test
 
 import (
 	"bytes"
@@ -8,12 +8,16 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins/upay"
+	"github.com/reconhq/recon/plugins/upay/sim"
 )
 
 // The vectors were computed with md5sum, not with Sign (see the file's header).
 func TestSignMatchesIndependentVectors(t *testing.T) {
 	for _, v := range readSignVectors(t) {
-		if got := Sign([]byte(v.body), v.terminalKey); got != v.sign {
+		if got := upay.Sign([]byte(v.body), v.terminalKey); got != v.sign {
 			t.Errorf("Sign(%s) = %s, want %s", v.body, got, v.sign)
 		}
 	}
@@ -32,9 +36,9 @@ func TestClientSignsExactBytesSent(t *testing.T) {
 				_, _ = w.Write([]byte(`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_ORDER_NOT_EXISTS"}}`))
 			}))
 			defer srv.Close()
-			p := mustProvider(t, srv.URL+"/", map[string]string{CredTerminalSN: v.terminalSN, CredTerminalKey: v.terminalKey})
+			p := mustProvider(t, srv.URL+"/", map[string]string{upay.CredTerminalSN: v.terminalSN, upay.CredTerminalKey: v.terminalKey})
 			res := query(t, p, v.query())
-			if res.Outcome.String() != "NOT_FOUND" {
+			if res.Outcome != recon.OutcomeNotFound {
 				t.Fatalf("outcome %v (%s)", res.Outcome, res.Err)
 			}
 			if string(gotBody) != v.body {
@@ -59,7 +63,7 @@ func TestClientSignsExactBytesSent(t *testing.T) {
 // The simulator must accept every vector and reject it once the sign is off.
 func TestSimulatorVerifiesVectors(t *testing.T) {
 	vectors := readSignVectors(t)
-	sim := NewSimulator()
+	s := sim.New()
 	var yml strings.Builder
 	yml.WriteString("terminals:\n")
 	seen := map[string]bool{}
@@ -69,7 +73,7 @@ func TestSimulatorVerifiesVectors(t *testing.T) {
 			yml.WriteString("  - {terminal_sn: \"" + v.terminalSN + "\", terminal_key: \"" + v.terminalKey + "\"}\n")
 		}
 	}
-	if err := sim.LoadScenario([]byte(yml.String())); err != nil {
+	if err := s.LoadScenario([]byte(yml.String())); err != nil {
 		t.Fatal(err)
 	}
 	post := func(body, auth string) (code, errCode string) {
@@ -77,7 +81,7 @@ func TestSimulatorVerifiesVectors(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "/upay/v2/query", bytes.NewReader([]byte(body)))
 		req.Header.Set("Authorization", auth)
 		w := httptest.NewRecorder()
-		sim.ServeHTTP(w, req)
+		s.ServeHTTP(w, req)
 		var a struct {
 			ResultCode string `json:"result_code"`
 			ErrorCode  string `json:"error_code"`
@@ -103,7 +107,7 @@ func TestSimulatorVerifiesVectors(t *testing.T) {
 		for name, bad := range map[string]string{
 			"flipped sign":         string(flipped),
 			"uppercase sign":       strings.ToUpper(v.sign),
-			"sign of another body": Sign([]byte(v.body+" "), v.terminalKey),
+			"sign of another body": upay.Sign([]byte(v.body+" "), v.terminalKey),
 		} {
 			if bad == v.sign {
 				continue // an all-digit sign has no upper case

@@ -3,44 +3,15 @@ package vborder
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins/helper/jsonfields"
 )
 
 // fuzzOrder is the order every fuzzed answer is asked about: the page's.
 const fuzzOrder = "202209070002"
-
-// fuzzConfig is an account with the testdata keys (rsa1024 plays both the
-// merchant's and the platform's key, as in the vectors) and sign key.
-func fuzzConfig(f *testing.F, responseKey string) *config {
-	f.Helper()
-	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		return strings.TrimSpace(string(b))
-	}
-	priv, err := parsePrivateKey(read("keys/rsa1024.pem"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	return &config{url: "http://unused.invalid" + APIPath, customerNo: "202112090603", signKey: read("sign/key.txt"),
-		platformPub: &priv.PublicKey, merchantPriv: priv, responseKey: responseKey, currency: "CNY"}
-}
-
-func readSeed(f *testing.F, name string) []byte {
-	f.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		f.Fatal(err)
-	}
-	return b
-}
 
 // FuzzResponse feeds any HTTP body to the outer parser (code, envelope,
 // decryption, then the business JSON), under both response_key schemes.
@@ -48,14 +19,14 @@ func readSeed(f *testing.F, name string) []byte {
 // 200 with success true and a decrypted answer that passes the business
 // checks; an UNVERIFIABLE result never carries a payment state.
 func FuzzResponse(f *testing.F) {
-	f.Add(readSeed(f, "vectors/response_merchant_private.json"), false)
-	f.Add(readSeed(f, "vectors/response_platform_public.json"), true)
+	f.Add(readTestdata(f, "vectors/response_merchant_private.json"), false)
+	f.Add(readTestdata(f, "vectors/response_platform_public.json"), true)
 	f.Add([]byte(`{"code":500,"success":false,"data":null,"msg":"系统异常"}`), false)
 	f.Add([]byte(`{"code":"400","success":false,"msg":"验签失败"}`), false)
 	f.Add([]byte(`{"code":"200","success":true,"data":{"customerNo":"202112090603","reqmsg":"AAAA\nAAAA"},"msg":"ok"}`), false)
 	f.Add([]byte(`{"code":"200","success":true,"data":"{\"customerNo\":\"other\",\"reqmsg\":\"AA==\"}"}`), true)
 
-	configs := map[bool]*config{false: fuzzConfig(f, ResponseMerchantPrivate), true: fuzzConfig(f, ResponsePlatformPublic)}
+	configs := map[bool]*config{false: testConfig(f, ResponseMerchantPrivate), true: testConfig(f, ResponsePlatformPublic)}
 	f.Fuzz(func(t *testing.T, body []byte, platformPublic bool) {
 		res := configs[platformPublic].parseResponse(fuzzOrder, body)
 		checkResult(t, res, platformPublic)
@@ -82,14 +53,14 @@ func FuzzResponse(f *testing.F) {
 // sign key (spliced in, every other byte as received) is never refused for
 // its sign, and with one member added after signing it always is.
 func FuzzBusiness(f *testing.F) {
-	f.Add(readSeed(f, "example_plain.json"), false)
-	f.Add(readSeed(f, "vectors/signed_example.json"), false)
-	f.Add(readSeed(f, "sign/nested.json"), true)
+	f.Add(readTestdata(f, "example_plain.json"), false)
+	f.Add(readTestdata(f, "vectors/signed_example.json"), false)
+	f.Add(readTestdata(f, "sign/nested.json"), true)
 	f.Add([]byte(`{"errCode":"1001","errMessage":"订单不存在","orderNo":"202209070002"}`), false)
 	f.Add([]byte(`{"errCode":"0000","orderNo":"202209070002","orderAmount":12.5,"payStatus":"SUCCESS","payerInfo":{"b":"<&>","a":[1,2.50]}}`), false)
 	f.Add([]byte(`{"errCode":"0000","orderAmount":"1234","payTime":"2026-11-21 23:10:04","sign":null,"ext1":""}`), true)
 
-	configs := map[bool]*config{false: fuzzConfig(f, ResponseMerchantPrivate), true: fuzzConfig(f, ResponsePlatformPublic)}
+	configs := map[bool]*config{false: testConfig(f, ResponseMerchantPrivate), true: testConfig(f, ResponsePlatformPublic)}
 	f.Fuzz(func(t *testing.T, plain []byte, platformPublic bool) {
 		c := configs[platformPublic]
 		res := c.business(fuzzOrder, plain)
@@ -100,14 +71,16 @@ func FuzzBusiness(f *testing.F) {
 			}
 		}
 
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(plain, &fields) != nil || len(fields) == 0 {
+		// The same reading as business: a member named twice is refused
+		// before any sign is checked.
+		fields, err := jsonfields.Object(plain)
+		if err != nil || len(fields) == 0 {
 			return
 		}
-		if _, has := fields[signField]; has {
+		if _, has := fields[SignField]; has {
 			return // splicing a second sign would leave two
 		}
-		sign, err := computeSign(fields, c.signKey)
+		sign, err := Sign(fields, c.signKey)
 		if err != nil {
 			t.Fatalf("no sign over a JSON object: %v", err)
 		}
@@ -158,7 +131,7 @@ func checkResult(t *testing.T, res recon.Reply, platformPublic bool) {
 		return
 	}
 	f := a.Fields
-	if f["errCode"] != errCodeOK {
+	if f["errCode"] != ErrCodeOK {
 		t.Fatalf("FOUND with errCode %q", f["errCode"])
 	}
 	if v, ok := f["orderNo"]; ok && v != fuzzOrder {
@@ -167,7 +140,7 @@ func checkResult(t *testing.T, res recon.Reply, platformPublic bool) {
 	if v, ok := f["customerNo"]; ok && v != "202112090603" {
 		t.Fatalf("FOUND for merchant %q", v)
 	}
-	if _, signed := f[signField]; (signed || platformPublic) && !res.Verified {
+	if _, signed := f[SignField]; (signed || platformPublic) && !res.Verified {
 		t.Fatalf("FOUND signed (or under platform_public) but not Verified")
 	}
 	if a.Currency != "CNY" {

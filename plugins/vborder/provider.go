@@ -3,15 +3,15 @@ package vborder
 import (
 	"context"
 	"crypto/rsa"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/plugins/helper/endpoint"
+	"github.com/reconhq/recon/plugins/helper/rsakey"
 )
 
 // Name is the plugin's name; Version its version.
@@ -56,6 +56,8 @@ type Provider struct {
 	cfg    atomic.Pointer[config]
 }
 
+var _ plugins.Provider = (*Provider)(nil)
+
 // config is one account, validated.
 type config struct {
 	url          string // endpoint + APIPath
@@ -95,12 +97,11 @@ func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
 
 func newConfig(acct plugins.Account) (*config, error) {
 	cfg := &config{}
-	endpoint := strings.TrimRight(strings.TrimSpace(acct.Endpoint), "/")
-	u, err := url.Parse(endpoint)
-	if endpoint == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("endpoint must be an http(s) base URL")
+	base, err := endpoint.Parse(acct.Endpoint)
+	if err != nil {
+		return nil, err
 	}
-	cfg.url = endpoint + APIPath
+	cfg.url = endpoint.Join(base, APIPath)
 
 	// PROTOCOL: orderAmount is integer fen, so the account's amounts are CNY.
 	cfg.currency = strings.ToUpper(strings.TrimSpace(acct.Currency))
@@ -112,13 +113,17 @@ func newConfig(acct plugins.Account) (*config, error) {
 	}
 
 	cred := func(name string) string { return strings.TrimSpace(acct.Credentials[name]) }
-	if cfg.customerNo = cred(CredCustomerNo); cfg.customerNo == "" {
-		return nil, missing(CredCustomerNo)
+	required := func(name string) (string, error) {
+		v, err := acct.Credential(name)
+		return strings.TrimSpace(v), err
+	}
+	if cfg.customerNo, err = required(CredCustomerNo); err != nil {
+		return nil, err
 	}
 	// The sign key is used exactly as given, minus surrounding whitespace
 	// (a key file's trailing newline is never part of it).
-	if cfg.signKey = cred(CredSignKey); cfg.signKey == "" {
-		return nil, missing(CredSignKey)
+	if cfg.signKey, err = required(CredSignKey); err != nil {
+		return nil, err
 	}
 
 	cfg.responseKey = cred(CredResponseKey)
@@ -133,29 +138,27 @@ func newConfig(acct plugins.Account) (*config, error) {
 		return nil, fmt.Errorf("credential %s must be %q or %q", CredResponseKey, ResponseMerchantPrivate, ResponsePlatformPublic)
 	}
 
-	pubText := cred(CredPlatformPublicKey)
-	if pubText == "" {
-		return nil, missing(CredPlatformPublicKey)
+	pubText, err := required(CredPlatformPublicKey)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.platformPub, err = parsePublicKey(pubText); err != nil {
-		return nil, fmt.Errorf("credential %s: %w", CredPlatformPublicKey, err)
+	if cfg.platformPub, err = rsakey.ParsePublic(CredPlatformPublicKey, pubText); err != nil {
+		return nil, err
 	}
 
 	// The merchant private key opens answers in the default scheme; with
 	// platform_public it is not used, so it may be left out (and is still
 	// checked when given).
 	privText := cred(CredMerchantPrivateKey)
-	if privText == "" && cfg.responseKey == ResponseMerchantPrivate {
-		return nil, missing(CredMerchantPrivateKey)
+	if cfg.responseKey == ResponseMerchantPrivate {
+		if privText, err = required(CredMerchantPrivateKey); err != nil {
+			return nil, err
+		}
 	}
 	if privText != "" {
-		if cfg.merchantPriv, err = parsePrivateKey(privText); err != nil {
-			return nil, fmt.Errorf("credential %s: %w", CredMerchantPrivateKey, err)
+		if cfg.merchantPriv, err = rsakey.ParsePrivate(CredMerchantPrivateKey, privText); err != nil {
+			return nil, err
 		}
 	}
 	return cfg, nil
-}
-
-func missing(name string) error {
-	return fmt.Errorf("credential %s is missing (give %s or %s_file)", name, name, name)
 }

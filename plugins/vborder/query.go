@@ -14,15 +14,8 @@ import (
 // Query asks vborder once for the state of q.OrderNo. Refund queries are
 // answered OutcomeUnsupported without touching the network: the platform
 // has no refund query.
-func (p *Provider) Query(ctx context.Context, q recon.Query) (res recon.Reply) {
+func (p *Provider) Query(ctx context.Context, q recon.Query) recon.Reply {
 	desc := "POST " + APIPath + " orderNo=" + q.OrderNo
-	defer func() {
-		// Query never panics: a bug here must cost one row, not the plugin.
-		if r := recover(); r != nil {
-			res = recon.Reply{Outcome: recon.OutcomePermanent, Request: desc,
-				Err: fmt.Sprintf("vborder plugin bug: %v", r)}
-		}
-	}()
 	switch q.Kind {
 	case recon.Payment:
 	case recon.Refund:
@@ -55,7 +48,7 @@ func (p *Provider) Query(ctx context.Context, q recon.Query) (res recon.Reply) {
 		fail.Request = desc
 		return *fail
 	}
-	res = cfg.parseResponse(q.OrderNo, raw)
+	res := cfg.parseResponse(q.OrderNo, raw)
 	res.HTTPStatus = status
 	res.Raw = raw
 	res.Request = desc
@@ -66,25 +59,16 @@ func (p *Provider) Query(ctx context.Context, q recon.Query) (res recon.Reply) {
 // (PROTOCOL request steps 1-4).
 func (c *config) requestBody(orderNo string) ([]byte, error) {
 	biz := map[string]any{"orderNo": orderNo}
-	fields, err := rawFields(biz)
+	if err := AddSign(biz, c.signKey); err != nil {
+		return nil, err
+	}
+	plain, err := MarshalJSON(biz)
 	if err != nil {
 		return nil, err
 	}
-	sign, err := computeSign(fields, c.signKey)
+	ct, err := EncryptSegmented(c.platformPub, plain)
 	if err != nil {
 		return nil, err
 	}
-	biz[signField] = sign
-	plain, err := marshalJSON(biz)
-	if err != nil {
-		return nil, err
-	}
-	ct, err := encryptSegmented(c.platformPub, plain)
-	if err != nil {
-		return nil, err
-	}
-	return marshalJSON(map[string]string{
-		"customerNo": c.customerNo,
-		"reqmsg":     base64.StdEncoding.EncodeToString(ct),
-	})
+	return MarshalJSON(Envelope{CustomerNo: c.customerNo, Reqmsg: base64.StdEncoding.EncodeToString(ct)})
 }

@@ -3,29 +3,13 @@ package vborder
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"fmt"
 	"math/big"
 	"testing"
-)
 
-// testKeys are the openssl-made keys of testdata/keys, by size.
-func testKeys(t *testing.T, bits int) (*rsa.PrivateKey, *rsa.PublicKey) {
-	t.Helper()
-	priv, err := parsePrivateKey(string(readTestdata(t, fmt.Sprintf("keys/rsa%d.pem", bits))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := parsePublicKey(string(readTestdata(t, fmt.Sprintf("keys/rsa%d_pub.pem", bits))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pub.N.Cmp(priv.N) != 0 {
-		t.Fatal("testdata public key does not match the private key")
-	}
-	return priv, pub
-}
+	"github.com/reconhq/recon/plugins/helper/rsakey"
+)
 
 func randomBytes(t *testing.T, n int) []byte {
 	b := make([]byte, n)
@@ -46,32 +30,30 @@ func TestSegmentedRoundTrip(t *testing.T) {
 		for _, n := range roundTripSizes {
 			plain := randomBytes(t, n)
 			blocks := (n + k - overhead - 1) / (k - overhead)
-			t.Run(fmt.Sprintf("type2/%d/%d", bits, n), func(t *testing.T) {
-				ct, err := encryptSegmented(pub, plain)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(ct) != blocks*k {
-					t.Fatalf("ciphertext %d bytes, want %d blocks of %d", len(ct), blocks, k)
-				}
-				got, err := decryptSegmented(priv, ct)
-				if err != nil || !bytes.Equal(got, plain) {
-					t.Fatalf("round trip: %v, equal %v", err, bytes.Equal(got, plain))
-				}
-			})
-			t.Run(fmt.Sprintf("type1/%d/%d", bits, n), func(t *testing.T) {
-				ct, err := privateEncryptSegmented(priv, plain)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(ct) != blocks*k {
-					t.Fatalf("ciphertext %d bytes, want %d blocks of %d", len(ct), blocks, k)
-				}
-				got, err := publicDecryptSegmented(pub, ct)
-				if err != nil || !bytes.Equal(got, plain) {
-					t.Fatalf("round trip: %v, equal %v", err, bytes.Equal(got, plain))
-				}
-			})
+			for _, c := range []struct {
+				name string
+				seal func() ([]byte, error)
+				open func([]byte) ([]byte, error)
+			}{
+				{"type2", func() ([]byte, error) { return EncryptSegmented(pub, plain) },
+					func(ct []byte) ([]byte, error) { return DecryptSegmented(priv, ct) }},
+				{"type1", func() ([]byte, error) { return PrivateEncryptSegmented(priv, plain) },
+					func(ct []byte) ([]byte, error) { return PublicDecryptSegmented(pub, ct) }},
+			} {
+				t.Run(fmt.Sprintf("%s/%d/%d", c.name, bits, n), func(t *testing.T) {
+					ct, err := c.seal()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(ct) != blocks*k {
+						t.Fatalf("ciphertext %d bytes, want %d blocks of %d", len(ct), blocks, k)
+					}
+					got, err := c.open(ct)
+					if err != nil || !bytes.Equal(got, plain) {
+						t.Fatalf("round trip: %v, equal %v", err, bytes.Equal(got, plain))
+					}
+				})
+			}
 		}
 	}
 }
@@ -88,11 +70,11 @@ func TestSegmentedOpensslVectors(t *testing.T) {
 			for _, privFile := range []string{"rsa%d.pem", "rsa%d_pkcs1.pem"} {
 				f := fmt.Sprintf("keys/"+privFile, bits)
 				t.Run("decrypt/"+name+"/"+f, func(t *testing.T) {
-					priv, err := parsePrivateKey(string(readTestdata(t, f)))
+					priv, err := rsakey.ParsePrivate(f, string(readTestdata(t, f)))
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, err := decryptSegmented(priv, enc)
+					got, err := DecryptSegmented(priv, enc)
 					if err != nil || !bytes.Equal(got, plain) {
 						t.Fatalf("decrypt: %v\n got %q\nwant %q", err, got, plain)
 					}
@@ -101,11 +83,11 @@ func TestSegmentedOpensslVectors(t *testing.T) {
 			for _, pubFile := range []string{"rsa%d_pub.pem", "rsa%d_pub_pkcs1.pem"} {
 				f := fmt.Sprintf("keys/"+pubFile, bits)
 				t.Run("publicDecrypt/"+name+"/"+f, func(t *testing.T) {
-					pub, err := parsePublicKey(string(readTestdata(t, f)))
+					pub, err := rsakey.ParsePublic(f, string(readTestdata(t, f)))
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, err := publicDecryptSegmented(pub, type1)
+					got, err := PublicDecryptSegmented(pub, type1)
 					if err != nil || !bytes.Equal(got, plain) {
 						t.Fatalf("public decrypt: %v\n got %q\nwant %q", err, got, plain)
 					}
@@ -121,7 +103,7 @@ func TestPrivateEncryptMatchesOpenssl(t *testing.T) {
 	for _, bits := range []int{1024, 2048} {
 		priv, _ := testKeys(t, bits)
 		plain := readTestdata(t, "vectors/plain702.txt")
-		got, err := privateEncryptSegmented(priv, plain)
+		got, err := PrivateEncryptSegmented(priv, plain)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,12 +127,12 @@ func TestSegmentedRejects(t *testing.T) {
 		"flipped byte":     flip(enc, 200),
 		"other key's size": decodeB64(t, "vectors/signed_example.enc2048.b64"),
 	} {
-		if _, err := decryptSegmented(priv1024, ct); err == nil {
-			t.Errorf("decryptSegmented(%s) succeeded", name)
+		if _, err := DecryptSegmented(priv1024, ct); err == nil {
+			t.Errorf("DecryptSegmented(%s) succeeded", name)
 		}
 	}
-	if _, err := decryptSegmented(priv2048, decodeB64(t, "vectors/plain702.enc1024.b64")); err == nil {
-		t.Error("decryptSegmented with the wrong key succeeded")
+	if _, err := DecryptSegmented(priv2048, decodeB64(t, "vectors/plain702.enc1024.b64")); err == nil {
+		t.Error("DecryptSegmented with the wrong key succeeded")
 	}
 	for name, ct := range map[string][]byte{
 		"empty":        nil,
@@ -158,12 +140,12 @@ func TestSegmentedRejects(t *testing.T) {
 		"flipped byte": flip(type1, 300),
 		"type-2 block": enc, // encryption, not signature, padding
 	} {
-		if _, err := publicDecryptSegmented(pub1024, ct); err == nil {
-			t.Errorf("publicDecryptSegmented(%s) succeeded", name)
+		if _, err := PublicDecryptSegmented(pub1024, ct); err == nil {
+			t.Errorf("PublicDecryptSegmented(%s) succeeded", name)
 		}
 	}
-	if _, err := publicDecryptSegmented(pub2048, decodeB64(t, "vectors/plain702.type1_1024.b64")); err == nil {
-		t.Error("publicDecryptSegmented with the wrong key succeeded")
+	if _, err := PublicDecryptSegmented(pub2048, decodeB64(t, "vectors/plain702.type1_1024.b64")); err == nil {
+		t.Error("PublicDecryptSegmented with the wrong key succeeded")
 	}
 }
 

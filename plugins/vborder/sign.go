@@ -11,8 +11,8 @@ import (
 	"strings"
 )
 
-// signField is the name of the signature field inside a business JSON.
-const signField = "sign"
+// SignField is the name of the signature field inside a business JSON.
+const SignField = "sign"
 
 // signString is the text whose MD5 is the sign (PROTOCOL request step 2):
 // every field but `sign` whose value is not empty, sorted by key (byte order,
@@ -27,7 +27,7 @@ const signField = "sign"
 func signString(fields map[string]json.RawMessage, key string) (string, error) {
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
-		if k != signField {
+		if k != SignField {
 			keys = append(keys, k)
 		}
 	}
@@ -52,7 +52,9 @@ func signString(fields map[string]json.RawMessage, key string) (string, error) {
 }
 
 // signValue renders one JSON value for the sign string; ok is false for an
-// empty value (dropped).
+// empty value (dropped). It is not jsonfields.Value: an empty string is
+// dropped here and kept in Fields, and a number is not re-validated — the
+// sign covers the bytes as sent.
 func signValue(raw json.RawMessage) (v string, ok bool, err error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
@@ -78,9 +80,11 @@ func signValue(raw json.RawMessage) (v string, ok bool, err error) {
 	}
 }
 
-// computeSign returns the uppercase hex MD5 of signString (PROTOCOL decision).
-func computeSign(fields map[string]json.RawMessage, key string) (string, error) {
-	s, err := signString(fields, key)
+// Sign returns the sign of a business JSON's fields under signKey: the
+// uppercase hex MD5 of signString (PROTOCOL decision). The simulator checks
+// requests and signs answers with it, so both sides share one rule.
+func Sign(fields map[string]json.RawMessage, signKey string) (string, error) {
+	s, err := signString(fields, signKey)
 	if err != nil {
 		return "", err
 	}
@@ -88,31 +92,37 @@ func computeSign(fields map[string]json.RawMessage, key string) (string, error) 
 	return strings.ToUpper(hex.EncodeToString(sum[:])), nil
 }
 
-// signMatches compares a received sign with the expected one in constant
+// SignMatches compares a received sign with the expected one in constant
 // time. Hex case is not significant: a lowercase rendering of the right
 // digest is the same digest.
-func signMatches(got, want string) bool {
+func SignMatches(got, want string) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.ToUpper(got)), []byte(want)) == 1
 }
 
-// rawFields turns a map of Go values into JSON values, the form signString
-// reads. HTML characters are not escaped: the JSON must say what the sender
-// meant, byte for byte, since the other side signs what it parses.
-func rawFields(m map[string]any) (map[string]json.RawMessage, error) {
-	out := make(map[string]json.RawMessage, len(m))
+// AddSign sets m[SignField] to the sign over m's other fields, each rendered
+// as MarshalJSON writes it: the sign then covers exactly the JSON sent.
+func AddSign(m map[string]any, signKey string) error {
+	fields := make(map[string]json.RawMessage, len(m))
 	for k, v := range m {
-		b, err := marshalJSON(v)
+		b, err := MarshalJSON(v)
 		if err != nil {
-			return nil, fmt.Errorf("field %q: %w", k, err)
+			return fmt.Errorf("field %q: %w", k, err)
 		}
-		out[k] = b
+		fields[k] = b
 	}
-	return out, nil
+	sign, err := Sign(fields, signKey)
+	if err != nil {
+		return err
+	}
+	m[SignField] = sign
+	return nil
 }
 
-// marshalJSON is json.Marshal without HTML escaping and without the
-// trailing newline of json.Encoder.
-func marshalJSON(v any) ([]byte, error) {
+// MarshalJSON is json.Marshal without HTML escaping and without the
+// trailing newline of json.Encoder. The JSON must say what the sender
+// meant, byte for byte, since the other side signs what it parses: "<"
+// escaped as \u003c inside a nested object would change its sign.
+func MarshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -2,6 +2,7 @@ package vborder
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"testing"
 )
@@ -26,12 +27,12 @@ func TestSignVectors(t *testing.T) {
 			if want := string(readTestdata(t, "sign/"+name+".tosign")); got != want {
 				t.Errorf("signString:\n got %s\nwant %s", got, want)
 			}
-			sign, err := computeSign(fields, key)
+			sign, err := Sign(fields, key)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if want := readTestdataString(t, "sign/"+name+".sign"); sign != want {
-				t.Errorf("computeSign = %s, want %s (md5sum)", sign, want)
+				t.Errorf("Sign = %s, want %s (md5sum)", sign, want)
 			}
 		})
 	}
@@ -73,23 +74,47 @@ func TestSignMatches(t *testing.T) {
 		"":                                 false,
 		want + "00":                        false,
 	} {
-		if signMatches(got, want) != ok {
-			t.Errorf("signMatches(%q) = %v", got, !ok)
+		if SignMatches(got, want) != ok {
+			t.Errorf("SignMatches(%q) = %v", got, !ok)
 		}
 	}
 }
 
 // The request map as the client builds it signs like the hand-written vector.
 func TestRequestSignMatchesVector(t *testing.T) {
-	fields, err := rawFields(map[string]any{"orderNo": "202209070002"})
+	m := map[string]any{"orderNo": "202209070002"}
+	if err := AddSign(m, readTestdataString(t, "sign/key.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if want := readTestdataString(t, "sign/request.sign"); m[SignField] != want {
+		t.Errorf("request sign %s, want %s", m[SignField], want)
+	}
+}
+
+func TestRequestBody(t *testing.T) {
+	cfg := testConfig(t, ResponseMerchantPrivate)
+	priv, _ := testKeys(t, 1024)
+	body, err := cfg.requestBody(exampleOrder)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := computeSign(fields, readTestdataString(t, "sign/key.txt"))
+	var env Envelope
+	if err := jsonUnmarshalStrict(body, &env); err != nil {
+		t.Fatalf("body %s: %v", body, err)
+	}
+	if env.CustomerNo != "202112090603" {
+		t.Errorf("customerNo %q", env.CustomerNo)
+	}
+	ct, err := base64.StdEncoding.DecodeString(env.Reqmsg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := readTestdataString(t, "sign/request.sign"); got != want {
-		t.Errorf("request sign %s, want %s", got, want)
+	plain, err := DecryptSegmented(priv, ct) // testConfig's platform key is rsa1024
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"orderNo":"202209070002","sign":"` + readTestdataString(t, "sign/request.sign") + `"}`
+	if string(plain) != want {
+		t.Errorf("reqmsg plaintext %s, want %s", plain, want)
 	}
 }

@@ -1,0 +1,271 @@
+package edgeros
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins"
+)
+
+// TestPageExamplesParse: the page's success and error examples decode into
+// the envelope the client judges.
+func TestPageExamplesParse(t *testing.T) {
+	ok, err := parseEnvelope(MustRead(t, "page_success.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok.status != 200 || ok.message != "SUCCESS" || ok.fieldErrors != "" || !ok.signed ||
+		ok.sign != "C380BEC2BFD727A4B6845133519F3AD6" {
+		t.Errorf("success example: status %d message %q fieldErrors %q signed %v sign %q",
+			ok.status, ok.message, ok.fieldErrors, ok.signed, ok.sign)
+	}
+	wantData := map[string]string{
+		"mch_no": "ea887713933c42a0bd7e657b06f279d3", "nonce": "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+		"sign_type": "SHA256withRSA", "app_no": "APP1000000", "mch_trade_no": "mp202104021606341385640107521832",
+		"transaction_no": "4af336b1bd904c69ab2edb76af3a2a35", "code": "SUCCESS", "description": "成功",
+		"extra": "购买游戏元宝", "success_time": "2024-04-24T18:00:28+08:00", "acoid": "10008",
+		"amount_total": "0.01", "pay_channel": "WECHAT_PAY", "pay_method": "NATIVE",
+		"status": "200", "message": "SUCCESS",
+	}
+	assertFields(t, answerFields(ok), wantData)
+
+	bad, err := parseEnvelope(MustRead(t, "page_error.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad.status != 1007 || bad.message != "ORDER_NOT_EXIST" || bad.fieldErrors != "此订单不存在!" ||
+		!bad.signed || !strings.HasPrefix(bad.sign, "AvUtZ4Ku6dm/") || !strings.HasSuffix(bad.sign, "DeW0sQ==") {
+		t.Errorf("error example: status %d message %q fieldErrors %q signed %v", bad.status, bad.message, bad.fieldErrors, bad.signed)
+	}
+	assertFields(t, answerFields(bad), map[string]string{
+		"mch_no": "MCH1000000", "sign_type": "SHA256withRSA", "nonce": "vkv8nkx07xZ7A1RHfJt2fvH4btXdBtz6",
+		"status": "1007", "message": "ORDER_NOT_EXIST", "fieldErrors": "此订单不存在!",
+	})
+}
+
+func assertFields(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("field %s = %q, want %q", k, got[k], v)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("unexpected field %s = %q", k, got[k])
+		}
+	}
+}
+
+// TestPageSuccessEndToEnd: the client sends exactly the page's request
+// (its x-acopay-sign is OpenSSL's signature of the golden signing string)
+// and accepts the page's success answer signed by OpenSSL.
+func TestPageSuccessEndToEnd(t *testing.T) {
+	body := MustRead(t, "openssl/page_success_signed.json")
+	st, url := serveStatic(t, 200, body)
+	p := opensslProvider(t, url, pageSuccessNonce)
+	res := p.Query(context.Background(), QueryPayment(pageTradeNo, pageTxnNo))
+
+	r := st.last
+	if r == nil {
+		t.Fatal("no request")
+	}
+	if r.Method != "GET" || r.URL.Path != "/base/pay/v1/transactions/trade" ||
+		r.URL.RawQuery != "mch_trade_no="+pageTradeNo+"&transaction_no="+pageTxnNo+"&aco_pay_sdk=2.0.0&version=1.0" {
+		t.Errorf("request %s %s?%s", r.Method, r.URL.Path, r.URL.RawQuery)
+	}
+	wantSig := strings.TrimSpace(string(MustRead(t, "openssl/request_trade.sig.b64")))
+	for h, want := range map[string]string{
+		"X-Acopay-Mch-No": pageMchNo, "X-Acopay-Nonce": pageSuccessNonce, "X-Acopay-Sign-Type": "SHA256withRSA",
+		"X-Acopay-Sign": wantSig, "Accept": "application/json",
+	} {
+		if got := r.Header.Get(h); got != want {
+			t.Errorf("header %s = %q, want %q", h, got, want)
+		}
+	}
+
+	if res.Outcome != recon.OutcomeFound || !res.Verified || res.Err != "" {
+		t.Fatalf("outcome %v verified %v err %q", res.Outcome, res.Verified, res.Err)
+	}
+	if res.HTTPStatus != 200 || string(res.Raw) != string(body) {
+		t.Errorf("HTTPStatus %d, Raw not the body as received", res.HTTPStatus)
+	}
+	if res.Request != "GET /pay/v1/transactions/trade mch_trade_no="+pageTradeNo+" transaction_no="+pageTxnNo {
+		t.Errorf("Request %q", res.Request)
+	}
+	a := res.Answer
+	paid := time.Date(2024, 4, 24, 10, 0, 28, 0, time.UTC)
+	if a.Status != "SUCCESS" || a.SubStatus != "" || a.Currency != "CNY" || a.Amount == nil || *a.Amount != 1 ||
+		a.Refunded != nil || a.Received != nil || a.RefundAmount != nil || a.TradeNo != pageTxnNo ||
+		!a.PaidAt.Equal(paid) || !a.RefundedAt.IsZero() {
+		t.Errorf("answer %+v", a)
+	}
+	if _, off := a.PaidAt.Zone(); off != 8*3600 {
+		t.Errorf("PaidAt lost its +08:00 offset: %v", a.PaidAt)
+	}
+	if len(a.Fields) != 16 || a.Fields["sign"] != "" || a.Fields["extra"] != "购买游戏元宝" || a.Fields["status"] != "200" {
+		t.Errorf("fields %v", a.Fields)
+	}
+}
+
+// TestPageErrorEndToEnd: the page's error example is NOT_FOUND, verified
+// when OpenSSL signed it; with the page's own sign (by a key we do not
+// have) it is UNVERIFIABLE; without a sign it is NOT_FOUND, unverified.
+func TestPageErrorEndToEnd(t *testing.T) {
+	var unsigned map[string]any
+	if err := json.Unmarshal(MustRead(t, "page_error.json"), &unsigned); err != nil {
+		t.Fatal(err)
+	}
+	delete(unsigned["data"].(map[string]any), "sign")
+	unsignedBody, _ := json.Marshal(unsigned)
+	for _, c := range []struct {
+		name     string
+		body     []byte
+		outcome  recon.Outcome
+		verified bool
+	}{
+		{"signed by openssl", MustRead(t, "openssl/page_error_signed.json"), recon.OutcomeNotFound, true},
+		{"the page's own sign", MustRead(t, "page_error.json"), recon.OutcomeUnverifiable, false},
+		{"no sign", unsignedBody, recon.OutcomeNotFound, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, url := serveStatic(t, 200, c.body)
+			res := opensslProvider(t, url, pageErrorNonce).Query(context.Background(), QueryPayment("nope", ""))
+			if res.Outcome != c.outcome || res.Verified != c.verified {
+				t.Fatalf("outcome %v verified %v (%s), want %v %v", res.Outcome, res.Verified, res.Err, c.outcome, c.verified)
+			}
+			if c.outcome == recon.OutcomeNotFound && res.Err != "edgeros: platform status 1007 ORDER_NOT_EXIST: 此订单不存在!" {
+				t.Errorf("err %q", res.Err)
+			}
+		})
+	}
+}
+
+// TestSignedAnswers: correctly signed answers, judged on their envelope
+// status and their content.
+func TestSignedAnswers(t *testing.T) {
+	runSigned(t, []signedCase{
+		{"status 200, message not SUCCESS", func(env map[string]any) { env["message"] = "FAIL" },
+			pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 200 FAIL"},
+		{"busy", func(env map[string]any) { env["status"] = 503; env["message"] = "SYSTEM_BUSY" },
+			pageSuccessNonce, recon.OutcomeTransient, "edgeros: platform status 503 SYSTEM_BUSY"},
+		{"throttled", func(env map[string]any) { env["status"] = 429; env["message"] = "TOO_MANY_REQUESTS" },
+			pageSuccessNonce, recon.OutcomeTransient, "edgeros: platform status 429 TOO_MANY_REQUESTS"},
+		{"refused", func(env map[string]any) {
+			env["status"] = 1002
+			env["message"] = "SIGN_ERROR"
+			env["fieldErrors"] = "签名验证失败!"
+		},
+			pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 1002 SIGN_ERROR: 签名验证失败!"},
+		{"1007 on a trade query", func(env map[string]any) { env["status"] = 1007; env["message"] = "ORDER_NOT_EXIST" },
+			pageSuccessNonce, recon.OutcomeNotFound, "edgeros: platform status 1007 ORDER_NOT_EXIST"},
+		{"1008 on a trade query", func(env map[string]any) { env["status"] = 1008; env["message"] = "REFUND_NOT_EXIST" },
+			pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 1008 REFUND_NOT_EXIST"},
+		{"another order", func(env map[string]any) { dataOf(env)["mch_trade_no"] = "OTHER" },
+			pageSuccessNonce, recon.OutcomePermanent, `edgeros: answer is about mch_trade_no "OTHER", not "` + pageTradeNo + `"`},
+		{"amount not a decimal", func(env map[string]any) { dataOf(env)["amount_total"] = "0.011" },
+			pageSuccessNonce, recon.OutcomePermanent, `edgeros: amount_total: malformed amount: "0.011" has more than 2 decimals`},
+		{"time not a time", func(env map[string]any) { dataOf(env)["success_time"] = "yesterday" },
+			pageSuccessNonce, recon.OutcomePermanent, `edgeros: success_time "yesterday" is not an RFC 3339 time`},
+	})
+}
+
+// TestHTTPAndBodyFaults: non-200 HTTP is transient whatever the status; a
+// body that is not one JSON object with an integer status is transient.
+func TestHTTPAndBodyFaults(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		status  int
+		body    string
+		outcome recon.Outcome
+	}{
+		{"503", 503, `{"error":"x"}`, recon.OutcomeTransient},
+		{"404", 404, `not found`, recon.OutcomeTransient},
+		{"400 with an envelope", 400, `{"status":200}`, recon.OutcomeTransient},
+		{"204", 204, ``, recon.OutcomeTransient},
+		{"truncated", 200, `{"status":200,"message":"SUCCESS","data":{"mch`, recon.OutcomeTransient},
+		{"html", 200, `<html>busy</html>`, recon.OutcomeTransient},
+		{"array", 200, `[]`, recon.OutcomeTransient},
+		{"null", 200, `null`, recon.OutcomeTransient},
+		{"two objects", 200, `{"status":200}{"status":200}`, recon.OutcomeTransient},
+		{"status a string", 200, `{"status":"200","data":{}}`, recon.OutcomeTransient},
+		{"status missing", 200, `{"message":"SUCCESS","data":{}}`, recon.OutcomeTransient},
+		{"status 200 unsigned", 200, `{"status":200,"message":"SUCCESS","data":{"code":"SUCCESS","nonce":"` + pageSuccessNonce + `"}}`, recon.OutcomeUnverifiable},
+		{"status 200, data not an object", 200, `{"status":200,"message":"SUCCESS","data":"x"}`, recon.OutcomeUnverifiable},
+		{"unsigned refusal", 200, `{"status":1001,"message":"PARAM_ERROR","fieldErrors":"x","data":null}`, recon.OutcomePermanent},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, url := serveStatic(t, c.status, []byte(c.body))
+			res := opensslProvider(t, url, pageSuccessNonce).Query(context.Background(), QueryPayment(pageTradeNo, ""))
+			if res.Outcome != c.outcome || res.Verified {
+				t.Fatalf("outcome %v verified %v (%s), want %v", res.Outcome, res.Verified, res.Err, c.outcome)
+			}
+			if c.status != 204 && string(res.Raw) != c.body {
+				t.Errorf("Raw %q", res.Raw)
+			}
+		})
+	}
+}
+
+// TestAmountsFollowTheAccountCurrency: amount_total is read with the
+// account currency's digits.
+func TestAmountsFollowTheAccountCurrency(t *testing.T) {
+	for _, c := range []struct {
+		cur, in string
+		want    int64
+		bad     bool
+	}{
+		{"CNY", "0.01", 1, false}, {"CNY", "12345.67", 1234567, false}, {"CNY", "7", 700, false},
+		{"CNY", "1.005", 0, true}, {"CNY", "-1.00", 0, true}, {"CNY", "1,00", 0, true},
+		{"JPY", "300.00", 300, false}, {"JPY", "300.50", 0, true}, {"KWD", "1.234", 1234, false},
+	} {
+		p := &Provider{}
+		p.digits = mustDigits(t, c.cur)
+		got, err := p.amount("amount_total", c.in)
+		if c.bad != (err != nil) || (!c.bad && *got != c.want) {
+			t.Errorf("%s %q: %v %v", c.cur, c.in, got, err)
+		}
+	}
+}
+
+func mustDigits(t *testing.T, cur string) int {
+	t.Helper()
+	p := New()
+	err := p.Configure(context.Background(), plugins.Account{Endpoint: "http://x", Currency: cur, Credentials: map[string]string{
+		CredMchNo: "M", CredAppNo: "A",
+		CredMerchantPrivateKey: string(MustRead(t, "openssl/merchant_key.pem")),
+		CredPlatformPublicKey:  string(MustRead(t, "openssl/platform_pub.pem")),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.digits
+}
+
+// TestInstant: RFC 3339 keeps its offset; a time without one is read in the
+// account's zone.
+func TestInstant(t *testing.T) {
+	p := &Provider{loc: chinaTime}
+	for _, c := range []struct{ in, want string }{
+		{"2024-04-24T18:00:28+08:00", "2024-04-24T10:00:28Z"},
+		{"2024-04-24T10:00:28Z", "2024-04-24T10:00:28Z"},
+		{"2024-04-24T18:00:28.5+08:00", "2024-04-24T10:00:28.5Z"},
+		{"2024-04-24 18:00:28", "2024-04-24T10:00:28Z"},
+		{"2024-04-24T18:00:28", "2024-04-24T10:00:28Z"},
+	} {
+		got, err := p.instant("success_time", c.in)
+		if err != nil || got.UTC().Format("2006-01-02T15:04:05.999Z07:00") != c.want {
+			t.Errorf("%q: %v %v", c.in, got, err)
+		}
+	}
+	if _, err := p.instant("success_time", "24/04/2024"); err == nil {
+		t.Error("garbage time accepted")
+	}
+	if got, err := p.instant("success_time", ""); err != nil || !got.IsZero() {
+		t.Errorf("empty: %v %v", got, err)
+	}
+}

@@ -1,0 +1,145 @@
+package paypro
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins/helper/jsonfields"
+	"github.com/reconhq/recon/plugins/money"
+)
+
+// Outer response codes: they say whether the request was handled, never what
+// happened to the payment. Exported, with the messages below, for the
+// simulator, which answers in the same words.
+const (
+	CodeHandled = "0000" // handled: data.status holds the payment result
+	CodeBusy    = "5000" // system exception: transient, never a payment failure
+	CodeFailed  = "8000" // request failed: msg says why
+)
+
+// 8000 messages with a meaning of their own.
+const (
+	MsgOrderNotExist = "order not exist"
+	MsgSignError     = "sign error"
+)
+
+// parse classifies a 2xx answer to a query for tradeNo and, when PayPro
+// handled it, fills the Answer. It leaves HTTPStatus, Raw and Request to the
+// caller.
+func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
+	top, err := jsonfields.Object(body)
+	if err != nil {
+		return malformed("body: %v", err)
+	}
+	// Every member but data goes to Fields under its own name; data's
+	// members follow under theirs (a clash, which PayPro never sends, is
+	// kept as "data.<name>" rather than lost).
+	fields := jsonfields.Flatten(top)
+	delete(fields, "data")
+	code, _ := jsonfields.Value(top["code"])
+	msg, _ := jsonfields.Value(top["msg"])
+
+	// PROTOCOL: the outer code alone decides; `success` is informational.
+	switch code {
+	case CodeHandled:
+	case CodeBusy:
+		return recon.Reply{Outcome: recon.OutcomeTransient, Err: outerErr(code, msg), Answer: recon.Answer{Fields: fields}}
+	case CodeFailed:
+		return recon.Reply{Outcome: failedOutcome(msg), Err: outerErr(code, msg), Answer: recon.Answer{Fields: fields}}
+	case "":
+		return malformed("no outer code")
+	default:
+		// PROTOCOL: only 0000, 5000 and 8000 are documented. An unknown code
+		// did not handle the query and nothing says a retry would help.
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: "paypro: undocumented outer " + outerErr(code, msg),
+			Answer: recon.Answer{Fields: fields}}
+	}
+
+	data, err := jsonfields.Object(top["data"])
+	if err != nil {
+		return malformed("code 0000 without a data object (%v)", err)
+	}
+	for k, v := range jsonfields.Flatten(data) {
+		if _, clash := fields[k]; clash {
+			k = "data." + k
+		}
+		fields[k] = v
+	}
+	a, err := p.answer(data)
+	if err != nil {
+		return malformed("%v", err)
+	}
+	a.Fields = fields
+	if got, _ := jsonfields.Value(data["tradeNo"]); got != "" && got != tradeNo {
+		// An answer about another order must not stand for this one.
+		return recon.Reply{Outcome: recon.OutcomePermanent,
+			Err: fmt.Sprintf("paypro: answer is about tradeNo %q, not %q", got, tradeNo), Answer: a}
+	}
+	return recon.Reply{Outcome: recon.OutcomeFound, Answer: a}
+}
+
+// answer reads data's business fields. Status stays PayPro's raw code; the
+// Lua rule maps it.
+func (p *Provider) answer(data map[string]json.RawMessage) (recon.Answer, error) {
+	a := recon.Answer{Currency: p.currency}
+	a.Status, _ = jsonfields.Value(data["status"])
+	if a.Status == "" {
+		return a, fmt.Errorf("data.status is missing")
+	}
+	// Some regions name the platform's number payproTradeNo.
+	a.TradeNo, _ = jsonfields.Value(data["platFormTradeNo"])
+	if a.TradeNo == "" {
+		a.TradeNo, _ = jsonfields.Value(data["payproTradeNo"])
+	}
+	var err error
+	if a.Amount, err = p.amount(data, "amount"); err != nil {
+		return a, err
+	}
+	if a.Received, err = p.amount(data, "receivedAmount"); err != nil {
+		return a, err
+	}
+	if s, _ := jsonfields.Value(data["successTime"]); s != "" {
+		if a.PaidAt, err = ParseLocalTime(s, p.loc); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// amount reads a decimal amount in major units of the account's currency
+// ("50000.00", or "300" where a region omits decimals) exactly. An absent or
+// empty amount is nil: the provider did not say.
+func (p *Provider) amount(data map[string]json.RawMessage, key string) (*int64, error) {
+	s, _ := jsonfields.Value(data[key])
+	if s == "" {
+		return nil, nil
+	}
+	v, err := money.Parse(s, p.digits)
+	if err != nil {
+		return nil, fmt.Errorf("data.%s in %s: %w", key, p.currency, err)
+	}
+	return &v, nil
+}
+
+// failedOutcome classifies an 8000 "request failed" by its msg. PROTOCOL:
+// "order not exist" is an unknown order and "sign error" a rejected
+// signature (or a timestamp off PayPro's clock). Any other 8000 is the
+// provider refusing this request as sent (a parameter or merchant problem):
+// sending it again unchanged will not help, so it is permanent too — never a
+// payment failure.
+func failedOutcome(msg string) recon.Outcome {
+	if strings.EqualFold(strings.TrimSpace(msg), MsgOrderNotExist) {
+		return recon.OutcomeNotFound
+	}
+	return recon.OutcomePermanent
+}
+
+func outerErr(code, msg string) string {
+	return fmt.Sprintf("paypro code %s: %s", code, msg)
+}
+
+func malformed(format string, args ...any) recon.Reply {
+	return recon.Reply{Outcome: recon.OutcomeTransient, Err: "paypro: malformed answer: " + fmt.Sprintf(format, args...)}
+}
