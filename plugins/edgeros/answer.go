@@ -106,7 +106,15 @@ func (p *Provider) interpret(q recon.Query, nonce string, body []byte) recon.Rep
 	res.Answer.Fields = answerFields(env)
 	switch {
 	case env.status == StatusOK && env.message == MessageSuccess:
-		a, err := p.answer(q, res.Answer.Fields)
+		id := identity(q.Kind, res.Answer.Fields)
+		if err := sameIdentity(q, id); err != nil {
+			// An authentic answer about another order or refund: kept for
+			// audit with the identity it states, never with its state.
+			res.Answer = id
+			res.Distrust(fmt.Errorf("edgeros: %w", err))
+			return res
+		}
+		a, err := p.answer(q.Kind, id)
 		if err != nil {
 			res.Outcome, res.Err = recon.OutcomePermanent, "edgeros: "+err.Error()
 			return res
@@ -142,27 +150,63 @@ func (e *envelope) describe() string {
 	return s
 }
 
-// answer reads a verified SUCCESS answer from its fields. Status stays the
-// raw data.code: the Lua rule maps it. A field that is present but
+// identity is the order (and refund) a SUCCESS answer says it is about,
+// read from the answer alone: the host's Query.Check compares it with the
+// query, which it could not do if a number were filled in from the query.
+// A number the answer lacks stays empty; the host refuses an answer without
+// mch_trade_no (or, for a refund, mch_refund_no).
+// A trade answer states no refund, whatever members it carries.
+func identity(kind recon.Kind, fields map[string]string) recon.Answer {
+	a := recon.Answer{
+		OrderNo: fields["mch_trade_no"],
+		TradeNo: fields["transaction_no"],
+		Fields:  fields,
+	}
+	if kind == recon.Refund {
+		a.RefundNo, a.RefundTradeNo = fields["mch_refund_no"], fields["refund_no"]
+	}
+	return a
+}
+
+// sameIdentity fails when the answer names another order or refund than
+// the one asked about. The platform prefers transaction_no, so a ledger's
+// provider_trade_no of another order fetches that order's answer; without
+// this check its state would pass as the row's. Either side empty is
+// nothing to compare here: the host's check refuses an answer that does not
+// say.
+func sameIdentity(q recon.Query, a recon.Answer) error {
+	if err := sameID("mch_trade_no", q.OrderNo, a.OrderNo); err != nil {
+		return err
+	}
+	if err := sameID("transaction_no", q.ProviderTradeNo, a.TradeNo); err != nil {
+		return err
+	}
+	if q.Kind == recon.Refund {
+		return sameID("mch_refund_no", q.RefundNo, a.RefundNo)
+	}
+	return nil
+}
+
+// sameID names both numbers when they differ.
+func sameID(field, asked, got string) error {
+	if asked == "" || got == "" || asked == got {
+		return nil
+	}
+	return fmt.Errorf("answer is about %s %.64q, not %.64q", field, got, asked)
+}
+
+// answer reads a verified SUCCESS answer whose identity id holds. Status
+// stays the raw data.code: the Lua rule maps it. A field that is present but
 // unreadable (an amount that is not a decimal, a time that is not a time)
 // fails the query rather than being dropped: a paid order with no amount
 // must not pass as matched.
-func (p *Provider) answer(q recon.Query, fields map[string]string) (recon.Answer, error) {
-	a := recon.Answer{
-		Status:   fields["code"],
-		Currency: p.currency,
-		TradeNo:  fields["transaction_no"],
-		Fields:   fields,
-	}
+func (p *Provider) answer(kind recon.Kind, id recon.Answer) (recon.Answer, error) {
+	a := id
+	fields := a.Fields
+	a.Status, a.Currency = fields["code"], p.currency
 	var err error
-	switch q.Kind {
+	switch kind {
 	case recon.Payment:
-		if err := sameID("mch_trade_no", q.OrderNo, fields["mch_trade_no"]); err != nil {
-			return a, err
-		}
-		if err := sameID("transaction_no", q.ProviderTradeNo, a.TradeNo); err != nil {
-			return a, err
-		}
 		if a.Amount, err = p.amount("amount_total", fields["amount_total"]); err != nil {
 			return a, err
 		}
@@ -172,13 +216,6 @@ func (p *Provider) answer(q recon.Query, fields map[string]string) (recon.Answer
 		// The trade query does not say how much was refunded (code REFUND
 		// covers part and all): Refunded stays nil.
 	case recon.Refund:
-		if err := sameID("mch_refund_no", q.RefundNo, fields["mch_refund_no"]); err != nil {
-			return a, err
-		}
-		if err := sameID("mch_trade_no", q.OrderNo, fields["mch_trade_no"]); err != nil {
-			return a, err
-		}
-		a.RefundTradeNo = fields["refund_no"]
 		if a.RefundAmount, err = p.amount("refund_amount", fields["refund_amount"]); err != nil {
 			return a, err
 		}
@@ -187,17 +224,6 @@ func (p *Provider) answer(q recon.Query, fields map[string]string) (recon.Answer
 		}
 	}
 	return a, nil
-}
-
-// sameID fails when the answer names another order or refund than the one
-// asked about (with transaction_no preferred by the platform, a ledger's
-// wrong provider_trade_no would otherwise pass off another order's state).
-// Either side empty means nothing to compare.
-func sameID(field, asked, got string) error {
-	if asked == "" || got == "" || asked == got {
-		return nil
-	}
-	return fmt.Errorf("answer is about %s %.64q, not %.64q", field, got, asked)
 }
 
 // amount parses a yuan decimal ("0.01") exactly into minor units of the

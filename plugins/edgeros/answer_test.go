@@ -3,6 +3,7 @@ package edgeros
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -100,7 +101,8 @@ func TestPageSuccessEndToEnd(t *testing.T) {
 	a := res.Answer
 	paid := time.Date(2024, 4, 24, 10, 0, 28, 0, time.UTC)
 	if a.Status != "SUCCESS" || a.SubStatus != "" || a.Currency != "CNY" || a.Amount == nil || *a.Amount != 1 ||
-		a.Refunded != nil || a.Received != nil || a.RefundAmount != nil || a.TradeNo != pageTxnNo ||
+		a.Refunded != nil || a.Received != nil || a.RefundAmount != nil || a.TradeNo != pageTxnNo || a.OrderNo != pageTradeNo ||
+		a.RefundNo != "" || a.RefundTradeNo != "" ||
 		!a.PaidAt.Equal(paid) || !a.RefundedAt.IsZero() {
 		t.Errorf("answer %+v", a)
 	}
@@ -166,7 +168,7 @@ func TestSignedAnswers(t *testing.T) {
 		{"1008 on a trade query", func(env map[string]any) { env["status"] = 1008; env["message"] = "REFUND_NOT_EXIST" },
 			pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 1008 REFUND_NOT_EXIST"},
 		{"another order", func(env map[string]any) { dataOf(env)["mch_trade_no"] = "OTHER" },
-			pageSuccessNonce, recon.OutcomePermanent, `edgeros: answer is about mch_trade_no "OTHER", not "` + pageTradeNo + `"`},
+			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: answer is about mch_trade_no "OTHER", not "` + pageTradeNo + `"`},
 		{"amount not a decimal", func(env map[string]any) { dataOf(env)["amount_total"] = "0.011" },
 			pageSuccessNonce, recon.OutcomePermanent, `edgeros: amount_total: malformed amount: "0.011" has more than 2 decimals`},
 		{"time not a time", func(env map[string]any) { dataOf(env)["success_time"] = "yesterday" },
@@ -267,5 +269,137 @@ func TestInstant(t *testing.T) {
 	}
 	if got, err := p.instant("success_time", ""); err != nil || !got.IsZero() {
 		t.Errorf("empty: %v %v", got, err)
+	}
+}
+
+// identityAnswer is a SUCCESS answer with data (plus mch_no, nonce and
+// sign_type), signed by the OpenSSL platform key, as the answer to a client
+// sending pageSuccessNonce.
+func identityAnswer(t *testing.T, data map[string]any) []byte {
+	t.Helper()
+	data["mch_no"], data["nonce"], data["sign_type"] = pageMchNo, pageSuccessNonce, SignType
+	env := map[string]any{"status": 200, "message": "SUCCESS", "fieldErrors": nil, "data": data}
+	return signedBody(t, env, nil)
+}
+
+// without is fields less the keys drop.
+func without(fields map[string]any, drop ...string) map[string]any {
+	m := map[string]any{}
+	for k, v := range fields {
+		m[k] = v
+	}
+	for _, k := range drop {
+		delete(m, k)
+	}
+	return m
+}
+
+// with is fields with k set to v.
+func with(fields map[string]any, k string, v any) map[string]any {
+	m := without(fields)
+	m[k] = v
+	return m
+}
+
+var (
+	identityTrade = map[string]any{"mch_trade_no": pageTradeNo, "transaction_no": pageTxnNo, "code": "SUCCESS",
+		"amount_total": "0.01", "success_time": "2024-04-24T18:00:28+08:00"}
+	identityRefund = map[string]any{"mch_trade_no": pageTradeNo, "transaction_no": pageTxnNo, "mch_refund_no": "R1",
+		"refund_no": "RF1", "refund_amount": "0.01", "code": "SUCCESS"}
+)
+
+// TestAnswerIdentity: a found answer states the identity the platform
+// echoed, from the answer only: a number the answer lacks stays empty even
+// though the query has it, and the host's check then refuses the answer.
+func TestAnswerIdentity(t *testing.T) {
+	trade, refund := QueryPayment(pageTradeNo, pageTxnNo), QueryRefund(pageTradeNo, "R1")
+	for _, c := range []struct {
+		name                                    string
+		q                                       recon.Query
+		data                                    map[string]any
+		orderNo, tradeNo, refundNo, refundTrade string
+		refused                                 string // the IdentityError field the host's check names; "" passes
+	}{
+		{"trade", trade, identityTrade, pageTradeNo, pageTxnNo, "", "", ""},
+		{"trade, ledger without provider_trade_no", QueryPayment(pageTradeNo, ""), identityTrade, pageTradeNo, pageTxnNo, "", "", ""},
+		{"trade with refund members", trade, without(identityRefund, "refund_amount"), pageTradeNo, pageTxnNo, "", "", ""},
+		{"trade without mch_trade_no", trade, without(identityTrade, "mch_trade_no"), "", pageTxnNo, "", "", "order_no"},
+		{"trade without transaction_no", trade, without(identityTrade, "transaction_no"), pageTradeNo, "", "", "", ""},
+		{"trade without either", trade, without(identityTrade, "mch_trade_no", "transaction_no"), "", "", "", "", "order_no"},
+		{"refund", refund, identityRefund, pageTradeNo, pageTxnNo, "R1", "RF1", ""},
+		{"refund without mch_refund_no", refund, without(identityRefund, "mch_refund_no"), pageTradeNo, pageTxnNo, "", "RF1", "refund_no"},
+		{"refund without refund_no", refund, without(identityRefund, "refund_no"), pageTradeNo, pageTxnNo, "R1", "", ""},
+		{"refund without mch_trade_no", refund, without(identityRefund, "mch_trade_no"), "", pageTxnNo, "R1", "RF1", "order_no"},
+		{"refund without transaction_no", refund, without(identityRefund, "transaction_no"), pageTradeNo, "", "R1", "RF1", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := opensslProvider(t, "http://127.0.0.1:9", pageSuccessNonce)
+			res := p.interpret(c.q, pageSuccessNonce, identityAnswer(t, without(c.data)))
+			if res.Outcome != recon.OutcomeFound || !res.Verified {
+				t.Fatalf("outcome %v verified %v (%s)", res.Outcome, res.Verified, res.Err)
+			}
+			a := res.Answer
+			if a.OrderNo != c.orderNo || a.TradeNo != c.tradeNo || a.RefundNo != c.refundNo || a.RefundTradeNo != c.refundTrade {
+				t.Errorf("identity %q %q %q %q, want %q %q %q %q", a.OrderNo, a.TradeNo, a.RefundNo, a.RefundTradeNo,
+					c.orderNo, c.tradeNo, c.refundNo, c.refundTrade)
+			}
+			err := c.q.Check(&res)
+			var ie *recon.IdentityError
+			switch {
+			case c.refused == "" && err != nil:
+				t.Errorf("the host's check refuses it: %v", err)
+			case c.refused != "" && (!errors.As(err, &ie) || ie.Field != c.refused || ie.Answered != ""):
+				t.Errorf("the host's check: %v, want %s not said", err, c.refused)
+			}
+		})
+	}
+}
+
+// TestAnswerAboutAnotherOrder: an authentic answer whose identity differs
+// from what the plugin asked is UNVERIFIABLE, naming both numbers, and keeps
+// the identity it states but no state. The host's check, on the same answer
+// taken as found, refuses it too: it does not depend on the plugin's.
+func TestAnswerAboutAnotherOrder(t *testing.T) {
+	const otherTxn = "ffffffffffffffffffffffffffffffff"
+	for _, c := range []struct {
+		name         string
+		q            recon.Query
+		data         map[string]any
+		err          string
+		field, asked string // the host's IdentityError
+		answered     string
+	}{
+		{"trade of another order", QueryPayment(pageTradeNo, ""), with(identityTrade, "mch_trade_no", "OTHER"),
+			`edgeros: answer is about mch_trade_no "OTHER", not "` + pageTradeNo + `"`, "order_no", pageTradeNo, "OTHER"},
+		{"trade of another transaction", QueryPayment(pageTradeNo, otherTxn), identityTrade,
+			`edgeros: answer is about transaction_no "` + pageTxnNo + `", not "` + otherTxn + `"`,
+			"provider_trade_no", otherTxn, pageTxnNo},
+		{"another refund", QueryRefund(pageTradeNo, "R2"), identityRefund,
+			`edgeros: answer is about mch_refund_no "R1", not "R2"`, "refund_no", "R2", "R1"},
+		{"a refund of another order", QueryRefund("OTHER", "R1"), identityRefund,
+			`edgeros: answer is about mch_trade_no "` + pageTradeNo + `", not "OTHER"`, "order_no", "OTHER", pageTradeNo},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			data := without(c.data)
+			p := opensslProvider(t, "http://127.0.0.1:9", pageSuccessNonce)
+			body := identityAnswer(t, data)
+			res := p.interpret(c.q, pageSuccessNonce, body)
+			if res.Outcome != recon.OutcomeUnverifiable || res.Err != c.err || res.Verified {
+				t.Fatalf("outcome %v verified %v err %q, want UNVERIFIABLE %q", res.Outcome, res.Verified, res.Err, c.err)
+			}
+			a := res.Answer
+			if a.Status != "" || a.Amount != nil || a.RefundAmount != nil || !a.PaidAt.IsZero() || string(res.Raw) != string(body) {
+				t.Errorf("an untrusted answer carries a state: %+v", a)
+			}
+			if a.OrderNo != data["mch_trade_no"] || a.TradeNo != data["transaction_no"] {
+				t.Errorf("identity %q %q not the answer's", a.OrderNo, a.TradeNo)
+			}
+			found := res
+			found.Outcome = recon.OutcomeFound
+			var ie *recon.IdentityError
+			if err := c.q.Check(&found); !errors.As(err, &ie) || *ie != (recon.IdentityError{Field: c.field, Asked: c.asked, Answered: c.answered}) {
+				t.Errorf("the host's check: %v", err)
+			}
+		})
 	}
 }

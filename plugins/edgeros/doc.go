@@ -46,22 +46,42 @@
 // query it is no answer: PERMANENT). The error-code table is not public:
 // other statuses in 500–599 or 429 → TRANSIENT, all others (parameter,
 // merchant and signature refusals; 200 with a message other than SUCCESS) →
-// PERMANENT. A FOUND answer about another order or refund than the one asked
-// (a ledger's provider_trade_no of another order: transaction_no wins at the
-// platform) → PERMANENT, never the other order's state. A present but
-// unreadable amount or time → PERMANENT, never dropped.
+// PERMANENT. A SUCCESS answer about another order or refund than the one
+// asked (see What is checked) → UNVERIFIABLE, never the other order's state.
+// A present but unreadable amount or time → PERMANENT, never dropped.
 //
-// Answer: Status = data.code raw (the Lua rule maps it), no SubStatus.
+// Answer: Status = data.code raw (the Lua rule maps it), no SubStatus;
+// OrderNo = mch_trade_no, TradeNo = transaction_no.
 // Trade: Amount = amount_total (yuan, parsed exactly with the account
 // currency's digits), PaidAt = success_time (RFC 3339; a time without an
-// offset is read in the account's zone), TradeNo = transaction_no; Refunded
-// stays nil: code REFUND means refunded in part or in full and the trade
-// query does not say how much. Refund: RefundAmount = refund_amount,
-// RefundTradeNo = refund_no, RefundedAt = success_time, TradeNo =
-// transaction_no. Fields: every data member but sign, flattened by the
+// offset is read in the account's zone); Refunded stays nil: code REFUND
+// means refunded in part or in full and the trade query does not say how
+// much. Refund: RefundNo = mch_refund_no, RefundTradeNo = refund_no,
+// RefundAmount = refund_amount, RefundedAt = success_time. Fields: every data member but sign, flattened by the
 // shared rule of plugins/helper/jsonfields (null left out, numbers as sent,
 // nested values as compact JSON as sent), plus the envelope's status,
 // message and fieldErrors.
+//
+// # What is checked
+//
+// By the plugin, before any answer is believed: the platform's signature
+// over the canonical envelope (a forged or altered answer is a security
+// event), data.sign_type, and data.nonce against the request's (an authentic
+// answer to another request is a replay). Then the identity the answer
+// states against the query, where both give a number: mch_trade_no against
+// the ledger's order_no; transaction_no against its provider_trade_no (the
+// platform prefers transaction_no, so a ledger row carrying another order's
+// number fetches that order's authentic answer); for a refund, mch_refund_no
+// against its refund_no. A mismatch is UNVERIFIABLE with both numbers.
+//
+// For the host: every found answer echoes, from the answer alone and never
+// from the query, OrderNo (mch_trade_no), TradeNo (transaction_no) and, for a
+// refund, RefundNo (mch_refund_no) and RefundTradeNo (refund_no).
+// recon.Query.Check compares them with the query for every plugin alike,
+// and also refuses an answer that lacks mch_trade_no (or, for a refund,
+// mch_refund_no), which the plugin alone lets by: an answer that does not
+// say whose it is cannot be judged as the row's. The platform echoes every
+// number the check needs, in the trade and the refund answers alike.
 //
 // Credentials: mch_no, app_no (required by the contract, not sent: the
 // platform knows the order's app), merchant_private_key (PEM PKCS#8 or

@@ -2,7 +2,9 @@ package edgeros_test
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -93,12 +95,21 @@ func TestSimulatorEveryCode(t *testing.T) {
 			a.Refunded != nil || a.Currency != "CNY" || len(a.TradeNo) != 32 {
 			t.Errorf("%s: answer %+v", name, a)
 		}
+		if a.OrderNo != c.q.OrderNo || a.TradeNo != a.Fields["transaction_no"] {
+			t.Errorf("%s: identity %q %q, fields %v", name, a.OrderNo, a.TradeNo, a.Fields)
+		}
+		if err := c.q.Check(&res); err != nil {
+			t.Errorf("%s: the host's check refuses a normal answer: %v", name, err)
+		}
 		at := a.PaidAt
 		if c.q.Kind == recon.Refund {
 			at = a.RefundedAt
-			if len(a.RefundTradeNo) != 32 || a.Fields["mch_refund_no"] != c.q.RefundNo {
-				t.Errorf("%s: refund numbers %q %q", name, a.RefundTradeNo, a.Fields["mch_refund_no"])
+			if len(a.RefundTradeNo) != 32 || a.RefundTradeNo != a.Fields["refund_no"] ||
+				a.RefundNo != c.q.RefundNo || a.Fields["mch_refund_no"] != c.q.RefundNo {
+				t.Errorf("%s: refund numbers %q %q %q", name, a.RefundNo, a.RefundTradeNo, a.Fields["mch_refund_no"])
 			}
+		} else if a.RefundNo != "" || a.RefundTradeNo != "" {
+			t.Errorf("%s: a trade answer states refund %q %q", name, a.RefundNo, a.RefundTradeNo)
 		}
 		if at.IsZero() == c.paid {
 			t.Errorf("%s: time %v", name, at)
@@ -114,14 +125,15 @@ func TestSimulatorEveryCode(t *testing.T) {
 	}
 	// transaction_no wins, and the answer for it is checked against the order asked.
 	txn := res.Answer.TradeNo
-	if res := p.Query(context.Background(), edgeros.QueryPayment("EGD-REFUND", txn)); res.Outcome != recon.OutcomeFound {
-		t.Errorf("by both numbers: %v %s", res.Outcome, res.Err)
+	q := edgeros.QueryPayment("EGD-REFUND", txn)
+	if res := p.Query(context.Background(), q); res.Outcome != recon.OutcomeFound || q.Check(&res) != nil {
+		t.Errorf("by both numbers: %v %s %v", res.Outcome, res.Err, q.Check(&res))
 	}
 	if res := p.Query(context.Background(), edgeros.QueryPayment("", txn)); res.Outcome != recon.OutcomeFound || res.Answer.Fields["mch_trade_no"] != "EGD-REFUND" {
 		t.Errorf("by transaction_no only: %v %s", res.Outcome, res.Err)
 	}
-	if res := p.Query(context.Background(), edgeros.QueryPayment("EGD-SUCCESS", txn)); res.Outcome != recon.OutcomePermanent ||
-		!strings.Contains(res.Err, `answer is about mch_trade_no "EGD-REFUND"`) {
+	if res := p.Query(context.Background(), edgeros.QueryPayment("EGD-SUCCESS", txn)); res.Outcome != recon.OutcomeUnverifiable ||
+		!strings.Contains(res.Err, `answer is about mch_trade_no "EGD-REFUND", not "EGD-SUCCESS"`) || res.Answer.OrderNo != "EGD-REFUND" {
 		t.Errorf("ledger's transaction_no of another order: %v %s", res.Outcome, res.Err)
 	}
 }
@@ -245,6 +257,7 @@ func TestSimulatorRandomFaults(t *testing.T) {
 		{"tamper", simkit.Faults{Extra: map[string]float64{"tamper": 1}}, recon.OutcomeUnverifiable},
 		{"nosign", simkit.Faults{Extra: map[string]float64{"nosign": 1}}, recon.OutcomeUnverifiable},
 		{"replay", simkit.Faults{Extra: map[string]float64{"replay": 1}}, recon.OutcomeUnverifiable},
+		{"other_order", simkit.Faults{Extra: map[string]float64{"other_order": 1}}, recon.OutcomeUnverifiable},
 		{"none", simkit.Faults{}, recon.OutcomeFound},
 	} {
 		sim.Faults().Set(c.f)
@@ -320,5 +333,82 @@ func TestLoadScenario(t *testing.T) {
 	// The default data is gone.
 	if res := p.Query(ctx, edgeros.QueryPayment("EGD-SUCCESS", "")); res.Outcome != recon.OutcomeNotFound {
 		t.Errorf("default order still there: %v", res.Outcome)
+	}
+}
+
+// TestSimulatorOtherOrder: a platform answering, authentically, about
+// another order than the one asked. The answer's identity is the other
+// order's, as the platform sent it; the plugin refuses it, naming both
+// numbers, and the host's check refuses the same answer taken as found, so
+// that neither alone is what stands between it and a false MATCHED. Once
+// the fault is used up, the order's own answer passes the host's check.
+func TestSimulatorOtherOrder(t *testing.T) {
+	sim := edgerossim.New()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	p := simProvider(t, sim, srv.URL, nil)
+	ctx := context.Background()
+	txn := func(orderNo string) string {
+		res := p.Query(ctx, edgeros.QueryPayment(orderNo, ""))
+		if res.Outcome != recon.OutcomeFound {
+			t.Fatalf("%s: %v %s", orderNo, res.Outcome, res.Err)
+		}
+		return res.Answer.TradeNo
+	}
+	for _, c := range []struct {
+		name      string
+		q         recon.Query
+		key       string
+		otherNo   string // the other record's mch_trade_no, or mch_refund_no for a refund
+		hostField string
+	}{
+		{"unpaid order answered with a paid one", edgeros.QueryPayment("EGD-CLOSED", ""), "EGD-CLOSED", "EGD-SUCCESS", "order_no"},
+		{"paid order answered with another paid one", edgeros.QueryPayment("EGD-SUCCESS", ""), "EGD-SUCCESS", "EGD-REFUND", "order_no"},
+		{"with the ledger's provider_trade_no", edgeros.QueryPayment("EGD-NOTPAY", txn("EGD-NOTPAY")), "EGD-NOTPAY", "EGD-SUCCESS", "order_no"},
+		{"unknown order answered with a paid one", edgeros.QueryPayment("NOPE-3", ""), "NOPE-3", "EGD-SUCCESS", "order_no"},
+		{"refund answered with another refund", edgeros.QueryRefund("EGD-REFUND", "EGD-R-CLOSED"), "EGD-R-CLOSED", "EGD-R-SUCCESS", "refund_no"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if err := sim.Script(c.key, edgerossim.OtherOrder, 1); err != nil {
+				t.Fatal(err)
+			}
+			res := p.Query(ctx, c.q)
+			a := res.Answer
+			asked, answered := c.q.OrderNo, a.OrderNo
+			if c.q.Kind == recon.Refund {
+				asked, answered = c.q.RefundNo, a.RefundNo
+			}
+			if code := a.Fields["code"]; answered != c.otherNo || code != "SUCCESS" && code != "REFUND" {
+				t.Fatalf("answer about %q (code %s), want the other, paid record %q: %+v", answered, code, c.otherNo, a)
+			}
+			if c.q.Kind == recon.Payment && a.TradeNo != txn(c.otherNo) {
+				t.Errorf("TradeNo %q is not %s's", a.TradeNo, c.otherNo)
+			}
+			if res.Outcome != recon.OutcomeUnverifiable || res.Verified || a.Status != "" ||
+				!strings.Contains(res.Err, strconv.Quote(asked)) || !strings.Contains(res.Err, strconv.Quote(answered)) {
+				t.Errorf("plugin: outcome %v verified %v status %q err %q, want UNVERIFIABLE naming %q and %q",
+					res.Outcome, res.Verified, a.Status, res.Err, asked, answered)
+			}
+
+			found := res
+			found.Outcome = recon.OutcomeFound
+			var ie *recon.IdentityError
+			err := c.q.Check(&found)
+			if !errors.As(err, &ie) || ie.Field != c.hostField || ie.Asked != asked || ie.Answered != answered ||
+				!strings.Contains(err.Error(), strconv.Quote(asked)) || !strings.Contains(err.Error(), strconv.Quote(answered)) {
+				t.Fatalf("host check: %v, want %s %q vs %q", err, c.hostField, asked, answered)
+			}
+
+			res = p.Query(ctx, c.q)
+			if c.key == "NOPE-3" {
+				if res.Outcome != recon.OutcomeNotFound {
+					t.Errorf("after the fault: %v %s", res.Outcome, res.Err)
+				}
+				return
+			}
+			if res.Outcome != recon.OutcomeFound || c.q.Check(&res) != nil {
+				t.Errorf("after the fault: %v %s, check %v", res.Outcome, res.Err, c.q.Check(&res))
+			}
+		})
 	}
 }

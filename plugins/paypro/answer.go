@@ -72,10 +72,13 @@ func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
 		return malformed("%v", err)
 	}
 	a.Fields = fields
-	if got, _ := jsonfields.Value(data["tradeNo"]); got != "" && got != tradeNo {
-		// An answer about another order must not stand for this one.
-		return recon.Reply{Outcome: recon.OutcomePermanent,
-			Err: fmt.Sprintf("paypro: answer is about tradeNo %q, not %q", got, tradeNo), Answer: a}
+	if a.OrderNo != "" && a.OrderNo != tradeNo {
+		// An answer about another order must not stand for this one. It is
+		// the host's identity check, made here too because this is the one
+		// number the plugin itself sent; an answer that names no order is
+		// left to the host, which refuses it with its own words.
+		id := &recon.IdentityError{Field: "order_no", Asked: tradeNo, Answered: a.OrderNo}
+		return recon.Reply{Outcome: recon.OutcomeUnverifiable, Err: "paypro: " + id.Error(), Answer: a}
 	}
 	return recon.Reply{Outcome: recon.OutcomeFound, Answer: a}
 }
@@ -88,6 +91,9 @@ func (p *Provider) answer(data map[string]json.RawMessage) (recon.Answer, error)
 	if a.Status == "" {
 		return a, fmt.Errorf("data.status is missing")
 	}
+	// The identity is the answer's own, never the query's: the host's
+	// check compares the two, and a copy would always agree.
+	a.OrderNo, _ = jsonfields.Value(data["tradeNo"])
 	// Some regions name the platform's number payproTradeNo.
 	a.TradeNo, _ = jsonfields.Value(data["platFormTradeNo"])
 	if a.TradeNo == "" {

@@ -1,6 +1,7 @@
 package paypro
 
 import (
+	"context"
 	"os"
 	"reflect"
 	"strings"
@@ -26,6 +27,7 @@ func TestParsePageResponseExample(t *testing.T) {
 		Status:   "0000",
 		Currency: "IDR",
 		Amount:   recon.Int64(5000000),
+		OrderNo:  "133323384",
 		TradeNo:  "7zr8om5hzclkemsz",
 		PaidAt:   time.Date(2024, 10, 19, 14, 37, 28, 0, jakarta),
 		Fields: map[string]string{
@@ -79,7 +81,7 @@ func TestParseOutcomes(t *testing.T) {
 		{"bad successTime", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":"0000","successTime":"19/10/2024"}}`, recon.OutcomeTransient, "successTime", "", ""},
 		{"member named twice", `{"code":"0000","code":"5000",` + ok + `}`, recon.OutcomeTransient, "twice", "", ""},
 		{"data member named twice", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":"0029","status":"0000"}}`, recon.OutcomeTransient, "twice", "", ""},
-		{"answer about another order", `{"code":"0000","data":{"tradeNo":"B2","amount":"1","status":"0000"}}`, recon.OutcomePermanent, `"B2"`, "", ""},
+		{"answer about another order", `{"code":"0000","data":{"tradeNo":"B2","amount":"1","status":"0000"}}`, recon.OutcomeUnverifiable, `"B2", not the "A1"`, "", ""},
 	}
 	for _, tt := range tests {
 		res := p.parse("A1", []byte(tt.body))
@@ -155,5 +157,70 @@ func TestParseFields(t *testing.T) {
 		"tradeNo": "A1", "amount": "1.00", "status": "0029", "message": "failed", "extra": `{"b":[1,2]}`, "data.code": "X"}
 	if !reflect.DeepEqual(res.Answer.Fields, want) {
 		t.Errorf("Fields = %v\nwant %v", res.Answer.Fields, want)
+	}
+}
+
+// The identity an answer states is read from the answer alone: a field the
+// answer lacks stays empty, whatever was asked, so that the host's check
+// sees what PayPro said.
+func TestParseIdentity(t *testing.T) {
+	p := mustProvider(t, testAccount("https://id.paypro.test", "IDR", time.UTC))
+	tests := []struct {
+		name             string
+		data             string // the members of data besides status and amount
+		want             recon.Outcome
+		orderNo, tradeNo string
+	}{
+		{"both numbers", `"platFormTradeNo":"P1","tradeNo":"A1"`, recon.OutcomeFound, "A1", "P1"},
+		{"payproTradeNo region", `"payproTradeNo":"P2","tradeNo":"A1"`, recon.OutcomeFound, "A1", "P2"},
+		{"platFormTradeNo before payproTradeNo", `"payproTradeNo":"P2","platFormTradeNo":"P1","tradeNo":"A1"`, recon.OutcomeFound, "A1", "P1"},
+		{"tradeNo as a JSON number", `"platFormTradeNo":"P1","tradeNo":133323384`, recon.OutcomeUnverifiable, "133323384", "P1"},
+		{"no platform number", `"tradeNo":"A1"`, recon.OutcomeFound, "A1", ""},
+		{"no tradeNo: not copied from the query", `"platFormTradeNo":"P1"`, recon.OutcomeFound, "", "P1"},
+		{"tradeNo null", `"platFormTradeNo":"P1","tradeNo":null`, recon.OutcomeFound, "", "P1"},
+		{"tradeNo empty", `"platFormTradeNo":"P1","tradeNo":""`, recon.OutcomeFound, "", "P1"},
+		{"neither", ``, recon.OutcomeFound, "", ""},
+		{"another order", `"platFormTradeNo":"P9","tradeNo":"B2"`, recon.OutcomeUnverifiable, "B2", "P9"},
+		{"another case is another order", `"platFormTradeNo":"P1","tradeNo":"a1"`, recon.OutcomeUnverifiable, "a1", "P1"},
+		{"padded is another order", `"platFormTradeNo":"P1","tradeNo":" A1"`, recon.OutcomeUnverifiable, " A1", "P1"},
+	}
+	for _, tt := range tests {
+		data := `"amount":"1.00","status":"0000"`
+		if tt.data != "" {
+			data = tt.data + "," + data
+		}
+		res := p.parse("A1", []byte(`{"code":"0000","data":{`+data+`}}`))
+		a := res.Answer
+		if res.Outcome != tt.want || a.OrderNo != tt.orderNo || a.TradeNo != tt.tradeNo || a.RefundNo != "" || a.RefundTradeNo != "" {
+			t.Errorf("%s: %v %q order %q trade %q refund %q/%q, want %v order %q trade %q, no refund",
+				tt.name, res.Outcome, res.Err, a.OrderNo, a.TradeNo, a.RefundNo, a.RefundTradeNo, tt.want, tt.orderNo, tt.tradeNo)
+			continue
+		}
+		if tt.want == recon.OutcomeUnverifiable &&
+			(!strings.Contains(res.Err, `"`+tt.orderNo+`"`) || !strings.Contains(res.Err, `"A1"`) || res.Verified) {
+			t.Errorf("%s: error %q does not name both %q and %q", tt.name, res.Err, tt.orderNo, "A1")
+		}
+		// What the host then makes of it: an answer that names no order is
+		// not this row's either.
+		err := recon.Query{Kind: recon.Payment, OrderNo: "A1"}.Check(&res)
+		if wantErr := tt.want == recon.OutcomeFound && tt.orderNo != "A1"; (err != nil) != wantErr {
+			t.Errorf("%s: host check %v, want an error: %v", tt.name, err, wantErr)
+		}
+	}
+}
+
+// PayPro has no refund query, so no refund identity is ever echoed: a
+// refund query is UNSUPPORTED before any request, and the host's check
+// lets it pass as the unsupported reply it is.
+func TestRefundIdentity(t *testing.T) {
+	p := mustProvider(t, testAccount("http://127.0.0.1:1", "IDR", time.UTC)) // never dialled
+	q := recon.Query{Kind: recon.Refund, OrderNo: "A1", ProviderTradeNo: "P1", RefundNo: "A1-R1", Attempt: 1}
+	res := p.Query(context.Background(), q)
+	a := res.Answer
+	if res.Outcome != recon.OutcomeUnsupported || a.OrderNo != "" || a.TradeNo != "" || a.RefundNo != "" || a.RefundTradeNo != "" || len(res.Raw) != 0 {
+		t.Errorf("refund query: %v %q answer %s, want UNSUPPORTED with no identity and no exchange", res.Outcome, res.Err, dump(a))
+	}
+	if err := q.Check(&res); err != nil {
+		t.Errorf("host check of an unsupported refund: %v", err)
 	}
 }

@@ -38,7 +38,8 @@
 //   - HTTP 5xx/429, transport errors, timeouts, and a body that is not the
 //     documented JSON (no code, 0000 without data or data.status, an amount
 //     or successTime that does not parse): TRANSIENT.
-//   - a 0000 answer whose data.tradeNo names another order: PERMANENT.
+//   - a 0000 answer whose data.tradeNo names another order: UNVERIFIABLE,
+//     the error naming both numbers (see What is checked).
 //   - refund queries: UNSUPPORTED at once, no request (PayPro's pay-in API
 //     has no refund query).
 //
@@ -53,10 +54,12 @@
 // literal digits), parsed exactly with the currency's ISO 4217 minor digits;
 // more decimals than the currency has are malformed unless they are zeros.
 // An absent or empty amount is nil. Refunded is always nil (PayPro does not
-// say). TradeNo is data.platFormTradeNo, or data.payproTradeNo where a region
-// names it so. PaidAt is data.successTime, local time in the account's zone
-// (UTC if the account has none), "yyyy-MM-dd HH:mm:ss" with any field after
-// the year allowed one digit ("2024-10-11 9:30:13"). SubStatus is empty:
+// say). OrderNo is data.tradeNo, the merchant's number as PayPro echoes it;
+// TradeNo is data.platFormTradeNo, or data.payproTradeNo where a region
+// names it so; RefundNo and RefundTradeNo are always empty. PaidAt is
+// data.successTime, local time in the account's zone (UTC if the account
+// has none), "yyyy-MM-dd HH:mm:ss" with any field after the year allowed
+// one digit ("2024-10-11 9:30:13"). SubStatus is empty:
 // data.message is text, kept in Fields. Fields holds every non-null member of
 // the answer flat, by the one rule of plugins/helper/jsonfields — the outer
 // code, msg, success, timestamp (a number or a string, its digits either
@@ -64,6 +67,33 @@
 // clashes with an outer one is "data.<name>". A member named twice in the
 // body or in data makes the answer malformed (TRANSIENT): which of the two
 // PayPro meant cannot be known.
+//
+// # What is checked
+//
+// PayPro signs only requests: its answers carry no signature and nothing is
+// encrypted, so no answer can be shown to be PayPro's (TLS to the
+// configured endpoint is all there is). What the plugin checks itself:
+//
+//   - the envelope: the outer code decides; a 0000 answer needs a data
+//     object with data.status, amounts and successTime that parse exactly,
+//     and no member named twice (else TRANSIENT, malformed).
+//   - the order: data.tradeNo is the one number the plugin sends, so an
+//     answer naming another order is refused at once, UNVERIFIABLE, with
+//     both numbers in the error. The comparison is exact: "a1" or " A1" is
+//     not A1.
+//
+// For the host's identity check (recon.Query.Check), which every reply
+// meets whatever its plugin checked, the answer echoes the identity PayPro
+// stated, never the query's, since a copy would always agree: OrderNo is
+// data.tradeNo (required by PayPro's page) and TradeNo is
+// data.platFormTradeNo or data.payproTradeNo. From these the host refuses
+// an answer that names no order (no data.tradeNo: left to the host, which
+// words it alike for every provider), and an answer whose platform number
+// is not the ledger's provider_trade_no when the row has one. The plugin
+// never sends that number, so only the host can compare it, and a ledger
+// row naming another PayPro order must be a discrepancy, never MATCHED.
+// There is no refund identity to echo: PayPro's pay-in API has no refund
+// query, so refund queries are UNSUPPORTED before any request.
 //
 // # Simulator
 //

@@ -13,8 +13,10 @@ import (
 
 // FuzzParse feeds any body to the response parser, asked about any trade
 // number. Whatever comes back: no panic, a known outcome, an error for every
-// outcome but FOUND, and FOUND only for a code 0000 answer about this order
-// whose status and amounts are the ones its data says, never negative.
+// outcome but FOUND, UNVERIFIABLE only for an answer that names another
+// order, and FOUND only for a code 0000 answer about this order (or naming
+// none, which the host refuses) whose status and amounts are the ones its
+// data says, never negative.
 func FuzzParse(f *testing.F) {
 	doc, err := os.ReadFile("testdata/response_example.json")
 	if err != nil {
@@ -36,13 +38,21 @@ func FuzzParse(f *testing.F) {
 		res := p.parse(tradeNo, body)
 		switch res.Outcome {
 		case recon.OutcomeFound:
+			if res.Answer.OrderNo != "" && res.Answer.OrderNo != tradeNo {
+				t.Fatalf("FOUND for order %q, asked %q", res.Answer.OrderNo, tradeNo)
+			}
+		case recon.OutcomeUnverifiable:
+			if res.Answer.OrderNo == "" || res.Answer.OrderNo == tradeNo || !strings.HasPrefix(res.Err, "paypro") {
+				t.Fatalf("UNVERIFIABLE %q for order %q, asked %q", res.Err, res.Answer.OrderNo, tradeNo)
+			}
+			return
 		case recon.OutcomeNotFound, recon.OutcomeTransient, recon.OutcomePermanent:
 			if !strings.HasPrefix(res.Err, "paypro") {
 				t.Fatalf("outcome %v with error %q", res.Outcome, res.Err)
 			}
 			return
 		default:
-			t.Fatalf("outcome %v (%d): PayPro answers are neither signed-and-checked nor unsupported", res.Outcome, res.Outcome)
+			t.Fatalf("outcome %v (%d): PayPro answers are never unsupported", res.Outcome, res.Outcome)
 		}
 		if res.Err != "" {
 			t.Fatalf("FOUND with error %q", res.Err)

@@ -58,6 +58,7 @@ func ptr(v *int64) string {
 
 // dump shows an Answer with its amounts dereferenced.
 func dump(a recon.Answer) string {
-	return fmt.Sprintf("status=%q sub=%q cur=%s amount=%s received=%s refunded=%s trade=%q paid=%v fields=%v",
-		a.Status, a.SubStatus, a.Currency, ptr(a.Amount), ptr(a.Received), ptr(a.Refunded), a.TradeNo, a.PaidAt, a.Fields)
+	return fmt.Sprintf("status=%q sub=%q cur=%s amount=%s received=%s refunded=%s order=%q trade=%q refund=%q/%q paid=%v fields=%v",
+		a.Status, a.SubStatus, a.Currency, ptr(a.Amount), ptr(a.Received), ptr(a.Refunded),
+		a.OrderNo, a.TradeNo, a.RefundNo, a.RefundTradeNo, a.PaidAt, a.Fields)
 }

@@ -2,6 +2,7 @@ package paypro_test
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"reflect"
@@ -114,6 +115,17 @@ func TestQueryEveryStatus(t *testing.T) {
 			a.Fields["code"] != "0000" || a.Refunded != nil || res.Verified {
 			t.Errorf("%s: answer %s verified=%v", tt.order, paypro.Dump(a), res.Verified)
 		}
+		// A normal answer echoes the order asked, and passes the host's
+		// check with or without the ledger's provider_trade_no.
+		if a.OrderNo != tt.order || a.RefundNo != "" || a.RefundTradeNo != "" {
+			t.Errorf("%s: identity order %q refund %q/%q, want %q and no refund", tt.order, a.OrderNo, a.RefundNo, a.RefundTradeNo, tt.order)
+		}
+		for _, ledgerTrade := range []string{"", tt.trade} {
+			q := recon.Query{Kind: recon.Payment, OrderNo: tt.order, ProviderTradeNo: ledgerTrade}
+			if err := q.Check(&res); err != nil {
+				t.Errorf("%s: host check with provider_trade_no %q: %v", tt.order, ledgerTrade, err)
+			}
+		}
 		if !strings.Contains(string(res.Raw), `"status":"`+tt.status+`"`) {
 			t.Errorf("%s: Raw is not the body: %s", tt.order, res.Raw)
 		}
@@ -220,5 +232,114 @@ func TestQueryScriptedFaults(t *testing.T) {
 	}
 	if c := s.Faults().Counts(); c["scripted_busy"] != 2 || c["scripted_http_5xx"] != 3 {
 		t.Errorf("fault counts = %v", c)
+	}
+}
+
+// pairWith is newPair with more scenario text after testdata/scenario.yaml
+// (top-level keys it does not have, such as scripted:).
+func pairWith(t *testing.T, more string) (*sim.Simulator, *paypro.Provider) {
+	t.Helper()
+	doc, err := os.ReadFile("testdata/scenario.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sim.New()
+	if err := s.LoadScenario(append(doc, more...)); err != nil {
+		t.Fatalf("LoadScenario: %v", err)
+	}
+	return s, paypro.MustProvider(t, simAccount(t, s, serve(t, s)))
+}
+
+// identityErr is the host's check of res against q, as an *IdentityError.
+func identityErr(t *testing.T, q recon.Query, res recon.Reply) *recon.IdentityError {
+	t.Helper()
+	var id *recon.IdentityError
+	if err := q.Check(&res); !errors.As(err, &id) {
+		t.Errorf("%s: host check = %v, want an *recon.IdentityError", q.OrderNo, err)
+		return nil
+	}
+	return id
+}
+
+// A provider that answers about another order: the answer says which
+// order it is about, the plugin refuses it, and the host's check, which
+// every reply meets whatever its plugin did, refuses it on its own.
+func TestQueryOtherOrder(t *testing.T) {
+	s, p := pairWith(t, `
+scripted:
+  - {key: PP-0015, fault: other_order, times: 1}
+`)
+	q := recon.Query{Kind: recon.Payment, OrderNo: "PP-0015", Attempt: 1}
+	res := p.Query(context.Background(), q)
+	checkNoSecret(t, res)
+	// The paid order with the lowest tradeNo answers for PP-0015.
+	const other, otherTrade = "133323384", "7zr8om5hzclkemsz"
+	a := res.Answer
+	if a.OrderNo != other || a.TradeNo != otherTrade || a.Status != "0000" {
+		t.Fatalf("other_order: answer %s, want order %s trade %s", paypro.Dump(a), other, otherTrade)
+	}
+	if res.Outcome != recon.OutcomeUnverifiable || res.Verified ||
+		!strings.Contains(res.Err, `"`+other+`"`) || !strings.Contains(res.Err, `"PP-0015"`) {
+		t.Errorf("other_order: plugin said %v %q, want UNVERIFIABLE naming %s and PP-0015", res.Outcome, res.Err, other)
+	}
+	// The host's check does not rely on the plugin's: handed the same
+	// answer as FOUND, it refuses it naming both numbers.
+	found := res
+	found.Outcome, found.Err = recon.OutcomeFound, ""
+	if id := identityErr(t, q, found); id != nil {
+		if id.Field != "order_no" || id.Asked != "PP-0015" || id.Answered != other ||
+			!strings.Contains(id.Error(), `"PP-0015"`) || !strings.Contains(id.Error(), `"`+other+`"`) {
+			t.Errorf("host check: %+v (%v)", *id, id)
+		}
+	}
+	if err := q.Check(&res); err != nil {
+		t.Errorf("the plugin's refusal is left as it is by the host: %v", err)
+	}
+
+	// Used once: the next query is about PP-0015 again, and passes.
+	res = p.Query(context.Background(), q)
+	if res.Outcome != recon.OutcomeFound || res.Answer.OrderNo != "PP-0015" || q.Check(&res) != nil {
+		t.Errorf("after the fault: %v %q order %q", res.Outcome, res.Err, res.Answer.OrderNo)
+	}
+	if c := s.Faults().Counts(); c["scripted_other_order"] != 1 {
+		t.Errorf("fault counts = %v", c)
+	}
+}
+
+// The provider that answers every query with one paid order's data: no
+// row is answered as its own, not even the paid order's (it gets another).
+func TestQueryOtherOrderEveryRequest(t *testing.T) {
+	_, p := pairWith(t, `
+scripted:
+  - {fault: other_order, times: -1}
+`)
+	for order, other := range map[string]string{"PP-0029": "133323384", "NO-SUCH-ORDER": "133323384", "133323384": "PP-0000-REGION"} {
+		q := recon.Query{Kind: recon.Payment, OrderNo: order, Attempt: 1}
+		res := p.Query(context.Background(), q)
+		if res.Outcome != recon.OutcomeUnverifiable || res.Answer.OrderNo != other {
+			t.Errorf("%s: %v %q order %q, want UNVERIFIABLE about %s", order, res.Outcome, res.Err, res.Answer.OrderNo, other)
+			continue
+		}
+		res.Outcome = recon.OutcomeFound
+		if id := identityErr(t, q, res); id != nil && (id.Asked != order || id.Answered != other) {
+			t.Errorf("%s: host check %v", order, id)
+		}
+	}
+}
+
+// A ledger row whose provider_trade_no is another PayPro order's: PayPro
+// answers about the order asked, truly, but its platform number is not the
+// ledger's. The plugin never sends that number, so the host's check is the
+// one that catches it; the reply as the plugin gives it must fail it.
+func TestQueryLedgerTradeNoOfAnotherOrder(t *testing.T) {
+	_, p, _ := newPair(t)
+	q := recon.Query{Kind: recon.Payment, OrderNo: "PP-0015", ProviderTradeNo: "7zr8om5hzclkemsz", Attempt: 1}
+	res := p.Query(context.Background(), q)
+	if res.Outcome != recon.OutcomeFound || res.Answer.OrderNo != "PP-0015" || res.Answer.TradeNo != "pp00150000000001" {
+		t.Fatalf("%v %q answer %s", res.Outcome, res.Err, paypro.Dump(res.Answer))
+	}
+	if id := identityErr(t, q, res); id != nil &&
+		(id.Field != "provider_trade_no" || id.Asked != "7zr8om5hzclkemsz" || id.Answered != "pp00150000000001") {
+		t.Errorf("host check: %v", id)
 	}
 }

@@ -60,7 +60,7 @@ func TestPlant(t *testing.T) {
 
 	wantVerdicts := []recon.Verdict{recon.VerdictMatched, recon.VerdictMissedPayment, recon.VerdictUnpaidAtProvider,
 		recon.VerdictStatusMismatch, recon.VerdictAmountMismatch, recon.VerdictNotFound, recon.VerdictUnsettled,
-		recon.VerdictUnsupported, recon.VerdictError}
+		recon.VerdictUnsupported, recon.VerdictError, recon.VerdictUnverifiable}
 	seen := map[recon.Verdict]int{}
 	keys := map[string]bool{}
 	orderNo := regexp.MustCompile(`^PP-\d{6}$`)
@@ -89,21 +89,28 @@ func TestPlant(t *testing.T) {
 }
 
 // judge runs one planted ledger row the way the engine does (up to 4
-// attempts) and judges it with the built-in rules, rules/builtin/paypro.lua
-// included.
+// attempts, then the host's identity check) and judges it with the
+// built-in rules, rules/builtin/paypro.lua included.
 func judge(t *testing.T, r *rules.Rules, p *paypro.Provider, c simkit.Case) recon.Verdict {
 	t.Helper()
 	kind := recon.Payment
 	if c.Kind == recon.Refund {
 		kind = recon.Refund
 	}
+	q := recon.Query{Kind: kind, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo}
 	var res recon.Reply
 	for attempt := 1; attempt <= 4; attempt++ {
-		res = p.Query(context.Background(), recon.Query{Kind: kind, OrderNo: c.OrderNo,
-			ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo, Attempt: attempt})
+		q.Attempt = attempt
+		res = p.Query(context.Background(), q)
 		if res.Outcome != recon.OutcomeTransient {
 			break
 		}
+	}
+	if err := q.Check(&res); err != nil {
+		if c.Want != recon.VerdictUnverifiable {
+			t.Errorf("%s (%s): the host's check refuses the answer: %v", c.OrderNo, c.Why, err)
+		}
+		res.Distrust(err)
 	}
 	if res.Outcome == recon.OutcomeFound && c.ProviderTradeNo != "" && c.ProviderTradeNo != res.Answer.TradeNo {
 		t.Errorf("%s: ledger trade no %s, provider %s", c.OrderNo, c.ProviderTradeNo, res.Answer.TradeNo)

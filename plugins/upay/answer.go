@@ -186,8 +186,12 @@ func newAnswer(kind recon.Kind, f map[string]string, cfg *config) (recon.Answer,
 		Status:    f["order_status"],
 		SubStatus: f["status"],
 		Currency:  cfg.currency,
-		TradeNo:   f["sn"],
-		Fields:    f,
+		// The identity upay echoed, for the host's Query.Check: upay answers
+		// carry no signature, so nothing else ties an answer to the order
+		// asked.
+		OrderNo: f["client_sn"],
+		TradeNo: f["sn"],
+		Fields:  f,
 	}
 	var err error
 	if a.Amount, err = minor(f, "total_amount"); err != nil {
@@ -215,6 +219,7 @@ func newAnswer(kind recon.Kind, f map[string]string, cfg *config) (recon.Answer,
 		// With refund_request_no, status and settlement_amount describe
 		// that refund flow.
 		a.RefundAmount = settlement
+		a.RefundNo = refundNo(f["client_sn"], f["client_tsn"])
 		if a.SubStatus == "SUCCESS" {
 			a.RefundedAt = finish
 		}
@@ -230,6 +235,22 @@ func newAnswer(kind recon.Kind, f map[string]string, cfg *config) (recon.Answer,
 		}
 	}
 	return a, nil
+}
+
+// refundNo is the merchant's refund number a refund flow's answer states.
+// upay has no field for it: it echoes it only inside client_tsn, which it
+// builds as client_sn + "-" + refund_request_no. The answer's own client_sn
+// is the prefix (never the query's), so a hyphen in either number does not
+// shift the split. "" when client_tsn is not of that form: the answer then
+// does not say which refund it is about.
+func refundNo(clientSN, clientTSN string) string {
+	if clientSN == "" {
+		return ""
+	}
+	if no, ok := strings.CutPrefix(clientTSN, clientSN+"-"); ok {
+		return no
+	}
+	return ""
 }
 
 // minor reads an amount in fen; "" or absent is nil (not said).

@@ -1,6 +1,7 @@
 package upay_test
 
 import (
+	"errors"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -35,6 +36,9 @@ func TestProviderDocExample(t *testing.T) {
 	a := res.Answer
 	if a.Status != "PAID" || a.SubStatus != "SUCCESS" || a.TradeNo != "7895259867120667" || a.Currency != "CNY" {
 		t.Errorf("status %q/%q trade_no %q currency %q", a.Status, a.SubStatus, a.TradeNo, a.Currency)
+	}
+	if a.OrderNo != "test" || a.RefundNo != "" || a.RefundTradeNo != "" {
+		t.Errorf("identity %q/%q/%q, want the example's client_sn only", a.OrderNo, a.RefundNo, a.RefundTradeNo)
 	}
 	// net_amount 0 on a PAID order: refunded == amount. The rule flags it;
 	// the plugin reports it as sent.
@@ -204,5 +208,82 @@ func TestFailureKeepsCodes(t *testing.T) {
 	want := map[string]string{"result_code": "200", "biz_result_code": "FAIL", "biz_error_code": "UPAY_ORDER_NOT_EXIST", "biz_error_message": "订单不存在"}
 	if res.Outcome != recon.OutcomeNotFound || !maps.Equal(res.Answer.Fields, want) {
 		t.Errorf("outcome %v fields %v", res.Outcome, res.Answer.Fields)
+	}
+}
+
+// The identity an answer states is copied from the answer, never from the
+// query: each case asks about A1 (refund 01), so an answer about anything
+// else, or one that does not say, must fail Query.Check.
+func TestAnswerIdentity(t *testing.T) {
+	ok := func(data string) string {
+		return `{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"order_status":"PAID","status":"SUCCESS","total_amount":"100"` + data + `}}}`
+	}
+	for _, c := range []struct {
+		name                       string
+		kind                       recon.Kind
+		data                       string
+		orderNo, tradeNo, refundNo string
+		ledgerSN                   string // the query's ProviderTradeNo
+		checkField, checkAnswered  string // "": Check passes
+	}{
+		{name: "payment", data: `,"client_sn":"A1","sn":"7895000000000001","client_tsn":"A1"`,
+			orderNo: "A1", tradeNo: "7895000000000001"},
+		{name: "payment, ledger sn agrees", data: `,"client_sn":"A1","sn":"7895000000000001"`, ledgerSN: "7895000000000001",
+			orderNo: "A1", tradeNo: "7895000000000001"},
+		{name: "payment whose last operation is a refund: no refund number", data: `,"client_sn":"A1","sn":"7895000000000001","client_tsn":"A1-02"`,
+			orderNo: "A1", tradeNo: "7895000000000001"},
+		{name: "payment of another order", data: `,"client_sn":"B2","sn":"7895000000000002"`,
+			orderNo: "B2", tradeNo: "7895000000000002", checkField: "order_no", checkAnswered: "B2"},
+		{name: "payment of another trade", data: `,"client_sn":"A1","sn":"7895000000000002"`, ledgerSN: "7895000000000001",
+			orderNo: "A1", tradeNo: "7895000000000002", checkField: "provider_trade_no", checkAnswered: "7895000000000002"},
+		{name: "payment without client_sn or sn", data: ``,
+			checkField: "order_no"},
+		{name: "payment with an empty client_sn", data: `,"client_sn":"","sn":"7895000000000001"`,
+			tradeNo: "7895000000000001", checkField: "order_no"},
+		{name: "payment with a null client_sn", data: `,"client_sn":null`,
+			checkField: "order_no"},
+		{name: "refund", kind: recon.Refund, data: `,"client_sn":"A1","sn":"7895000000000001","client_tsn":"A1-01"`,
+			orderNo: "A1", tradeNo: "7895000000000001", refundNo: "01"},
+		{name: "refund of another refund", kind: recon.Refund, data: `,"client_sn":"A1","sn":"7895000000000001","client_tsn":"A1-02"`,
+			orderNo: "A1", tradeNo: "7895000000000001", refundNo: "02", checkField: "refund_no", checkAnswered: "02"},
+		{name: "refund of another order", kind: recon.Refund, data: `,"client_sn":"B2","sn":"7895000000000002","client_tsn":"B2-01"`,
+			orderNo: "B2", tradeNo: "7895000000000002", refundNo: "01", checkField: "order_no", checkAnswered: "B2"},
+		{name: "refund without client_tsn", kind: recon.Refund, data: `,"client_sn":"A1","sn":"7895000000000001"`,
+			orderNo: "A1", tradeNo: "7895000000000001", checkField: "refund_no"},
+		{name: "refund with a payment's client_tsn", kind: recon.Refund, data: `,"client_sn":"A1","client_tsn":"726d47ded14818c906cd1a006d4e5050"`,
+			orderNo: "A1", checkField: "refund_no"},
+		{name: "refund with client_tsn of another order", kind: recon.Refund, data: `,"client_sn":"A1","client_tsn":"B2-01"`,
+			orderNo: "A1", checkField: "refund_no"},
+		{name: "refund with an empty refund part", kind: recon.Refund, data: `,"client_sn":"A1","client_tsn":"A1-"`,
+			orderNo: "A1", checkField: "refund_no"},
+		{name: "refund without client_sn", kind: recon.Refund, data: `,"client_tsn":"A1-01"`,
+			checkField: "order_no"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q := recon.Query{Kind: recon.Payment, OrderNo: "A1", ProviderTradeNo: c.ledgerSN, Attempt: 1}
+			if c.kind == recon.Refund {
+				q.Kind, q.RefundNo = recon.Refund, "01"
+			}
+			res := upay.Interpret(q.Kind, []byte(ok(c.data)), "CNY", time.UTC)
+			if res.Outcome != recon.OutcomeFound {
+				t.Fatalf("outcome %v: %s", res.Outcome, res.Err)
+			}
+			a := res.Answer
+			if a.OrderNo != c.orderNo || a.TradeNo != c.tradeNo || a.RefundNo != c.refundNo || a.RefundTradeNo != "" {
+				t.Errorf("identity %q/%q/%q/%q, want %q/%q/%q/\"\"", a.OrderNo, a.TradeNo, a.RefundNo, a.RefundTradeNo,
+					c.orderNo, c.tradeNo, c.refundNo)
+			}
+			err := q.Check(&res)
+			if c.checkField == "" {
+				if err != nil {
+					t.Errorf("Check: %v", err)
+				}
+				return
+			}
+			var ie *recon.IdentityError
+			if !errors.As(err, &ie) || ie.Field != c.checkField || ie.Answered != c.checkAnswered {
+				t.Errorf("Check: %#v, want an IdentityError on %s answering %q", err, c.checkField, c.checkAnswered)
+			}
+		})
 	}
 }

@@ -34,8 +34,11 @@
 //     sent (negative if upay sends net above total: the rule flags it);
 //     RefundAmount = settlement_amount for a refund query. All fen, parsed
 //     exactly; Currency is the account's.
-//   - TradeNo = sn. RefundTradeNo stays empty: upay has no refund number of
-//     its own (client_tsn is the merchant's client_sn + "-" + refund_request_no).
+//   - OrderNo = client_sn and TradeNo = sn, as the answer states them. For a
+//     refund query RefundNo is what follows the answer's client_sn + "-" in
+//     client_tsn (upay's refund flow number is client_sn + "-" +
+//     refund_request_no), or "" when client_tsn is not of that form.
+//     RefundTradeNo stays empty: upay has no refund number of its own.
 //   - finish_time (13-digit epoch ms) is the time of the last operation and is
 //     sent only when it succeeded: PaidAt is set from it only while
 //     order_status is PAID; on a payment answer whose last operation was a
@@ -49,6 +52,33 @@
 //     result_code, error_code, error_message, biz_result_code,
 //     biz_error_code, biz_error_message (those present). Failed outcomes carry
 //     the codes in Answer.Fields too.
+//
+// # What is checked
+//
+// upay answers carry no signature, no nonce and no encryption, so there is
+// nothing cryptographic to verify (Reply.Verified is always false). The
+// plugin itself checks only that an answer is well formed: both levels of
+// result_code, a data object without a member twice, amounts in whole fen.
+// That an answer is about the order asked is the host's check
+// (recon.Query.Check), from the identity the plugin copies out of the answer,
+// never out of the query:
+//
+//   - client_sn -> Answer.OrderNo, which must be the ledger's order number.
+//     upay looks an order up by sn first, and the plugin sends the ledger's
+//     provider_trade_no as sn: a ledger row naming another order's sn is
+//     answered with that other order, which only its client_sn betrays.
+//   - sn -> Answer.TradeNo, which must be the ledger's provider_trade_no when
+//     it has one: an unknown sn makes upay fall back to client_sn, and an
+//     answer about another trade than the ledger's is a discrepancy.
+//   - for a refund query, refund_request_no as echoed in client_tsn ->
+//     Answer.RefundNo, which must be the ledger's refund number: the order's
+//     amounts are the same whichever of its refunds is answered, so only this
+//     tells the asked refund from another.
+//
+// The plugin does not refuse a mismatch itself: it reports what upay said,
+// and the host applies the one check to every plugin's answers alike. An
+// answer without client_sn (or, for a refund, without a client_tsn of that
+// form) says nothing of its order and is refused by the host.
 //
 // # Decisions where PROTOCOL.md is silent (each also a "PROTOCOL:" comment)
 //

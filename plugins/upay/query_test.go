@@ -2,6 +2,8 @@ package upay_test
 
 import (
 	"context"
+	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +56,12 @@ func TestEveryOrderStatus(t *testing.T) {
 			if a.Fields["client_sn"] != c.order || a.TradeNo == "" || a.Fields["sn"] != a.TradeNo || a.Fields["result_code"] != "200" {
 				t.Errorf("fields %v", a.Fields)
 			}
+			if a.OrderNo != c.order {
+				t.Errorf("order_no %q", a.OrderNo)
+			}
+			if err := pay(c.order).Check(&res); err != nil {
+				t.Errorf("Check: %v", err)
+			}
 			if res.Request != "POST /upay/v2/query client_sn="+c.order || res.HTTPStatus != 200 || len(res.Raw) == 0 {
 				t.Errorf("request %q HTTP %d raw %d bytes", res.Request, res.HTTPStatus, len(res.Raw))
 			}
@@ -76,6 +84,12 @@ func TestEveryRefundFlowStatus(t *testing.T) {
 			i64(a.Refunded) != "100" || a.Fields["client_tsn"] != "DEMO-FLOWS-"+no {
 			t.Errorf("refund %s: %s/%s refund_amount %s refunded %s tsn %s", no, a.Status, a.SubStatus,
 				i64(a.RefundAmount), i64(a.Refunded), a.Fields["client_tsn"])
+		}
+		if a.OrderNo != "DEMO-FLOWS" || a.RefundNo != no || a.RefundTradeNo != "" {
+			t.Errorf("refund %s: identity %q/%q/%q", no, a.OrderNo, a.RefundNo, a.RefundTradeNo)
+		}
+		if err := refundQ("DEMO-FLOWS", no).Check(&res); err != nil {
+			t.Errorf("refund %s: Check: %v", no, err)
 		}
 		if (status == "SUCCESS") == a.RefundedAt.IsZero() || !a.PaidAt.IsZero() {
 			t.Errorf("refund %s: refunded_at %v paid_at %v", no, a.RefundedAt, a.PaidAt)
@@ -266,5 +280,130 @@ func TestInjectedFaults(t *testing.T) {
 	s.Faults().Set(simkit.Faults{})
 	if res := query(t, p, pay("DEMO-PAID")); res.Outcome != recon.OutcomeFound {
 		t.Errorf("no faults: %v %q", res.Outcome, res.Err)
+	}
+}
+
+// identityError fails unless err is an *recon.IdentityError on field whose
+// message names both numbers.
+func identityError(t *testing.T, err error, field, asked, answered string) {
+	t.Helper()
+	var ie *recon.IdentityError
+	if !errors.As(err, &ie) {
+		t.Errorf("Check: %v, want an *recon.IdentityError", err)
+		return
+	}
+	if ie.Field != field || ie.Asked != asked || ie.Answered != answered ||
+		!strings.Contains(ie.Error(), asked) || !strings.Contains(ie.Error(), answered) {
+		t.Errorf("Check: %#v (%v), want %s asked %q answered %q", ie, ie, field, asked, answered)
+	}
+}
+
+// A scripted other_order answer is a well-formed SUCCESS about another paid
+// order: the plugin reports it as upay sent it, with the other order's
+// identity, and Query.Check refuses it; the next answer is the order's own.
+func TestOtherOrder(t *testing.T) {
+	s := sim.New()
+	const scenario = `orders:
+  - {client_sn: A-1, sn: "7895000000000001", total_amount: 100, order_status: CREATED}
+  - {client_sn: B-1, sn: "7895000000000002", total_amount: 500, refunds: [{refund_request_no: "01", amount: 200}]}
+  - {client_sn: Z-PAID, sn: "7895000000000099", total_amount: 999}
+`
+	if err := s.LoadScenario([]byte(scenario)); err != nil {
+		t.Fatal(err)
+	}
+	p := mustProvider(t, simServer(t, s), nil)
+
+	for _, q := range []recon.Query{pay("A-1"), refundQ("B-1", "01"), pay("NOPE-1")} {
+		if err := s.Script(q.OrderNo, sim.OtherOrder, 1); err != nil {
+			t.Fatal(err)
+		}
+		res := query(t, p, q)
+		a := res.Answer
+		if res.Outcome != recon.OutcomeFound || a.OrderNo != "Z-PAID" || a.TradeNo != "7895000000000099" ||
+			a.Status != "PAID" || i64(a.Amount) != "999" || a.RefundNo != "" {
+			t.Fatalf("%s: %v %s %+v", q.OrderNo, res.Outcome, res.Err, a)
+		}
+		identityError(t, q.Check(&res), "order_no", q.OrderNo, "Z-PAID")
+		// The script is used up: the order's own answer, which passes.
+		res = query(t, p, q)
+		if err := q.Check(&res); err != nil || (q.OrderNo != "NOPE-1" && res.Answer.OrderNo != q.OrderNo) {
+			t.Errorf("%s after the script: %v %q: %v", q.OrderNo, res.Outcome, res.Answer.OrderNo, err)
+		}
+	}
+	if n := s.Faults().Counts()["scripted_other_order"]; n != 3 {
+		t.Errorf("scripted_other_order counted %d, want 3", n)
+	}
+
+	// Scripted for every request: one paid order answers for all of them,
+	// and asked about itself, another (here made up: no other order is paid).
+	if err := s.Script("", sim.OtherOrder, script.Always); err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range []string{"A-1", "B-1", "NOPE-2"} {
+		res := query(t, p, pay(order))
+		identityError(t, pay(order).Check(&res), "order_no", order, "Z-PAID")
+	}
+	res := query(t, p, pay("Z-PAID"))
+	if res.Outcome != recon.OutcomeFound || res.Answer.OrderNo == "Z-PAID" || res.Answer.OrderNo == "" {
+		t.Fatalf("Z-PAID asked: %v %q", res.Outcome, res.Answer.OrderNo)
+	}
+	identityError(t, pay("Z-PAID").Check(&res), "order_no", "Z-PAID", res.Answer.OrderNo)
+	if err := s.Script("", sim.OtherOrder, 0); err != nil {
+		t.Fatal(err)
+	}
+
+	// The random rate of the same fault.
+	s.Faults().Set(simkit.Faults{Extra: map[string]float64{string(sim.OtherOrder): 1}})
+	res = query(t, p, pay("A-1"))
+	identityError(t, pay("A-1").Check(&res), "order_no", "A-1", "Z-PAID")
+	s.Faults().Set(simkit.Faults{})
+}
+
+// The ledger's provider_trade_no decides which order upay answers about (it
+// looks up sn first), and the answer's own numbers show when that is not
+// the ledger row's order.
+func TestLedgerTradeNoIdentity(t *testing.T) {
+	p := mustProvider(t, simServer(t, sim.New()), nil)
+	// Another order's sn: upay answers about that order (DEMO-PAID).
+	q := recon.Query{Kind: recon.Payment, OrderNo: "DEMO-CREATED", ProviderTradeNo: "7895259800000002", Attempt: 1}
+	res := query(t, p, q)
+	if res.Outcome != recon.OutcomeFound || res.Answer.OrderNo != "DEMO-PAID" || res.Answer.TradeNo != "7895259800000002" {
+		t.Fatalf("%v %+v", res.Outcome, res.Answer)
+	}
+	identityError(t, q.Check(&res), "order_no", "DEMO-CREATED", "DEMO-PAID")
+	// An sn upay does not know: it falls back to client_sn, and the answer's
+	// sn is not the ledger's.
+	q.ProviderTradeNo = "7895259899999990"
+	res = query(t, p, q)
+	if res.Outcome != recon.OutcomeFound || res.Answer.OrderNo != "DEMO-CREATED" {
+		t.Fatalf("%v %+v", res.Outcome, res.Answer)
+	}
+	identityError(t, q.Check(&res), "provider_trade_no", "7895259899999990", "7895259800000001")
+	// The ledger's own sn: the answer passes.
+	q.ProviderTradeNo = "7895259800000001"
+	if res = query(t, p, q); q.Check(&res) != nil {
+		t.Errorf("own sn: %v", q.Check(&res))
+	}
+}
+
+// Every row the simulator plants, asked as the host asks it: no normal
+// answer fails Query.Check, whatever its outcome.
+func TestPlantedAnswersPassCheck(t *testing.T) {
+	s := sim.New()
+	cases := s.Plant(rand.New(rand.NewPCG(7, 7)), 60)
+	p := mustProvider(t, simServer(t, s), nil)
+	found := 0
+	for _, c := range cases {
+		q := recon.Query{Kind: c.Kind, OrderNo: c.OrderNo, ProviderTradeNo: c.ProviderTradeNo, RefundNo: c.RefundNo, Attempt: 1}
+		res := query(t, p, q)
+		if res.Outcome == recon.OutcomeFound {
+			found++
+		}
+		if err := q.Check(&res); err != nil {
+			t.Errorf("%s %s %s: %v", c.Kind, c.OrderNo, c.RefundNo, err)
+		}
+	}
+	if found < len(cases)/2 {
+		t.Errorf("only %d of %d rows found", found, len(cases))
 	}
 }

@@ -150,15 +150,21 @@ func (c *config) business(orderNo string, plain []byte) recon.Reply {
 	res := recon.Reply{Verified: verified}
 	flat := flatten(fields)
 	flat[plaintextField] = string(plain)
-	res.Answer = recon.Answer{Currency: c.currency, Fields: flat}
+	// The identity is what the answer says, never what was asked: the host's
+	// Query.Check compares the two, and a copy of the query would make that
+	// check pass for an answer about any order. Filled before the refusals
+	// below, so that a refused answer still shows which order it was about.
+	res.Answer = recon.Answer{Currency: c.currency, Fields: flat,
+		OrderNo: flat["orderNo"], TradeNo: flat["platformSeq"]}
 
 	// An answer about another merchant or another order is not an answer to
-	// this query, however well it is signed.
+	// this query, however well it is signed. An answer without orderNo is
+	// left to the host's check, which refuses it too.
 	if v, ok := flat["customerNo"]; ok && v != c.customerNo {
 		return withAnswer(unverifiable("answer is about merchant %q, not this account's", v), res)
 	}
 	if v, ok := flat["orderNo"]; ok && v != orderNo {
-		return withAnswer(unverifiable("answer is about order %q, not %q", v, orderNo), res)
+		return withAnswer(unverifiable("%v", &recon.IdentityError{Field: "order_no", Asked: orderNo, Answered: v}), res)
 	}
 
 	errCode, hasCode := flat["errCode"]
@@ -180,7 +186,6 @@ func (c *config) business(orderNo string, plain []byte) recon.Reply {
 	a := &res.Answer
 	a.Status = flat["payStatus"]
 	a.SubStatus = flat["checkStatus"]
-	a.TradeNo = flat["platformSeq"]
 	if v, ok := flat["orderAmount"]; ok && v != "" {
 		amt, err := parseFen(fields["orderAmount"])
 		if err != nil {

@@ -2,6 +2,7 @@ package vborder
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -39,6 +40,9 @@ func checkExampleAnswer(t *testing.T, res recon.Reply, plain []byte, extra map[s
 	a := res.Answer
 	if a.Status != "SUCCESS" || a.SubStatus != "" || a.Currency != "CNY" || a.TradeNo != "S1567327155606323202" {
 		t.Errorf("status %q sub %q currency %q trade %q", a.Status, a.SubStatus, a.Currency, a.TradeNo)
+	}
+	if a.OrderNo != exampleOrder || a.RefundNo != "" || a.RefundTradeNo != "" {
+		t.Errorf("identity: order %q refund %q refund trade %q", a.OrderNo, a.RefundNo, a.RefundTradeNo)
 	}
 	if a.Amount == nil || *a.Amount != 1 {
 		t.Errorf("amount %v, want 1 fen", a.Amount)
@@ -359,6 +363,73 @@ func TestEveryStatus(t *testing.T) {
 			}
 			if a.PaidAt.IsZero() != (c.pay != "SUCCESS") {
 				t.Errorf("paid at %v for %s", a.PaidAt, c.pay)
+			}
+		})
+	}
+}
+
+// The identity an answer states is the answer's own orderNo and
+// platformSeq, never the query's: the host's Query.Check compares it with
+// what was asked, and here the plugin refuses another orderNo itself.
+func TestAnswerIdentity(t *testing.T) {
+	cfg := testConfig(t, ResponseMerchantPrivate)
+	body := func(m map[string]any) []byte {
+		return outerBody(cfg.customerNo, sealFor(t, cfg, signedJSON(t, cfg, m)))
+	}
+	for _, c := range []struct {
+		name          string
+		body          []byte
+		ledgerTrade   string // the query's ProviderTradeNo
+		want          recon.Outcome
+		order, trade  string // Answer.OrderNo, Answer.TradeNo
+		checkField    string // the *recon.IdentityError Query.Check returns, "" for none
+		asked, answer string // the numbers its message must name
+	}{
+		{name: "paid", body: body(paid(nil)), want: recon.OutcomeFound, order: "A1", trade: "S1"},
+		{name: "ledger trade number agrees", body: body(paid(nil)), ledgerTrade: "S1", want: recon.OutcomeFound,
+			order: "A1", trade: "S1"},
+		{name: "ledger names another trade", body: body(paid(nil)), ledgerTrade: "S2", want: recon.OutcomeFound,
+			order: "A1", trade: "S1", checkField: "provider_trade_no", asked: "S2", answer: "S1"},
+		{name: "no platformSeq", body: body(paid(map[string]any{"platformSeq": nil})), ledgerTrade: "S1",
+			want: recon.OutcomeFound, order: "A1"},
+		{name: "no orderNo", body: body(paid(map[string]any{"orderNo": nil})), want: recon.OutcomeFound,
+			trade: "S1", checkField: "order_no", asked: "A1"},
+		{name: "empty orderNo", body: body(paid(map[string]any{"orderNo": ""})), want: recon.OutcomeUnverifiable,
+			trade: "S1"},
+		{name: "another order", body: body(paid(map[string]any{"orderNo": "A2", "platformSeq": "S2"})),
+			want: recon.OutcomeUnverifiable, order: "A2", trade: "S2"},
+		{name: "not found echoes the order", body: body(map[string]any{"customerNo": cfg.customerNo, "orderNo": "A1",
+			"errCode": ErrCodeNotFound, "errMessage": "订单不存在"}), want: recon.OutcomeNotFound, order: "A1"},
+		{name: "not found about another order", body: body(map[string]any{"customerNo": cfg.customerNo, "orderNo": "A2",
+			"errCode": ErrCodeNotFound, "errMessage": "订单不存在"}), want: recon.OutcomeUnverifiable, order: "A2"},
+		{name: "undecryptable: nothing said", body: outerBody(cfg.customerNo, "%%%"), want: recon.OutcomeUnverifiable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := cfg.parseResponse("A1", c.body)
+			if r.Outcome != c.want {
+				t.Fatalf("outcome %v (%s), want %v", r.Outcome, r.Err, c.want)
+			}
+			a := r.Answer
+			if a.OrderNo != c.order || a.TradeNo != c.trade || a.RefundNo != "" || a.RefundTradeNo != "" {
+				t.Errorf("identity order %q trade %q refund %q/%q, want %q %q", a.OrderNo, a.TradeNo,
+					a.RefundNo, a.RefundTradeNo, c.order, c.trade)
+			}
+			if c.want == recon.OutcomeUnverifiable && c.order != "" &&
+				(!strings.Contains(r.Err, `"`+c.order+`"`) || !strings.Contains(r.Err, `"A1"`)) {
+				t.Errorf("refusal %q does not name both %s and A1", r.Err, c.order)
+			}
+			err := recon.Query{Kind: recon.Payment, OrderNo: "A1", ProviderTradeNo: c.ledgerTrade}.Check(&r)
+			var ie *recon.IdentityError
+			switch {
+			case c.checkField == "" && err != nil:
+				t.Errorf("Check: %v, want nil", err)
+			case c.checkField == "":
+			case !errors.As(err, &ie):
+				t.Errorf("Check: %v, want an *recon.IdentityError on %s", err, c.checkField)
+			case ie.Field != c.checkField || ie.Asked != c.asked || ie.Answered != c.answer:
+				t.Errorf("Check: %+v, want %s asked %q answered %q", ie, c.checkField, c.asked, c.answer)
+			case !strings.Contains(err.Error(), c.asked) || !strings.Contains(err.Error(), c.answer):
+				t.Errorf("Check: %q does not name %q and %q", err, c.asked, c.answer)
 			}
 		})
 	}

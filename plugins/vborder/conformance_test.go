@@ -51,7 +51,7 @@ func TestAsPluginProcess(t *testing.T) {
 	a := res.Answer
 	paidAt := time.Date(2022, 9, 7, 1, 41, 58, 0, time.UTC)
 	if res.Outcome != recon.OutcomeFound || !res.Verified || a.Status != "SUCCESS" || a.Amount == nil || *a.Amount != 1 ||
-		!a.PaidAt.Equal(paidAt) || a.TradeNo != "S1567327155606323202" || a.Fields["payerInfo"] != "{}" ||
+		!a.PaidAt.Equal(paidAt) || a.TradeNo != "S1567327155606323202" || a.OrderNo != "202209070002" || a.Fields["payerInfo"] != "{}" ||
 		res.Request != "POST /api/vborder/order/standard/qrcodeQuery orderNo=202209070002" {
 		t.Errorf("paid: %v %s %+v", res.Outcome, res.Err, a)
 	}

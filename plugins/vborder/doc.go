@@ -31,6 +31,37 @@
 // PKCS#8 or PKIX (or a certificate), at least 1024 bits, never encrypted.
 // The account's currency must be CNY (orderAmount is fen).
 //
+// # What is checked
+//
+// By the plugin, before any field is read as a state, because each stops a
+// different wrong answer from passing for the right one:
+//
+//   - data.customerNo and the decrypted customerNo, when present, are this
+//     account's: an answer meant for another merchant is not ours.
+//   - reqmsg decrypts with the account's response_key (merchant private
+//     key, or the platform public key for type-1 blocks): only the platform
+//     encrypts to our key, and only its private key makes type-1 blocks.
+//   - the decrypted JSON is one object naming each member once, so that a
+//     sign cannot cover one payStatus while a reader sees another.
+//   - its sign, when present, holds under sign_key: the answer was not
+//     altered after the platform signed it.
+//   - its orderNo, when present, is the one asked; otherwise UNVERIFIABLE
+//     with both numbers in Err (recon.IdentityError).
+//
+// There is no nonce to echo: the request carries only orderNo and its sign,
+// so the answer's orderNo is the only link between question and answer.
+//
+// Echoed for the host's Query.Check, from the decrypted answer and never
+// from the query (a copy would pass the check for an answer about any
+// order): Answer.OrderNo = orderNo (the merchant's order number) and
+// Answer.TradeNo = platformSeq (the platform's serial number, which a ledger
+// row's provider_trade_no must equal). An answer without orderNo leaves
+// OrderNo empty, and the host refuses it as not saying which order it is
+// about; a valid sign proves who wrote an answer, not which order it is
+// about. RefundNo and RefundTradeNo stay empty: the platform has no refund
+// query (PROTOCOL "Refunds": "The page defines none"), so no refund
+// answer ever reaches the check.
+//
 // # Outcomes
 //
 //   - Kind Refund: UNSUPPORTED, no network call (the platform has no refund query).
@@ -58,7 +89,9 @@
 //     account's, which must be CNY (Configure refuses any other: fen are CNY).
 //   - PaidAt = payTime read in China time, fixed UTC+8, whatever the account's
 //     timezone: PROTOCOL says payTime is China time. Zero when absent.
-//   - TradeNo = platformSeq. Received, Refunded, RefundAmount: nil (never said).
+//   - OrderNo = orderNo, TradeNo = platformSeq, as the answer states them ("" when
+//     absent), also on a NOT_FOUND answer and on one refused after decryption. Received, Refunded,
+//     RefundAmount, RefundNo, RefundTradeNo: never said.
 //   - Fields: every business field of the decrypted answer, flattened by
 //     plugins/helper/jsonfields (strings as is, numbers/booleans as their
 //     JSON text, objects and arrays as compact JSON, null left out);

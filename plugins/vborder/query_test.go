@@ -2,6 +2,7 @@ package vborder_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -108,6 +109,12 @@ func TestClientEveryStatus(t *testing.T) {
 			if !a.PaidAt.Equal(want) {
 				t.Errorf("paid at %v, want %v", a.PaidAt, want)
 			}
+			if a.OrderNo != c.order {
+				t.Errorf("order %q, want the answer's %q", a.OrderNo, c.order)
+			}
+			if err := (recon.Query{Kind: recon.Payment, OrderNo: c.order, ProviderTradeNo: c.trade}).Check(&r); err != nil {
+				t.Errorf("a normal answer fails the host's check: %v", err)
+			}
 			if a.Fields["payStatus"] != c.status || a.Fields["orderNo"] != c.order || !strings.Contains(a.Fields["_plaintext"], `"sign":"`) {
 				t.Errorf("fields %v", a.Fields)
 			}
@@ -131,6 +138,9 @@ func TestClientNotFound(t *testing.T) {
 	r := query(client(t, account(sim, url, nil)), "NO-SUCH-ORDER")
 	if r.Outcome != recon.OutcomeNotFound || !r.Verified || r.Answer.Fields["errCode"] != "1001" {
 		t.Fatalf("outcome %v verified %v fields %v: %s", r.Outcome, r.Verified, r.Answer.Fields, r.Err)
+	}
+	if r.Answer.OrderNo != "NO-SUCH-ORDER" || r.Answer.TradeNo != "" {
+		t.Errorf("identity %q/%q, want the echoed NO-SUCH-ORDER and no platformSeq", r.Answer.OrderNo, r.Answer.TradeNo)
 	}
 }
 
@@ -226,6 +236,7 @@ func TestClientScriptedFaults(t *testing.T) {
 		{script.Malformed, recon.OutcomeTransient, 200},
 		{script.Tamper, recon.OutcomeUnverifiable, 200},
 		{script.BadSign, recon.OutcomeUnverifiable, 200},
+		{vbordersim.OtherOrder, recon.OutcomeUnverifiable, 200},
 	} {
 		t.Run(string(c.fault), func(t *testing.T) {
 			if err := sim.Script("VB-DEMO-SUCCESS", c.fault, 1); err != nil {
@@ -256,10 +267,11 @@ func TestClientDefaultFaultOrders(t *testing.T) {
 	sim, url := newSim(t)
 	p := client(t, account(sim, url, nil))
 	for order, want := range map[string]recon.Outcome{
-		"VB-DEMO-TAMPER":  recon.OutcomeUnverifiable,
-		"VB-DEMO-BADSIGN": recon.OutcomeUnverifiable,
-		"VB-DEMO-DOWN":    recon.OutcomeTransient,
-		"VB-DEMO-BUSY":    recon.OutcomeTransient,
+		"VB-DEMO-TAMPER":      recon.OutcomeUnverifiable,
+		"VB-DEMO-BADSIGN":     recon.OutcomeUnverifiable,
+		"VB-DEMO-DOWN":        recon.OutcomeTransient,
+		"VB-DEMO-BUSY":        recon.OutcomeTransient,
+		"VB-DEMO-OTHER-ORDER": recon.OutcomeUnverifiable,
 	} {
 		for i := 0; i < 3; i++ {
 			if r := query(p, order); r.Outcome != want {
@@ -283,6 +295,7 @@ func TestClientRateFaults(t *testing.T) {
 		{"busy", simkit.Faults{Extra: map[string]float64{"busy": 1}}, recon.OutcomeTransient},
 		{"tamper", simkit.Faults{Extra: map[string]float64{"tamper": 1}}, recon.OutcomeUnverifiable},
 		{"badsign", simkit.Faults{Extra: map[string]float64{"badsign": 1}}, recon.OutcomeUnverifiable},
+		{"other_order", simkit.Faults{Extra: map[string]float64{"other_order": 1}}, recon.OutcomeUnverifiable},
 		{"none", simkit.Faults{}, recon.OutcomeFound},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -325,6 +338,9 @@ func TestClientRefundUnsupported(t *testing.T) {
 	r := p.Query(context.Background(), recon.Query{Kind: recon.Refund, OrderNo: "A1", RefundNo: "R1", Attempt: 1})
 	if r.Outcome != recon.OutcomeUnsupported || r.Err == "" {
 		t.Fatalf("outcome %v (%s), want UNSUPPORTED", r.Outcome, r.Err)
+	}
+	if r.Answer.OrderNo != "" || r.Answer.RefundNo != "" || r.Answer.RefundTradeNo != "" {
+		t.Errorf("an unanswered refund query states an identity: %+v", r.Answer)
 	}
 	if hits.Load() != 0 {
 		t.Fatalf("%d requests sent for a refund query", hits.Load())
@@ -380,5 +396,79 @@ orders:
 		if counts["scripted_"+string(f)] != 1 {
 			t.Errorf("scripted %s counted %d times: %v", f, counts["scripted_"+string(f)], counts)
 		}
+	}
+}
+
+// other_order: the platform answers, encrypted and signed as usual, with
+// another paid order's data. The reply carries the other order's identity;
+// the plugin refuses it itself, and the host's check refuses it as well, so
+// that the answer could never be judged as this order's even from a plugin
+// that did not look.
+func TestClientOtherOrder(t *testing.T) {
+	sim, url := newSim(t)
+	p := client(t, account(sim, url, nil))
+	// The default scenario's first paid order by orderNo is the page's example.
+	const other, otherSeq = "202209070002", "S1567327155606323202"
+	for _, asked := range []string{"VB-DEMO-SUCCESS", "VB-DEMO-WAITPAY", "NO-SUCH-ORDER"} {
+		t.Run(asked, func(t *testing.T) {
+			if err := sim.Script(asked, vbordersim.OtherOrder, 1); err != nil {
+				t.Fatal(err)
+			}
+			q := recon.Query{Kind: recon.Payment, OrderNo: asked, Attempt: 1}
+			r := p.Query(context.Background(), q)
+			if r.Outcome != recon.OutcomeUnverifiable || r.HTTPStatus != 200 {
+				t.Fatalf("outcome %v http %d (%s), want UNVERIFIABLE", r.Outcome, r.HTTPStatus, r.Err)
+			}
+			if !strings.Contains(r.Err, other) || !strings.Contains(r.Err, asked) {
+				t.Errorf("refusal %q does not name both %s and %s", r.Err, other, asked)
+			}
+			if a := r.Answer; a.OrderNo != other || a.TradeNo != otherSeq || a.Status != "" || a.Amount != nil {
+				t.Errorf("answer %+v, want the other order's identity and no state", a)
+			}
+
+			// The host's check on the same answer, had the plugin passed it as FOUND.
+			found := r
+			found.Outcome, found.Err = recon.OutcomeFound, ""
+			checkIdentityError(t, q.Check(&found), "order_no", asked, other)
+			// A plugin that also forgot the orderNo: the ledger's trade number still tells.
+			found.Answer.OrderNo = asked
+			byTrade := q
+			byTrade.ProviderTradeNo = "S1800000000000000003"
+			checkIdentityError(t, byTrade.Check(&found), "provider_trade_no", byTrade.ProviderTradeNo, otherSeq)
+
+			// Scripted once: the next answer is the order's own, and passes.
+			r = p.Query(context.Background(), q)
+			if err := q.Check(&r); err != nil || (asked != "NO-SUCH-ORDER" && r.Outcome != recon.OutcomeFound) {
+				t.Errorf("after the fault: %v (%s), check %v", r.Outcome, r.Err, err)
+			}
+		})
+	}
+}
+
+// A ledger row whose provider_trade_no is another order's platformSeq: the
+// answer is about the order asked, but not about the row's trade, and the
+// host's check refuses it on the reply exactly as the plugin returns it.
+func TestClientLedgerTradeOfAnotherOrder(t *testing.T) {
+	sim, url := newSim(t)
+	p := client(t, account(sim, url, nil))
+	q := recon.Query{Kind: recon.Payment, OrderNo: "VB-DEMO-SUCCESS", ProviderTradeNo: "S1800000000000000004", Attempt: 1}
+	r := p.Query(context.Background(), q)
+	if r.Outcome != recon.OutcomeFound || r.Answer.TradeNo != "S1800000000000000003" {
+		t.Fatalf("outcome %v (%s) trade %q", r.Outcome, r.Err, r.Answer.TradeNo)
+	}
+	checkIdentityError(t, q.Check(&r), "provider_trade_no", "S1800000000000000004", "S1800000000000000003")
+}
+
+func checkIdentityError(t *testing.T, err error, field, asked, answered string) {
+	t.Helper()
+	var ie *recon.IdentityError
+	if !errors.As(err, &ie) {
+		t.Fatalf("Check: %v, want an *recon.IdentityError", err)
+	}
+	if ie.Field != field || ie.Asked != asked || ie.Answered != answered {
+		t.Errorf("Check: %+v, want %s asked %q answered %q", ie, field, asked, answered)
+	}
+	if msg := err.Error(); !strings.Contains(msg, asked) || !strings.Contains(msg, answered) {
+		t.Errorf("Check: %q does not name both %q and %q", msg, asked, answered)
 	}
 }

@@ -13,24 +13,34 @@
 // the signature does not verify with the merchant key), 1003 MCH_NOT_EXIST
 // (another mch_no). These three codes are the simulator's choice. Unknown
 // orders are 1007 ORDER_NOT_EXIST, unknown refunds 1008 REFUND_NOT_EXIST,
-// signed. Every answer is signed with the platform key and echoes the nonce;
+// signed. Every answer is signed with the platform key and echoes the nonce,
+// and a found one the identity the platform states (mch_trade_no and
+// transaction_no; for a refund also mch_refund_no and refund_no);
 // its body is deliberately not the canonical form (the page's member order,
 // sign after nonce, <>& escaped by encoding/json), so the client must
 // rebuild the signed string itself.
 //
 // # Faults
 //
-// The fault names are those of plugins/simkit/script. The generic ones:
+// The fault names are those of plugins/simkit/script, but other_order
+// (OtherOrder), which is this package's. The generic ones:
 // http_5xx (HTTP 503), malformed (HTTP 200, the envelope cut short), slow
 // (the answer after a delay) and hang (no answer). edgeros's own:
 // badsign (data.sign a signature of other bytes), tamper (an amount up one
 // fen, else the code, else the message, changed after signing), nosign (no
-// data.sign) and replay (signed over another nonce: an answer to another
-// request).
+// data.sign), replay (signed over another nonce: an answer to another
+// request) and other_order (a genuine, signed SUCCESS answer with the data
+// of another record it holds: for a trade query another trade, SUCCESS
+// first, then REFUND; for a refund query another refund, SUCCESS and of
+// another order first; ties go to the lowest merchant number; HTTP 500
+// when it holds no other). other_order models a platform that answers
+// about the wrong order: nothing but the identity the answer states
+// (mch_trade_no, transaction_no, mch_refund_no, refund_no) tells it apart,
+// so it tests the client's and the host's identity checks.
 //
 // Random faults: the rates of simkit.Faults (error_rate, slow_rate,
-// malformed_rate) and, under faults.extra, badsign, tamper, nosign, replay
-// and hang. Scripted faults: the scenario's scripted list, or
+// malformed_rate) and, under faults.extra, badsign, tamper, nosign, replay,
+// other_order and hang. Scripted faults: the scenario's scripted list, or
 // Simulator.Script, keyed by mch_trade_no or mch_refund_no (no key: any
 // request); a request is refused or answered before it meets one, so a
 // refused request uses none up.
@@ -59,10 +69,11 @@
 //	scripted:                   # script.Entry: times a number of requests, -1 every one
 //	  - {key: A1, fault: http_5xx, times: 2}
 //	  - {key: A1-R1, fault: tamper, times: -1}
+//	  - {key: A2, fault: other_order, times: 1}
 //	  - {fault: slow, times: 1}  # no key: the next request, whatever it asks
 //	faults:                     # simkit.Faults
 //	  error_rate: 0.05
-//	  extra: {badsign: 0.01, tamper: 0, nosign: 0, replay: 0}
+//	  extra: {badsign: 0.01, tamper: 0, nosign: 0, replay: 0, other_order: 0}
 //
 // # Plant
 //

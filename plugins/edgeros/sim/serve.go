@@ -82,13 +82,28 @@ func (s *Simulator) serveTrade(w http.ResponseWriter, r *http.Request) {
 			if t == nil {
 				return "", nil
 			}
-			return t.MchTradeNo, []kv{
-				{"app_no", s.appNo}, {"mch_trade_no", t.MchTradeNo}, {"transaction_no", t.TransactionNo},
-				{"code", t.Code}, {"description", t.Description}, {"extra", t.Extra},
-				{"success_time", t.SuccessTime}, {"acoid", t.Acoid}, {"amount_total", t.AmountTotal},
-				{"pay_channel", t.PayChannel}, {"pay_method", t.PayMethod},
+			return t.MchTradeNo, s.tradeData(t)
+		},
+		func(key string) []kv {
+			t := another(s.trades, key, func(t *Trade) int { return paidRank[t.Code] })
+			if t == nil {
+				return nil
 			}
+			return s.tradeData(t)
 		})
+}
+
+// paidRank orders the trades other_order may answer with: a paid one first,
+// since a paid answer is what would pass for a match.
+var paidRank = map[string]int{"SUCCESS": -2, "REFUND": -1}
+
+func (s *Simulator) tradeData(t *Trade) []kv {
+	return []kv{
+		{"app_no", s.appNo}, {"mch_trade_no", t.MchTradeNo}, {"transaction_no", t.TransactionNo},
+		{"code", t.Code}, {"description", t.Description}, {"extra", t.Extra},
+		{"success_time", t.SuccessTime}, {"acoid", t.Acoid}, {"amount_total", t.AmountTotal},
+		{"pay_channel", t.PayChannel}, {"pay_method", t.PayMethod},
+	}
 }
 
 func (s *Simulator) serveRefund(w http.ResponseWriter, r *http.Request) {
@@ -100,13 +115,37 @@ func (s *Simulator) serveRefund(w http.ResponseWriter, r *http.Request) {
 			if rf == nil {
 				return "", nil
 			}
-			return rf.MchRefundNo, []kv{
-				{"mch_trade_no", rf.MchTradeNo}, {"transaction_no", rf.TransactionNo},
-				{"mch_refund_no", rf.MchRefundNo}, {"refund_no", rf.RefundNo}, {"refund_amount", rf.RefundAmount},
-				{"code", rf.Code}, {"description", rf.Description}, {"refund_reason", rf.RefundReason},
-				{"success_time", rf.SuccessTime}, {"refund_channel", rf.RefundChannel},
+			return rf.MchRefundNo, refundData(rf)
+		},
+		func(key string) []kv {
+			order := ""
+			if asked := s.refunds[key]; asked != nil {
+				order = asked.MchTradeNo
 			}
+			rf := another(s.refunds, key, func(rf *Refund) int {
+				rank := 0
+				if rf.Code == "SUCCESS" {
+					rank -= 2
+				}
+				if rf.MchTradeNo != order {
+					rank-- // another order's refund: wrong on both numbers
+				}
+				return rank
+			})
+			if rf == nil {
+				return nil
+			}
+			return refundData(rf)
 		})
+}
+
+func refundData(rf *Refund) []kv {
+	return []kv{
+		{"mch_trade_no", rf.MchTradeNo}, {"transaction_no", rf.TransactionNo},
+		{"mch_refund_no", rf.MchRefundNo}, {"refund_no", rf.RefundNo}, {"refund_amount", rf.RefundAmount},
+		{"code", rf.Code}, {"description", rf.Description}, {"refund_reason", rf.RefundReason},
+		{"success_time", rf.SuccessTime}, {"refund_channel", rf.RefundChannel},
+	}
 }
 
 // pick is the record a query names: the platform's number wins when both
@@ -118,14 +157,33 @@ func pick[T any](byMch, byPlatform map[string]*T, mchNo, platformNo string) *T {
 	return byMch[mchNo]
 }
 
+// another is the record of byMch, not key, of lowest rank (ties by merchant
+// number, so that a test knows which one answers); nil when there is none.
+func another[T any](byMch map[string]*T, key string, rank func(*T) int) *T {
+	var best *T
+	bestNo, bestRank := "", 0
+	for no, rec := range byMch {
+		if no == key {
+			continue
+		}
+		r := rank(rec)
+		if best == nil || r < bestRank || r == bestRank && no < bestNo {
+			best, bestNo, bestRank = rec, no, r
+		}
+	}
+	return best
+}
+
 // serve answers one query: a signed GET naming the merchant's number
 // (mchParam) or the platform's (platformParam). find, called under s.mu,
 // returns the record's merchant number and its data, "" when nothing
-// matched. The request's fault is taken after it is authenticated and its
-// key is known (the record's merchant number, else the number asked), so a
-// refused request uses up none.
+// matched; other, also under s.mu, is the data of another record than key
+// for the other_order fault, nil when the simulator holds none. The
+// request's fault is taken after it is authenticated and its key is known
+// (the record's merchant number, else the number asked), so a refused
+// request uses up none.
 func (s *Simulator) serve(w http.ResponseWriter, r *http.Request, mchParam, platformParam string,
-	noNumber, unknown *reply, find func(mchNo, platformNo string) (string, []kv)) {
+	noNumber, unknown *reply, find func(mchNo, platformNo string) (string, []kv), other func(key string) []kv) {
 	if r.Method != http.MethodGet {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -149,7 +207,19 @@ func (s *Simulator) serve(w http.ResponseWriter, r *http.Request, mchParam, plat
 	} else {
 		rep = &reply{status: edgeros.StatusOK, message: edgeros.MessageSuccess, data: data}
 	}
-	s.write(w, r, rep, s.fault(key))
+	fault := s.fault(key)
+	if fault == OtherOrder {
+		s.mu.Lock()
+		data := other(key)
+		s.mu.Unlock()
+		if data == nil {
+			http.Error(w, "simulator: other_order: no other record to answer with", http.StatusInternalServerError)
+			return
+		}
+		// Signed and sent as usual: nothing in the envelope betrays it.
+		rep, fault = &reply{status: edgeros.StatusOK, message: edgeros.MessageSuccess, data: data}, ""
+	}
+	s.write(w, r, rep, fault)
 }
 
 // fault picks this request's fault: a scripted one for key first, else a

@@ -78,7 +78,13 @@ var ownFaults = []script.Spec{
 	{Name: script.Tamper, Doc: "an amount up one fen (else the code, else the message) changed after signing"},
 	{Name: script.NoSign, Doc: "the answer without data.sign"},
 	{Name: script.Replay, Doc: "the answer signed over another nonce: an answer to another request"},
+	{Name: OtherOrder, Doc: "a valid, signed answer with the data of another order (a paid one; for a refund query another refund) the simulator holds"},
 }
+
+// OtherOrder models a platform that answers about the wrong order: the
+// answer is authentic, so only comparing the identity it states with the
+// query's tells it apart.
+const OtherOrder script.Fault = "other_order"
 
 // faults is every fault a scenario may name for edgeros.
 var faults = script.NewRegistry(ownFaults...)

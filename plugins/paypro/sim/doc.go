@@ -20,13 +20,24 @@
 //	slow        the normal answer, after faults.slow_delay (default 2s)
 //	hang        no answer until the client gives up
 //	busy        outer code 5000 (system exception), HTTP 200
+//	other_order outer code 0000 with the data of another paid order the
+//	            simulator holds (the lowest tradeNo; a made-up OTHER-<tradeNo>
+//	            if it holds none)
+//
+// other_order models a provider that answers about the wrong order, the
+// case recon's identity check exists for: data.tradeNo and platFormTradeNo
+// are the other order's, as the real provider would send them, so the
+// client sees which order the answer is about. Scripted without a key it
+// makes every query answer with that one order, the "one paid order's data
+// for every query" provider. Normal answers always echo the order asked:
+// data.tradeNo and its platform number, as PayPro's page says they do.
 //
 // Scripted, a fault meets the next N queries of an order (or of any
 // request), after the merchant, sign and clock checks: a badly signed
 // request is refused whatever is scripted. Random faults are rates per
 // request: error_rate (http_5xx), slow_rate and malformed_rate are rolled
 // before any check, faults.extra.busy after them, where a scripted busy
-// would be.
+// would be, then faults.extra.other_order.
 //
 // # Scenario format
 //
@@ -57,7 +68,7 @@
 //	  slow_rate: 0.0
 //	  slow_delay: 2s                 # also the delay of a scripted slow
 //	  malformed_rate: 0.0
-//	  extra: {busy: 0.0}             # answer code 5000
+//	  extra: {busy: 0.0, other_order: 0.0}  # answer code 5000; answer about another order
 //	  seed: 1
 //
 // An order's faults are taken one per query, in the order listed above:

@@ -49,6 +49,8 @@ var specials = []plan{
 	{status: "0100019", ledger: recon.StateFailed, want: recon.VerdictMatched, why: "PayPro 0100019 payee daily cumulative amount reached, ledger failed"},
 	{status: "00032", ledger: recon.StateFailed, want: recon.VerdictMatched, why: "PayPro 00032 unknown error (a failure), ledger failed"},
 	{status: "0099", ledger: recon.StateFailed, want: recon.VerdictMatched, why: "unlisted PayPro code 0099 counts as failure, ledger failed"},
+	{status: "0000", ledger: recon.StatePaid, want: recon.VerdictUnverifiable, faults: script.Counts{OtherOrder: script.Always},
+		why: "PayPro answers every query of this order with another (paid) order's data: never judged as this row's"},
 }
 
 // failCodes are the failure codes PayPro's page names, with their message.

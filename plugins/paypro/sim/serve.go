@@ -5,7 +5,9 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,6 +15,9 @@ import (
 	"github.com/reconhq/recon/plugins/paypro"
 	"github.com/reconhq/recon/plugins/simkit/script"
 )
+
+// statusPaid is data.status of a successful pay-in.
+const statusPaid = "0000"
 
 // maxRequestBytes caps a query body; a real one is about a hundred bytes.
 const maxRequestBytes = 64 << 10
@@ -78,12 +83,31 @@ func (s *Simulator) serveQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.RLock()
 	o, ok := s.orders[tradeNo]
+	if f == OtherOrder || s.inj.Extra(string(OtherOrder)) {
+		o, ok = s.otherOrder(tradeNo), true
+	}
 	s.mu.RUnlock()
 	if !ok {
 		s.reply(w, paypro.CodeFailed, paypro.MsgOrderNotExist, nil)
 		return
 	}
 	s.reply(w, paypro.CodeHandled, "success", o.data())
+}
+
+// otherOrder is the order an other_order fault answers with instead of
+// tradeNo's: the paid order with the lowest tradeNo but tradeNo, paid
+// because a paid answer is the one that would wrongly match, the lowest so
+// that a scenario answers alike every run. With no other paid order it is a
+// made-up one, so that the fault is always about another order. s.mu is
+// held for reading.
+func (s *Simulator) otherOrder(tradeNo string) order {
+	for _, k := range slices.Sorted(maps.Keys(s.orders)) {
+		if o := s.orders[k]; k != tradeNo && o.Status == statusPaid {
+			return o
+		}
+	}
+	return order{TradeNo: "OTHER-" + tradeNo, PlatformTradeNo: "ppother000000001", Amount: "1000.00",
+		Status: statusPaid, SuccessTime: s.now().In(s.loc).Format(time.DateTime)}
 }
 
 // readBody decodes the request body into flat strings, as the sign sees them.

@@ -22,10 +22,16 @@ const (
 // clock. PROTOCOL (decision): more than 5 minutes off is "sign error".
 const clockSkew = 5 * time.Minute
 
-// faults are the faults a paypro scenario may script: the generic ones and
-// PayPro's own system exception.
+// OtherOrder answers a query with another order's data, to model a
+// provider that answers about the wrong order: recon must never judge such
+// an answer as the row's.
+const OtherOrder script.Fault = "other_order"
+
+// faults are the faults a paypro scenario may script: the generic ones,
+// PayPro's own system exception, and an answer about another order.
 var faults = script.NewRegistry(
 	script.Spec{Name: script.Busy, Doc: "answer outer code 5000 (system exception) with HTTP 200"},
+	script.Spec{Name: OtherOrder, Doc: "answer 0000 with the data of another paid order the simulator holds"},
 )
 
 // malformedBody is a handled answer cut short inside data, where the client

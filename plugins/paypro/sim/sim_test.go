@@ -146,3 +146,71 @@ faults: {slow_delay: 10ms}
 		}
 	}
 }
+
+// doc.go lists every fault a scenario may name, so that the sandbox's user
+// learns them from one place.
+func TestDocListsFaults(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range faults.Specs() {
+		if !strings.Contains(string(doc), "//\t"+string(s.Name)+" ") {
+			t.Errorf("doc.go does not list fault %s", s.Name)
+		}
+	}
+}
+
+// other_order answers a well-signed request, as PayPro would, with another
+// paid order's data: its own tradeNo and platform number, so the client
+// can tell.
+func TestSimulatorOtherOrder(t *testing.T) {
+	s, url := newServer(t, []byte(`
+orders:
+  - {trade_no: A, platform_trade_no: pa, amount: "1.00", status: "0015"}
+  - {trade_no: C, platform_trade_no: pc, amount: "3.00", status: "0000", success_time: "2024-10-19 9:00:00"}
+  - {trade_no: B, platform_trade_no: pb, amount: "2.00", status: "0000", success_time: "2024-10-19 8:00:00"}
+scripted:
+  - {key: A, fault: other_order, times: 1}
+  - {key: B, fault: other_order, times: 1}
+  - {key: UNKNOWN, fault: other_order, times: 1}
+`))
+	ctx := context.Background()
+	ask := func(trade string) string {
+		t.Helper()
+		code, body, err := post(t, ctx, "POST", url+paypro.QueryPath, DemoMerchantNo, signed(trade))
+		if err != nil || code != 200 {
+			t.Fatalf("%s: HTTP %d %v", trade, code, err)
+		}
+		return body
+	}
+	for asked, want := range map[string]string{
+		"A":       `"platFormTradeNo":"pb","tradeNo":"B","amount":"2.00","status":"0000"`,
+		"B":       `"platFormTradeNo":"pc","tradeNo":"C","amount":"3.00","status":"0000"`,
+		"UNKNOWN": `"platFormTradeNo":"pb","tradeNo":"B"`,
+	} {
+		if body := ask(asked); !strings.Contains(body, `"code":"0000"`) || !strings.Contains(body, want) {
+			t.Errorf("other_order for %s: %s, want %s", asked, body, want)
+		}
+	}
+	// Used up: each answers about itself again.
+	if body := ask("A"); !strings.Contains(body, `"tradeNo":"A"`) || !strings.Contains(body, `"platFormTradeNo":"pa"`) {
+		t.Errorf("A after its fault: %s", body)
+	}
+	if c := s.Faults().Counts(); c["scripted_other_order"] != 3 {
+		t.Errorf("fault counts = %v", c)
+	}
+
+	// With no other paid order, a made-up one answers, not the order asked.
+	s, url = newServer(t, []byte(`
+orders: [{trade_no: A, amount: "1.00", status: "0000"}, {trade_no: Z, amount: "1.00", status: "0029"}]
+faults: {extra: {other_order: 1}}
+`))
+	_, body, _ := post(t, ctx, "POST", url+paypro.QueryPath, DemoMerchantNo, signed("A"))
+	if !strings.Contains(body, `"tradeNo":"OTHER-A"`) || !strings.Contains(body, `"status":"0000"`) || len(s.orders) != 2 {
+		t.Errorf("no other paid order: %s (%d orders)", body, len(s.orders))
+	}
+	if c := s.Faults().Counts(); c["other_order"] != 1 {
+		t.Errorf("random other_order counts = %v", c)
+	}
+}

@@ -31,10 +31,25 @@
 //	slow        the normal answer, after slow_delay
 //	hang        no answer until the client gives up
 //	busy        HTTP 200, result_code "500" UNKNOWN_SYSTEM_ERROR
+//	other_order HTTP 200, a SUCCESS answer with the data of another order
+//
+// other_order models a provider that answers about the wrong order: the
+// answer is well formed (upay answers carry no signature to break), and its
+// data (sn, client_sn, client_tsn, amounts, statuses) is that of the first
+// paid order by client_sn other than the one asked, its payment as a
+// payment query would see it, whatever the query asked (a refund too); a
+// simulator without another paid order makes one up, "SIM-OTHER-ORDER".
+// Scripted for every request (no key, times: -1), it is a provider answering
+// every query with one paid order's data. Only comparing the identity the
+// answer echoes with the query tells it apart from a true answer.
+//
+// Normal answers echo what upay's do: sn, client_sn, and client_tsn, which
+// for a refund flow is client_sn + "-" + refund_request_no.
 //
 // Random faults are simkit.Faults: error_rate (HTTP 503), slow_rate,
-// malformed_rate, and extra.busy (result_code "500" MAINTENANCE_INPROGRESS,
-// upay's other system-error code, so that a run meets both).
+// malformed_rate, extra.busy (result_code "500" MAINTENANCE_INPROGRESS,
+// upay's other system-error code, so that a run meets both) and
+// extra.other_order.
 //
 // # Scenario format (the upay section of a sandbox scenario file)
 //

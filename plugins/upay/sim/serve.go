@@ -117,7 +117,40 @@ func (s *Simulator) query(w http.ResponseWriter, r *http.Request) {
 		reject(w, "500", "MAINTENANCE_INPROGRESS", "系统维护中")
 		return
 	}
+	if fault == OtherOrder || s.inj.Extra(string(OtherOrder)) {
+		s.mu.Lock()
+		reply = &apiBizReply{ResultCode: "SUCCESS", Data: s.otherPaid(faultKey).data(tsn, nil)}
+		s.mu.Unlock()
+	}
 	writeJSON(w, apiAnswer{ResultCode: "200", BizResponse: reply})
+}
+
+// otherPaid is the order an other_order answer is about: the first paid
+// order by client_sn that is not the one asked, so that a run scripted to
+// answer every query with it meets one and the same order, as from a
+// provider stuck on one answer. When the simulator holds no other paid
+// order it makes one up. The caller holds s.mu.
+func (s *Simulator) otherPaid(asked string) *Order {
+	var best *Order
+	for clientSN, o := range s.orders {
+		if clientSN == asked || o.orderStatus() != "PAID" {
+			continue
+		}
+		if best == nil || clientSN < best.ClientSN {
+			best = o
+		}
+	}
+	if best != nil {
+		return best
+	}
+	o := Order{ClientSN: "SIM-OTHER-ORDER", SN: "7895259899999999", TotalAmount: 100}
+	if o.ClientSN == asked {
+		o.ClientSN, o.SN = "SIM-OTHER-ORDER-2", "7895259899999998"
+	}
+	if err := normalize(&o, 0); err != nil {
+		panic("upay simulator: other_order: " + err.Error())
+	}
+	return &o
 }
 
 // parseAuthorization splits an Authorization header into terminal_sn and

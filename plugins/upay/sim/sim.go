@@ -22,10 +22,20 @@ const (
 // DemoTime is when the default orders were paid.
 var DemoTime = time.Date(2026, 11, 21, 23, 10, 4, 0, time.FixedZone("CST", 8*3600))
 
+// OtherOrder is upay's answer about the wrong order: a well-formed SUCCESS
+// whose data is another order's, the failure that only comparing the
+// echoed identity with the query can catch.
+const OtherOrder script.Fault = "other_order"
+
 // faults are the faults a upay scenario may name: the generic ones of
-// package script and upay's own answer of a system in trouble.
-var faults = script.NewRegistry(script.Spec{Name: script.Busy,
-	Doc: `HTTP 200, result_code "500": UNKNOWN_SYSTEM_ERROR when scripted, MAINTENANCE_INPROGRESS at the random rate faults.extra.busy`})
+// package script, upay's own answer of a system in trouble, and an answer
+// about another order.
+var faults = script.NewRegistry(
+	script.Spec{Name: script.Busy,
+		Doc: `HTTP 200, result_code "500": UNKNOWN_SYSTEM_ERROR when scripted, MAINTENANCE_INPROGRESS at the random rate faults.extra.busy`},
+	script.Spec{Name: OtherOrder,
+		Doc: `HTTP 200, result_code "200" SUCCESS with the data of another paid order the simulator holds (also at the random rate faults.extra.other_order)`},
+)
 
 // Simulator is upay's query API on loopback: it checks the Authorization
 // signature like upay, holds orders with their refunds, and injects faults.

@@ -85,3 +85,41 @@ func TestPartialRefundsProgress(t *testing.T) {
 		t.Error("refunds above the order accepted")
 	}
 }
+
+// Answers echo the identity upay's do, and other_order (scripted per order,
+// from a scenario) answers with another paid order's.
+func TestAnswerIdentityFields(t *testing.T) {
+	s := New()
+	if err := s.LoadScenario([]byte(`orders:
+  - {client_sn: A-1, sn: "7895000000000001", total_amount: 100, refunds: [{refund_request_no: R-01, amount: 10}], faults: {other_order: 1}}
+  - {client_sn: C-1, sn: "7895000000000003", total_amount: 300}
+  - {client_sn: B-1, sn: "7895000000000002", total_amount: 200}
+`)); err != nil {
+		t.Fatal(err)
+	}
+	data := func(body string) map[string]any {
+		t.Helper()
+		_, m := post(t, s, "POST", body, "")
+		biz, _ := m["biz_response"].(map[string]any)
+		d, _ := biz["data"].(map[string]any)
+		if d == nil {
+			t.Fatalf("%s: no data in %v", body, m)
+		}
+		return d
+	}
+	const ask = `{"terminal_sn":"100111220054361978","client_sn":"A-1"}`
+	// The first paid order by client_sn that is not the one asked.
+	if d := data(ask); d["client_sn"] != "B-1" || d["sn"] != "7895000000000002" || d["total_amount"] != "200" {
+		t.Errorf("other_order answered %v", d)
+	}
+	if d := data(ask); d["client_sn"] != "A-1" || d["sn"] != "7895000000000001" || d["client_tsn"] != "A-1-R-01" {
+		t.Errorf("payment answered %v", d)
+	}
+	d := data(`{"terminal_sn":"100111220054361978","client_sn":"A-1","refund_request_no":"R-01"}`)
+	if d["client_sn"] != "A-1" || d["sn"] != "7895000000000001" || d["client_tsn"] != "A-1-R-01" || d["settlement_amount"] != "10" {
+		t.Errorf("refund answered %v", d)
+	}
+	if d := data(`{"terminal_sn":"100111220054361978","client_sn":"C-1"}`); d["client_sn"] != "C-1" || d["client_tsn"] != "C-1" {
+		t.Errorf("paid order answered %v", d)
+	}
+}

@@ -8,14 +8,17 @@
 // orderNo), answers unknown orders with errCode 1001, encrypts answers to
 // the merchant public key (or in type-1 blocks under the platform private
 // key when the scenario's account says response_key: platform_public) and
-// signs them. Keys: two fresh RSA-1024 pairs per simulator; Account() returns
-// customer_no, sign_key, platform_public_key (PKIX PEM),
+// signs them. Answers echo the order's identity as the platform's do:
+// orderNo always, platformSeq when the order has one (the planted and
+// default orders all do). Keys: two fresh RSA-1024 pairs per simulator;
+// Account() returns customer_no, sign_key, platform_public_key (PKIX PEM),
 // merchant_private_key (PKCS#8 PEM) and response_key.
 //
 // # Faults
 //
 // Random, at rates per request (simkit.Faults): error_rate (HTTP 503),
-// slow_rate, malformed_rate, and in faults.extra busy, tamper and badsign.
+// slow_rate, malformed_rate, and in faults.extra busy, tamper, badsign and
+// other_order.
 //
 // Scripted (package script), per order in an order's faults: or in the
 // top-level scripted: list (by orderNo, or for every request without a key):
@@ -27,10 +30,20 @@
 //	busy        HTTP 200, {"code":"500","success":false,"data":null}: the platform is busy
 //	tamper      the answer's reqmsg altered so that it does not decrypt
 //	badsign     the answer signed with a wrong sign key
+//	other_order a valid (encrypted, signed) answer with another paid order's data
+//
+// other_order models a platform that answers about the wrong order: the
+// answer is as genuine as any, so only its identity (orderNo, platformSeq)
+// shows that it is not about the order asked. The other order is the paid
+// one (payStatus SUCCESS) with the smallest orderNo other than the one
+// asked; a simulator holding none answers with a made-up paid order
+// "OTHER-<orderNo>". An unknown order meets it too: a platform that answers
+// every query with one paid order's data.
 //
 // A scripted count is a number of queries, or -1 for every one. Each fault
 // is asked for at its own stage of the answer, so that they compose: a slow
-// answer can also be badly signed and tampered with. Of the faults that end
+// answer can also be badly signed and tampered with, and so can an
+// other_order answer. Of the faults that end
 // the request, the first in the order http_5xx, busy, hang, malformed wins
 // (slow waits, then the answer goes on). The old name 5xx is refused with
 // its new one, http_5xx.
@@ -74,6 +87,7 @@
 //
 // Plant adds "VB-nnnnnn" orders with one row of every verdict vborder can
 // produce; its ERROR row is an order scripted to answer HTTP 503 forever, its
-// UNVERIFIABLE row one scripted to tamper forever, and one MATCHED row is
+// UNVERIFIABLE rows one scripted to tamper forever and one answered about
+// another paid order forever (other_order), and one MATCHED row is
 // answered "500" once first (MATCHED only when the host retries).
 package sim

@@ -67,6 +67,8 @@ var plantOnce = []plantCase{
 		want: recon.VerdictUnknownStatus, why: "paid by online banking but account check failed (checkStatus FAIL, 户名不符)"},
 	{payStatus: "SUCCESS", fault: script.Tamper, times: script.Always, ledger: recon.StatePaid,
 		want: recon.VerdictUnverifiable, why: "vborder's answer tampered in transit (reqmsg does not decrypt)"},
+	{payStatus: "SUCCESS", fault: OtherOrder, times: script.Always, ledger: recon.StatePaid,
+		want: recon.VerdictUnverifiable, why: "vborder answers with another paid order's data (orderNo and platformSeq not this row's)"},
 	{payStatus: "SUCCESS", ledger: recon.StatePaid, want: recon.VerdictMatched, why: "paid; its refund is in the next row", refund: true},
 	{payStatus: "SUCCESS", fault: script.HTTP5xx, times: script.Always, ledger: recon.StatePaid,
 		want: recon.VerdictError, why: "vborder answers HTTP 503 to every query of this order"},

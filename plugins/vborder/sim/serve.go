@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/reconhq/recon/plugins/helper/jsonfields"
@@ -88,10 +90,14 @@ func (s *Simulator) serveQuery(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	otherOrder := s.meets(v.plan, orderNo, OtherOrder)
 	s.mu.RLock()
 	if o, ok := s.orders[orderNo]; ok {
 		cp := *o
 		v.order = &cp
+	}
+	if otherOrder {
+		v.order = s.otherPaid(orderNo)
 	}
 	s.mu.RUnlock()
 	biz := notFound(v.customerNo, orderNo)
@@ -235,6 +241,22 @@ func (o *Order) business(customerNo string) map[string]any {
 		}
 	}
 	return m
+}
+
+// otherPaid is a copy of a paid order other than orderNo, for the
+// other_order fault: the first by order number, so that a test knows which
+// one answers. With none held it is a made-up paid order, so that the fault
+// still answers about another order. s.mu is held.
+func (s *Simulator) otherPaid(orderNo string) *Order {
+	for _, no := range slices.Sorted(maps.Keys(s.orders)) {
+		if o := s.orders[no]; no != orderNo && o.PayStatus == "SUCCESS" {
+			cp := *o
+			cp.Faults = nil
+			return &cp
+		}
+	}
+	return &Order{OrderNo: "OTHER-" + orderNo, GoodName: "test", PlatformSeq: "S1999999999999999999",
+		OrderAmount: 100, PayType: "WECHAT_JSAPI", PayTime: "2026-01-01 00:00:00", PayStatus: "SUCCESS"}
 }
 
 // notFound is the answer for an order the platform does not know

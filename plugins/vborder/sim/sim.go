@@ -30,12 +30,19 @@ const keyBits = 1024
 //go:embed scenario_default.yaml
 var defaultScenario []byte
 
+// OtherOrder models a platform that answers about the wrong order: a
+// genuine, encrypted and signed answer whose business JSON is another paid
+// order's. Nothing in the cryptography betrays it; only comparing the
+// answer's orderNo (and platformSeq) with the query does.
+const OtherOrder script.Fault = "other_order"
+
 // faults are the faults a vborder scenario may script: the generic ones of
 // package script, then vborder's own.
 var faults = script.NewRegistry(
 	script.Spec{Name: script.Busy, Doc: `HTTP 200, {"code":"500","success":false,"data":null}: the platform is busy`},
 	script.Spec{Name: script.Tamper, Doc: "the answer's reqmsg altered so that it does not decrypt"},
 	script.Spec{Name: script.BadSign, Doc: "the answer signed with a wrong sign key"},
+	script.Spec{Name: OtherOrder, Doc: "a valid (encrypted, signed) answer with another paid order's data"},
 )
 
 // Simulator is vborder's query API on loopback: it decrypts and checks each
@@ -89,7 +96,8 @@ func mustKey() *rsa.PrivateKey {
 func (s *Simulator) Name() string { return vborder.Name }
 
 // Faults is the simulator's injector of random faults. Besides the generic
-// rates it rolls faults.extra rates named busy, tamper and badsign.
+// rates it rolls faults.extra rates named busy, tamper, badsign and
+// other_order.
 func (s *Simulator) Faults() *simkit.Injector { return s.inj }
 
 // Account returns what a recon account needs to talk to this simulator.

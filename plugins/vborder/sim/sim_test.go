@@ -62,3 +62,33 @@ func TestDocListsFaults(t *testing.T) {
 		}
 	}
 }
+
+// other_order answers with the first other paid order by orderNo, without
+// its scripted faults, and with a made-up paid order when none is held, so
+// that the fault always answers about another order.
+func TestOtherPaid(t *testing.T) {
+	sim := New()
+	if err := sim.LoadScenario([]byte(`
+orders:
+  - {orderNo: A, platformSeq: SA, payStatus: CLOSE}
+  - {orderNo: C, platformSeq: SC, payStatus: SUCCESS}
+  - {orderNo: B, platformSeq: SB, payStatus: SUCCESS, faults: {other_order: -1}}
+`)); err != nil {
+		t.Fatal(err)
+	}
+	for asked, want := range map[string]string{"A": "B", "B": "C", "C": "B", "UNKNOWN": "B"} {
+		o := sim.otherPaid(asked)
+		if o.OrderNo != want || o.PayStatus != "SUCCESS" || o.Faults != nil {
+			t.Errorf("asked %s: %+v, want paid order %s without faults", asked, o, want)
+		}
+	}
+	if err := sim.LoadScenario([]byte("orders: [{orderNo: A, payStatus: SUCCESS}]")); err != nil {
+		t.Fatal(err)
+	}
+	if o := sim.otherPaid("A"); o.OrderNo == "A" || o.OrderNo == "" || o.PlatformSeq == "" || o.PayStatus != "SUCCESS" {
+		t.Errorf("with no other paid order: %+v", o)
+	}
+	if len(sim.orders) != 1 {
+		t.Errorf("the made-up order was added to the simulator: %d orders", len(sim.orders))
+	}
+}
