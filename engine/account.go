@@ -30,17 +30,19 @@ const (
 	breakerThreshold = 25
 )
 
-// account queries one merchant account through its own plugin process.
+// account queries one merchant account through its own plugin.
 type account struct {
 	cfg     *config.Account
-	host    *host.Host
+	host    host.Starter
 	log     *slog.Logger
 	limiter *rate.Limiter
+	// sleep waits between attempts; tests see the waits through it.
+	sleep func(context.Context, time.Duration) error
 
 	mu       sync.Mutex
 	spec     host.Spec
 	info     plugins.Info // of the last plugin started, for the run's record
-	plugin   *host.Plugin
+	plugin   host.Plugin
 	restarts int
 	startErr error
 	failRun  int // rows ended in failure since the last answer
@@ -51,17 +53,17 @@ type accountStats struct {
 	Queries, Retries, Restarts int
 }
 
-func newAccount(cfg *config.Account, h *host.Host, log *slog.Logger) *account {
+func newAccount(cfg *config.Account, h host.Starter, log *slog.Logger) *account {
 	burst := int(cfg.RateLimit)
 	if burst < 1 {
 		burst = 1
 	}
-	return &account{cfg: cfg, host: h, log: log.With("account", cfg.Name),
+	return &account{cfg: cfg, host: h, log: log.With("account", cfg.Name), sleep: sleep,
 		limiter: rate.NewLimiter(rate.Limit(cfg.RateLimit), burst)}
 }
 
 // get returns a live plugin, starting one when there is none or the last died.
-func (a *account) get(ctx context.Context) (*host.Plugin, error) {
+func (a *account) get(ctx context.Context) (host.Plugin, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.plugin != nil && !a.plugin.Exited() {
@@ -78,10 +80,10 @@ func (a *account) get(ctx context.Context) (*host.Plugin, error) {
 		a.restarts++
 		a.stats.Restarts++
 		a.log.Warn("plugin process is gone; starting a new one", "plugin", a.cfg.Plugin, "restart", a.restarts)
-		a.host.Stop(a.plugin)
+		a.plugin.Stop()
 		a.plugin = nil
 	}
-	if a.spec.Path == "" {
+	if a.spec.Name == "" {
 		spec, err := a.host.Resolve(a.cfg.Plugin)
 		if err != nil {
 			a.startErr = err
@@ -99,22 +101,22 @@ func (a *account) get(ctx context.Context) (*host.Plugin, error) {
 		}
 		return nil, err
 	}
-	a.plugin, a.info = p, p.Info
+	a.plugin, a.info = p, p.Info()
 	return p, nil
 }
 
 // drop discards p so that the next get starts a fresh process, unless
 // another worker already did.
-func (a *account) drop(p *host.Plugin) {
+func (a *account) drop(p host.Plugin) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.plugin == p {
-		a.host.Stop(p)
+		p.Stop()
 	}
 }
 
 // query asks the provider about q, retrying transient failures with
-// exponential backoff and jitter. It returns the last result and how many
+// exponential backoff and jitter (see backoff). It returns the last result and how many
 // attempts were sent. It returns an error only when ctx ended.
 func (a *account) query(ctx context.Context, q recon.Query) (recon.Reply, int, error) {
 	if err := a.breakerOpen(); err != nil {
@@ -146,7 +148,7 @@ func (a *account) query(ctx context.Context, q recon.Query) (recon.Reply, int, e
 		a.mu.Lock()
 		a.stats.Retries++
 		a.mu.Unlock()
-		if err := sleep(ctx, backoff(a.cfg.Backoff, attempts, res.RetryAfter)); err != nil {
+		if err := a.sleep(ctx, backoff(a.cfg.Backoff, attempts, res.RetryAfter)); err != nil {
 			return res, attempts, err
 		}
 	}
@@ -154,7 +156,7 @@ func (a *account) query(ctx context.Context, q recon.Query) (recon.Reply, int, e
 	return res, attempts, nil
 }
 
-func (a *account) attempt(ctx context.Context, p *host.Plugin, q recon.Query) recon.Reply {
+func (a *account) attempt(ctx context.Context, p host.Plugin, q recon.Query) recon.Reply {
 	a.mu.Lock()
 	a.stats.Queries++
 	a.mu.Unlock()
@@ -204,13 +206,15 @@ func (a *account) close() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.plugin != nil {
-		a.host.Stop(a.plugin)
+		a.plugin.Stop()
 		a.plugin = nil
 	}
 }
 
-// backoff is the wait before attempt n+1: full jitter over base*2^(n-1),
-// at least what the provider asked for with Retry-After, at most maxBackoff.
+// backoff is the wait before attempt n+1: "equal jitter" over
+// ceil = base*2^(n-1), a uniform draw from [ceil/2, ceil], so that retries
+// of many rows spread out yet none comes back at once; at least what the
+// provider asked for with Retry-After, at most maxBackoff.
 func backoff(base time.Duration, n int, retryAfter time.Duration) time.Duration {
 	ceil := base << (n - 1)
 	if ceil <= 0 || ceil > maxBackoff {

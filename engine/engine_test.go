@@ -54,7 +54,7 @@ func newFixture(t testing.TB, orders int) *fixture {
 	return &fixture{sb: sb, plan: plan, cfg: cfg, db: db}
 }
 
-func (f *fixture) run(t *testing.T, ctx context.Context, full bool) (*store.Run, Stats, error) {
+func (f *fixture) run(t *testing.T, ctx context.Context, full bool) (*store.Run, store.RunStats, error) {
 	t.Helper()
 	return Run(ctx, Options{Config: f.cfg, Store: f.db, LedgerPath: f.plan.LedgerPath, Full: full})
 }

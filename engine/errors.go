@@ -9,3 +9,24 @@ var ErrNoAnswers = errors.New("not a single order of the run could be queried")
 // ErrInterrupted is returned when the run was stopped by a signal; running
 // the same command again resumes it.
 var ErrInterrupted = errors.New("the run was interrupted")
+
+// ErrRunIDTaken is wrapped by the *RunIDError of a --run-id that cannot be
+// used: for a run, it names a completed run, a replay, or a run of another
+// ledger; for a replay (always a new run), any stored run.
+var ErrRunIDTaken = errors.New("the run ID is taken")
+
+// ErrRulesChanged is wrapped by the *RunIDError of a run that would resume
+// an interrupted run judged by other rule files: its stored verdicts and the
+// rest would disagree.
+var ErrRulesChanged = errors.New("the interrupted run was judged by other rule files")
+
+// RunIDError says why no run was started under RunID; its message says
+// what to do. Err is ErrRunIDTaken or ErrRulesChanged.
+type RunIDError struct {
+	RunID string
+	Err   error
+	msg   string
+}
+
+func (e *RunIDError) Error() string { return e.msg }
+func (e *RunIDError) Unwrap() error { return e.Err }

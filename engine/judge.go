@@ -60,9 +60,9 @@ func (j *judge) answered(ctx context.Context, row recon.Row, res recon.Reply, at
 }
 
 // rejected records a row that was not queried: INVALID or DUPLICATE.
-func (j *judge) rejected(row recon.Row, amount string, verdict recon.Verdict, detail string) store.Record {
+func (j *judge) rejected(row recon.Row, verdict recon.Verdict, detail string) store.Record {
 	r := baseResult(row)
-	r.Local.Amount = amount // as written: it may be what made the row invalid
+	r.Local.Amount = row.AmountText // as written: it may be what made the row invalid
 	r.Judge(recon.Default(verdict, detail))
 	return store.Record{Result: r}
 }
@@ -92,7 +92,7 @@ func (j *judge) view(row recon.Row, state recon.State, res recon.Reply) *recon.P
 	}
 	raw := a.Status
 	if res.Outcome == recon.OutcomeNotFound && raw == "" {
-		raw = "NOT_FOUND"
+		raw = recon.OutcomeNotFound.String()
 	}
 	return &recon.ProviderView{
 		Status: state, RawStatus: raw, SubStatus: a.SubStatus,
@@ -183,9 +183,5 @@ func fingerprint(row recon.Row) string {
 // restore notes a row judged by an interrupted attempt of the same run, so
 // that the refunds check sees every row of the order.
 func (j *judge) restore(row recon.Row, r recon.Result, res recon.Reply) {
-	jd := recon.Judgement{Verdict: r.Verdict, Severity: r.Severity, Action: r.Action, Detail: r.Detail}
-	if r.Provider != nil {
-		jd.State = r.Provider.Status
-	}
-	j.note(row, jd, res)
+	j.note(row, r.Judgement(), res)
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
+	"maps"
 	"runtime"
 	"sync"
-	"time"
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
@@ -60,14 +58,13 @@ type ReplayResult struct {
 // same judge a run uses, so unchanged rules reproduce every verdict.
 //
 // A rule file that does not compile is an error before the new run is
-// created; a rule failing on one row makes that row ERROR, as in a run. The
-// error is ErrInterrupted when ctx ended first, or what made the replay
+// created (a *rules.CompileError); a rule failing on one row makes that row
+// ERROR, as in a run. The error wraps store.ErrRunNotFound when opt.Of
+// names no run, is a *RunIDError (ErrRunIDTaken) when opt.RunID names one,
+// ErrInterrupted when ctx ended first, or what else made the replay
 // impossible; ReplayResult.Run is set whenever the new run was created.
 func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	log := orDiscard(opt.Log)
 	cfg, db := opt.Config, opt.Store
 	src, err := db.Run(opt.Of)
 	if err != nil {
@@ -75,7 +72,8 @@ func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
 	}
 	if opt.RunID != "" {
 		if _, err := db.Run(opt.RunID); err == nil {
-			return nil, fmt.Errorf("run %q already exists: a replay is a new run; pick another --run-id", opt.RunID)
+			return nil, &RunIDError{RunID: opt.RunID, Err: ErrRunIDTaken,
+				msg: fmt.Sprintf("run %q already exists: a replay is a new run; pick another --run-id", opt.RunID)}
 		} else if !errors.Is(err, store.ErrRunNotFound) {
 			return nil, err
 		}
@@ -103,63 +101,31 @@ func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
 		return nil, err
 	}
 
-	run := newReplayRun(opt, cfg, rs, src)
+	// The answers came from the source's ledger and plugins; the rules are
+	// this replay's.
+	run := newRun(opt.RunID, store.CommandReplay, cfg, rs)
+	run.ReplayOf, run.Ledger = src.ID, src.Ledger
+	maps.Copy(run.Accounts, src.Accounts)
 	if err := db.PutRun(run); err != nil {
 		return nil, err
 	}
 	res := &ReplayResult{Run: run}
 	log.Info("replay started", "run_id", run.ID, "replay_of", src.ID, "rows", len(old), "rule_set", rs.ID())
 
-	j := newJudge(rs, zoneOf(cfg))
-	w := db.NewWriter(run.ID)
-	feedErr := replayRows(ctx, db, src.ID, old, j, w, res)
-	if err := w.Close(); err != nil {
-		feedErr = errors.Join(feedErr, fmt.Errorf("writing results: %w", err))
-	}
-
-	status, cause := store.StatusCompleted, error(nil)
-	switch {
-	case ctx.Err() != nil:
-		status, cause = store.StatusInterrupted, ErrInterrupted
-	case feedErr != nil:
-		status, cause = store.StatusFailed, feedErr
-	default:
-		if err := replayRefunds(ctx, db, run.ID, j); err != nil {
-			status, cause = store.StatusFailed, err
-		}
-	}
-	if run.Totals, err = Totals(db, run.ID); err != nil {
-		return res, errors.Join(cause, err)
-	}
-	if res.Changes, err = changes(db, run.ID, old); err != nil {
-		return res, errors.Join(cause, err)
-	}
+	p := &pipeline{db: db, run: run, judge: newJudge(rs, zoneOf(cfg))}
+	rowsErr := p.pass(func(put func(store.Record) error) error {
+		return replayRows(ctx, db, src.ID, old, p.judge, put, res)
+	})
 	run.Stats = store.RunStats{Rows: len(old), Reused: res.Judged}
-	run, err = finish(db, run, status, cause)
-	res.Run = run
+	err = p.end(ctx, rowsErr, p.refunds)
+	if changes, cerr := changes(db, run.ID, old); cerr != nil {
+		err = errors.Join(err, cerr)
+	} else {
+		res.Changes = changes
+	}
 	log.Info("replay finished", "run_id", run.ID, "status", run.Status, "judged", res.Judged, "copied", res.Copied,
 		"changed", len(res.Changes))
 	return res, err
-}
-
-// newReplayRun describes the replay: the source's ledger and plugins (the
-// answers came from them), this replay's rules.
-func newReplayRun(opt ReplayOptions, cfg *config.Config, rs *rules.Rules, src *store.Run) *store.Run {
-	id := opt.RunID
-	if id == "" {
-		id = NewRunID(time.Now())
-	}
-	host, _ := os.Hostname()
-	run := &store.Run{ID: id, Command: "replay", ReplayOf: src.ID, Status: store.StatusRunning,
-		StartedAt: time.Now().UTC(), Ledger: src.Ledger, Config: cfg.Path, RuleSet: rs.ID(), FailOn: cfg.FailOn,
-		Accounts: map[string]store.Plugin{}, Totals: map[recon.Verdict]int{}, PID: os.Getpid(), Host: host}
-	for name, p := range src.Accounts {
-		run.Accounts[name] = p
-	}
-	for _, f := range rs.Files() {
-		run.Rules = append(run.Rules, recon.RuleFile{File: f.File, SHA256: f.SHA256})
-	}
-	return run
 }
 
 // sourceRow is what the replay keeps of one result of the source run.
@@ -187,7 +153,7 @@ func sourceRows(db *store.DB, runID string) ([]sourceRow, error) {
 
 // replayRows judges each stored answer again on a pool of workers, and
 // copies the rows that have none.
-func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRow, j *judge, w *store.Writer, res *ReplayResult) error {
+func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRow, j *judge, put func(store.Record) error, res *ReplayResult) error {
 	type job struct {
 		ex     *store.Exchange
 		reused string
@@ -207,9 +173,8 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 				if ctx.Err() != nil {
 					continue
 				}
-				rec.Final = false // a replay never becomes an order's latest result
 				rec.Result.Reused = jb.reused
-				if err := w.Put(rec); err != nil {
+				if err := put(rec); err != nil {
 					continue // the writer keeps its first error; Close returns it
 				}
 				mu.Lock()
@@ -224,22 +189,23 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 			break
 		}
 		ex, exErr := db.Exchange(srcID, r.line)
-		if exErr != nil && !errors.Is(exErr, store.ErrNoReply) {
-			err = fmt.Errorf("reading the answer of line %d of run %s: %w", r.line, srcID, exErr)
-			break
-		}
-		if ex == nil {
+		if errors.Is(exErr, store.ErrNoReply) {
+			// Never queried (INVALID, DUPLICATE): nothing to judge again.
 			var prev *recon.Result
 			if prev, err = db.Result(srcID, r.line); err != nil {
 				break
 			}
-			if err = w.Put(store.Record{Result: *prev}); err != nil {
+			if err = put(store.Record{Result: *prev}); err != nil {
 				break
 			}
 			mu.Lock()
 			res.Copied++
 			mu.Unlock()
 			continue
+		}
+		if exErr != nil {
+			err = fmt.Errorf("reading the answer of line %d of run %s: %w", r.line, srcID, exErr)
+			break
 		}
 		reused := r.reused
 		if reused == "" {
@@ -250,23 +216,6 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 	close(jobs)
 	wg.Wait()
 	return err
-}
-
-// replayRefunds is applyRefunds for a replay: the payment rows the refunds
-// check changes are rewritten without becoming the orders' latest results.
-func replayRefunds(ctx context.Context, db *store.DB, runID string, j *judge) error {
-	changed, err := j.refunds(ctx, db, runID)
-	if err != nil || len(changed) == 0 {
-		return err
-	}
-	w := db.NewWriter(runID)
-	for _, r := range changed {
-		r.Final = false
-		if err := w.Put(r); err != nil {
-			break
-		}
-	}
-	return w.Close()
 }
 
 // changes compares the replay's verdicts with the source's, line by line.
@@ -286,15 +235,4 @@ func changes(db *store.DB, runID string, old []sourceRow) ([]Change, error) {
 		return nil
 	})
 	return out, err
-}
-
-// zoneOf is the zone provider times are shown in for an account: the
-// account's own, UTC for an account the config no longer has.
-func zoneOf(cfg *config.Config) func(string) *time.Location {
-	return func(acct string) *time.Location {
-		if a, ok := cfg.Accounts[acct]; ok && a.Location != nil {
-			return a.Location
-		}
-		return time.UTC
-	}
 }

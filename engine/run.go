@@ -2,13 +2,12 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,19 +29,13 @@ type Options struct {
 	RunID        string // "" makes one, or resumes the interrupted run of this ledger
 	// Full queries every row, even those the should_query hook would skip.
 	Full bool
+	// Host starts the accounts' plugins; nil starts each as its own process
+	// (host.New over the config's plugin_dir and pins). The run does not
+	// close a Host it is given.
+	Host host.Starter
 	Log  *slog.Logger
 	// ProgressEvery is how often a progress line is logged (0: never).
 	ProgressEvery time.Duration
-}
-
-// Stats counts what a run did.
-type Stats = store.RunStats
-
-// NewRunID makes a run ID: the local time and 4 random hex digits.
-func NewRunID(now time.Time) string {
-	b := make([]byte, 2)
-	_, _ = rand.Read(b)
-	return now.Format("20060102-1504") + "-" + hex.EncodeToString(b)
 }
 
 // Run performs the nightly job and returns the stored run. Running it again
@@ -50,14 +43,13 @@ func NewRunID(now time.Time) string {
 // that run: rows already stored are kept and not queried again.
 //
 // The error is ErrNoAnswers when no provider answered at all,
-// ErrInterrupted when ctx ended first, or what made the run impossible
-// (rules, ledger, store). A run is returned whenever one was stored.
-func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
-	var st Stats
-	log := opt.Log
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+// ErrInterrupted when ctx ended first, a *ledger.Error for a ledger that
+// cannot be read, a *RunIDError when the run cannot be started or resumed
+// under its ID, or what else made the run impossible (rules, store). A run
+// is returned whenever one was stored.
+func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
+	var st store.RunStats
+	log := orDiscard(opt.Log)
 	cfg, db := opt.Config, opt.Store
 	rs, err := rules.Load(cfg.Rules)
 	if err != nil {
@@ -66,18 +58,22 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 	defer rs.Close()
 	sum, err := digest.File(opt.LedgerPath)
 	if err != nil {
-		return nil, st, fmt.Errorf("ledger: %w", err)
+		return nil, st, &ledger.Error{Path: opt.LedgerPath, Err: err}
 	}
-	lr, err := ledger.Open(opt.LedgerPath, opt.LedgerFormat)
+	lr, err := ledger.Open(opt.LedgerPath, opt.LedgerFormat, accountsOf(cfg))
 	if err != nil {
 		return nil, st, err
 	}
 	defer lr.Close()
-	h, err := host.New(cfg.PluginDir, cfg.Plugins, log)
-	if err != nil {
-		return nil, st, err
+	starter := opt.Host
+	if starter == nil {
+		h, err := host.New(cfg.PluginDir, cfg.Plugins, log)
+		if err != nil {
+			return nil, st, err
+		}
+		defer h.Close()
+		starter = h
 	}
-	defer h.Close()
 
 	run, done, err := startOrResume(db, opt, rs, sum)
 	if err != nil {
@@ -89,25 +85,27 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 		log.Info("run started", "run_id", run.ID, "ledger", opt.LedgerPath)
 	}
 
-	w := db.NewWriter(run.ID)
-	j := newJudge(rs, func(acct string) *time.Location {
-		if a, ok := cfg.Accounts[acct]; ok {
-			return a.Location
-		}
-		return time.UTC
-	})
-	d := &dispatcher{ctx: ctx, cfg: cfg, db: db, rules: rs, host: h, log: log, judge: j, writer: w,
-		runID: run.ID, done: done, full: opt.Full, accounts: map[string]*queue{}}
+	p := &pipeline{db: db, run: run, judge: newJudge(rs, zoneOf(cfg)), latest: true}
+	d := &dispatcher{pipeline: p, ctx: ctx, cfg: cfg, rules: rs, host: starter, log: log, done: done,
+		full: opt.Full, accounts: map[string]*queue{}}
 	stopProgress := d.progress(opt.ProgressEvery)
-	readErr := d.read(lr)
-	d.wait()
+	rowsErr := p.pass(func(put func(store.Record) error) error {
+		d.write = put
+		defer d.wait()
+		if err := d.read(lr); err != nil {
+			return fmt.Errorf("reading the ledger: %w", err)
+		}
+		return nil
+	})
 	stopProgress()
 	st = d.stats()
+	if rowsErr == nil && ctx.Err() == nil && lr.SHA256() != sum {
+		// The file was rewritten under us: the rows judged are not the
+		// ledger the run is recorded (and would be resumed) under.
+		rowsErr = &ledger.Error{Path: opt.LedgerPath, Err: ledger.ErrChanged}
+	}
 	for _, q := range d.accounts {
 		run.Accounts[q.acct.cfg.Name] = store.Plugin{Provider: q.acct.cfg.Plugin, Version: q.version(), SHA256: q.acct.spec.SHA256}
-	}
-	if err := w.Close(); err != nil {
-		return run, st, fmt.Errorf("writing results: %w", err)
 	}
 	run.Ledger.SHA256, run.Ledger.Rows = sum, st.Rows
 	// Query counts add up over the attempts of a resumed run; the rest
@@ -118,170 +116,119 @@ func Run(ctx context.Context, opt Options) (*store.Run, Stats, error) {
 	run.Stats.Retries += prev.Retries
 	run.Stats.Restarts += prev.Restarts
 
-	status, cause := store.StatusCompleted, error(nil)
-	switch {
-	case ctx.Err() != nil:
-		status, cause = store.StatusInterrupted, ErrInterrupted
-	case readErr != nil:
-		status, cause = store.StatusFailed, fmt.Errorf("reading the ledger: %w", readErr)
-	case lr.SHA256() != sum:
-		// The file was rewritten under us: the rows judged are not the
-		// ledger the run is recorded (and would be resumed) under.
-		status, cause = store.StatusFailed, fmt.Errorf("the ledger %s changed while it was read; run again on a finished file", opt.LedgerPath)
-	default:
-		if err := applyRefunds(ctx, db, run.ID, j); err != nil {
-			status, cause = store.StatusFailed, err
-		} else if st.Queried > 0 && st.Answered == 0 {
-			status, cause = store.StatusFailed, ErrNoAnswers
+	err = p.end(ctx, rowsErr, p.refunds, func(context.Context) error {
+		if st.Queried > 0 && st.Answered == 0 {
+			return ErrNoAnswers
 		}
-	}
-	if run.Totals, err = Totals(db, run.ID); err != nil {
-		return run, st, err
-	}
-	run, err = finish(db, run, status, cause)
+		return nil
+	})
 	log.Info("run finished", "run_id", run.ID, "status", run.Status, "rows", st.Rows, "queried", st.Queried,
 		"reused", st.Reused, "resumed", st.Resumed, "queries", st.Queries, "retries", st.Retries,
 		"plugin_restarts", st.Restarts)
 	return run, st, err
 }
 
+// accountsOf is what the ledger needs of the config to check a row.
+func accountsOf(cfg *config.Config) ledger.Accounts {
+	return func(name string) (ledger.Account, bool) {
+		a, ok := cfg.Accounts[name]
+		if !ok {
+			return ledger.Account{}, false
+		}
+		return ledger.Account{Provider: a.Plugin, Currency: a.Currency, Location: a.Location}, true
+	}
+}
+
 // startOrResume stores a new run, or takes up the interrupted run of the
 // same ledger and config (or the one --run-id names) and returns the lines
 // it already stored.
 func startOrResume(db *store.DB, opt Options, rs *rules.Rules, ledgerSHA string) (*store.Run, map[int]bool, error) {
-	prev, err := resumable(db, opt, ledgerSHA)
+	prev, found, err := resumable(db, opt, ledgerSHA)
 	if err != nil {
 		return nil, nil, err
 	}
-	host, _ := os.Hostname()
-	if prev == nil {
-		id := opt.RunID
-		if id == "" {
-			id = NewRunID(time.Now())
-		}
-		run := &store.Run{ID: id, Command: "run", Status: store.StatusRunning, StartedAt: time.Now().UTC(),
-			Ledger: store.LedgerInfo{Path: opt.LedgerPath, SHA256: ledgerSHA}, Config: opt.Config.Path,
-			RuleSet: rs.ID(), FailOn: opt.Config.FailOn, Full: opt.Full,
-			Accounts: map[string]store.Plugin{}, Totals: map[recon.Verdict]int{}, PID: os.Getpid(), Host: host}
-		for _, f := range rs.Files() {
-			run.Rules = append(run.Rules, recon.RuleFile{File: f.File, SHA256: f.SHA256})
-		}
+	if !found {
+		run := newRun(opt.RunID, store.CommandRun, opt.Config, rs)
+		run.Ledger = store.LedgerInfo{Path: opt.LedgerPath, SHA256: ledgerSHA}
+		run.Full = opt.Full
 		return run, map[int]bool{}, db.PutRun(run)
 	}
 	if prev.RuleSet != rs.ID() {
-		return nil, nil, fmt.Errorf("run %s was interrupted under other rule files (rule set %s, now %s): "+
-			"restore them to resume it, or pass another --run-id to start afresh", prev.ID, prev.RuleSet, rs.ID())
+		return nil, nil, &RunIDError{RunID: prev.ID, Err: ErrRulesChanged, msg: fmt.Sprintf(
+			"run %s was interrupted under other rule files (rule set %s, now %s): "+
+				"restore them to resume it, or pass another --run-id to start afresh", prev.ID, prev.RuleSet, rs.ID())}
 	}
 	done, err := db.DoneLines(prev.ID)
 	if err != nil {
 		return nil, nil, err
 	}
-	prev.Status, prev.Error, prev.PID, prev.Host = store.StatusRunning, "", os.Getpid(), host
+	claim(prev)
 	prev.Resumes++
-	if prev.Accounts == nil {
-		prev.Accounts = map[string]store.Plugin{}
-	}
 	return prev, done, db.PutRun(prev)
 }
 
 // resumable finds the run to resume: the one --run-id names, else the
 // newest unfinished run of the same ledger file, content and config. The
 // store's lock means no other process is running it.
-func resumable(db *store.DB, opt Options, ledgerSHA string) (*store.Run, error) {
+func resumable(db *store.DB, opt Options, ledgerSHA string) (*store.Run, bool, error) {
 	if opt.RunID != "" {
 		r, err := db.Run(opt.RunID)
 		if errors.Is(err, store.ErrRunNotFound) {
-			return nil, nil
+			return nil, false, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
+		}
+		taken := func(format string, args ...any) (*store.Run, bool, error) {
+			return nil, false, &RunIDError{RunID: r.ID, Err: ErrRunIDTaken, msg: fmt.Sprintf(format, args...)}
 		}
 		switch {
 		case r.Status == store.StatusCompleted:
-			return nil, fmt.Errorf("run %s is already complete: choose another --run-id, or omit it", r.ID)
-		case r.Command != "run":
-			return nil, fmt.Errorf("run %s is a %s, not a run: choose another --run-id", r.ID, r.Command)
+			return taken("run %s is already complete: choose another --run-id, or omit it", r.ID)
+		case r.Command != store.CommandRun:
+			return taken("run %s is a %s, not a run: choose another --run-id", r.ID, r.Command)
 		case r.Ledger.SHA256 != ledgerSHA:
-			return nil, fmt.Errorf("run %s read another ledger (sha256 %s, this one %s): choose another --run-id",
+			return taken("run %s read another ledger (sha256 %s, this one %s): choose another --run-id",
 				r.ID, r.Ledger.SHA256, ledgerSHA)
 		}
-		return r, nil
+		return r, true, nil
 	}
 	runs, err := db.Runs()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for i := len(runs) - 1; i >= 0; i-- {
 		r := runs[i]
-		if r.Command != "run" || r.Ledger.Path != opt.LedgerPath || r.Config != opt.Config.Path || r.Full != opt.Full {
+		if r.Command != store.CommandRun || r.Ledger.Path != opt.LedgerPath || r.Config != opt.Config.Path || r.Full != opt.Full {
 			continue
 		}
-		if r.Ledger.SHA256 != ledgerSHA || r.Status == store.StatusCompleted || r.Status == store.StatusFailed {
-			return nil, nil // the newest run of this ledger is not one to take up
-		}
-		return r, nil
+		// Only the newest run of this ledger is one to take up, and only
+		// while it is unfinished.
+		ok := r.Ledger.SHA256 == ledgerSHA && r.Status != store.StatusCompleted && r.Status != store.StatusFailed
+		return r, ok, nil
 	}
-	return nil, nil
-}
-
-func finish(db *store.DB, run *store.Run, status store.Status, cause error) (*store.Run, error) {
-	run.Status = status
-	run.FinishedAt = time.Now().UTC()
-	if cause != nil {
-		run.Error = cause.Error()
-	}
-	if err := db.PutRun(run); err != nil {
-		return run, errors.Join(cause, err)
-	}
-	return run, cause
-}
-
-// applyRefunds runs the order-level refunds check and rewrites the payment
-// rows it changes.
-func applyRefunds(ctx context.Context, db *store.DB, runID string, j *judge) error {
-	changed, err := j.refunds(ctx, db, runID)
-	if err != nil || len(changed) == 0 {
-		return err
-	}
-	w := db.NewWriter(runID)
-	for _, r := range changed {
-		if err := w.Put(r); err != nil {
-			break
-		}
-	}
-	return w.Close()
-}
-
-// Totals counts a run's results by verdict.
-func Totals(db *store.DB, runID string) (map[recon.Verdict]int, error) {
-	t := map[recon.Verdict]int{}
-	err := db.Results(runID, func(r recon.Result) error {
-		t[r.Verdict]++
-		return nil
-	})
-	return t, err
+	return nil, false, nil
 }
 
 // dispatcher reads the ledger and hands each row that needs a query to its
 // account's queue.
 type dispatcher struct {
-	ctx    context.Context
-	cfg    *config.Config
-	db     *store.DB
-	rules  *rules.Rules
-	host   *host.Host
-	log    *slog.Logger
-	judge  *judge
-	writer *store.Writer
-	runID  string
-	done   map[int]bool // lines stored by an interrupted attempt of this run
-	full   bool
+	*pipeline
+	ctx   context.Context
+	cfg   *config.Config
+	rules *rules.Rules
+	host  host.Starter
+	log   *slog.Logger
+	write func(store.Record) error // the rows pass's put
+	done  map[int]bool             // lines stored by an interrupted attempt of this run
+	full  bool
 
+	// accounts is written by read alone, and read elsewhere under mu.
 	accounts map[string]*queue
 	wg       sync.WaitGroup
 
 	mu sync.Mutex
-	st Stats
+	st store.RunStats
 }
 
 type queue struct {
@@ -298,26 +245,25 @@ func (q *queue) version() string {
 func (d *dispatcher) read(lr *ledger.Reader) error {
 	seen := map[string]int{}
 	for d.ctx.Err() == nil {
-		raw, err := lr.Next()
+		row, bad, err := lr.Next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		d.count(func(s *Stats) { s.Rows++ })
-		row, problem := validate(raw, d.cfg)
+		d.count(func(s *store.RunStats) { s.Rows++ })
 		resumed := d.done[row.Line]
-		if problem != "" {
+		if bad != nil {
 			if !resumed {
-				d.put(d.judge.rejected(row, raw.Amount, "INVALID", problem))
+				d.put(d.judge.rejected(row, recon.VerdictInvalid, bad.Reason))
 			}
 			continue
 		}
 		key := row.Key()
 		if first, dup := seen[key]; dup {
 			if !resumed {
-				d.put(d.judge.rejected(row, raw.Amount, "DUPLICATE", fmt.Sprintf("repeats line %d", first)))
+				d.put(d.judge.rejected(row, recon.VerdictDuplicate, fmt.Sprintf("repeats line %d", first)))
 			}
 			continue
 		}
@@ -327,9 +273,9 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 			if err := d.restore(row); err != nil {
 				return err
 			}
-			d.count(func(s *Stats) { s.Resumed++ })
+			d.count(func(s *store.RunStats) { s.Resumed++ })
 		case d.reuse(row):
-			d.count(func(s *Stats) { s.Reused++ })
+			d.count(func(s *store.RunStats) { s.Reused++ })
 		default:
 			d.queue(row.Account).jobs <- row
 		}
@@ -339,11 +285,11 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 
 // restore feeds the refunds check with a row an interrupted attempt stored.
 func (d *dispatcher) restore(row recon.Row) error {
-	r, err := d.db.Result(d.runID, row.Line)
+	r, err := d.db.Result(d.run.ID, row.Line)
 	if err != nil {
 		return err
 	}
-	ex, err := d.db.Exchange(d.runID, row.Line)
+	ex, err := d.db.Exchange(d.run.ID, row.Line)
 	switch {
 	case errors.Is(err, store.ErrNoReply):
 		return nil // never queried: nothing for the refunds check
@@ -361,7 +307,7 @@ func (d *dispatcher) reuse(row recon.Row) bool {
 		return false
 	}
 	latest, ok, err := d.db.Latest(row.Key())
-	if err != nil || !ok || latest.RunID == d.runID {
+	if err != nil || !ok || latest.RunID == d.run.ID {
 		return false
 	}
 	last := &rules.Last{RunID: latest.RunID, Verdict: latest.Verdict, Severity: latest.Severity, At: latest.At,
@@ -376,8 +322,8 @@ func (d *dispatcher) reuse(row recon.Row) bool {
 		return false
 	}
 	ex, err := d.db.Exchange(latest.RunID, latest.Line)
-	if err != nil || ex == nil {
-		return false
+	if err != nil {
+		return false // pruned, or never queried: ask again
 	}
 	rec := d.judge.answered(ctx, row, ex.Reply, 0)
 	rec.Result.Reused = latest.RunID
@@ -391,7 +337,9 @@ func (d *dispatcher) queue(name string) *queue {
 	}
 	cfg := d.cfg.Accounts[name]
 	q := &queue{acct: newAccount(cfg, d.host, d.log), jobs: make(chan recon.Row, cfg.Concurrency)}
+	d.mu.Lock() // the progress line reads the accounts
 	d.accounts[name] = q
+	d.mu.Unlock()
 	for i := 0; i < cfg.Concurrency; i++ {
 		d.wg.Add(1)
 		go d.work(q)
@@ -411,7 +359,7 @@ func (d *dispatcher) work(q *queue) {
 		}
 		// A row counts as queried even when no attempt could be sent (its
 		// plugin would not start): it still needed the provider.
-		d.count(func(s *Stats) {
+		d.count(func(s *store.RunStats) {
 			s.Queried++
 			if !res.Outcome.Failed() {
 				s.Answered++
@@ -425,22 +373,23 @@ func (d *dispatcher) work(q *queue) {
 }
 
 func (d *dispatcher) put(r store.Record) {
-	if err := d.writer.Put(r); err != nil {
+	if err := d.write(r); err != nil {
 		d.log.Error("writing a result failed", "line", r.Result.Line, "err", err)
 	}
 }
 
-func (d *dispatcher) count(f func(*Stats)) {
+func (d *dispatcher) count(f func(*store.RunStats)) {
 	d.mu.Lock()
 	f(&d.st)
 	d.mu.Unlock()
 }
 
-func (d *dispatcher) stats() Stats {
+func (d *dispatcher) stats() store.RunStats {
 	d.mu.Lock()
 	st := d.st
+	queues := slices.Collect(maps.Values(d.accounts))
 	d.mu.Unlock()
-	for _, q := range d.accounts {
+	for _, q := range queues {
 		q.acct.mu.Lock()
 		st.Queries += q.acct.stats.Queries
 		st.Retries += q.acct.stats.Retries
@@ -466,7 +415,7 @@ func (d *dispatcher) progress(every time.Duration) (stop func()) {
 			select {
 			case <-t.C:
 				st := d.stats()
-				d.log.Info("progress", "run_id", d.runID, "rows_read", st.Rows, "queried", st.Queried,
+				d.log.Info("progress", "run_id", d.run.ID, "rows_read", st.Rows, "queried", st.Queried,
 					"reused", st.Reused, "resumed", st.Resumed, "retries", st.Retries)
 			case <-quit:
 				return

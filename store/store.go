@@ -75,7 +75,9 @@ type DB struct {
 }
 
 // Open opens (creating with mode 0600) the store at path. It waits at most
-// lockWait for another process to release the file, then returns ErrLocked.
+// lockWait for another process to release the file, then returns an error
+// wrapping ErrLocked; a store of another schema is a *SchemaError (which
+// wraps ErrSchema).
 func Open(path string, lockWait time.Duration) (*DB, error) {
 	if lockWait <= 0 {
 		lockWait = time.Second
@@ -129,13 +131,14 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 	return d, nil
 }
 
-// Close closes the store.
+// Close closes the store; its error is bbolt's.
 func (d *DB) Close() error { return d.db.Close() }
 
 // Path returns the store's file.
 func (d *DB) Path() string { return d.path }
 
-// PutRun creates or updates a run's metadata.
+// PutRun creates or updates a run's metadata; its error is bbolt's or the
+// encoder's.
 func (d *DB) PutRun(r *Run) error {
 	v, err := json.Marshal(r)
 	if err != nil {
@@ -149,7 +152,8 @@ func (d *DB) PutRun(r *Run) error {
 	})
 }
 
-// Run returns a run's metadata, or ErrRunNotFound.
+// Run returns a run's metadata. The error wraps ErrRunNotFound when no run
+// has that ID.
 func (d *DB) Run(id string) (*Run, error) {
 	var r Run
 	err := d.db.View(func(tx *bolt.Tx) error {
@@ -165,7 +169,7 @@ func (d *DB) Run(id string) (*Run, error) {
 	return &r, nil
 }
 
-// Runs lists every run, oldest first.
+// Runs lists every run, oldest first: none is an empty list, not an error.
 func (d *DB) Runs() ([]*Run, error) {
 	var out []*Run
 	err := d.db.View(func(tx *bolt.Tx) error {
@@ -182,7 +186,9 @@ func (d *DB) Runs() ([]*Run, error) {
 	return out, err
 }
 
-// Results calls fn for each result of a run, in ledger line order.
+// Results calls fn for each result of a run, in ledger line order, and
+// returns fn's first error. The error wraps ErrRunNotFound when no run has
+// that ID; a run without results calls fn never.
 func (d *DB) Results(runID string, fn func(recon.Result) error) error {
 	return d.each(runID, subResults, func(v []byte) error {
 		var r recon.Result
@@ -193,7 +199,9 @@ func (d *DB) Results(runID string, fn func(recon.Result) error) error {
 	})
 }
 
-// Exchanges calls fn for each stored provider answer of a run, in line order.
+// Exchanges calls fn for each stored provider answer of a run, in line
+// order, and returns fn's first error. The error wraps ErrRunNotFound when
+// no run has that ID.
 func (d *DB) Exchanges(runID string, fn func(Exchange) error) error {
 	return d.each(runID, subExchanges, func(v []byte) error {
 		var e Exchange
@@ -204,26 +212,46 @@ func (d *DB) Exchanges(runID string, fn func(Exchange) error) error {
 	})
 }
 
-// Exchange returns the stored reply behind one line of a run, ErrNoReply
-// when the line was never queried, or ErrRunNotFound.
+// Exchange returns the stored reply behind one line of a run. The error
+// wraps ErrNoReply when the line has none (never queried, or no such line),
+// or ErrRunNotFound when no run has that ID; the Exchange is then nil.
 func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
-	var e *Exchange
+	return lineOf[Exchange](d, runID, subExchanges, line, ErrNoReply)
+}
+
+// Result returns the result of one line of a run. The error wraps
+// ErrNoResult when the run has none for that line (yet: an interrupted run
+// stored only part of its ledger), or ErrRunNotFound when no run has that
+// ID; the Result is then nil.
+func (d *DB) Result(runID string, line int) (*recon.Result, error) {
+	return lineOf[recon.Result](d, runID, subResults, line, ErrNoResult)
+}
+
+// lineOf decodes what sub holds for one line of a run; missing is the
+// error when it holds nothing.
+func lineOf[T any](d *DB, runID string, sub []byte, line int, missing error) (*T, error) {
+	var out *T
 	err := d.db.View(func(tx *bolt.Tx) error {
 		b, err := runData(tx, runID, false)
 		if err != nil {
 			return err
 		}
-		v := b.Bucket(subExchanges).Get(lineKey(line))
+		v := b.Bucket(sub).Get(lineKey(line))
 		if v == nil {
-			return fmt.Errorf("run %q line %d: %w", runID, line, ErrNoReply)
+			return fmt.Errorf("run %q line %d: %w", runID, line, missing)
 		}
-		e = new(Exchange)
-		return json.Unmarshal(v, e)
+		var t T
+		if err := json.Unmarshal(v, &t); err != nil {
+			return err
+		}
+		out = &t
+		return nil
 	})
-	return e, err
+	return out, err
 }
 
-// DoneLines returns the lines of a run that already have a result.
+// DoneLines returns the lines of a run that already have a result (none:
+// an empty map). The error wraps ErrRunNotFound when no run has that ID.
 func (d *DB) DoneLines(runID string) (map[int]bool, error) {
 	done := map[int]bool{}
 	err := d.db.View(func(tx *bolt.Tx) error {
@@ -239,7 +267,10 @@ func (d *DB) DoneLines(runID string) (map[int]bool, error) {
 	return done, err
 }
 
-// Latest returns an order's most recent result across runs.
+// Latest returns an order's most recent result across runs; ok is false
+// when no run stored one for it (only a Record marked Final counts: not a
+// replay's, not an INVALID or DUPLICATE row's). The error is bbolt's or the
+// decoder's, never "not there".
 func (d *DB) Latest(key string) (Latest, bool, error) {
 	var l Latest
 	var ok bool
@@ -290,22 +321,4 @@ func lineKey(line int) []byte {
 	k := make([]byte, 8)
 	binary.BigEndian.PutUint64(k, uint64(line))
 	return k
-}
-
-// Result returns the result of one line of a run.
-func (d *DB) Result(runID string, line int) (*recon.Result, error) {
-	var r *recon.Result
-	err := d.db.View(func(tx *bolt.Tx) error {
-		b, err := runData(tx, runID, false)
-		if err != nil {
-			return err
-		}
-		v := b.Bucket(subResults).Get(lineKey(line))
-		if v == nil {
-			return fmt.Errorf("run %q line %d: %w", runID, line, ErrNoResult)
-		}
-		r = new(recon.Result)
-		return json.Unmarshal(v, r)
-	})
-	return r, err
 }

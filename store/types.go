@@ -11,38 +11,49 @@ type Status string
 
 // Run statuses.
 const (
-	StatusRunning     Status = "running"     // in progress, or killed: see Run.Interrupted
+	StatusRunning     Status = "running"     // in progress, or its process was killed: see Run.PID and Run.Host
 	StatusCompleted   Status = "completed"   // every ledger row has its result
 	StatusFailed      Status = "failed"      // stopped by an error that made finishing pointless
 	StatusInterrupted Status = "interrupted" // stopped by a signal; resumable
 )
 
-// Run is one reconciliation run.
+// The commands that make runs (Run.Command).
+const (
+	CommandRun    = "run"
+	CommandReplay = "replay"
+)
+
+// Run is one reconciliation run. Its JSON is both the stored record and the
+// head of the report (package report), so the fields come in the report's
+// order: what the run was and how it ended, what it read and judged with,
+// what it found and did; then what only the store needs.
 type Run struct {
 	ID         string                `json:"run_id"`
-	Command    string                `json:"command"` // run | replay
+	Command    string                `json:"command"` // CommandRun or CommandReplay
 	ReplayOf   string                `json:"replay_of,omitempty"`
 	Status     Status                `json:"status"`
+	Error      string                `json:"error,omitempty"`
 	StartedAt  time.Time             `json:"started_at"`
 	FinishedAt time.Time             `json:"finished_at,omitzero"`
 	Ledger     LedgerInfo            `json:"ledger"`
-	Config     string                `json:"config,omitempty"`
 	Rules      []recon.RuleFile      `json:"rules"`
 	RuleSet    string                `json:"rule_set"`
 	FailOn     recon.Severity        `json:"fail_on"`
 	Accounts   map[string]Plugin     `json:"accounts,omitempty"`
 	Totals     map[recon.Verdict]int `json:"totals"`
-	Error      string                `json:"error,omitempty"`
+	// Stats counts the work of the run: rows of its last attempt, queries
+	// of every attempt that finished.
+	Stats RunStats `json:"stats"`
+	// Resumes counts how many times the run was taken up again after an interruption.
+	Resumes int `json:"resumes,omitempty"`
+
+	// Config and Full are what a resume must match besides the ledger.
+	Config string `json:"config,omitempty"`
+	Full   bool   `json:"full,omitempty"`
 	// PID and Host identify the process running it, to tell a live run from
 	// a killed one.
 	PID  int    `json:"pid,omitempty"`
 	Host string `json:"host,omitempty"`
-	// Resumes counts how many times the run was taken up again after an interruption.
-	Resumes int  `json:"resumes,omitempty"`
-	Full    bool `json:"full,omitempty"`
-	// Stats counts the work of the run: rows of its last attempt, queries
-	// of every attempt that finished.
-	Stats RunStats `json:"stats"`
 }
 
 // RunStats counts what a run did.

@@ -1,7 +1,3 @@
-// Package host starts provider plugins as separate processes and keeps them
-// alive: a built-in provider is this very binary started again with
-// builtin.EnvServe set; any other is a binary from the plugin directory,
-// pinned by sha256 when the config says so.
 package host
 
 import (
@@ -35,7 +31,9 @@ var ErrUnknownPlugin = errors.New("unknown provider plugin")
 // ErrChecksum is returned when a plugin binary does not match its pinned sha256.
 var ErrChecksum = errors.New("plugin binary does not match its pinned sha256")
 
-// Host starts plugin processes and kills them all on Close.
+var _ Starter = (*Host)(nil)
+
+// Host starts each plugin as its own process and kills them all on Close.
 type Host struct {
 	dir  string
 	pins map[string]string
@@ -96,16 +94,16 @@ func (h *Host) Resolve(name string) (Spec, error) {
 	return Spec{Name: name, Path: p, SHA256: sum}, nil
 }
 
-// Plugin is a running plugin process.
-type Plugin struct {
-	Spec   Spec
-	Info   plugins.Info
+// process is a running plugin process.
+type process struct {
+	host   *Host
+	info   plugins.Info
 	client *plugin.Client
 	remote *plugins.Remote
 }
 
 // Start starts a plugin process and configures it for an account.
-func (h *Host) Start(ctx context.Context, spec Spec, acct plugins.Account) (*Plugin, error) {
+func (h *Host) Start(ctx context.Context, spec Spec, acct plugins.Account) (Plugin, error) {
 	c, err := h.launch(spec, h.logger.Named(acct.Name))
 	if err != nil {
 		return nil, err
@@ -124,29 +122,22 @@ func (h *Host) Start(ctx context.Context, spec Spec, acct plugins.Account) (*Plu
 		h.kill(c)
 		return nil, fmt.Errorf("plugin %s: configuring account %s: %w", spec.Name, acct.Name, grpcMessage(err))
 	}
-	return &Plugin{Spec: spec, Info: info, client: c, remote: remote}, nil
+	return &process{host: h, info: info, client: c, remote: remote}, nil
 }
 
-// Query asks the plugin; see plugins.Remote.Query.
-func (p *Plugin) Query(ctx context.Context, q recon.Query, timeout time.Duration) (recon.Reply, error) {
+func (p *process) Info() plugins.Info { return p.info }
+
+// Query asks the plugin over its stream; see plugins.Remote.Query.
+func (p *process) Query(ctx context.Context, q recon.Query, timeout time.Duration) (recon.Reply, error) {
 	return p.remote.Query(ctx, q, timeout)
 }
 
 // Exited reports whether the process is gone or its stream broke.
-func (p *Plugin) Exited() bool { return p.client.Exited() || p.remote.Broken() }
+func (p *process) Exited() bool { return p.client.Exited() || p.remote.Broken() }
 
-// PID returns the plugin's process id (0 if unknown).
-func (p *Plugin) PID() int {
-	if rc := p.client.ReattachConfig(); rc != nil {
-		return rc.Pid
-	}
-	return 0
-}
-
-// Stop ends the plugin process.
-func (h *Host) Stop(p *Plugin) {
+func (p *process) Stop() {
 	p.remote.Close()
-	h.kill(p.client)
+	p.host.kill(p.client)
 }
 
 // Close kills every plugin this host started.

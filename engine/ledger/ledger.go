@@ -1,12 +1,3 @@
-// Package ledger streams a merchant's ledger: CSV with a header row, or JSON
-// Lines with the same keys. It reports each row with its line number and
-// never drops one: a row it cannot read comes back with Err set, and
-// reading goes on with the next. A line longer than MaxLineBytes is skipped
-// without being held in memory, and its row says so; a broken CSV quote
-// spoils the rows it swallows, and its error names the lines.
-//
-// Checks that need the config (the account exists, the amount fits its
-// currency) are the engine's; this package checks only what a row is.
 package ledger
 
 import (
@@ -20,11 +11,14 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/reconhq/recon"
 )
 
 // Columns of the contract.
@@ -38,31 +32,52 @@ var (
 // invalid rather than read into memory.
 const MaxLineBytes = 1 << 20
 
-// Row is one ledger row as written.
-type Row struct {
-	Line            int
-	Account         string
-	OrderNo         string
-	ProviderTradeNo string
-	Type            string
-	RefundNo        string
-	Amount          string
-	Currency        string
-	Status          string
-	CreatedAt       string
-	// Err is why the row could not be read; the fields may be partial or
-	// empty. It reads after the word "line", as the engine reports it:
-	// "line is not UTF-8 in column order_no: ...".
-	Err error
+// Error is a ledger that cannot be read at all, or no further.
+type Error struct {
+	Path string
+	// Line is the line at fault (the header's), 0 when no one line is.
+	Line int
+	Err  error
 }
+
+func (e *Error) Error() string {
+	if pe, ok := errors.AsType[*fs.PathError](e.Err); ok && pe.Path == e.Path {
+		return "ledger: " + e.Err.Error() // it names the file already
+	}
+	return "ledger " + e.Path + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrFormat is wrapped by the *Error of a ledger whose format is unknown:
+// named wrongly, or not named and not told by the file's extension. The
+// remedy is on the command line (--ledger-format, or the file's name).
+var ErrFormat = errors.New("unknown ledger format")
+
+// ErrChanged is wrapped by the *Error of a ledger whose bytes as read are
+// not those it was opened under: it was rewritten while it was read, so
+// the rows judged belong to neither file.
+var ErrChanged = errors.New("changed while it was read; run again on a finished file")
+
+// tagged is a message of its own over a sentinel for errors.Is.
+type tagged struct {
+	msg string
+	is  error
+}
+
+func (t *tagged) Error() string { return t.msg }
+func (t *tagged) Unwrap() error { return t.is }
 
 // Reader reads a ledger row by row.
 type Reader struct {
-	name   string
-	closer io.Closer // the file Open opened; nil for NewReader
-	sum    hash.Hash
-	next   func() (Row, error)
-	format string
+	name     string
+	closer   io.Closer // the file Open opened; nil for NewReader
+	sum      hash.Hash
+	accounts Accounts
+	// next reads the next row as written: where it starts, its columns by
+	// name, and why it cannot be read (its columns then hold what could be,
+	// or col is nil). err is the source's: io.EOF, or a failed read.
+	next func() (line int, col func(string) string, bad *recon.RowError, err error)
 }
 
 // Formats a ledger may be in.
@@ -79,13 +94,15 @@ func FormatOf(path string) (string, error) {
 	case ".jsonl", ".ndjson":
 		return FormatJSONL, nil
 	}
-	return "", fmt.Errorf("ledger %s: cannot tell the format from the extension; name it .csv or .jsonl, or pass --ledger-format", path)
+	return "", &Error{Path: path, Err: &tagged{is: ErrFormat,
+		msg: "cannot tell the format from the extension; name it .csv or .jsonl, or pass --ledger-format"}}
 }
 
-// Open opens a ledger file. format is FormatCSV, FormatJSONL or "" (by
-// extension). A CSV ledger's header is read and checked here: a missing
-// required column is an error, since no row could be judged.
-func Open(path, format string) (*Reader, error) {
+// Open opens a ledger file whose rows name accounts that accounts knows.
+// format is FormatCSV, FormatJSONL or "" (by extension). A CSV ledger's
+// header is read and checked here: a missing required column is an error,
+// since no row could be judged. Every error is an *Error.
+func Open(path, format string, accounts Accounts) (*Reader, error) {
 	if format == "" {
 		var err error
 		if format, err = FormatOf(path); err != nil {
@@ -94,9 +111,9 @@ func Open(path, format string) (*Reader, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+		return nil, &Error{Path: path, Err: err}
 	}
-	r, err := NewReader(f, path, format)
+	r, err := NewReader(f, path, format, accounts)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -108,8 +125,13 @@ func Open(path, format string) (*Reader, error) {
 // NewReader reads a ledger from src, as Open does a file; name stands for
 // it in errors (and picks the format when format is ""). Closing the Reader
 // leaves src open.
-func NewReader(src io.Reader, name, format string) (*Reader, error) {
-	return newReader(src, name, format, MaxLineBytes)
+func NewReader(src io.Reader, name, format string, accounts Accounts) (*Reader, error) {
+	r, err := newReader(src, name, format, MaxLineBytes)
+	if err != nil {
+		return nil, err
+	}
+	r.accounts = accounts
+	return r, nil
 }
 
 func newReader(src io.Reader, name, format string, maxLine int) (*Reader, error) {
@@ -119,7 +141,7 @@ func newReader(src io.Reader, name, format string, maxLine int) (*Reader, error)
 			return nil, err
 		}
 	}
-	r := &Reader{name: name, sum: sha256.New(), format: format}
+	r := &Reader{name: name, sum: sha256.New()}
 	lim := newLineLimiter(io.TeeReader(src, r.sum), maxLine)
 	var err error
 	switch format {
@@ -128,17 +150,34 @@ func newReader(src io.Reader, name, format string, maxLine int) (*Reader, error)
 	case FormatJSONL:
 		r.openJSONL(lim)
 	default:
-		err = fmt.Errorf("unknown ledger format %q (csv or jsonl)", format)
+		err = fmt.Errorf("%w %q (csv or jsonl)", ErrFormat, format)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ledger %s: %w", name, err)
+		le, ok := err.(*Error)
+		if !ok {
+			le = &Error{Err: err}
+		}
+		le.Path = name
+		return nil, le
 	}
 	return r, nil
 }
 
-// Next returns the next row, or io.EOF after the last. An error other than
-// io.EOF means the ledger itself could not be read further.
-func (r *Reader) Next() (Row, error) { return r.next() }
+// Next returns the next row, or io.EOF after the last. A row that cannot be
+// judged comes with bad set and holds what could be read of it (its
+// AmountText as written); the next call reads on. An error other than
+// io.EOF is an *Error: the ledger could not be read further.
+func (r *Reader) Next() (row recon.Row, bad *recon.RowError, err error) {
+	line, col, bad, err := r.next()
+	if err == io.EOF {
+		return recon.Row{}, nil, io.EOF
+	}
+	if err != nil {
+		return recon.Row{}, nil, &Error{Path: r.name, Err: err}
+	}
+	row, bad = check(line, col, bad, r.accounts)
+	return row, bad, nil
+}
 
 // SHA256 returns the hex digest of the bytes read so far: of the whole
 // ledger once Next returned io.EOF.
@@ -181,29 +220,32 @@ func (r *Reader) openCSV(lim *lineLimiter) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		if e := lim.explain(pe.StartLine, pe.Line); e != nil {
-			return fmt.Errorf("header (line %d) %w", pe.StartLine, e)
+			return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) %w", pe.StartLine, e)}
 		}
-		return fmt.Errorf("header (line %d) %w", pe.StartLine, csvError(pe))
+		return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) %w", pe.StartLine, csvError(pe))}
 	}
 	if err != nil {
 		return fmt.Errorf("header: %w", err)
 	}
 	headLine, _ := cr.FieldPos(0)
+	bad := func(format string, args ...any) error {
+		return &Error{Line: headLine, Err: fmt.Errorf(format, args...)}
+	}
 	if e := lim.explain(headLine, headLine); e != nil {
-		return fmt.Errorf("header (line %d) %w", headLine, e)
+		return bad("header (line %d) %w", headLine, e)
 	}
 	header = slices.Clone(header) // ReuseRecord: the next Read overwrites it
 	col := map[string]int{}
 	for i, h := range header {
 		if !utf8.ValidString(h) {
-			return fmt.Errorf("header (line %d) is not UTF-8: save the ledger as UTF-8", headLine)
+			return bad("header (line %d) is not UTF-8: save the ledger as UTF-8", headLine)
 		}
 		h = strings.ToLower(strings.TrimSpace(h))
 		if h == "" {
 			continue // an unnamed column (a spreadsheet's trailing comma) is not read
 		}
 		if _, dup := col[h]; dup {
-			return fmt.Errorf("header (line %d): column %q appears twice", headLine, h)
+			return bad("header (line %d): column %q appears twice", headLine, h)
 		}
 		col[h] = i
 	}
@@ -214,57 +256,62 @@ func (r *Reader) openCSV(lim *lineLimiter) error {
 		}
 	}
 	if len(missing) == len(Required) {
-		return fmt.Errorf("header (line %d) names none of the required columns %s (it has %s): is the header row missing?",
+		return bad("header (line %d) names none of the required columns %s (it has %s): is the header row missing?",
 			headLine, strings.Join(Required, ", "), strings.Join(header, ","))
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("header (line %d) lacks the required column(s) %s (it has %s)",
+		return bad("header (line %d) lacks the required column(s) %s (it has %s)",
 			headLine, strings.Join(missing, ", "), strings.Join(header, ","))
 	}
-	r.next = func() (Row, error) {
+	r.next = func() (int, func(string) string, *recon.RowError, error) {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return Row{}, io.EOF
+			return 0, nil, nil, io.EOF
 		}
 		if errors.As(err, &pe) {
 			if e := lim.explain(pe.StartLine, pe.Line); e != nil {
-				return Row{Line: pe.StartLine, Err: e}, nil
+				return pe.StartLine, nil, unreadable(pe.StartLine, "", e), nil
 			}
-			return Row{Line: pe.StartLine, Err: csvError(pe)}, nil
+			return pe.StartLine, nil, unreadable(pe.StartLine, "", csvError(pe)), nil
 		}
 		if err != nil {
-			return Row{}, err
+			return 0, nil, nil, err
 		}
 		first, _ := cr.FieldPos(0)
 		last, _ := cr.FieldPos(len(rec) - 1)
 		// A quoted last field may go on over more lines.
 		last += strings.Count(rec[len(rec)-1], "\n")
-		row := Row{Line: first}
-		if row.Err = lim.explain(first, last); row.Err != nil {
-			return row, nil // what is left of the row is not the row
+		if e := lim.explain(first, last); e != nil {
+			return first, nil, unreadable(first, "", e), nil // what is left of the row is not the row
 		}
-		fill(&row, func(name string) string {
+		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])
 			}
 			return ""
-		})
+		}
 		for i, f := range rec {
 			if !utf8.ValidString(f) {
-				name := fmt.Sprintf("field %d", i+1)
+				field, name := "", fmt.Sprintf("field %d", i+1)
 				if i < len(header) {
-					name = fmt.Sprintf("column %s", strings.ToLower(strings.TrimSpace(header[i])))
+					field = strings.ToLower(strings.TrimSpace(header[i]))
+					name = "column " + field
 				}
-				row.Err = fmt.Errorf("is not UTF-8 in %s: %w", name, errEncoding)
-				return row, nil
+				return first, get, unreadable(first, field, fmt.Errorf("is not UTF-8 in %s: %w", name, errEncoding)), nil
 			}
 		}
 		if len(rec) != len(header) {
-			row.Err = fmt.Errorf("has %d fields, the header has %d", len(rec), len(header))
+			return first, get, unreadable(first, "", fmt.Errorf("has %d fields, the header has %d", len(rec), len(header))), nil
 		}
-		return row, nil
+		return first, get, nil, nil
 	}
 	return nil
+}
+
+// unreadable is a row that cannot be read as written. Its reason keeps the
+// subject it has always had for the operator: "line is not UTF-8 ...".
+func unreadable(line int, field string, err error) *recon.RowError {
+	return &recon.RowError{Line: line, Field: field, Reason: "line " + err.Error()}
 }
 
 // errEncoding is the hint for text that is not UTF-8.
@@ -280,21 +327,18 @@ func csvError(pe *csv.ParseError) error {
 }
 
 func (r *Reader) openJSONL(lim *lineLimiter) {
-	r.next = func() (Row, error) {
+	r.next = func() (int, func(string) string, *recon.RowError, error) {
 		for {
 			b, line, cut, err := lim.next()
 			if err != nil {
-				return Row{}, err
+				return 0, nil, nil, err
 			}
-			row := Row{Line: line}
 			if cut {
-				row.Err = lim.explain(line, line)
-				return row, nil
+				return line, nil, unreadable(line, "", lim.explain(line, line)), nil
 			}
 			if line == 1 {
 				if bytes.HasPrefix(b, bomUTF16LE) || bytes.HasPrefix(b, bomUTF16BE) {
-					row.Err = errUTF16
-					return row, nil
+					return line, nil, unreadable(line, "", errUTF16), nil
 				}
 				b = bytes.TrimPrefix(b, bomUTF8)
 			}
@@ -303,16 +347,13 @@ func (r *Reader) openJSONL(lim *lineLimiter) {
 				continue // blank lines carry no row
 			}
 			if !utf8.Valid(b) {
-				row.Err = fmt.Errorf("is not UTF-8 at column %d: %w", invalidAt(b)+1, errEncoding)
-				return row, nil
+				return line, nil, unreadable(line, "", fmt.Errorf("is not UTF-8 at column %d: %w", invalidAt(b)+1, errEncoding)), nil
 			}
 			obj, e := decodeObject(b)
 			if e != nil {
-				row.Err = e
-				return row, nil
+				return line, nil, unreadable(line, "", e), nil
 			}
-			fill(&row, func(k string) string { return obj[k] })
-			return row, nil
+			return line, func(k string) string { return obj[k] }, nil, nil
 		}
 	}
 }
@@ -393,16 +434,4 @@ func kindOf(tok json.Token) string {
 		return "a number"
 	}
 	return fmt.Sprintf("%T", tok)
-}
-
-func fill(r *Row, get func(string) string) {
-	r.Account = get("account")
-	r.OrderNo = get("order_no")
-	r.ProviderTradeNo = get("provider_trade_no")
-	r.Type = get("type")
-	r.RefundNo = get("refund_no")
-	r.Amount = get("amount")
-	r.Currency = get("currency")
-	r.Status = get("status")
-	r.CreatedAt = get("created_at")
 }

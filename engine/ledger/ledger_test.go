@@ -11,6 +11,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/reconhq/recon"
 )
 
 // want is what one row must read as: its line, its order number and amount,
@@ -22,22 +25,48 @@ type want struct {
 	err    string
 }
 
-func readAll(t testing.TB, r *Reader) []Row {
+// written is one row as the reader read it, before the check against the
+// config: where it starts, its columns as written (a copy), and why it
+// cannot be read.
+type written struct {
+	Line int
+	col  func(string) string
+	Err  *recon.RowError
+}
+
+func (w written) get(name string) string {
+	if w.col == nil {
+		return ""
+	}
+	return w.col(name)
+}
+
+// readAll reads every row as written: these tests are about reading, the
+// check has its own (TestCheck).
+func readAll(t testing.TB, r *Reader) []written {
 	t.Helper()
-	var rows []Row
+	var rows []written
 	for {
-		row, err := r.Next()
+		line, col, bad, err := r.next()
 		if err == io.EOF {
 			return rows
 		}
 		if err != nil {
-			t.Fatalf("Next: %v (after %d rows)", err, len(rows))
+			t.Fatalf("next: %v (after %d rows)", err, len(rows))
 		}
-		rows = append(rows, row)
+		w := written{Line: line, Err: bad}
+		if col != nil { // valid until the next read: keep a copy
+			cols := map[string]string{}
+			for _, name := range Known {
+				cols[name] = col(name)
+			}
+			w.col = func(name string) string { return cols[name] }
+		}
+		rows = append(rows, w)
 	}
 }
 
-func checkRows(t *testing.T, got []Row, wants []want) {
+func checkRows(t *testing.T, got []written, wants []want) {
 	t.Helper()
 	for i := 0; i < max(len(got), len(wants)); i++ {
 		if i >= len(got) {
@@ -57,11 +86,13 @@ func checkRows(t *testing.T, got []Row, wants []want) {
 			t.Errorf("line %d: unexpected error %v", g.Line, g.Err)
 		case w.err != "" && g.Err == nil:
 			t.Errorf("line %d: no error; want one saying %q (row %+v)", g.Line, w.err, g)
-		case w.err != "" && !strings.Contains(g.Err.Error(), w.err):
-			t.Errorf("line %d: error %q; want it to say %q", g.Line, g.Err, w.err)
+		case w.err != "" && !strings.Contains(g.Err.Reason, w.err):
+			t.Errorf("line %d: error %q; want it to say %q", g.Line, g.Err.Reason, w.err)
+		case w.err != "" && g.Err.Line != g.Line:
+			t.Errorf("line %d: the error names line %d", g.Line, g.Err.Line)
 		}
-		if w.err == "" && (g.OrderNo != w.order || g.Amount != w.amount) {
-			t.Errorf("line %d: order %q amount %q; want %q %q", g.Line, g.OrderNo, g.Amount, w.order, w.amount)
+		if w.err == "" && (g.get("order_no") != w.order || g.get("amount") != w.amount) {
+			t.Errorf("line %d: order %q amount %q; want %q %q", g.Line, g.get("order_no"), g.get("amount"), w.order, w.amount)
 		}
 	}
 }
@@ -125,7 +156,7 @@ func TestReadFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			path := filepath.Join("testdata", tt.file)
-			r, err := Open(path, "")
+			r, err := Open(path, "", shop)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,18 +174,40 @@ func TestReadFixtures(t *testing.T) {
 	}
 }
 
+// shop is the config of the fixtures: one account, "shop", in China.
+func shop(name string) (Account, bool) {
+	if name != "shop" {
+		return Account{}, false
+	}
+	return Account{Provider: "upay", Currency: "CNY", Location: china}, true
+}
+
+var china = time.FixedZone("CST", 8*3600)
+
 // Every field of a good row lands in its place; JSON null is absent.
 func TestFields(t *testing.T) {
-	r, err := Open("testdata/plain.csv", "")
+	r, err := Open("testdata/plain.csv", "", shop)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	rows := readAll(t, r)
-	wantRows := []Row{
-		{Line: 2, Account: "shop", OrderNo: "A1", ProviderTradeNo: "T1", Type: "payment", Amount: "12.34", Currency: "CNY",
-			Status: "PAID", CreatedAt: "2026-11-21 23:10:04"},
-		{Line: 3, Account: "shop", OrderNo: "A1", Type: "refund", RefundNo: "R1", Amount: "2.00", Status: "SUCCESS"},
+	var rows []recon.Row
+	for {
+		row, bad, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil || bad != nil {
+			t.Fatalf("line %d: %v %v", row.Line, bad, err)
+		}
+		rows = append(rows, row)
+	}
+	wantRows := []recon.Row{
+		{Line: 2, Account: "shop", Provider: "upay", OrderNo: "A1", ProviderTradeNo: "T1", Kind: recon.Payment,
+			Amount: 1234, AmountText: "12.34", Currency: "CNY", Status: recon.StatePaid,
+			CreatedAt: time.Date(2026, 11, 21, 23, 10, 4, 0, china)},
+		{Line: 3, Account: "shop", Provider: "upay", OrderNo: "A1", Kind: recon.Refund, RefundNo: "R1",
+			Amount: 200, AmountText: "2.00", Currency: "CNY", Status: recon.StateSuccess},
 	}
 	if len(rows) != len(wantRows) {
 		t.Fatalf("%d rows", len(rows))
@@ -166,13 +219,81 @@ func TestFields(t *testing.T) {
 	}
 
 	jr, err := NewReader(strings.NewReader(`{"account":" shop ","order_no":"A1","amount":"1.00","status":"PAID","currency":null,"refund_no":""}`),
-		"inline.jsonl", "")
+		"inline.jsonl", "", shop)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := readAll(t, jr)
-	if len(got) != 1 || got[0] != (Row{Line: 1, Account: "shop", OrderNo: "A1", Amount: "1.00", Status: "PAID"}) {
-		t.Errorf("jsonl row %+v", got)
+	got, bad, err := jr.Next()
+	want := recon.Row{Line: 1, Account: "shop", Provider: "upay", OrderNo: "A1", Kind: recon.Payment, Amount: 100,
+		AmountText: "1.00", Currency: "CNY", Status: recon.StatePaid}
+	if err != nil || bad != nil || got != want {
+		t.Errorf("jsonl row %+v, %v, %v; want %+v", got, bad, err, want)
+	}
+}
+
+// TestCheck: a row that does not hold up against the config is INVALID
+// with a reason the operator reads as its detail, names the column at
+// fault, and keeps what could be read of it.
+func TestCheck(t *testing.T) {
+	head := "account,order_no,type,refund_no,amount,currency,status,created_at\n"
+	tests := []struct {
+		name, row    string
+		field        string
+		reason       string
+		kind         recon.Kind
+		status       recon.State
+		amount, curr string
+	}{
+		{"missing fields", ",A1,,,,,PAID,", "account", "missing account, amount", 0, recon.StatePaid, "", ""},
+		{"unknown account", "other,A1,,,1.00,,PAID,", "account", `account "other" is not in the config`, 0, recon.StatePaid, "1.00", ""},
+		{"unknown account keeps its type", "other,A1,refund,R1,1.00,,success,", "account", `account "other" is not in the config`,
+			recon.Refund, recon.StateSuccess, "1.00", ""},
+		{"type", "shop,A1,chargeback,,1.00,,PAID,", "type", `type "chargeback" is not payment or refund`, 0, recon.StatePaid, "1.00", ""},
+		{"refund without refund_no", "shop,A1,refund,,1.00,,SUCCESS,", "refund_no", "a refund row needs refund_no",
+			recon.Refund, recon.StateSuccess, "1.00", ""},
+		{"payment status", "shop,A1,,,1.00,,PAYED,", "status",
+			`status "PAYED" is not a payment status (PENDING, PAID, FAILED, CLOSED, PARTIALLY_REFUNDED, REFUNDED)`,
+			recon.Payment, "PAYED", "1.00", ""},
+		{"refund status", "shop,A1,REFUND,R1,1.00,,PAID,", "status", `status "PAID" is not a refund status (PENDING, SUCCESS, FAILED)`,
+			recon.Refund, recon.StatePaid, "1.00", ""},
+		{"currency", "shop,A1,,,1.00,xx,PAID,", "currency", `currency "xx" is not an ISO 4217 code`, recon.Payment, recon.StatePaid, "1.00", "XX"},
+		{"amount decimals", "shop,A1,,,12.345,,PAID,", "amount", `amount "12.345" is not a decimal with at most 2 decimals for CNY`,
+			recon.Payment, recon.StatePaid, "12.345", "CNY"},
+		{"amount for KRW", "shop,A1,,,300.5,krw,PAID,", "amount", `amount "300.5" is not a decimal with at most 0 decimals for KRW`,
+			recon.Payment, recon.StatePaid, "300.5", "KRW"},
+		{"created_at", "shop,A1,,,1.00,,PAID,yesterday", "created_at", `created_at "yesterday" is neither RFC 3339 nor yyyy-MM-dd HH:mm:ss`,
+			recon.Payment, recon.StatePaid, "1.00", "CNY"},
+		{"unreadable row keeps its columns", "shop,A1,,,1.00,,PAID,,extra", "", "line has 9 fields, the header has 8", 0, recon.StatePaid, "1.00", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := NewReader(strings.NewReader(head+tt.row+"\n"), "l.csv", "", shop)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row, bad, err := r.Next()
+			if err != nil || bad == nil {
+				t.Fatalf("row %+v, %v, %v; want it invalid", row, bad, err)
+			}
+			if bad.Reason != tt.reason || bad.Field != tt.field || bad.Line != 2 || row.Line != 2 {
+				t.Errorf("got %+v (row line %d); want line 2, field %q, reason %q", *bad, row.Line, tt.field, tt.reason)
+			}
+			if row.Kind != tt.kind || row.Status != tt.status || row.AmountText != tt.amount || row.Currency != tt.curr ||
+				row.OrderNo != "A1" {
+				t.Errorf("row %+v; want kind %v, status %s, amount %q, currency %q", row, tt.kind, tt.status, tt.amount, tt.curr)
+			}
+		})
+	}
+
+	// RFC 3339 keeps its offset; the other form is in the account's zone.
+	r, err := NewReader(strings.NewReader(head+"shop,A1,,,300,krw,paid,2026-11-21T23:10:04Z\n"), "l.csv", "", shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, bad, err := r.Next()
+	if err != nil || bad != nil || row.Amount != 300 || row.Currency != "KRW" || row.Status != recon.StatePaid ||
+		!row.CreatedAt.Equal(time.Date(2026, 11, 21, 23, 10, 4, 0, time.UTC)) {
+		t.Errorf("row %+v, %v, %v", row, bad, err)
 	}
 }
 
@@ -181,24 +302,36 @@ func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		file, format string
 		err          []string
+		line         int
+		isFormat     bool
 	}{
 		{"testdata/missing_columns.csv", "", []string{"testdata/missing_columns.csv", "header (line 1) lacks the required column(s) order_no, status",
-			"(it has account,order,amount)"}},
-		{"testdata/empty.csv", "", []string{"testdata/empty.csv", "the file is empty"}},
+			"(it has account,order,amount)"}, 1, false},
+		{"testdata/empty.csv", "", []string{"testdata/empty.csv", "the file is empty"}, 0, false},
 		{"testdata/no_header.csv", "", []string{"header (line 1) names none of the required columns account, order_no, amount, status",
-			"(it has shop,A1,1.00,PAID): is the header row missing?"}},
-		{"testdata/utf16.csv", "", []string{"is UTF-16", "save the ledger as UTF-8"}},
-		{"testdata/duplicate_column.csv", "", []string{`column "amount" appears twice`}},
-		{"testdata/plain.csv", "xml", []string{`unknown ledger format "xml"`}},
-		{"testdata/orders.txt", "", []string{"orders.txt", "cannot tell the format", "--ledger-format"}},
-		{"testdata/nonexistent.csv", "", []string{"nonexistent.csv", "no such file"}},
+			"(it has shop,A1,1.00,PAID): is the header row missing?"}, 1, false},
+		{"testdata/utf16.csv", "", []string{"is UTF-16", "save the ledger as UTF-8"}, 0, false},
+		{"testdata/duplicate_column.csv", "", []string{`column "amount" appears twice`}, 1, false},
+		{"testdata/plain.csv", "xml", []string{`ledger testdata/plain.csv: unknown ledger format "xml" (csv or jsonl)`}, 0, true},
+		{"testdata/orders.txt", "", []string{"ledger testdata/orders.txt: cannot tell the format from the extension", "--ledger-format"}, 0, true},
+		{"testdata/nonexistent.csv", "", []string{"ledger: open testdata/nonexistent.csv: no such file"}, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(filepath.Base(tt.file), func(t *testing.T) {
-			r, err := Open(tt.file, tt.format)
+			r, err := Open(tt.file, tt.format, shop)
 			if err == nil {
 				r.Close()
 				t.Fatal("opened")
+			}
+			var le *Error
+			if !errors.As(err, &le) || le.Path != tt.file {
+				t.Errorf("error %v is not a *ledger.Error naming %s", err, tt.file)
+			}
+			if got := errors.Is(err, ErrFormat); got != tt.isFormat {
+				t.Errorf("errors.Is(%v, ErrFormat) = %v", err, got)
+			}
+			if le != nil && le.Line != tt.line {
+				t.Errorf("error at line %d; want %d", le.Line, tt.line)
 			}
 			for _, w := range tt.err {
 				if !strings.Contains(err.Error(), w) {
@@ -211,7 +344,7 @@ func TestOpenErrors(t *testing.T) {
 
 // A format named explicitly wins over the extension.
 func TestFormatOverride(t *testing.T) {
-	r, err := NewReader(strings.NewReader("account,order_no,amount,status\nshop,A1,1.00,PAID\n"), "export.txt", FormatCSV)
+	r, err := NewReader(strings.NewReader("account,order_no,amount,status\nshop,A1,1.00,PAID\n"), "export.txt", FormatCSV, shop)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,15 +355,17 @@ func TestFormatOverride(t *testing.T) {
 func TestSourceError(t *testing.T) {
 	boom := errors.New("disk on fire")
 	src := io.MultiReader(strings.NewReader("account,order_no,amount,status\nshop,A1,1.00,PAID\n"), errReader{boom})
-	r, err := NewReader(src, "l.csv", "")
+	r, err := NewReader(src, "l.csv", "", shop)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if row, err := r.Next(); err != nil || row.OrderNo != "A1" {
-		t.Fatalf("first row %+v, %v", row, err)
+	if row, bad, err := r.Next(); err != nil || bad != nil || row.OrderNo != "A1" {
+		t.Fatalf("first row %+v, %v, %v", row, bad, err)
 	}
-	if _, err := r.Next(); !errors.Is(err, boom) {
-		t.Fatalf("err %v; want %v", err, boom)
+	_, _, err = r.Next()
+	var le *Error
+	if !errors.Is(err, boom) || !errors.As(err, &le) || le.Path != "l.csv" {
+		t.Fatalf("err %v; want %v in a *ledger.Error", err, boom)
 	}
 }
 
@@ -348,7 +483,7 @@ func TestGigabyteLine(t *testing.T) {
 	}
 	var before, after runtimeMem
 	before.read()
-	r, err := NewReader(longLineLedger(longLineBytes), "big.csv", "")
+	r, err := NewReader(longLineLedger(longLineBytes), "big.csv", "", shop)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +506,7 @@ func BenchmarkLongLine(b *testing.B) {
 	const n = 64 << 20
 	b.SetBytes(n)
 	for b.Loop() {
-		r, err := NewReader(longLineLedger(n), "big.csv", "")
+		r, err := NewReader(longLineLedger(n), "big.csv", "", shop)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -391,7 +526,7 @@ func BenchmarkRows(b *testing.B) {
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		r, err := NewReader(bytes.NewReader(data), "l.csv", "")
+		r, err := NewReader(bytes.NewReader(data), "l.csv", "", shop)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,3 @@
-// Package report writes a stored run as JSON, CSV, text or HTML. Every
-// format streams the results from the store, one per ledger row in line
-// order, so a large run costs no more memory than a small one.
 package report
 
 import (
@@ -13,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/store"
@@ -43,47 +41,30 @@ func Write(w io.Writer, db *store.DB, run *store.Run, format string, failOn reco
 	return bw.Flush()
 }
 
-type header struct {
-	RunID      string                  `json:"run_id"`
-	Command    string                  `json:"command"`
-	ReplayOf   string                  `json:"replay_of,omitempty"`
-	Status     store.Status            `json:"status"`
-	Error      string                  `json:"error,omitempty"`
-	StartedAt  string                  `json:"started_at"`
-	FinishedAt string                  `json:"finished_at,omitempty"`
-	Ledger     store.LedgerInfo        `json:"ledger"`
-	Rules      []recon.RuleFile        `json:"rules"`
-	RuleSet    string                  `json:"rule_set"`
-	FailOn     recon.Severity          `json:"fail_on"`
-	Accounts   map[string]store.Plugin `json:"accounts,omitempty"`
-	Totals     map[recon.Verdict]int   `json:"totals"`
-	Stats      store.RunStats          `json:"stats"`
-	Resumes    int                     `json:"resumes,omitempty"`
-}
-
-func headerOf(run *store.Run) header {
-	h := header{RunID: run.ID, Command: run.Command, ReplayOf: run.ReplayOf, Status: run.Status, Error: run.Error,
-		StartedAt: run.StartedAt.Format("2006-01-02T15:04:05Z07:00"), Ledger: run.Ledger, Rules: run.Rules,
-		RuleSet: run.RuleSet, FailOn: run.FailOn, Accounts: run.Accounts, Totals: run.Totals,
-		Stats: run.Stats, Resumes: run.Resumes}
-	if !run.FinishedAt.IsZero() {
-		h.FinishedAt = run.FinishedAt.Format("2006-01-02T15:04:05Z07:00")
-	}
+// head is the run as the report shows it: the stored run (its JSON is the
+// report's head, field for field), with times to the second as the
+// contract shows them, and without the process that ran it, which means
+// nothing once the run is over.
+func head(run *store.Run) *store.Run {
+	h := *run
+	h.StartedAt = run.StartedAt.Truncate(time.Second)
+	h.FinishedAt = run.FinishedAt.Truncate(time.Second)
+	h.PID, h.Host = 0, ""
 	if h.Totals == nil {
 		h.Totals = map[recon.Verdict]int{}
 	}
-	return h
+	return &h
 }
 
 // JSON writes the contract's JSON report.
 func JSON(w io.Writer, db *store.DB, run *store.Run) error {
-	head, err := json.MarshalIndent(headerOf(run), "", "  ")
+	h, err := json.MarshalIndent(head(run), "", "  ")
 	if err != nil {
 		return err
 	}
-	// The header object, reopened to stream the results into it.
-	head = head[:len(head)-2]
-	if _, err := fmt.Fprintf(w, "%s,\n  \"results\": [", head); err != nil {
+	// The head object, reopened to stream the results into it.
+	h = h[:len(h)-2]
+	if _, err := fmt.Fprintf(w, "%s,\n  \"results\": [", h); err != nil {
 		return err
 	}
 	first := true
@@ -197,20 +178,29 @@ func Text(w io.Writer, db *store.DB, run *store.Run, failOn recon.Severity, limi
 	return err
 }
 
-var page = template.Must(template.New("report").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>recon run {{.Head.RunID}}</title>
+var page = template.Must(template.New("report").Funcs(template.FuncMap{"stamp": stamp}).Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>recon run {{.Head.ID}}</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;font-size:90%}
 tr.critical{background:#fdd}tr.warn{background:#ffd}</style></head><body>
-<h1>recon run {{.Head.RunID}}</h1>
-<p>{{.Head.Status}} · ledger {{.Head.Ledger.Path}} ({{.Head.Ledger.Rows}} rows) · started {{.Head.StartedAt}} · finished {{.Head.FinishedAt}}</p>
+<h1>recon run {{.Head.ID}}</h1>
+<p>{{.Head.Status}} · ledger {{.Head.Ledger.Path}} ({{.Head.Ledger.Rows}} rows) · started {{stamp .Head.StartedAt}} · finished {{stamp .Head.FinishedAt}}</p>
 <table><tr><th>verdict</th><th>rows</th></tr>{{range $k, $v := .Head.Totals}}<tr><td>{{$k}}</td><td>{{$v}}</td></tr>{{end}}</table>
 <h2>Results</h2><table><tr><th>line</th><th>account</th><th>order</th><th>type</th><th>refund</th><th>verdict</th><th>severity</th><th>action</th><th>ledger</th><th>provider</th><th>detail</th></tr>
 {{range .Results}}<tr class="{{.Severity}}"><td>{{.Line}}</td><td>{{.Account}}</td><td>{{.OrderNo}}</td><td>{{.Kind}}</td><td>{{.RefundNo}}</td><td>{{.Verdict}}</td><td>{{.Severity}}</td><td>{{.Action}}</td><td>{{.Local.Status}} {{.Local.Amount}} {{.Local.Currency}}</td><td>{{with .Provider}}{{.Status}} ({{.RawStatus}}) {{.Amount}}{{end}}</td><td>{{.Detail}}</td></tr>
 {{end}}</table></body></html>
 `))
 
-// HTML writes a one-page report. It holds the results in memory: it is for
-// a person to read, not for the nightly job.
+// stamp is a time as the report shows it; "" for none.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+// HTML writes a one-page report. Unlike the other formats it holds every
+// result in memory (the template renders them at once), so it is for a
+// person to read, not for the nightly job's large runs.
 func HTML(w io.Writer, db *store.DB, run *store.Run) error {
 	var results []recon.Result
 	if err := db.Results(run.ID, func(r recon.Result) error {
@@ -220,7 +210,7 @@ func HTML(w io.Writer, db *store.DB, run *store.Run) error {
 		return err
 	}
 	return page.Execute(w, struct {
-		Head    header
+		Head    *store.Run
 		Results []recon.Result
-	}{headerOf(run), results})
+	}{head(run), results})
 }
