@@ -155,20 +155,28 @@ func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
 	}
 }
 
-// answer runs one query under its own deadline and turns a panic into a
-// permanent failure of that query rather than of the process.
-func (s *server) answer(ctx context.Context, req *pluginpb.QueryRequest) (res recon.Reply) {
-	if ms := req.GetTimeoutMs(); ms > 0 {
+// answer runs one query of the stream through Guard.
+func (s *server) answer(ctx context.Context, req *pluginpb.QueryRequest) recon.Reply {
+	return Guard(ctx, s.impl, queryFromPB(req), time.Duration(req.GetTimeoutMs())*time.Millisecond)
+}
+
+// Guard makes one attempt of p at q the way the host expects any attempt to
+// behave: under the attempt's own deadline (timeout; 0 for none), with a
+// panic turned into a PERMANENT reply of that query rather than the end of
+// the process, and a reply without an outcome taken as PERMANENT. Serve uses
+// it for every query, and so does a host that runs a provider in-process.
+func Guard(ctx context.Context, p Provider, q recon.Query, timeout time.Duration) (res recon.Reply) {
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	defer func() {
-		if p := recover(); p != nil {
-			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: fmt.Sprintf("plugin panic: %v\n%s", p, debug.Stack())}
+		if v := recover(); v != nil {
+			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: fmt.Sprintf("plugin panic: %v\n%s", v, debug.Stack())}
 		}
 	}()
-	res = s.impl.Query(ctx, queryFromPB(req))
+	res = p.Query(ctx, q)
 	if res.Outcome == 0 {
 		res.Outcome = recon.OutcomePermanent
 		if res.Err == "" {

@@ -3,7 +3,6 @@ package host
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -78,7 +77,7 @@ func (l *local) Query(ctx context.Context, q recon.Query, timeout time.Duration)
 		return recon.Reply{}, plugins.ErrPluginGone
 	}
 	answered := make(chan recon.Reply, 1)
-	go func() { answered <- guard(ctx, l.impl, q, timeout) }()
+	go func() { answered <- plugins.Guard(ctx, l.impl, q, timeout) }()
 	select {
 	case res := <-answered:
 		if l.Exited() {
@@ -104,28 +103,4 @@ func (l *local) Stop() {
 	l.mu.Lock()
 	l.stopped = true
 	l.mu.Unlock()
-}
-
-// guard is what plugins.Serve does around each query (plugins/serve.go,
-// which keeps it unexported): the attempt's own deadline, and a panic or a
-// missing outcome as a PERMANENT reply.
-func guard(ctx context.Context, p plugins.Provider, q recon.Query, timeout time.Duration) (res recon.Reply) {
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: fmt.Sprintf("plugin panic: %v\n%s", v, debug.Stack())}
-		}
-	}()
-	res = p.Query(ctx, q)
-	if res.Outcome == 0 {
-		res.Outcome = recon.OutcomePermanent
-		if res.Err == "" {
-			res.Err = "plugin returned no outcome"
-		}
-	}
-	return res
 }
