@@ -165,6 +165,11 @@ func (a *account) attempt(ctx context.Context, p host.Plugin, q recon.Query) rec
 	res, err := p.Query(qctx, q, a.cfg.Timeout)
 	switch {
 	case err == nil:
+		// Whatever plugin answered, an answer about another order or refund
+		// is not this row's: the one identity check, for every provider.
+		if e := q.Check(&res); e != nil {
+			res.Distrust(e)
+		}
 		return res
 	case ctx.Err() != nil:
 		return recon.Reply{Outcome: recon.OutcomeTransient, Err: "interrupted"}

@@ -30,7 +30,7 @@ func (p *provider) Query(_ context.Context, q recon.Query) recon.Reply {
 		return recon.Reply{Outcome: recon.OutcomeNotFound, Raw: []byte(`{"known":false}`)}
 	}
 	return recon.Reply{Outcome: recon.OutcomeFound, Raw: []byte(`{"state":"OK"}`), Request: "minimal " + q.OrderNo,
-		Answer: recon.Answer{Status: "OK", Currency: p.currency, Amount: recon.Int64(100), TradeNo: "M-" + q.OrderNo}}
+		Answer: recon.Answer{Status: "OK", Currency: p.currency, Amount: recon.Int64(100), OrderNo: q.OrderNo, TradeNo: "M-" + q.OrderNo}}
 }
 
 func main() { plugins.Serve(&provider{}) }
