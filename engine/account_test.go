@@ -61,12 +61,16 @@ func (p *fakeProvider) Info() plugins.Info { return plugins.Info{Name: "fake", V
 
 func (p *fakeProvider) Configure(context.Context, plugins.Account) error { return nil }
 
-func (p *fakeProvider) Query(_ context.Context, _ recon.Query) recon.Reply {
+func (p *fakeProvider) Query(_ context.Context, q recon.Query) recon.Reply {
 	n := int(p.n.Add(1))
 	if p.dies != nil && p.dies(n) {
 		p.dead.Store(true)
 	}
-	return p.reply(n)
+	r := p.reply(n)
+	if r.Outcome == recon.OutcomeFound {
+		r.Answer.OrderNo = q.OrderNo // an answer states whose it is
+	}
+	return r
 }
 
 func (p *fakeProvider) Exited() bool { return p.dead.Load() }

@@ -10,6 +10,17 @@ var ErrNoAnswers = errors.New("not a single order of the run could be queried")
 // the same command again resumes it.
 var ErrInterrupted = errors.New("the run was interrupted")
 
+// ErrEmptyLedger is returned when the ledger has no data rows: an upstream
+// export that failed looks exactly like that, and a night that judged
+// nothing must not pass as a clean one. Options.AllowEmpty says an empty
+// ledger is expected.
+var ErrEmptyLedger = errors.New("the ledger has no data rows")
+
+// ErrIncompleteRun is wrapped by the error of a replay of a run that did not
+// store all of its ledger's rows: its verdicts would be reported as a
+// whole night's.
+var ErrIncompleteRun = errors.New("the run did not complete")
+
 // ErrRunIDTaken is wrapped by the *RunIDError of a --run-id that cannot be
 // used: for a run, it names a completed run, a replay, or a run of another
 // ledger; for a replay (always a new run), any stored run.

@@ -78,10 +78,6 @@ func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
 			return nil, err
 		}
 	}
-	if src.Status != store.StatusCompleted {
-		log.Warn("the replayed run did not complete: only the rows it stored are judged again",
-			"run_id", src.ID, "status", src.Status)
-	}
 	paths := cfg.Rules
 	if opt.Rules != nil {
 		paths = opt.Rules // --rules replaces the config's files: the point is to try other rules
@@ -98,6 +94,9 @@ func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
 	// growing file.
 	old, err := sourceRows(db, src.ID)
 	if err != nil {
+		return nil, err
+	}
+	if err := complete(src, len(old)); err != nil {
 		return nil, err
 	}
 
@@ -235,4 +234,18 @@ func changes(db *store.DB, runID string, old []sourceRow) ([]Change, error) {
 		return nil
 	})
 	return out, err
+}
+
+// complete refuses a source run that did not store every row of its ledger:
+// a replay of it would be reported as a whole night's verdicts. A failed run
+// that stored every row (one whose providers were all down, say) is whole.
+func complete(src *store.Run, stored int) error {
+	switch {
+	case src.Status == store.StatusCompleted:
+		return nil
+	case src.Status == store.StatusFailed && src.Ledger.Rows > 0 && stored >= src.Ledger.Rows:
+		return nil
+	}
+	return fmt.Errorf("%w: run %s did not finish (%s, %d rows stored): run `recon run` with the same config and ledger to "+
+		"resume it first, then replay it", ErrIncompleteRun, src.ID, src.Status, stored)
 }

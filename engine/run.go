@@ -29,6 +29,9 @@ type Options struct {
 	RunID        string // "" makes one, or resumes the interrupted run of this ledger
 	// Full queries every row, even those the should_query hook would skip.
 	Full bool
+	// AllowEmpty lets a ledger without data rows complete; otherwise such a
+	// run fails with ErrEmptyLedger.
+	AllowEmpty bool
 	// Host starts the accounts' plugins; nil starts each as its own process
 	// (host.New over the config's plugin_dir and pins). The run does not
 	// close a Host it is given.
@@ -86,8 +89,12 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	}
 
 	p := &pipeline{db: db, run: run, judge: newJudge(rs, zoneOf(cfg)), latest: true}
-	d := &dispatcher{pipeline: p, ctx: ctx, cfg: cfg, rules: rs, host: starter, log: log, done: done,
-		full: opt.Full, accounts: map[string]*queue{}}
+	// Querying stops at once when a result cannot be stored: every answer
+	// after that would be asked for and thrown away.
+	qctx, stopQuerying := context.WithCancel(ctx)
+	defer stopQuerying()
+	d := &dispatcher{pipeline: p, ctx: qctx, cfg: cfg, rules: rs, host: starter, log: log, done: done,
+		full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying}
 	stopProgress := d.progress(opt.ProgressEvery)
 	rowsErr := p.pass(func(put func(store.Record) error) error {
 		d.write = put
@@ -116,6 +123,10 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	run.Stats.Retries += prev.Retries
 	run.Stats.Restarts += prev.Restarts
 
+	if rowsErr == nil && ctx.Err() == nil && st.Rows == 0 && !opt.AllowEmpty {
+		rowsErr = fmt.Errorf("%w: %s (an upstream export that failed looks like this; pass --allow-empty "+
+			"if a night without orders is expected)", ErrEmptyLedger, opt.LedgerPath)
+	}
 	err = p.end(ctx, rowsErr, p.refunds, func(context.Context) error {
 		if st.Queried > 0 && st.Answered == 0 {
 			return ErrNoAnswers
@@ -220,7 +231,9 @@ type dispatcher struct {
 	host  host.Starter
 	log   *slog.Logger
 	write func(store.Record) error // the rows pass's put
-	done  map[int]bool             // lines stored by an interrupted attempt of this run
+	stop  context.CancelFunc       // ends ctx: no more queries
+	once  sync.Once
+	done  map[int]bool // lines stored by an interrupted attempt of this run
 	full  bool
 
 	// accounts is written by read alone, and read elsewhere under mu.
@@ -374,7 +387,10 @@ func (d *dispatcher) work(q *queue) {
 
 func (d *dispatcher) put(r store.Record) {
 	if err := d.write(r); err != nil {
-		d.log.Error("writing a result failed", "line", r.Result.Line, "err", err)
+		d.once.Do(func() {
+			d.log.Error("writing results failed; no more queries are sent", "line", r.Result.Line, "err", err)
+			d.stop()
+		})
 	}
 }
 

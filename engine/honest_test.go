@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/engine/config"
+	"github.com/reconhq/recon/engine/host"
+	"github.com/reconhq/recon/plugins"
+	"github.com/reconhq/recon/store"
+)
+
+// A failed upstream export — a 0-byte or blank JSON Lines file, a header
+// with no rows — passed as a clean night ("completed", exit 0). It fails
+// now, unless the operator says a night without orders is expected.
+func TestEmptyLedgerFailsTheRun(t *testing.T) {
+	tests := []struct{ name, file, content string }{
+		{"empty jsonl", "orders.jsonl", ""},
+		{"blank jsonl", "orders.jsonl", "\n\n  \n"},
+		{"header-only csv", "orders.csv", "account,order_no,amount,status\n"},
+	}
+	for _, tt := range tests {
+		for _, allow := range []bool{false, true} {
+			t.Run(tt.name, func(t *testing.T) {
+				cfg, db, dir := emptyNight(t)
+				path := filepath.Join(dir, tt.file)
+				if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				run, _, err := Run(context.Background(), Options{Config: cfg, Store: db, LedgerPath: path,
+					AllowEmpty: allow, Host: host.InProcess(map[string]func() plugins.Provider{})})
+				switch {
+				case allow && (err != nil || run.Status != store.StatusCompleted):
+					t.Fatalf("--allow-empty: %v, %+v", err, run)
+				case !allow && (!errors.Is(err, ErrEmptyLedger) || run == nil || run.Status != store.StatusFailed ||
+					!strings.Contains(run.Error, "--allow-empty")):
+					t.Fatalf("without --allow-empty: %v, %+v; want a failed run saying ErrEmptyLedger", err, run)
+				}
+			})
+		}
+	}
+}
+
+// A replay of an interrupted run was stored and reported as "completed"
+// with 585 of 4,199 rows. It is refused now, saying how to finish it.
+func TestReplayOfAnIncompleteRunIsRefused(t *testing.T) {
+	cfg, db, _ := emptyNight(t)
+	for _, st := range []store.Status{store.StatusInterrupted, store.StatusRunning, store.StatusFailed} {
+		src := &store.Run{ID: "src-" + string(st), Command: store.CommandRun, Status: st, StartedAt: time.Now(),
+			Ledger: store.LedgerInfo{Path: "orders.csv", Rows: 3}}
+		if err := db.PutRun(src); err != nil {
+			t.Fatal(err)
+		}
+		w := db.NewWriter(src.ID)
+		if err := w.Put(store.Record{Result: recon.Result{Line: 2, Account: "shop", OrderNo: "A1", Kind: recon.Payment,
+			Verdict: recon.VerdictInvalid, Severity: recon.SeverityWarn, Action: recon.ActionReview}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		res, err := Replay(context.Background(), ReplayOptions{Config: cfg, Store: db, Of: src.ID})
+		if !errors.Is(err, ErrIncompleteRun) || res != nil || !strings.Contains(err.Error(), "1 rows stored") {
+			t.Fatalf("replay of a %s run with 1 of 3 rows: %+v, %v; want ErrIncompleteRun", st, res, err)
+		}
+	}
+	runs, err := db.Runs()
+	if err != nil || len(runs) != 3 {
+		t.Fatalf("a refused replay stored a run: %d runs, %v", len(runs), err)
+	}
+}
+
+func emptyNight(t *testing.T) (*config.Config, *store.DB, string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	writeYAML(t, cfgPath, map[string]any{"store": "recon.db", "accounts": map[string]any{"shop": map[string]any{
+		"plugin": "upay", "endpoint": "http://127.0.0.1:1",
+		"credentials": map[string]string{"terminal_sn": "1", "terminal_key": "k"}}}})
+	cfg, err := config.Load(cfgPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(cfg.Store, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return cfg, db, dir
+}
