@@ -88,3 +88,19 @@ func transportError(ctx context.Context, err error) string {
 	// url.Error repeats the URL; the URL carries no secret by contract.
 	return err.Error()
 }
+
+// Do is one attempt the way every provider makes it: it sends req with
+// Exchange and hands a 2xx body to parse. Whatever parse returns, and any
+// failure, carries the HTTP status, the body as received and desc — the
+// request described without secrets ("POST /upay/v2/query client_sn=A1") —
+// so that the stored exchange says what was asked and answered.
+func Do(ctx context.Context, c *http.Client, req *http.Request, desc string, parse func(body []byte) recon.Reply) recon.Reply {
+	status, body, fail := Exchange(ctx, c, req)
+	if fail != nil {
+		fail.Request = desc
+		return *fail
+	}
+	r := parse(body)
+	r.HTTPStatus, r.Raw, r.Request = status, body, desc
+	return r
+}

@@ -40,16 +40,7 @@ func (p *Provider) Query(ctx context.Context, q recon.Query) recon.Reply {
 	req.Header.Set("merchantNo", p.merchantNo)
 	desc := req.Method + " " + req.URL.Path + " tradeNo=" + q.OrderNo
 
-	status, raw, fail := plugins.Exchange(ctx, p.client, req)
-	if fail != nil {
-		fail.Request = desc
-		return *fail
-	}
-	res := p.parse(q.OrderNo, raw)
-	res.HTTPStatus = status
-	res.Raw = raw
-	res.Request = desc
-	return res
+	return plugins.Do(ctx, p.client, req, desc, func(body []byte) recon.Reply { return p.parse(q.OrderNo, body) })
 }
 
 // requestBody is the signed query body. encoding/json writes struct fields in

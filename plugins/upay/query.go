@@ -80,15 +80,5 @@ func (p *Provider) Query(ctx context.Context, q recon.Query) recon.Reply {
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("Authorization", authorization(cfg.terminalSN, Sign(body, cfg.terminalKey)))
 
-	status, raw, fail := plugins.Exchange(ctx, p.client, req)
-	if fail != nil {
-		fail.Err = "upay: " + fail.Err
-		fail.Request = desc
-		return *fail
-	}
-	res := interpret(q.Kind, raw, cfg)
-	res.HTTPStatus = status
-	res.Raw = raw
-	res.Request = desc
-	return res
+	return plugins.Do(ctx, p.client, req, desc, func(body []byte) recon.Reply { return interpret(q.Kind, body, cfg) })
 }

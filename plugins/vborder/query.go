@@ -43,16 +43,7 @@ func (p *Provider) Query(ctx context.Context, q recon.Query) recon.Reply {
 	req.Header.Set("Content-Type", "application/json;charset=UTF-8")
 	req.Header.Set("Accept", "application/json")
 
-	status, raw, fail := plugins.Exchange(ctx, p.client, req)
-	if fail != nil {
-		fail.Request = desc
-		return *fail
-	}
-	res := cfg.parseResponse(q.OrderNo, raw)
-	res.HTTPStatus = status
-	res.Raw = raw
-	res.Request = desc
-	return res
+	return plugins.Do(ctx, p.client, req, desc, func(body []byte) recon.Reply { return cfg.parseResponse(q.OrderNo, body) })
 }
 
 // requestBody builds {"customerNo":...,"reqmsg":...} for one order
