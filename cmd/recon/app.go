@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/reconhq/recon/engine/config"
-	"github.com/reconhq/recon/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -38,20 +33,18 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			"1 the run could not complete; 2 usage error.",
 		Writer:    stdout,
 		ErrWriter: stderr,
-		Flags: []cli.Flag{
-			configFlag,
-			storeFlag,
-			logFormatFlag, logLevelFlag, noProgressFlag,
-		},
+		// Copies: urfave/cli writes what it read from the environment into
+		// the flag itself, which must not outlive one Main.
+		Flags: copyFlags([]cli.Flag{configFlag, storeFlag, logFormatFlag, logLevelFlag, noProgressFlag}, true),
 		Commands: []*cli.Command{
 			runCommand(), demoCommand(), sandboxCommand(), replayCommand(), reportCommand(), runsCommand(),
 			showCommand(), diffCommand(), rulesCommand(), pluginsCommand(),
 		},
+		// urfave/cli would print its complaint about a command that does
+		// not exist and exit 0; the contract says 2.
+		Action: helpOrUnknown(cli.ShowAppHelp),
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usagef("see recon --help", "%v", err)
-		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "recon: no command %q; see recon --help\n", name)
 		},
 		ExitErrHandler:  func(*cli.Context, error) {}, // exit statuses are exitCode's alone
 		HideHelpCommand: true,
@@ -65,17 +58,42 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 // withGlobals lets the global flags follow the command too (`recon run
 // --log-level debug`), as operators write them, and makes a flag mistake
 // anywhere a usage error.
+//
+// A command gets its own copy of each global flag, without the environment
+// variable: urfave/cli reads a flag from the nearest command that defines
+// it, so a copy that read the environment, or the app's flag itself, would
+// hide what was written before the command (`recon --store X runs`). What
+// the copy was not given, it takes from the nearest command above that was
+// given it, the app (command line, then environment) last.
 func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFunc) {
-	have := map[string]bool{}
-	for _, f := range c.Flags {
-		for _, n := range f.Names() {
-			have[n] = true
+	isGlobal := map[string]cli.Flag{}
+	for _, g := range globals {
+		isGlobal[g.Names()[0]] = g
+	}
+	var inherit []string
+	for i, f := range c.Flags {
+		name := f.Names()[0]
+		if g := isGlobal[name]; g != nil {
+			c.Flags[i] = copyFlag(g, false)
+			inherit = append(inherit, name)
+			delete(isGlobal, name)
 		}
 	}
 	for _, g := range globals {
-		if !have[g.Names()[0]] {
-			c.Flags = append(c.Flags, g)
+		if name := g.Names()[0]; isGlobal[name] != nil {
+			c.Flags = append(c.Flags, copyFlag(g, false))
+			inherit = append(inherit, name)
 		}
+	}
+	before := c.Before
+	c.Before = func(ctx *cli.Context) error {
+		if err := inheritFlags(ctx, inherit); err != nil {
+			return err
+		}
+		if before != nil {
+			return before(ctx)
+		}
+		return nil
 	}
 	if c.OnUsageError == nil {
 		c.OnUsageError = onUsage
@@ -83,6 +101,85 @@ func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFun
 	for _, sub := range c.Subcommands {
 		withGlobals(sub, globals, onUsage)
 	}
+}
+
+// copyFlags copies flags, with their environment variables or without
+// them (the copy's help still names them).
+func copyFlags(flags []cli.Flag, withEnv bool) []cli.Flag {
+	out := make([]cli.Flag, len(flags))
+	for i, f := range flags {
+		out[i] = copyFlag(f, withEnv)
+	}
+	return out
+}
+
+func copyFlag(f cli.Flag, withEnv bool) cli.Flag {
+	// The copy's fields, whatever its type: urfave/cli's flag types share
+	// no interface for them.
+	finish := func(cp cli.Flag, usage *string, env *[]string) cli.Flag {
+		if !withEnv && len(*env) > 0 {
+			*usage += " [$" + strings.Join(*env, ", $") + "]"
+			*env = nil
+		}
+		return cp
+	}
+	switch f := f.(type) {
+	case *cli.StringFlag:
+		cp := *f
+		return finish(&cp, &cp.Usage, &cp.EnvVars)
+	case *cli.BoolFlag:
+		cp := *f
+		return finish(&cp, &cp.Usage, &cp.EnvVars)
+	}
+	panic(fmt.Sprintf("global flag %T: teach copyFlag its type", f))
+}
+
+// inheritFlags gives the command the value of each flag in names it was
+// not given, from the nearest context above that was.
+func inheritFlags(c *cli.Context, names []string) error {
+	for _, name := range names {
+		if slices.Contains(c.LocalFlagNames(), name) {
+			continue
+		}
+		for _, up := range c.Lineage()[1:] {
+			if up.Command == c.Command || !slices.Contains(up.LocalFlagNames(), name) {
+				continue
+			}
+			if err := c.Set(name, fmt.Sprint(up.Value(name))); err != nil {
+				return usagef("see recon --help", "flag --%s: %v", name, err)
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// helpOrUnknown is the action of recon and of a command made only of
+// subcommands (rules): alone, or asked for help, it shows its help; with
+// an argument that names no command it is a usage error.
+func helpOrUnknown(help cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if name := c.Args().First(); name != "" && name != "help" {
+			return usagef("see "+commandPath(c)+" --help", "no command %q", name)
+		}
+		return help(c)
+	}
+}
+
+// commandPath is the command as the operator typed it, "recon rules
+// check", for messages (urfave/cli's FullName is only the last word).
+func commandPath(c *cli.Context) string {
+	var names []string
+	var last *cli.Command
+	for _, x := range c.Lineage() {
+		if x.Command != nil && x.Command != last && x.Command.Name != "" {
+			names = append([]string{x.Command.Name}, names...)
+		}
+		if x.Command != nil {
+			last = x.Command
+		}
+	}
+	return strings.Join(names, " ")
 }
 
 var (
@@ -107,107 +204,4 @@ func logger(c *cli.Context) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(c.App.ErrWriter, opts)), nil
 	}
 	return nil, usagef("use text or json", "--log-format %q is not a format", c.String("log-format"))
-}
-
-// loadConfig loads --config, which the command requires.
-func loadConfig(c *cli.Context) (*config.Config, error) {
-	path := c.String("config")
-	if path == "" {
-		return nil, usagef("pass --config FILE or set RECON_CONFIG", "recon %s needs a config file", c.Command.Name)
-	}
-	return config.Load(path, nil)
-}
-
-// storePath picks the store: --store, else the config's, else ./recon.db.
-func storePath(c *cli.Context, cfg *config.Config) string {
-	if p := c.String("store"); p != "" {
-		return p
-	}
-	if cfg != nil && cfg.Store != "" {
-		return cfg.Store
-	}
-	return "recon.db"
-}
-
-// openStore opens the store for a command; the config is optional for
-// commands that only read.
-func openStore(c *cli.Context, cfg *config.Config) (*store.DB, error) {
-	if cfg == nil && c.String("store") == "" && c.String("config") != "" {
-		// Only the store's path is needed: reading runs must not require
-		// the credentials' secrets in the environment.
-		var err error
-		if cfg, err = loadConfigWithoutSecrets(c.String("config")); err != nil {
-			return nil, err
-		}
-	}
-	p := storePath(c, cfg)
-	if c.Command.Name != "run" && c.Command.Name != "demo" && c.Command.Name != "replay" {
-		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("store %s does not exist: no run has been stored there yet", p)
-		}
-	}
-	return store.Open(p, 2*time.Second)
-}
-
-// writeFile writes a file through fn, creating it 0600 (reports name orders
-// and amounts), and removes it if fn fails.
-func writeFile(path string, fn func(io.Writer) error) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := fn(f); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return f.Close()
-}
-
-func joinNames(xs []string) string { return strings.Join(xs, ", ") }
-
-// positionals returns a command's arguments and applies the flags written
-// after them (`recon show A1 --account shop`), which urfave/cli leaves
-// unparsed: operators write flags where they please.
-func positionals(c *cli.Context) ([]string, error) {
-	args := c.Args().Slice()
-	var pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(pos, args[i+1:]...), nil
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			pos = append(pos, a)
-			continue
-		}
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !hasVal && isBoolFlag(c, name) {
-			val, hasVal = "true", true
-		}
-		if !hasVal {
-			if i+1 >= len(args) {
-				return nil, usagef("see recon "+c.Command.Name+" --help", "flag %s needs a value", a)
-			}
-			i++
-			val = args[i]
-		}
-		if err := c.Set(name, val); err != nil {
-			return nil, usagef("see recon "+c.Command.Name+" --help", "flag %s: %v", a, err)
-		}
-	}
-	return pos, nil
-}
-
-// isBoolFlag reports whether the command's flag of that name takes no value.
-func isBoolFlag(c *cli.Context, name string) bool {
-	for _, f := range c.Command.Flags {
-		for _, n := range f.Names() {
-			if n == name {
-				_, ok := f.(*cli.BoolFlag)
-				return ok
-			}
-		}
-	}
-	return false
 }

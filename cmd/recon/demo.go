@@ -6,8 +6,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -62,7 +60,7 @@ func demoCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			db, err := store.Open(plan.StorePath, 2*time.Second)
+			db, err := store.Open(plan.StorePath, storeLockWait)
 			if err != nil {
 				return err
 			}
@@ -110,7 +108,7 @@ func printCoverage(out io.Writer, plan *demo.Plan) {
 	}
 	sort.Strings(accts)
 	fmt.Fprintln(out, "\nplanted verdicts per account:")
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	tw := table(out)
 	for _, a := range accts {
 		var parts []string
 		for v, n := range cov[a] {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"sort"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,7 +24,7 @@ func diffCommand() *cli.Command {
 			if len(args) != 2 {
 				return usagef("recon diff RUN_A RUN_B (see recon runs)", "recon diff takes two run IDs")
 			}
-			db, err := openStore(c, nil)
+			db, err := openStoredRuns(c)
 			if err != nil {
 				return err
 			}
@@ -50,7 +49,7 @@ func diffCommand() *cli.Command {
 				sorted = append(sorted, k)
 			}
 			sort.Strings(sorted)
-			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+			tw := table(c.App.Writer)
 			fmt.Fprintf(tw, "ACCOUNT\tORDER\tTYPE\tREFUND\t%s\t%s\tDETAIL (B)\n", args[0], args[1])
 			changed, onlyA, onlyB := 0, 0, 0
 			for _, k := range sorted {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins/upay"
+	upaysim "github.com/reconhq/recon/plugins/upay/sim"
 )
 
 // reconBin is recon built once for the package's end-to-end tests: they
@@ -203,7 +203,7 @@ func processesWithEnv(kvs ...string) []int {
 }
 
 func TestRunUpayEndToEnd(t *testing.T) {
-	sim := upay.NewSimulator()
+	sim := upaysim.New()
 	if err := sim.LoadScenario([]byte(upayScenario)); err != nil {
 		t.Fatal(err)
 	}

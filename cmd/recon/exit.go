@@ -1,11 +1,18 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/reconhq/recon/engine"
+	"github.com/reconhq/recon/engine/config"
+	"github.com/reconhq/recon/engine/host"
+	"github.com/reconhq/recon/engine/ledger"
+	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
 )
 
@@ -32,29 +39,108 @@ func usagef(hint, format string, args ...any) error {
 // results at or above the configured severity.
 var errDiscrepancies = errors.New("discrepancies found")
 
+// exitKind is one kind of error and the status it ends recon with.
+type exitKind struct {
+	name   string
+	match  func(error) bool
+	status int
+	// hint follows the error's message on stderr, separator included: what
+	// the operator can do about it.
+	hint string
+}
+
+// exitKinds maps errors to exit statuses by their type, never their text,
+// and the first kind that matches wins. Failures come first: an error
+// that also carries a usage error or findings (errors.Join) is still a run
+// that could not complete, and nothing the store, the config or a plugin
+// says can read as a usage error (2 tells a script to fix its command line,
+// not to look at the store). Kinds that end as 1 like the default are
+// listed anyway, so that adding one elsewhere shows up here and in the
+// test as a decision made.
+var exitKinds = []exitKind{
+	{name: "bad config", match: as[*config.Error], status: exitFailed},
+	// A ledger that cannot be read at all (no header, UTF-16, an unknown
+	// format) stops the run before any query; a bad row does not reach here.
+	{name: "bad ledger", match: as[*ledger.Error], status: exitFailed},
+	// A damaged store is the night failing, whatever record or page it is.
+	{name: "store damaged", match: is(store.ErrCorrupt), status: exitFailed},
+	{name: "store locked", match: is(store.ErrLocked), status: exitFailed,
+		hint: "\n  another run is using the store; wait for it to finish, or point --store elsewhere"},
+	{name: "store of another schema", match: is(store.ErrSchema), status: exitFailed},
+	{name: "no such run", match: is(store.ErrRunNotFound), status: exitFailed},
+	{name: "no stored result", match: is(store.ErrNoResult), status: exitFailed},
+	{name: "no stored reply", match: is(store.ErrNoReply), status: exitFailed},
+	{name: "no answers", match: is(engine.ErrNoAnswers), status: exitFailed},
+	// A night that judged nothing must not pass as a clean one
+	// (--allow-empty says it may).
+	{name: "empty ledger", match: is(engine.ErrEmptyLedger), status: exitFailed},
+	{name: "replay of an incomplete run", match: is(engine.ErrIncompleteRun), status: exitFailed},
+	{name: "interrupted", match: is(engine.ErrInterrupted), status: exitFailed,
+		hint: "; run the same command again to resume it"},
+	// A --run-id that names a finished run, or an interrupted one judged
+	// by other rules: nothing was started, and the message says what to do.
+	{name: "run ID refused", match: as[*engine.RunIDError], status: exitFailed},
+	{name: "unknown plugin", match: is(host.ErrUnknownPlugin), status: exitFailed},
+	{name: "plugin checksum", match: is(host.ErrChecksum), status: exitFailed},
+	{name: "rule file", match: as[*rules.CompileError], status: exitFailed},
+	{name: "rule", match: as[*rules.RuleError], status: exitFailed},
+	{name: "cancelled", match: is(context.Canceled), status: exitFailed},
+	{name: "usage", match: as[*usageError], status: exitUsage},
+	// urfave/cli's own errors (cli.Exit) are all about how recon was
+	// called; the status they carry is theirs, not the contract's.
+	{name: "usage (urfave/cli)", match: as[cli.ExitCoder], status: exitUsage},
+	{name: "findings", match: is(errDiscrepancies), status: exitDiscrepancies},
+}
+
+func is(target error) func(error) bool {
+	return func(err error) bool { return errors.Is(err, target) }
+}
+
+func as[T error](err error) bool {
+	var t T
+	return errors.As(err, &t)
+}
+
+// exitStatus is the contract's status for err: 0 for nil, 1 for anything
+// exitKinds does not name.
+func exitStatus(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if k := kindOf(err); k != nil {
+		return k.status
+	}
+	return exitFailed
+}
+
+func kindOf(err error) *exitKind {
+	for i := range exitKinds {
+		if exitKinds[i].match(err) {
+			return &exitKinds[i]
+		}
+	}
+	return nil
+}
+
 // exitCode maps an error to the contract's exit status and says why on
 // stderr. It is the one place errors become exit statuses.
 func exitCode(err error, stderr io.Writer) int {
+	status := exitStatus(err)
 	var ue *usageError
 	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, errDiscrepancies):
-		return exitDiscrepancies
-	case errors.As(err, &ue):
+	case status == exitOK, status == exitDiscrepancies:
+		// The summary on stdout has said it all.
+	case status == exitUsage && errors.As(err, &ue):
 		fmt.Fprintf(stderr, "recon: %s\n", ue.Msg)
 		if ue.Hint != "" {
 			fmt.Fprintf(stderr, "  %s\n", ue.Hint)
 		}
-		return exitUsage
-	case errors.Is(err, store.ErrLocked):
-		fmt.Fprintf(stderr, "recon: %v\n  another run is using the store; wait for it to finish, or point --store elsewhere\n", err)
-		return exitFailed
-	case errors.Is(err, engine.ErrInterrupted):
-		fmt.Fprintf(stderr, "recon: %v; run the same command again to resume it\n", err)
-		return exitFailed
 	default:
-		fmt.Fprintf(stderr, "recon: %v\n", err)
-		return exitFailed
+		hint := ""
+		if k := kindOf(err); k != nil {
+			hint = k.hint
+		}
+		fmt.Fprintf(stderr, "recon: %v%s\n", err, hint)
 	}
+	return status
 }

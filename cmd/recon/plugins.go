@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
@@ -38,7 +37,7 @@ func pluginsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+			tw := table(c.App.Writer)
 			fmt.Fprintln(tw, "NAME\tSOURCE\tVERSION\tREFUNDS\tSHA256\tPATH")
 			for _, s := range specs {
 				src := "plugin_dir"

@@ -1,17 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"regexp"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon/engine"
-	"github.com/reconhq/recon/engine/config"
 )
 
 func replayCommand() *cli.Command {
@@ -55,10 +49,11 @@ func replayCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if c.String("config") == "" {
-				return usagef("pass --config FILE or set RECON_CONFIG", "recon replay needs a config file")
+			path, err := configPath(c)
+			if err != nil {
+				return err
 			}
-			cfg, err := loadConfigWithoutSecrets(c.String("config"))
+			cfg, err := loadConfigWithoutSecrets(path)
 			if err != nil {
 				return err
 			}
@@ -94,7 +89,7 @@ func printChanges(c *cli.Context, res *engine.ReplayResult, limit int) {
 	if len(res.Changes) == 0 {
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := table(w)
 	fmt.Fprintln(tw, "  LINE\tACCOUNT\tORDER\tOLD -> NEW\tDETAIL")
 	for i, ch := range res.Changes {
 		if limit > 0 && i == limit {
@@ -108,61 +103,4 @@ func printChanges(c *cli.Context, res *engine.ReplayResult, limit int) {
 		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s -> %s\t%s\n", ch.Line, ch.Account, ref, ch.Old, ch.New, ch.Detail)
 	}
 	tw.Flush()
-}
-
-var missingEnv = regexp.MustCompile(`^environment variable (\S+) is not set$`)
-
-// unsetSecret stands in for a credential whose variable is not set.
-const unsetSecret = "(not set: this command starts no plugin)"
-
-// loadConfigWithoutSecrets loads a config for a command that starts no
-// plugin (replay, rules): a credential whose ${VAR} is not set gets a
-// placeholder instead of being an error, so that rules can be tried where
-// the secrets are not. Any other problem is still an error.
-func loadConfigWithoutSecrets(path string) (*config.Config, error) {
-	placeholder := map[string]bool{}
-	getenv := func(name string) (string, bool) {
-		if v, ok := os.LookupEnv(name); ok {
-			return v, true
-		}
-		if placeholder[name] {
-			return unsetSecret, true
-		}
-		return "", false
-	}
-	for {
-		cfg, err := config.Load(path, getenv)
-		if err == nil {
-			return cfg, nil
-		}
-		var names []string
-		for _, e := range flatten(err) {
-			var ce *config.Error
-			if errors.As(e, &ce) && strings.Contains(ce.Key, ".credentials.") {
-				if sub := missingEnv.FindStringSubmatch(ce.Msg); sub != nil && !placeholder[sub[1]] {
-					names = append(names, sub[1])
-					continue
-				}
-			}
-			return nil, err // a problem a placeholder does not cure
-		}
-		if len(names) == 0 {
-			return nil, err
-		}
-		for _, n := range names {
-			placeholder[n] = true
-		}
-	}
-}
-
-// flatten lists the errors joined in err (errors.Join), or err alone.
-func flatten(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reconhq/recon/plugins/upay"
+	upaysim "github.com/reconhq/recon/plugins/upay/sim"
 )
 
 // upayNight is a finished `recon run` over the upay simulator, whose
@@ -59,7 +59,7 @@ func upayLedgerCSV() string {
 // the config's rule file, then stops the simulator.
 func newUpayNight(t *testing.T, merchant string) *upayNight {
 	t.Helper()
-	sim := upay.NewSimulator()
+	sim := upaysim.New()
 	if err := sim.LoadScenario([]byte(upayScenario)); err != nil {
 		t.Fatal(err)
 	}

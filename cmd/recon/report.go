@@ -27,7 +27,7 @@ func reportCommand() *cli.Command {
 			if !slices.Contains(report.Formats, c.String("format")) {
 				return usagef("use text, json, csv or html", "--format %q is not a report format", c.String("format"))
 			}
-			db, err := openStore(c, nil)
+			db, err := openStoredRuns(c)
 			if err != nil {
 				return err
 			}

@@ -14,13 +14,13 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/reconhq/recon/plugins/upay"
+	upaysim "github.com/reconhq/recon/plugins/upay/sim"
 )
 
 // upayServer serves the upay simulator and counts the requests it gets.
 func upayServer(t *testing.T) (*httptest.Server, *int64) {
 	t.Helper()
-	sim := upay.NewSimulator()
+	sim := upaysim.New()
 	if err := sim.LoadScenario([]byte(upayScenario)); err != nil {
 		t.Fatal(err)
 	}

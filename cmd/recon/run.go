@@ -1,22 +1,11 @@
 package main
 
 import (
-	"errors"
-	"io"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine"
-	"github.com/reconhq/recon/engine/config"
-	"github.com/reconhq/recon/engine/report"
-	"github.com/reconhq/recon/store"
-)
-
-var (
-	reportFlag = &cli.StringFlag{Name: "report", Usage: "write the JSON report to `FILE`"}
-	csvFlag    = &cli.StringFlag{Name: "csv", Usage: "write the report as CSV, one row per result, to `FILE`"}
 )
 
 func runCommand() *cli.Command {
@@ -37,6 +26,7 @@ func runCommand() *cli.Command {
 			reportFlag, csvFlag,
 			&cli.StringFlag{Name: "run-id", Usage: "the run's `ID` (default: date, time and 4 random hex digits); an unfinished run of that ID is resumed"},
 			&cli.BoolFlag{Name: "full", Usage: "query every row, even those the rules' should_query hook would judge on their stored answer"},
+			&cli.BoolFlag{Name: "allow-empty", Usage: "a ledger without data rows completes (otherwise exit 1: a failed export looks just like it)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.String("ledger") == "" {
@@ -59,7 +49,8 @@ func runCommand() *cli.Command {
 			}
 			defer db.Close()
 			opt := engine.Options{Config: cfg, Store: db, LedgerPath: c.String("ledger"),
-				LedgerFormat: c.String("ledger-format"), RunID: c.String("run-id"), Full: c.Bool("full"), Log: log}
+				LedgerFormat: c.String("ledger-format"), RunID: c.String("run-id"), Full: c.Bool("full"),
+				AllowEmpty: c.Bool("allow-empty"), Log: log}
 			if !c.Bool("no-progress") {
 				opt.ProgressEvery = 30 * time.Second
 			}
@@ -67,47 +58,4 @@ func runCommand() *cli.Command {
 			return conclude(c, db, cfg, run, err)
 		},
 	}
-}
-
-// conclude writes the reports of a finished (or stopped) run, prints the
-// summary, and turns the outcome into the command's result.
-func conclude(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, runErr error) error {
-	if run == nil {
-		return runErr
-	}
-	if p := c.String("report"); p != "" {
-		if err := writeFile(p, func(w io.Writer) error { return report.JSON(w, db, run) }); err != nil {
-			return errors.Join(runErr, err)
-		}
-	}
-	if p := c.String("csv"); p != "" {
-		if err := writeFile(p, func(w io.Writer) error { return report.CSV(w, db, run) }); err != nil {
-			return errors.Join(runErr, err)
-		}
-	}
-	if err := report.Text(c.App.Writer, db, run, cfg.FailOn, 0); err != nil {
-		return errors.Join(runErr, err)
-	}
-	if runErr != nil {
-		return runErr
-	}
-	return findings(db, run, cfg.FailOn)
-}
-
-// findings returns errDiscrepancies when a result is at or above failOn.
-func findings(db *store.DB, run *store.Run, failOn recon.Severity) error {
-	found := false
-	err := db.Results(run.ID, func(r recon.Result) error {
-		if r.Severity.AtLeast(failOn) {
-			found = true
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if found {
-		return errDiscrepancies
-	}
-	return nil
 }

@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/store"
 )
 
@@ -18,7 +18,7 @@ func runsCommand() *cli.Command {
 			"is gone was killed: running the same command again resumes it.",
 		Flags: []cli.Flag{configFlag},
 		Action: func(c *cli.Context) error {
-			db, err := openStore(c, nil)
+			db, err := openStoredRuns(c)
 			if err != nil {
 				return err
 			}
@@ -27,7 +27,7 @@ func runsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+			tw := table(c.App.Writer)
 			fmt.Fprintln(tw, "RUN\tCOMMAND\tSTATUS\tSTARTED\tROWS\tLEDGER\tFINDINGS")
 			for _, r := range runs {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Command, runStatus(r),
@@ -49,7 +49,7 @@ func runStatus(r *store.Run) string {
 func findingsOf(r *store.Run) string {
 	n := 0
 	for v, c := range r.Totals {
-		if v != "MATCHED" {
+		if v != recon.VerdictMatched {
 			n += c
 		}
 	}

@@ -41,7 +41,7 @@ paypro:
   secret: "` + secretPayproKey + `"
   orders:
     - {trade_no: P-PAID, platform_trade_no: pp7zr8om5hzc, amount: "50000.00", status: "0000", success_time: "2026-11-21 9:30:13"}
-    - {trade_no: P-5XX, amount: "100.00", status: "0000", http_5xx: -1}
+    - {trade_no: P-5XX, amount: "100.00", status: "0000", faults: {http_5xx: -1}}
 vborder:
   account:
     customer_no: "202112090603"
@@ -51,7 +51,7 @@ vborder:
     - {orderNo: V-PAID, goodName: 月卡, platformSeq: S1800000000000000003, orderAmount: 1234, payType: WECHAT_JSAPI, payTime: "2026-11-21 23:10:04", payStatus: SUCCESS}
     - {orderNo: V-TAMPER, goodName: 月卡, platformSeq: S1800000000000000004, orderAmount: 1234, payType: WECHAT_JSAPI, payTime: "2026-11-21 23:10:04", payStatus: SUCCESS, faults: {tamper: -1}}
     - {orderNo: V-BADSIGN, goodName: 月卡, platformSeq: S1800000000000000005, orderAmount: 1234, payType: WECHAT_JSAPI, payTime: "2026-11-21 23:10:04", payStatus: SUCCESS, faults: {badsign: -1}}
-    - {orderNo: V-5XX, goodName: 月卡, platformSeq: S1800000000000000006, orderAmount: 1234, payType: WECHAT_JSAPI, payTime: "2026-11-21 23:10:04", payStatus: SUCCESS, faults: {5xx: -1}}
+    - {orderNo: V-5XX, goodName: 月卡, platformSeq: S1800000000000000006, orderAmount: 1234, payType: WECHAT_JSAPI, payTime: "2026-11-21 23:10:04", payStatus: SUCCESS, faults: {http_5xx: -1}}
 edgeros:
   trades:
     - {mch_trade_no: E-PAID, code: SUCCESS, amount_total: "12.34", success_time: "2026-11-21T10:00:00+08:00"}
@@ -61,7 +61,7 @@ edgeros:
   scripted:
     - {key: E-TAMPER, fault: tamper, times: -1}
     - {key: E-BADSIGN, fault: badsign, times: -1}
-    - {key: E-5XX, fault: 5xx, times: -1}
+    - {key: E-5XX, fault: http_5xx, times: -1}
 `
 
 // The ledger, with the verdict each row must get: answers, unknown orders,

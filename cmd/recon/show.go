@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/reconhq/recon"
@@ -27,7 +26,7 @@ func showCommand() *cli.Command {
 				return usagef("recon show ORDER_NO [--account A]", "recon show takes one order number")
 			}
 			orderNo, account := args[0], c.String("account")
-			db, err := openStore(c, nil)
+			db, err := openStoredRuns(c)
 			if err != nil {
 				return err
 			}
@@ -36,7 +35,7 @@ func showCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+			tw := table(c.App.Writer)
 			fmt.Fprintln(tw, "RUN\tSTARTED\tLINE\tACCOUNT\tTYPE\tREFUND\tVERDICT\tLEDGER\tPROVIDER\tDETAIL")
 			found := 0
 			for _, run := range runs {

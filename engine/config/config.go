@@ -119,13 +119,21 @@ type fileConfig struct {
 	Accounts  map[string]*fileAccount `yaml:"accounts"`
 }
 
-// Error is a config problem, naming the file, the key and, when known, the
-// line. Parse returns one *Error, or several joined (errors.Join).
+// Error is one config problem. Its fields are for programs (a command that
+// tolerates a missing variable, a test); Error() is the line an operator
+// reads. No field holds a secret's value.
 type Error struct {
 	File string
-	Key  string
-	Line int
-	Msg  string
+	Line int // 0 when the problem has no line (an empty file, a setting left out)
+	// Key is the dotted path of the setting at fault, with list indexes:
+	// accounts.shop-upay.credentials.terminal_key, rules[1]; "" for the
+	// file as a whole.
+	Key string
+	Msg string
+	// Err is the cause when a program may act on it: an *EnvError for a
+	// `${NAME}` that is not set, the os error (fs.ErrNotExist, ...) for an
+	// X_file that cannot be read; nil otherwise.
+	Err error
 }
 
 func (e *Error) Error() string {
@@ -138,6 +146,37 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("config %s: %s: %s", loc, e.Key, e.Msg)
 }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errors is every problem Parse found in one file, in the order of the
+// file (accounts sorted by name), so that one attempt shows them all. It
+// reads one line per problem; errors.As finds each *Error in it.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// EnvError is the cause of an *Error about a `${NAME}` whose variable is
+// not set.
+type EnvError struct {
+	Name string
+}
+
+func (e *EnvError) Error() string { return "environment variable " + e.Name + " is not set" }
 
 // Load reads and validates a config file. getenv resolves `${NAME}`
 // (os.LookupEnv when nil).
@@ -168,13 +207,13 @@ type parser struct {
 	// type error there says what is wrong without quoting the value.
 	hidden   map[int]bool
 	secrets  []string // credential values, as written and as resolved
-	errs     []error
+	errs     []*Error
 	checking map[*yaml.Node]bool // the mappings checkKeys is inside
 }
 
 // Parse is Load on bytes already read; path names the file in errors and
-// anchors relative paths. Every problem found is reported, each as an
-// *Error; several are joined.
+// anchors relative paths. Every problem found is reported: one as an
+// *Error, several as Errors.
 func Parse(path string, data []byte, getenv func(string) (string, bool)) (cfg *Config, err error) {
 	if getenv == nil {
 		getenv = os.LookupEnv
@@ -211,7 +250,7 @@ func Parse(path string, data []byte, getenv func(string) (string, bool)) (cfg *C
 	p.expand(top, "", false)
 	p.collectSecrets(top, false, map[visit]bool{})
 	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+		return nil, p.problems()
 	}
 	// Decoded after expansion, so that `${NAME}` may stand for a number.
 	var fc fileConfig
@@ -220,13 +259,31 @@ func Parse(path string, data []byte, getenv func(string) (string, bool)) (cfg *C
 	}
 	cfg = p.build(&fc)
 	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+		return nil, p.problems()
 	}
 	return cfg, nil
 }
 
+// problems is what Parse returns for the problems found (there are some).
+func (p *parser) problems() error {
+	return oneOrAll(p.errs)
+}
+
+// oneOrAll is a lone problem as itself, several as Errors.
+func oneOrAll(errs []*Error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return Errors(errs)
+}
+
 func (p *parser) fail(key, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.path, Key: key, Line: p.line(key), Msg: fmt.Sprintf(format, args...)})
+	p.failErr(key, nil, format, args...)
+}
+
+// failErr is fail with a cause a program may act on (Error.Err).
+func (p *parser) failErr(key string, cause error, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.path, Key: key, Line: p.line(key), Msg: fmt.Sprintf(format, args...), Err: cause})
 }
 
 // line is key's line or, for a key not written (a missing setting), the
@@ -266,19 +323,14 @@ func (p *parser) redact(err error) {
 		secrets[i] = regexp.QuoteMeta(s)
 	}
 	re := regexp.MustCompile("(?i)" + strings.Join(secrets, "|"))
-	var walk func(error)
-	walk = func(err error) {
-		if e, ok := err.(*Error); ok {
+	switch err := err.(type) {
+	case *Error:
+		err.Msg = re.ReplaceAllLiteralString(err.Msg, "[secret]")
+	case Errors:
+		for _, e := range err {
 			e.Msg = re.ReplaceAllLiteralString(e.Msg, "[secret]")
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
 		}
 	}
-	walk(err)
 }
 
 func yamlMsg(err error) string {
@@ -308,7 +360,7 @@ func (p *parser) decodeError(err error) error {
 	if !errors.As(err, &te) {
 		return &Error{File: p.path, Msg: yamlMsg(err)}
 	}
-	var errs []error
+	var errs []*Error
 	for _, msg := range te.Errors {
 		e := &Error{File: p.path, Msg: msg}
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
@@ -338,7 +390,7 @@ func (p *parser) decodeError(err error) error {
 		}
 		errs = append(errs, e)
 	}
-	return errors.Join(errs...)
+	return oneOrAll(errs)
 }
 
 var tagNames = map[string]string{
@@ -558,8 +610,8 @@ func (p *parser) expand(n *yaml.Node, key string, secret bool) {
 			name := envRef.FindStringSubmatch(m)[1]
 			v, ok := p.getenv(name)
 			if !ok {
-				p.errs = append(p.errs, &Error{File: p.path, Key: key, Line: n.Line,
-					Msg: fmt.Sprintf("environment variable %s is not set", name)})
+				cause := &EnvError{Name: name}
+				p.errs = append(p.errs, &Error{File: p.path, Key: key, Line: n.Line, Msg: cause.Error(), Err: cause})
 			}
 			return v
 		})
@@ -734,7 +786,7 @@ func (p *parser) account(key, name, tz string, fa *fileAccount) *Account {
 		file := rel(p.dir, v)
 		b, err := readCredential(file)
 		if err != nil {
-			fail(ckey, "%v", err)
+			p.failErr(key+"."+ckey, errors.Unwrap(err), "%v", err)
 			continue
 		}
 		secret := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
@@ -751,7 +803,9 @@ func (p *parser) account(key, name, tz string, fa *fileAccount) *Account {
 	return a
 }
 
-// readCredential reads an X_file. Its errors name the file, never quote it.
+// readCredential reads an X_file. Its errors name the file, never quote
+// it, and wrap the os error alone (not the *PathError, whose text repeats
+// the path).
 func readCredential(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -759,7 +813,7 @@ func readCredential(path string) ([]byte, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxCredentialFile+1))
@@ -768,7 +822,7 @@ func readCredential(path string) ([]byte, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	if len(b) > maxCredentialFile {
 		return nil, fmt.Errorf("%s is larger than %d KiB: is it the key file?", path, maxCredentialFile>>10)

@@ -305,3 +305,101 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// The fields of an error are what programs act on (replay tolerates a
+// missing variable by its name, not by its wording), and the text is what
+// operators and their scripts already read: both are pinned here.
+func TestErrorFields(t *testing.T) {
+	path := filepath.Join("testdata", "c.yaml")
+	tests := []struct {
+		name string
+		yaml string
+		want []Error // Msg exact; Err checked by errIs
+		text string  // err.Error(), exactly
+		// errIs is each error's cause: nil, or an error errors.Is finds
+		// (fs.ErrNotExist), or an *EnvError of that name.
+		errIs []any
+	}{
+		{
+			name:  "one problem is an *Error, not a list",
+			yaml:  "accounts:\n  shop-upay:\n    plugin: upay\n    endpoint: http://upay.test\n    credentials:\n      terminal_key: ${UPAY_TERMINAL_KEY}\n",
+			want:  []Error{{File: path, Line: 6, Key: "accounts.shop-upay.credentials.terminal_key", Msg: "environment variable UPAY_TERMINAL_KEY is not set"}},
+			text:  "config " + path + ":6: accounts.shop-upay.credentials.terminal_key: environment variable UPAY_TERMINAL_KEY is not set",
+			errIs: []any{&EnvError{Name: "UPAY_TERMINAL_KEY"}},
+		},
+		{
+			name: "every missing variable at once, one line each",
+			yaml: "accounts:\n  a:\n    plugin: upay\n    endpoint: http://upay.test\n    credentials:\n      terminal_sn: ${SN}\n      terminal_key: ${KEY}\n",
+			want: []Error{
+				{File: path, Line: 6, Key: "accounts.a.credentials.terminal_sn", Msg: "environment variable SN is not set"},
+				{File: path, Line: 7, Key: "accounts.a.credentials.terminal_key", Msg: "environment variable KEY is not set"},
+			},
+			text: "config " + path + ":6: accounts.a.credentials.terminal_sn: environment variable SN is not set\n" +
+				"config " + path + ":7: accounts.a.credentials.terminal_key: environment variable KEY is not set",
+			errIs: []any{&EnvError{Name: "SN"}, &EnvError{Name: "KEY"}},
+		},
+		{
+			name: "problems of values, with an os error as cause",
+			yaml: "fail_on: error\naccounts:\n  a:\n    plugin: upay\n    endpoint: http://upay.test\n    credentials:\n      terminal_key_file: keys/nope.key\n",
+			want: []Error{
+				{File: path, Line: 1, Key: "fail_on", Msg: `"error" is not info, warn or critical`},
+				{File: path, Line: 7, Key: "accounts.a.credentials.terminal_key_file", Msg: "cannot read " + filepath.Join("testdata", "keys", "nope.key") + ": no such file or directory"},
+			},
+			text: "config " + path + `:1: fail_on: "error" is not info, warn or critical` + "\n" +
+				"config " + path + ":7: accounts.a.credentials.terminal_key_file: cannot read " + filepath.Join("testdata", "keys", "nope.key") + ": no such file or directory",
+			errIs: []any{nil, fs.ErrNotExist},
+		},
+		{
+			name:  "no line, no key",
+			yaml:  "",
+			want:  []Error{{File: path, Msg: "the file is empty"}},
+			text:  "config " + path + ": the file is empty",
+			errIs: []any{nil},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(path, []byte(tt.yaml), env())
+			if err == nil {
+				t.Fatal("parsed")
+			}
+			if err.Error() != tt.text {
+				t.Errorf("text\n got %q\nwant %q", err.Error(), tt.text)
+			}
+			var list Errors
+			if isList := errors.As(err, &list); isList != (len(tt.want) > 1) {
+				t.Errorf("error %T: a list %v; want a list only for several problems", err, isList)
+			}
+			var first *Error
+			if !errors.As(err, &first) || first.Key != tt.want[0].Key {
+				t.Errorf("errors.As finds %+v; want the first problem", first)
+			}
+			errs := configErrors(t, err)
+			if len(errs) != len(tt.want) {
+				t.Fatalf("%d errors; want %d: %v", len(errs), len(tt.want), err)
+			}
+			for i, e := range errs {
+				got := *e
+				got.Err = nil
+				if got != tt.want[i] {
+					t.Errorf("error %d: %+v; want %+v", i, got, tt.want[i])
+				}
+				switch want := tt.errIs[i].(type) {
+				case nil:
+					if e.Err != nil {
+						t.Errorf("error %d: cause %v; want none", i, e.Err)
+					}
+				case *EnvError:
+					var ee *EnvError
+					if !errors.As(e, &ee) || *ee != *want {
+						t.Errorf("error %d: cause %#v; want %#v", i, e.Err, want)
+					}
+				case error:
+					if !errors.Is(e, want) {
+						t.Errorf("error %d: cause %v; want %v", i, e.Err, want)
+					}
+				}
+			}
+		})
+	}
+}
