@@ -251,7 +251,7 @@ func TestSimulatorRandomFaults(t *testing.T) {
 		f       simkit.Faults
 		outcome recon.Outcome
 	}{
-		{"5xx", simkit.Faults{ErrorRate: 1}, recon.OutcomeTransient},
+		{"http_5xx", simkit.Faults{ErrorRate: 1}, recon.OutcomeTransient},
 		{"malformed", simkit.Faults{MalformedRate: 1}, recon.OutcomeTransient},
 		{"badsign", simkit.Faults{Extra: map[string]float64{"badsign": 1}}, recon.OutcomeUnverifiable},
 		{"tamper", simkit.Faults{Extra: map[string]float64{"tamper": 1}}, recon.OutcomeUnverifiable},

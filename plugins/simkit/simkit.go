@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins/simkit/script"
 )
 
 // Simulator is one provider's API, simulated on loopback for tests, the
@@ -129,24 +130,25 @@ func (i *Injector) Counts() map[string]int64 {
 	return out
 }
 
-// Wrap injects the generic faults (5xx, slow, malformed) in front of h.
+// Wrap injects the generic faults in front of h, counted under the fault
+// vocabulary's names (script.HTTP5xx, Slow, Malformed) like scripted ones.
 func (i *Injector) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		i.mu.Lock()
 		f := i.f
 		i.mu.Unlock()
-		if i.Roll("5xx", f.ErrorRate) {
+		if i.Roll(string(script.HTTP5xx), f.ErrorRate) {
 			http.Error(w, `{"error":"injected: service unavailable"}`, http.StatusServiceUnavailable)
 			return
 		}
-		if i.Roll("slow", f.SlowRate) {
+		if i.Roll(string(script.Slow), f.SlowRate) {
 			select {
 			case <-time.After(f.SlowDelay):
 			case <-r.Context().Done():
 				return
 			}
 		}
-		if i.Roll("malformed", f.MalformedRate) {
+		if i.Roll(string(script.Malformed), f.MalformedRate) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(`{"code":"200","data":{"trunc`))
 			return

@@ -264,7 +264,7 @@ func TestInjectedFaults(t *testing.T) {
 		errHas string
 		count  string
 	}{
-		{"5xx", simkit.Faults{ErrorRate: 1}, "HTTP 503", "5xx"},
+		{"5xx", simkit.Faults{ErrorRate: 1}, "HTTP 503", string(script.HTTP5xx)},
 		{"malformed", simkit.Faults{MalformedRate: 1}, "malformed answer", "malformed"},
 		{"busy", simkit.Faults{Extra: map[string]float64{string(script.Busy): 1}}, "500 MAINTENANCE_INPROGRESS", string(script.Busy)},
 	} {

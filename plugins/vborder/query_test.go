@@ -290,7 +290,7 @@ func TestClientRateFaults(t *testing.T) {
 		faults simkit.Faults
 		want   recon.Outcome
 	}{
-		{"5xx", simkit.Faults{ErrorRate: 1}, recon.OutcomeTransient},
+		{"http_5xx", simkit.Faults{ErrorRate: 1}, recon.OutcomeTransient},
 		{"malformed", simkit.Faults{MalformedRate: 1}, recon.OutcomeTransient},
 		{"busy", simkit.Faults{Extra: map[string]float64{"busy": 1}}, recon.OutcomeTransient},
 		{"tamper", simkit.Faults{Extra: map[string]float64{"tamper": 1}}, recon.OutcomeUnverifiable},
