@@ -31,6 +31,11 @@ var ErrRunIDTaken = errors.New("the run ID is taken")
 // rest would disagree.
 var ErrRulesChanged = errors.New("the interrupted run was judged by other rule files")
 
+// ErrConfigChanged is wrapped by the *RunIDError of a --run-id whose
+// interrupted run was made under another config content: resuming it would
+// mix two configs' verdicts (and fail_on) in one run.
+var ErrConfigChanged = errors.New("the interrupted run was made under another config")
+
 // RunIDError says why no run was started under RunID; its message says
 // what to do. Err is ErrRunIDTaken or ErrRulesChanged.
 type RunIDError struct {

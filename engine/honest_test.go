@@ -94,3 +94,55 @@ func emptyNight(t *testing.T) (*config.Config, *store.DB, string) {
 	t.Cleanup(func() { db.Close() })
 	return cfg, db, dir
 }
+
+// A resume compared only the config's path: after fail_on changed in the
+// same file the run resumed, its report said warn and its exit status was
+// computed with critical. The content is compared now: a run of the same
+// ledger starts afresh (saying so), and a --run-id resume is refused.
+func TestResumeComparesTheConfigsContent(t *testing.T) {
+	cfg, db, dir := emptyNight(t)
+	ledgerPath := filepath.Join(dir, "orders.csv")
+	if err := os.WriteFile(ledgerPath, []byte("account,order_no,amount,status\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Config: cfg, Store: db, LedgerPath: ledgerPath, AllowEmpty: true,
+		Host: host.InProcess(map[string]func() plugins.Provider{})}
+	first, _, err := Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Status = store.StatusInterrupted // as a SIGTERM would have left it
+	if err := db.PutRun(first); err != nil {
+		t.Fatal(err)
+	}
+
+	// The same file, fail_on changed.
+	b, err := os.ReadFile(cfg.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg.Path, append(b, []byte("fail_on: critical\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := config.Load(cfg.Path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Config = changed
+	second, _, err := Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ID == first.ID || second.Resumes != 0 || second.FailOn != recon.SeverityCritical {
+		t.Fatalf("resumed %s (resumes %d, fail_on %s) under a changed config", second.ID, second.Resumes, second.FailOn)
+	}
+
+	first.Status = store.StatusInterrupted
+	if err := db.PutRun(first); err != nil {
+		t.Fatal(err)
+	}
+	opt.RunID = first.ID
+	if _, _, err := Run(context.Background(), opt); !errors.Is(err, ErrConfigChanged) {
+		t.Fatalf("--run-id %s under a changed config: %v; want ErrConfigChanged", first.ID, err)
+	}
+}

@@ -2,11 +2,14 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"maps"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -161,7 +164,7 @@ func startOrResume(db *store.DB, opt Options, rs *rules.Rules, ledgerSHA string)
 	if !found {
 		run := newRun(opt.RunID, store.CommandRun, opt.Config, rs)
 		run.Ledger = store.LedgerInfo{Path: opt.LedgerPath, SHA256: ledgerSHA}
-		run.Full = opt.Full
+		run.Full, run.ConfigSHA256 = opt.Full, configDigest(opt.Config)
 		return run, map[int]bool{}, db.PutRun(run)
 	}
 	if prev.RuleSet != rs.ID() {
@@ -201,6 +204,10 @@ func resumable(db *store.DB, opt Options, ledgerSHA string) (*store.Run, bool, e
 		case r.Ledger.SHA256 != ledgerSHA:
 			return taken("run %s read another ledger (sha256 %s, this one %s): choose another --run-id",
 				r.ID, r.Ledger.SHA256, ledgerSHA)
+		case r.ConfigSHA256 != configDigest(opt.Config):
+			return nil, false, &RunIDError{RunID: r.ID, Err: ErrConfigChanged, msg: fmt.Sprintf(
+				"run %s was interrupted under another config (%s had other content, or fail_on differs): "+
+					"restore it to resume the run, or choose another --run-id to start afresh", r.ID, opt.Config.Path)}
 		}
 		return r, true, nil
 	}
@@ -214,8 +221,13 @@ func resumable(db *store.DB, opt Options, ledgerSHA string) (*store.Run, bool, e
 			continue
 		}
 		// Only the newest run of this ledger is one to take up, and only
-		// while it is unfinished.
+		// while it is unfinished and made under the same config content.
 		ok := r.Ledger.SHA256 == ledgerSHA && r.Status != store.StatusCompleted && r.Status != store.StatusFailed
+		if ok && r.ConfigSHA256 != configDigest(opt.Config) {
+			orDiscard(opt.Log).Warn("the config changed since this ledger's run was interrupted: starting a new run; "+
+				"the interrupted one stays as it was", "interrupted_run", r.ID, "config", opt.Config.Path)
+			ok = false
+		}
 		return r, ok, nil
 	}
 	return nil, false, nil
@@ -449,4 +461,17 @@ func (d *dispatcher) wait() {
 	for _, q := range d.accounts {
 		q.acct.close()
 	}
+}
+
+// configDigest identifies what a run was made under: the config file's
+// content and the settings resolved from it that decide its outcome
+// (fail_on may come from the environment). A config not read from a file
+// (tests) is its settings alone.
+func configDigest(cfg *config.Config) string {
+	h := sha256.New()
+	if b, err := os.ReadFile(cfg.Path); err == nil {
+		h.Write(b)
+	}
+	fmt.Fprintf(h, "\x00fail_on=%s", cfg.FailOn)
+	return hex.EncodeToString(h.Sum(nil))
 }

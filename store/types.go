@@ -47,9 +47,11 @@ type Run struct {
 	// Resumes counts how many times the run was taken up again after an interruption.
 	Resumes int `json:"resumes,omitempty"`
 
-	// Config and Full are what a resume must match besides the ledger.
-	Config string `json:"config,omitempty"`
-	Full   bool   `json:"full,omitempty"`
+	// Config, ConfigSHA256 and Full are what a resume must match besides
+	// the ledger: the same file, with the same content, the same settings.
+	Config       string `json:"config,omitempty"`
+	ConfigSHA256 string `json:"config_sha256,omitempty"`
+	Full         bool   `json:"full,omitempty"`
 	// PID and Host identify the process running it, to tell a live run from
 	// a killed one.
 	PID  int    `json:"pid,omitempty"`
