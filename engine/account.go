@@ -173,6 +173,9 @@ func (a *account) attempt(ctx context.Context, p host.Plugin, q recon.Query) rec
 		return res
 	case ctx.Err() != nil:
 		return recon.Reply{Outcome: recon.OutcomeTransient, Err: "interrupted"}
+	case errors.Is(err, plugins.ErrMessageTooLarge):
+		a.drop(p) // its stream is gone; the next row gets a fresh process
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: err.Error()}
 	case errors.Is(err, plugins.ErrPluginGone):
 		a.drop(p)
 		return recon.Reply{Outcome: recon.OutcomeTransient, Err: "plugin process died during the query"}

@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"context"
+	"errors"
 	"net"
 	"reflect"
 	"strings"
@@ -173,4 +174,46 @@ func newTestRemote(t *testing.T, impl Provider) *Remote {
 	r := newRemote(pluginpb.NewProviderClient(cc))
 	t.Cleanup(r.Close)
 	return r
+}
+
+// oversizedServer is a plugin not built with this SDK: its replies are not
+// bounded before they are sent.
+type oversizedServer struct {
+	pluginpb.UnimplementedProviderServer
+}
+
+func (oversizedServer) Query(s pluginpb.Provider_QueryServer) error {
+	req, err := s.Recv()
+	if err != nil {
+		return err
+	}
+	return s.Send(&pluginpb.QueryResponse{Id: req.GetId(), Outcome: pluginpb.Outcome(recon.OutcomeFound),
+		Raw: make([]byte, MaxMessageBytes+1024)})
+}
+
+// A 100 MB message was reported as "plugin process died". Past the
+// protocol's limit the host now says what happened.
+func TestMessageTooLargeIsNamed(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := grpc.NewServer(grpc.MaxSendMsgSize(4 * MaxMessageBytes))
+	pluginpb.RegisterProviderServer(s, oversizedServer{})
+	go func() { _ = s.Serve(ln) }()
+	defer s.Stop()
+	cc, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageBytes)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	r := newRemote(pluginpb.NewProviderClient(cc))
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: "BIG", Attempt: 1}, 10*time.Second)
+	if !errors.Is(err, ErrMessageTooLarge) || !errors.Is(err, ErrPluginGone) {
+		t.Fatalf("error %v; want ErrMessageTooLarge (and the stream gone)", err)
+	}
 }

@@ -9,11 +9,18 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/internal/pluginpb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // ErrPluginGone is returned by Remote.Query when the plugin's stream broke:
 // the process died or stopped answering. The host starts a fresh process.
 var ErrPluginGone = errors.New("plugin process is gone")
+
+// ErrMessageTooLarge is wrapped with ErrPluginGone when the plugin sent a
+// message past MaxMessageBytes: gRPC ends the stream over it, so the plugin
+// is as good as gone, but it did not die and should not be reported so.
+var ErrMessageTooLarge = errors.New("the plugin sent a message larger than the protocol allows")
 
 // Remote is the host's view of a running plugin: the same three calls as
 // Provider, with queries multiplexed over one long-lived stream.
@@ -127,7 +134,10 @@ func (r *Remote) receive(s pluginpb.Provider_QueryClient) {
 	for {
 		m, err := s.Recv()
 		if err != nil {
-			r.fail(fmt.Errorf("%w: %v", ErrPluginGone, err))
+			if status.Code(err) == codes.ResourceExhausted {
+				err = fmt.Errorf("%w (%d bytes): %v", ErrMessageTooLarge, MaxMessageBytes, err)
+			}
+			r.fail(fmt.Errorf("%w: %w", ErrPluginGone, err))
 			return
 		}
 		r.mu.Lock()
