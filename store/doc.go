@@ -5,10 +5,70 @@
 //
 // Layout:
 //
-//	runs/<run id>                      Run (JSON)
-//	data/<run id>/results/<line>       Result (JSON), line as 8-byte big endian
-//	data/<run id>/exchanges/<line>     Exchange (JSON)
-//	orders/<order key>                 Latest (JSON)
+//	runs/<run id>                      Run
+//	data/<run id>/results/<line>       recon.Result, line as 8-byte big endian
+//	data/<run id>/exchanges/<line>     Exchange
+//	orders/<order key>                 Latest
+//	meta/schema                        SchemaVersion in plain digits (every recon reads it)
+//	meta/format                        {"schema": SchemaVersion}, as a record
+//
+// # Records
+//
+// Every value but meta/schema is a record:
+//
+//	tag (1 byte, 0x01) | CRC-32C (4 bytes, big endian) | payload (the value's JSON)
+//
+// The tag names the encoding (0x01: JSON, CRC-32C); the checksum (the
+// Castagnoli polynomial) covers, in order, the tag, then the record's
+// place, each part as a uvarint length and its bytes: its bucket's name
+// (runs, results, exchanges, orders, meta), its run ID (results and
+// exchanges; empty otherwise) and its key; then the payload. A record thus
+// verifies only where it was written: a rotted key or bucket name does not
+// make it read as another line's or another run's.
+//
+// Each bucket of records (runs, orders, each run's results and exchanges)
+// also keeps in its bbolt sequence a digest of what it holds: the number of
+// records (high 32 bits) and the XOR of their checksums (low 32 bits). A
+// read of a whole bucket (Runs, Results, Exchanges, DoneLines, Verify)
+// compares what it read with it, so that a record lost from a rotted page
+// is damage, not a line that was never stored.
+//
+// # Damage
+//
+// Every read verifies what it reads. A record that fails its checksum or
+// does not decode is a *CorruptError naming the file, the bucket, the run
+// and the line (the run ID for runs, the order for orders), and wrapping
+// ErrCorrupt; it is never returned as data, nor skipped by an iteration.
+// A lookup that finds nothing checks the keys beside the one asked for, so
+// that a search misled by a rotted page, or a record whose key rotted,
+// reads as damage rather than as "not stored".
+//
+// A damaged file is a *CorruptError with an empty Bucket, from Open or
+// from the first read that meets the damage. Open first opens an existing
+// file read-only, where bbolt reads only its two header pages, and checks:
+// that the file is as long as its last transaction wrote (a file cut
+// short; before any other page is read), that its top-level keys are whole
+// and in order, its schema mark (and the format record that repeats it),
+// and bbolt's freelist page (the page IDs it lists, and its length, which
+// bbolt would otherwise loop over when it frees the page). Opened for
+// writing, before its first commit, it checks that every page in use is a
+// page and ends within the file (one header read a page). Every bbolt call
+// after that is guarded: a panic of bbolt's on a page it cannot make sense
+// of, or a read through a rotted page outside the mapped file (a fault,
+// which the guard turns into a panic), is recovered and becomes the error;
+// after one the store takes no more writes. A bit flipped in the newest of
+// bbolt's two header pages makes bbolt use the older one: the last
+// transaction is lost, as after a crash during it, and nothing damaged is
+// read.
+//
+// bbolt keeps its freelist in the file (no NoFreelistSync). Without it,
+// every open for writing rebuilds the freelist by walking every page in a
+// goroutine of bbolt's own, where a damaged page is a crash no recover
+// catches: a file without its freelist (recon's stores before schema 3,
+// or written by another tool) is refused before bbolt opens it for
+// writing.
+//
+// Verify reads a whole store and reports all it finds.
 //
 // bbolt allows one writer: results are written by one goroutine in batches
 // (Writer), never one transaction per order.

@@ -1,13 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/reconhq/recon"
@@ -30,7 +31,9 @@ var (
 // 1: the first layout; stored replies were the plugin SDK's Go struct.
 // 2: replies, rows and results in the shared vocabulary (package recon),
 // with their own JSON names.
-const SchemaVersion = 2
+// 3: every record framed with a format tag and a CRC-32C (see the package
+// comment), and bbolt's freelist kept in the file.
+const SchemaVersion = 3
 
 // ErrSchema is returned by Open for a store of another schema version.
 var ErrSchema = errors.New("the store was written in another format")
@@ -72,149 +75,392 @@ var ErrNoReply = errors.New("no provider reply stored for that line")
 type DB struct {
 	db   *bolt.DB
 	path string
+	// file is bbolt's, kept to release the lock should bbolt fail to close.
+	file *os.File
+	// broken is the damage that stopped writes (see writable).
+	broken atomic.Pointer[CorruptError]
 }
+
+var (
+	keySchema = []byte("schema") // the schema version, plain digits, for every recon to read
+	keyFormat = []byte("format") // formatRecord, the same version with a checksum
+)
+
+// formatRecord repeats the schema mark as a record: a rotted mark reads as
+// damage, not as another schema.
+type formatRecord struct {
+	Schema int `json:"schema"`
+}
+
+// errUnmarked: the file has no schema mark (a new or a foreign bbolt file).
+var errUnmarked = errors.New("no schema mark")
 
 // Open opens (creating with mode 0600) the store at path. It waits at most
 // lockWait for another process to release the file, then returns an error
 // wrapping ErrLocked; a store of another schema is a *SchemaError (which
-// wraps ErrSchema).
+// wraps ErrSchema); a damaged file (cut short, headers or pages that fail
+// bbolt's checks, a rotted schema mark) is a *CorruptError (which wraps
+// ErrCorrupt). An empty file is a new store.
+//
+// An existing file is first opened read-only and checked (see the package
+// comment, "Damage"), and its schema, before bbolt opens it for writing
+// (which reads its freelist, and would write to a store of another
+// schema).
 func Open(path string, lockWait time.Duration) (*DB, error) {
 	if lockWait <= 0 {
 		lockWait = time.Second
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait, NoFreelistSync: true})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("store %s: %w", path, ErrLocked)
+	deadline := time.Now().Add(lockWait)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+		if err := precheck(path, lockWait); err != nil {
+			return nil, err
+		}
 	}
+	d := &DB{path: path}
+	err := try(path, func() (err error) {
+		// The freelist is kept in the file (no NoFreelistSync): without it,
+		// bbolt rebuilds it at every open by walking every page in a
+		// goroutine of its own, where a damaged page is a crash no recover
+		// catches.
+		d.db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: until(deadline), OpenFile: d.openFile})
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", path, err)
+		if d.file != nil {
+			d.file.Close() // bbolt panicked holding the file and its lock
+		}
+		return nil, openError(path, err)
 	}
 	// bbolt creates with the mode given, but an existing file keeps its own:
 	// tighten it, since the store holds what providers said about orders.
 	if err := os.Chmod(path, 0o600); err != nil {
-		b.Close()
+		d.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	d := &DB{db: b, path: path}
-	err = b.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketRuns, bucketData, bucketOrders, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+	err = d.try(func() error {
+		return d.db.Update(func(tx *bolt.Tx) error {
+			// Before this transaction commits, which frees pages: a page
+			// whose length rotted would be freed page by page, endlessly.
+			if err := pagesFit(tx, path, d.db.Info().PageSize); err != nil {
 				return err
 			}
-		}
-		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get([]byte("schema")); v != nil {
-			found, err := strconv.Atoi(string(v))
+			for _, name := range [][]byte{bucketRuns, bucketData, bucketOrders, bucketMeta} {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
+			}
+			err := checkSchema(tx, path)
+			if !errors.Is(err, errUnmarked) {
+				return err
+			}
+			meta := tx.Bucket(bucketMeta)
+			if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+				return err
+			}
+			v, err := encodeRecord(nil, metaScope(keyFormat), formatRecord{Schema: SchemaVersion})
 			if err != nil {
-				found = -1
+				return err
 			}
-			if found != SchemaVersion {
-				return &SchemaError{Path: path, Found: found, Reads: SchemaVersion}
-			}
-			return nil
-		}
-		if tx.Bucket(bucketRuns).Stats().KeyN > 0 {
-			// Runs but no schema mark: not a store this recon wrote.
-			return &SchemaError{Path: path, Found: 0, Reads: SchemaVersion}
-		}
-		return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
+			return meta.Put(keyFormat, v)
+		})
 	})
-	var se *SchemaError
-	if errors.As(err, &se) {
-		b.Close()
-		return nil, err
-	}
 	if err != nil {
-		b.Close()
+		d.Close()
+		var se *SchemaError
+		if errors.As(err, &se) || errors.Is(err, ErrCorrupt) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	return d, nil
 }
 
-// Close closes the store; its error is bbolt's.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) openFile(name string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(name, flag, perm)
+	d.file = f
+	return f, err
+}
+
+// until is what is left of a wait that ends at deadline (bbolt takes 0 as
+// "forever").
+func until(deadline time.Time) time.Duration {
+	return max(time.Until(deadline), 10*time.Millisecond)
+}
+
+// precheck opens an existing file read-only and refuses it when it is
+// damaged or of another schema. Read-only, bbolt reads no more than its
+// header pages at open.
+func precheck(path string, wait time.Duration) error {
+	var f *os.File
+	var ro *bolt.DB
+	err := try(path, func() (err error) {
+		ro, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: wait,
+			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+				var ferr error
+				f, ferr = os.OpenFile(name, flag, perm)
+				return f, ferr
+			}})
+		return err
+	})
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		return openError(path, err)
+	}
+	defer ro.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("store %s: %w", path, err)
+	}
+	pageSize := ro.Info().PageSize
+	return try(path, func() error {
+		return ro.View(func(tx *bolt.Tx) error {
+			// Before any page but the headers is read: pages past the end
+			// of the file are outside what bbolt mapped.
+			if need := tx.Size(); need > fi.Size() {
+				return &CorruptError{Path: path, Err: fmt.Errorf("it is cut short: the file is %d bytes, its last transaction wrote %d", fi.Size(), need)}
+			}
+			// The top-level keys, before any is looked up: a search in a
+			// rotted root could miss the schema mark and read as a store
+			// of another schema.
+			if err := rootBuckets(tx, path, nil); err != nil {
+				return err
+			}
+			// A store of another schema is refused as such (recon's
+			// stores before schema 3 keep no freelist in the file).
+			if err := checkSchema(tx, path); err != nil && !errors.Is(err, errUnmarked) {
+				return err
+			}
+			if m, ok := readMeta(f, pageSize); ok && int64(m.pgid)*int64(pageSize) == tx.Size() {
+				if m.freelist == pgidNoFreelist {
+					// bbolt's open for writing would rebuild the freelist
+					// by walking every page in a goroutine of its own,
+					// where a damaged page is a crash no recover catches.
+					return fmt.Errorf("store %s keeps no freelist in the file (stores of schema %d keep one; this one was "+
+						"written by an older recon or another tool): point store: at a new file, or rewrite this one "+
+						"with `bbolt compact`: %w", path, SchemaVersion, ErrSchema)
+				}
+				if err := checkFreelist(f, path, pageSize, m); err != nil {
+					return err
+				}
+			} // else bbolt's header is not as the store reads it (TestBoltHeaderAsBboltReadsIt)
+			return nil // a new store, or a foreign file: Open marks it
+		})
+	})
+}
+
+// checkSchema checks the schema mark; its error is errUnmarked when there
+// is none and the store has no runs (a new store, to mark).
+func checkSchema(tx *bolt.Tx, path string) error {
+	meta := tx.Bucket(bucketMeta)
+	var mark []byte
+	if meta != nil {
+		mark = meta.Get(keySchema)
+	}
+	if mark == nil {
+		hasRuns := false
+		if runs := tx.Bucket(bucketRuns); runs != nil {
+			k, _ := runs.Cursor().First()
+			hasRuns = k != nil
+		}
+		if meta != nil {
+			// Every recon makes the meta bucket and the mark in one
+			// transaction.
+			if meta.Get(keyFormat) != nil {
+				return corruptRecord(path, metaScope(keySchema), errors.New("missing, though the format record is there"))
+			}
+			if err := absent(path, meta, metaScope(keySchema)); err != nil {
+				return err
+			}
+			if k, _ := meta.Cursor().First(); k != nil || hasRuns {
+				return corruptRecord(path, metaScope(keySchema), errors.New("missing"))
+			}
+		}
+		if hasRuns {
+			// Runs but no schema mark: not a store this recon wrote.
+			return &SchemaError{Path: path, Found: 0, Reads: SchemaVersion}
+		}
+		return errUnmarked
+	}
+	format, ferr := decodeRecord[formatRecord](nil, metaScope(keyFormat), meta.Get(keyFormat))
+	found, err := strconv.Atoi(string(mark))
+	switch {
+	case err != nil && ferr == nil:
+		return corruptRecord(path, metaScope(keySchema), fmt.Errorf("the schema mark %q is not a number (the format record says %d)", mark, format.Schema))
+	case err != nil:
+		return corruptRecord(path, metaScope(keySchema), fmt.Errorf("the schema mark %q is not a number", mark))
+	case found != SchemaVersion && ferr == nil && format.Schema == SchemaVersion:
+		// A store of this schema whose mark rotted into another number.
+		return corruptRecord(path, metaScope(keySchema), fmt.Errorf("the schema mark reads %d, the format record %d", found, format.Schema))
+	case found != SchemaVersion:
+		return &SchemaError{Path: path, Found: found, Reads: SchemaVersion}
+	case meta.Get(keyFormat) == nil:
+		return corruptRecord(path, metaScope(keyFormat), errors.New("missing"))
+	case ferr != nil:
+		return corruptRecord(path, metaScope(keyFormat), ferr)
+	case format.Schema != found:
+		return corruptRecord(path, metaScope(keyFormat), fmt.Errorf("it says schema %d, the mark %d", format.Schema, found))
+	}
+	return nil
+}
+
+// Close closes the store; its error is bbolt's. After bbolt panicked on the
+// file it may not get its locks back: Close then gives it a moment, and
+// releases the file itself.
+func (d *DB) Close() error {
+	if d.writable() == nil {
+		return d.db.Close()
+	}
+	done := make(chan error, 1)
+	go func() { done <- try(d.path, d.db.Close) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(2 * time.Second):
+		return d.file.Close()
+	}
+}
 
 // Path returns the store's file.
 func (d *DB) Path() string { return d.path }
 
+// view runs fn in a read transaction. Beginning and ending one reads no
+// page; fn guards what it reads (d.try).
+func (d *DB) view(fn func(*bolt.Tx) error) error { return d.db.View(fn) }
+
+// update runs fn in a write transaction, guarded: the commit writes pages.
+func (d *DB) update(fn func(*bolt.Tx) error) error {
+	if err := d.writable(); err != nil {
+		return err
+	}
+	err := d.try(func() error { return d.db.Update(fn) })
+	if errors.Is(err, bolterrors.ErrIncompatibleValue) {
+		// A value where one of the store's buckets is, or the reverse:
+		// its names are fixed, so a flag rotted.
+		return &CorruptError{Path: d.path, Err: err}
+	}
+	return err
+}
+
 // PutRun creates or updates a run's metadata; its error is bbolt's or the
-// encoder's.
+// encoder's, or a *CorruptError.
 func (d *DB) PutRun(r *Run) error {
-	v, err := json.Marshal(r)
+	s := runScope(r.ID)
+	v, err := encodeRecord(nil, s, r)
 	if err != nil {
 		return err
 	}
-	return d.db.Update(func(tx *bolt.Tx) error {
-		if _, err := runData(tx, r.ID, true); err != nil {
+	return d.update(func(tx *bolt.Tx) error {
+		if _, err := runData(tx, d.path, r.ID, true); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketRuns).Put([]byte(r.ID), v)
+		runs, err := top(tx, d.path, bucketRuns)
+		if err != nil {
+			return err
+		}
+		return putRecords(runs, [][2][]byte{{s.key, v}})
 	})
 }
 
 // Run returns a run's metadata. The error wraps ErrRunNotFound when no run
-// has that ID.
+// has that ID, or is a *CorruptError naming the run when its record is
+// damaged.
 func (d *DB) Run(id string) (*Run, error) {
-	var r Run
-	err := d.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketRuns).Get([]byte(id))
-		if v == nil {
-			return fmt.Errorf("run %q: %w", id, ErrRunNotFound)
-		}
-		return json.Unmarshal(v, &r)
+	var r *Run
+	err := d.view(func(tx *bolt.Tx) error {
+		return d.try(func() error {
+			runs, err := top(tx, d.path, bucketRuns)
+			if err != nil {
+				return err
+			}
+			s := runScope(id)
+			v := runs.Get(s.key)
+			if v == nil {
+				if err := absent(d.path, runs, s); err != nil {
+					return err
+				}
+				// PutRun makes a run's record and its bucket in one transaction.
+				if data := tx.Bucket(bucketData); data != nil && data.Bucket(s.key) != nil {
+					return corruptRecord(d.path, s, errors.New("the run's results are stored, its record is not where it should be"))
+				}
+				return fmt.Errorf("run %q: %w", id, ErrRunNotFound)
+			}
+			if r, err = decodeRecord[Run](nil, s, v); err != nil {
+				return corruptRecord(d.path, s, err)
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &r, nil
+	return r, nil
 }
 
 // Runs lists every run, oldest first: none is an empty list, not an error.
+// A damaged run record does not stop the others: Runs returns the runs it
+// could read with a *CorruptError for each it could not (errors.Join when
+// more than one), and damaged pages with the runs read before them.
 func (d *DB) Runs() ([]*Run, error) {
 	var out []*Run
-	err := d.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketRuns).ForEach(func(_, v []byte) error {
-			var r Run
-			if err := json.Unmarshal(v, &r); err != nil {
+	var bad []error
+	err := d.view(func(tx *bolt.Tx) error {
+		return d.try(func() error {
+			runs, err := top(tx, d.path, bucketRuns)
+			if err != nil {
 				return err
 			}
-			out = append(out, &r)
+			var scratch, prev []byte
+			var seen digest
+			c := runs.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if err := inOrder(d.path, prev, k, bucketRuns); err != nil {
+					return err
+				}
+				prev = k
+				seen.add(v)
+				s := scope{bucket: bucketRuns, key: k}
+				r, err := decodeRecord[Run](&scratch, s, v)
+				if err != nil {
+					bad = append(bad, corruptRecord(d.path, s, err))
+					continue
+				}
+				out = append(out, r)
+			}
+			if err := checkDigest(runs, seen, len(bad) > 0); err != nil {
+				return &CorruptError{Path: d.path, Bucket: string(bucketRuns), Err: err}
+			}
 			return nil
 		})
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
-	return out, err
+	if err != nil {
+		bad = append(bad, err)
+	}
+	return out, errors.Join(bad...)
 }
 
 // Results calls fn for each result of a run, in ledger line order, and
 // returns fn's first error. The error wraps ErrRunNotFound when no run has
-// that ID; a run without results calls fn never.
+// that ID; a run without results calls fn never. A damaged result stops the
+// iteration with a *CorruptError naming its line: fn has seen the lines
+// before it, and never sees a damaged one.
 func (d *DB) Results(runID string, fn func(recon.Result) error) error {
-	return d.each(runID, subResults, func(v []byte) error {
-		var r recon.Result
-		if err := json.Unmarshal(v, &r); err != nil {
-			return err
-		}
-		return fn(r)
-	})
+	return each(d, runID, subResults, fn)
 }
 
 // Exchanges calls fn for each stored provider answer of a run, in line
 // order, and returns fn's first error. The error wraps ErrRunNotFound when
-// no run has that ID.
+// no run has that ID; a damaged answer stops it as in Results.
 func (d *DB) Exchanges(runID string, fn func(Exchange) error) error {
-	return d.each(runID, subExchanges, func(v []byte) error {
-		var e Exchange
-		if err := json.Unmarshal(v, &e); err != nil {
-			return err
-		}
-		return fn(e)
-	})
+	return each(d, runID, subExchanges, fn)
 }
 
 // Exchange returns the stored reply behind one line of a run. The error
 // wraps ErrNoReply when the line has none (never queried, or no such line),
-// or ErrRunNotFound when no run has that ID; the Exchange is then nil.
+// or ErrRunNotFound when no run has that ID, or is a *CorruptError naming
+// the run and line; the Exchange is then nil.
 func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
 	return lineOf[Exchange](d, runID, subExchanges, line, ErrNoReply)
 }
@@ -222,7 +468,7 @@ func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
 // Result returns the result of one line of a run. The error wraps
 // ErrNoResult when the run has none for that line (yet: an interrupted run
 // stored only part of its ledger), or ErrRunNotFound when no run has that
-// ID; the Result is then nil.
+// ID, or is a *CorruptError naming the run and line; the Result is then nil.
 func (d *DB) Result(runID string, line int) (*recon.Result, error) {
 	return lineOf[recon.Result](d, runID, subResults, line, ErrNoResult)
 }
@@ -231,36 +477,63 @@ func (d *DB) Result(runID string, line int) (*recon.Result, error) {
 // error when it holds nothing.
 func lineOf[T any](d *DB, runID string, sub []byte, line int, missing error) (*T, error) {
 	var out *T
-	err := d.db.View(func(tx *bolt.Tx) error {
-		b, err := runData(tx, runID, false)
-		if err != nil {
-			return err
-		}
-		v := b.Bucket(sub).Get(lineKey(line))
-		if v == nil {
-			return fmt.Errorf("run %q line %d: %w", runID, line, missing)
-		}
-		var t T
-		if err := json.Unmarshal(v, &t); err != nil {
-			return err
-		}
-		out = &t
-		return nil
+	err := d.view(func(tx *bolt.Tx) error {
+		return d.try(func() error {
+			b, err := runSub(tx, d.path, runID, sub)
+			if err != nil {
+				return err
+			}
+			s := lineScope(sub, runID, line)
+			v := b.Get(s.key)
+			if v == nil {
+				if err := absent(d.path, b, s); err != nil {
+					return err
+				}
+				return fmt.Errorf("run %q line %d: %w", runID, line, missing)
+			}
+			if out, err = decodeRecord[T](nil, s, v); err != nil {
+				return corruptRecord(d.path, s, err)
+			}
+			return nil
+		})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DoneLines returns the lines of a run that already have a result (none:
-// an empty map). The error wraps ErrRunNotFound when no run has that ID.
+// an empty map). The error wraps ErrRunNotFound when no run has that ID, or
+// is a *CorruptError for the first result that fails its checksum (a line
+// counted done must have a result that reads).
 func (d *DB) DoneLines(runID string) (map[int]bool, error) {
 	done := map[int]bool{}
-	err := d.db.View(func(tx *bolt.Tx) error {
-		b, err := runData(tx, runID, false)
-		if err != nil {
-			return err
-		}
-		return b.Bucket(subResults).ForEach(func(k, _ []byte) error {
-			done[int(binary.BigEndian.Uint64(k))] = true
+	err := d.view(func(tx *bolt.Tx) error {
+		return d.try(func() error {
+			b, err := runSub(tx, d.path, runID, subResults)
+			if err != nil {
+				return err
+			}
+			var scratch, prev []byte
+			var seen digest
+			s := scope{bucket: subResults, run: []byte(runID)}
+			c := b.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if err := inOrder(d.path, prev, k, subResults); err != nil {
+					return err
+				}
+				prev = k
+				s.key = k
+				if _, err := openRecord(&scratch, s, v); err != nil {
+					return corruptRecord(d.path, s, err)
+				}
+				seen.add(v)
+				done[int(binary.BigEndian.Uint64(k))] = true // 8 bytes: the checksum covers the key
+			}
+			if err := checkDigest(b, seen, false); err != nil {
+				return &CorruptError{Path: d.path, Bucket: string(subResults), RunID: runID, Err: err}
+			}
 			return nil
 		})
 	})
@@ -269,38 +542,139 @@ func (d *DB) DoneLines(runID string) (map[int]bool, error) {
 
 // Latest returns an order's most recent result across runs; ok is false
 // when no run stored one for it (only a Record marked Final counts: not a
-// replay's, not an INVALID or DUPLICATE row's). The error is bbolt's or the
-// decoder's, never "not there".
+// replay's, not an INVALID or DUPLICATE row's). The error is bbolt's, or a
+// *CorruptError naming the order, never "not there".
 func (d *DB) Latest(key string) (Latest, bool, error) {
-	var l Latest
-	var ok bool
-	err := d.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketOrders).Get([]byte(key))
-		if v == nil {
+	var l *Latest
+	err := d.view(func(tx *bolt.Tx) error {
+		return d.try(func() error {
+			orders, err := top(tx, d.path, bucketOrders)
+			if err != nil {
+				return err
+			}
+			s := orderScope(key)
+			v := orders.Get(s.key)
+			if v == nil {
+				return absent(d.path, orders, s)
+			}
+			if l, err = decodeRecord[Latest](nil, s, v); err != nil {
+				return corruptRecord(d.path, s, err)
+			}
 			return nil
-		}
-		ok = true
-		return json.Unmarshal(v, &l)
+		})
 	})
-	return l, ok, err
+	if err != nil || l == nil {
+		return Latest{}, false, err
+	}
+	return *l, true, nil
 }
 
-func (d *DB) each(runID string, sub []byte, fn func([]byte) error) error {
-	return d.db.View(func(tx *bolt.Tx) error {
-		b, err := runData(tx, runID, false)
-		if err != nil {
+// each calls fn for each record of a run's sub bucket, in key order. What
+// reads bbolt is guarded (d.try); fn is not, so that its panics stay its own.
+func each[T any](d *DB, runID string, sub []byte, fn func(T) error) error {
+	return d.view(func(tx *bolt.Tx) error {
+		var b *bolt.Bucket
+		var c *bolt.Cursor
+		if err := d.try(func() error {
+			var err error
+			if b, err = runSub(tx, d.path, runID, sub); err == nil {
+				c = b.Cursor()
+			}
+			return err
+		}); err != nil {
 			return err
 		}
-		return b.Bucket(sub).ForEach(func(_, v []byte) error { return fn(v) })
+		var scratch, prev []byte
+		var seen digest
+		s := scope{bucket: sub, run: []byte(runID)}
+		first := true
+		for {
+			var t *T
+			err := d.try(func() error {
+				var k, v []byte
+				if first {
+					k, v = c.First()
+					first = false
+				} else {
+					k, v = c.Next()
+				}
+				if k == nil {
+					if err := checkDigest(b, seen, false); err != nil {
+						return &CorruptError{Path: d.path, Bucket: string(sub), RunID: runID, Err: err}
+					}
+					return nil
+				}
+				if err := inOrder(d.path, prev, k, sub); err != nil {
+					return err
+				}
+				prev = k
+				seen.add(v)
+				s.key = k
+				var err error
+				if t, err = decodeRecord[T](&scratch, s, v); err != nil {
+					return corruptRecord(d.path, s, err)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if t == nil {
+				return nil
+			}
+			if err := fn(*t); err != nil {
+				return err
+			}
+		}
 	})
+}
+
+// inOrder checks that a cursor's keys increase: a rotted page can make one
+// come back again, or loop.
+func inOrder(path string, prev, k, bucket []byte) error {
+	if prev != nil && bytes.Compare(prev, k) >= 0 {
+		return &CorruptError{Path: path, Err: fmt.Errorf("keys out of order in a %s bucket at %s", bucket, shortHex(k))}
+	}
+	return nil
+}
+
+// top returns one of the buckets Open creates; missing, the file is damaged.
+func top(tx *bolt.Tx, path string, name []byte) (*bolt.Bucket, error) {
+	if b := tx.Bucket(name); b != nil {
+		return b, nil
+	}
+	return nil, &CorruptError{Path: path, Err: fmt.Errorf("its %s bucket is missing", name)}
+}
+
+// runSub returns a run's results or exchanges bucket.
+func runSub(tx *bolt.Tx, path, runID string, sub []byte) (*bolt.Bucket, error) {
+	b, err := runData(tx, path, runID, false)
+	if err != nil {
+		return nil, err
+	}
+	if s := b.Bucket(sub); s != nil {
+		return s, nil
+	}
+	return nil, &CorruptError{Path: path, Err: fmt.Errorf("run %q has no %s bucket", runID, sub)}
 }
 
 // runData returns the bucket of a run's results and exchanges.
-func runData(tx *bolt.Tx, runID string, create bool) (*bolt.Bucket, error) {
-	data := tx.Bucket(bucketData)
+func runData(tx *bolt.Tx, path, runID string, create bool) (*bolt.Bucket, error) {
+	data, err := top(tx, path, bucketData)
+	if err != nil {
+		return nil, err
+	}
 	if !create {
 		b := data.Bucket([]byte(runID))
 		if b == nil {
+			s := scope{bucket: bucketData, key: []byte(runID)}
+			if err := absent(path, data, s); err != nil {
+				return nil, err
+			}
+			// PutRun makes a run's record and its bucket in one transaction.
+			if runs := tx.Bucket(bucketRuns); runs != nil && runs.Get(s.key) != nil {
+				return nil, corruptRecord(path, s, errors.New("the run is stored, its results and replies are not where they should be"))
+			}
 			return nil, fmt.Errorf("run %q: %w", runID, ErrRunNotFound)
 		}
 		return b, nil

@@ -96,10 +96,36 @@ func BenchmarkWriter(b *testing.B) {
 	w := d.NewWriter("r")
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		ex := &Exchange{Reply: recon.Reply{Raw: make([]byte, 600)}}
+		ex := &Exchange{Reply: recon.Reply{Outcome: recon.OutcomeFound, Raw: make([]byte, 600)}}
 		_ = w.Put(Record{Result: recon.Result{Line: i + 2, Account: "a", OrderNo: "O", Verdict: "MATCHED"}, Exchange: ex, Final: true})
 	}
 	if err := w.Close(); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkResults reads a run of results back, as a report does.
+func BenchmarkResults(b *testing.B) {
+	d := MustOpen(b)
+	if err := d.PutRun(&Run{ID: "r"}); err != nil {
+		b.Fatal(err)
+	}
+	w := d.NewWriter("r")
+	const n = 5000
+	for i := range n {
+		_ = w.Put(Record{Result: recon.Result{Line: i + 2, Account: "a", OrderNo: "O", Verdict: "MATCHED",
+			Provider: &recon.ProviderView{Status: "PAID", RawStatus: "SUCCESS", Amount: "649.75"}}, Final: true})
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		c := 0
+		if err := d.Results("r", func(recon.Result) error { c++; return nil }); err != nil || c != n {
+			b.Fatal(err, c)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/result")
 }

@@ -1,7 +1,7 @@
 package store
 
 import (
-	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -31,6 +31,10 @@ type Writer struct {
 	done  chan struct{}
 	mu    sync.Mutex
 	err   error
+	// scratch serves the checksums of the loop's commits, arena their
+	// records.
+	scratch []byte
+	arena   arena
 }
 
 // NewWriter starts a writer for a run, which must exist (PutRun).
@@ -101,41 +105,57 @@ func (w *Writer) loop() {
 }
 
 func (w *Writer) commit(batch []Record) error {
-	return w.db.db.Update(func(tx *bolt.Tx) error {
-		b, err := runData(tx, w.runID, true)
+	if err := w.db.writable(); err != nil {
+		return err
+	}
+	// Encode first, outside the guarded transaction: an encoder's panic is
+	// not the file's. bbolt keeps each value until the commit, so each is
+	// its own slice; scratch only serves the checksums.
+	results := make([][2][]byte, 0, len(batch))
+	exchanges := make([][2][]byte, 0, len(batch))
+	var orders [][2][]byte
+	run := []byte(w.runID)
+	for _, r := range batch {
+		k := lineKey(r.Result.Line)
+		v, err := w.arena.record(&w.scratch, scope{bucket: subResults, run: run, key: k}, r.Result)
 		if err != nil {
 			return err
 		}
-		results, exchanges, orders := b.Bucket(subResults), b.Bucket(subExchanges), tx.Bucket(bucketOrders)
-		for _, r := range batch {
-			k := lineKey(r.Result.Line)
-			v, err := json.Marshal(r.Result)
-			if err != nil {
+		results = append(results, [2][]byte{k, v})
+		if r.Exchange != nil {
+			if err := storable(r.Exchange); err != nil {
+				return fmt.Errorf("store: run %q line %d: %w", w.runID, r.Result.Line, err)
+			}
+			if v, err = w.arena.record(&w.scratch, scope{bucket: subExchanges, run: run, key: k}, r.Exchange); err != nil {
 				return err
 			}
-			if err := results.Put(k, v); err != nil {
-				return err
-			}
-			if r.Exchange != nil {
-				if v, err = json.Marshal(r.Exchange); err != nil {
-					return err
-				}
-				if err := exchanges.Put(k, v); err != nil {
-					return err
-				}
-			}
-			if r.Final {
-				l := Latest{RunID: w.runID, Line: r.Result.Line, Verdict: r.Result.Verdict,
-					Severity: r.Result.Severity, Fingerprint: r.Result.Fingerprint, At: time.Now().UTC()}
-				if v, err = json.Marshal(l); err != nil {
-					return err
-				}
-				key := r.Result.Key()
-				if err := orders.Put([]byte(key), v); err != nil {
-					return err
-				}
-			}
+			exchanges = append(exchanges, [2][]byte{k, v})
 		}
-		return nil
+		if r.Final {
+			l := Latest{RunID: w.runID, Line: r.Result.Line, Verdict: r.Result.Verdict,
+				Severity: r.Result.Severity, Fingerprint: r.Result.Fingerprint, At: time.Now().UTC()}
+			s := orderScope(r.Result.Key())
+			if v, err = w.arena.record(&w.scratch, s, l); err != nil {
+				return err
+			}
+			orders = append(orders, [2][]byte{s.key, v})
+		}
+	}
+	return w.db.update(func(tx *bolt.Tx) error {
+		b, err := runData(tx, w.db.path, w.runID, true)
+		if err != nil {
+			return err
+		}
+		ob, err := top(tx, w.db.path, bucketOrders)
+		if err != nil {
+			return err
+		}
+		if err := putRecords(b.Bucket(subResults), results); err != nil {
+			return err
+		}
+		if err := putRecords(b.Bucket(subExchanges), exchanges); err != nil {
+			return err
+		}
+		return putRecords(ob, orders)
 	})
 }
