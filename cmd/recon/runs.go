@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,17 +24,20 @@ func runsCommand() *cli.Command {
 				return err
 			}
 			defer db.Close()
+			// A damaged run record is reported after the runs that still read,
+			// so the listing is what an operator salvages from.
 			runs, err := db.Runs()
-			if err != nil {
+			if err != nil && !errors.Is(err, store.ErrCorrupt) {
 				return err
 			}
+			damaged := err
 			tw := table(c.App.Writer)
 			fmt.Fprintln(tw, "RUN\tCOMMAND\tSTATUS\tSTARTED\tROWS\tLEDGER\tFINDINGS")
 			for _, r := range runs {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Command, runStatus(r),
 					r.StartedAt.Local().Format(time.DateTime), r.Ledger.Rows, r.Ledger.Path, findingsOf(r))
 			}
-			return tw.Flush()
+			return errors.Join(tw.Flush(), damaged)
 		},
 	}
 }
