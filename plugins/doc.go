@@ -10,6 +10,15 @@
 // a provider author never imports go-plugin or gRPC. Nothing may be written to
 // stdout before Serve: stdout carries go-plugin's handshake.
 //
-// The host side of the same protocol (Dial) lives here too, so that the two
-// halves of the wire format are kept in one place.
+// The types a provider exchanges with recon are recon's own vocabulary
+// (package github.com/reconhq/recon): a Query in, a Reply out. What every
+// provider needs besides is here and in the helper packages: Exchange and Do
+// (HTTP with a body cap and the transient/permanent split), Guard (one
+// attempt under its deadline, a panic as PERMANENT), Account.Credential,
+// bounds on a reply (bounds.go), plugins/money, plugins/helper/{endpoint,
+// rsakey,jsonfields}, and for simulators plugins/simkit with script and
+// simyaml. docs/plugins.md is the tutorial.
+//
+// The host side of the same protocol (Remote) lives here too, so that the
+// two halves of the wire format are kept in one place.
 package plugins

@@ -8,6 +8,7 @@
 //	recon.judge(function(row, p, super) ... return {verdict="MATCHED"} end)
 //	recon.judge_refund({account="shop-upay"}, function(row, p, super) ... end)
 //	recon.refunds(function(o, super) ... end)
+//	recon.should_query(function(row, last, now, super) ... return false, "matched last night" end)
 //	recon.verdict("LATE_PAYMENT", {severity="warn", action="REVIEW"})
 //
 // The selector (a provider name, a table {provider=..., account=...}, or
@@ -16,6 +17,10 @@
 // minor units, times as unix seconds, and the provider's raw fields.
 //
 // States are sandboxed (base, table, string and math only; no loading of
-// code, files or processes), each call runs under a time limit, and states
-// are pooled: an LState is not safe for concurrent use.
+// code, files or processes, no math.random), each call runs under a time
+// limit that holds inside pattern functions too (pattern.go), and states
+// are pooled: an LState is not safe for concurrent use. What a file leaves
+// behind when it loads is checked after every call (kept.go), so a verdict
+// never depends on earlier rows or on which pooled state judged it; and no
+// hook can make an UNVERIFIABLE answer count (keepUnverifiable).
 package rules
