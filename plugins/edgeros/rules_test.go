@@ -4,7 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/reconhq/recon/plugins/edgeros"
 	edgerossim "github.com/reconhq/recon/plugins/edgeros/sim"
 	"github.com/reconhq/recon/plugins/money"
+	"github.com/reconhq/recon/plugins/plugintest"
 	"github.com/reconhq/recon/rules"
 )
 
@@ -29,22 +29,7 @@ func builtinRules(t *testing.T) *rules.Rules {
 // TestRuleFixtures runs rules/builtin/fixtures/edgeros.yaml: every trade and
 // refund code through rules/builtin/edgeros.lua and the built-in judge.
 func TestRuleFixtures(t *testing.T) {
-	b, err := os.ReadFile("../../rules/builtin/fixtures/edgeros.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := builtinRules(t).RunFixtures(context.Background(), map[string][]byte{"edgeros.yaml": b})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res) < 30 {
-		t.Fatalf("only %d fixtures ran", len(res))
-	}
-	for _, c := range res {
-		if c.Problem != "" {
-			t.Errorf("%s: %s", c.Name, c.Problem)
-		}
-	}
+	plugintest.RuleFixtures(t, builtinRules(t), "edgeros", 30)
 }
 
 // TestPlant: every planted row, queried through the client over loopback

@@ -3,7 +3,6 @@ package paypro_test
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"regexp"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/plugins/paypro"
 	"github.com/reconhq/recon/plugins/paypro/sim"
+	"github.com/reconhq/recon/plugins/plugintest"
 	"github.com/reconhq/recon/plugins/simkit"
 	"github.com/reconhq/recon/rules"
 )
@@ -29,22 +29,7 @@ func builtinRules(t *testing.T) *rules.Rules {
 // rules/builtin/fixtures/paypro.yaml: every data.status of PayPro's
 // vocabulary through rules/builtin/paypro.lua and the built-in judge.
 func TestRuleFixtures(t *testing.T) {
-	b, err := os.ReadFile("../../rules/builtin/fixtures/paypro.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := builtinRules(t).RunFixtures(context.Background(), map[string][]byte{"paypro.yaml": b})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res) < 15 {
-		t.Fatalf("only %d fixtures ran", len(res))
-	}
-	for _, c := range res {
-		if c.Problem != "" {
-			t.Errorf("%s: %s", c.Name, c.Problem)
-		}
-	}
+	plugintest.RuleFixtures(t, builtinRules(t), "paypro", 15)
 }
 
 // Every planted row, queried through the client against the simulator and

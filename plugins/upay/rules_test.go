@@ -10,6 +10,7 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
+	"github.com/reconhq/recon/plugins/plugintest"
 	"github.com/reconhq/recon/plugins/upay/sim"
 	"github.com/reconhq/recon/rules"
 )
@@ -39,22 +40,7 @@ func upayRules(t *testing.T) *rules.Rules {
 
 // Every order_status and refund flow status through upay.lua and the judge.
 func TestRuleFixtures(t *testing.T) {
-	src, err := os.ReadFile("../../rules/builtin/fixtures/upay.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := upayRules(t).RunFixtures(context.Background(), map[string][]byte{"upay.yaml": src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res) < 40 {
-		t.Fatalf("only %d fixtures ran", len(res))
-	}
-	for _, c := range res {
-		if c.Problem != "" {
-			t.Errorf("%s: %s (detail %q)", c.Name, c.Problem, c.Got.StateDetail)
-		}
-	}
+	plugintest.RuleFixtures(t, upayRules(t), "upay", 40)
 }
 
 // Plant's rows, queried through the client over loopback and judged by the

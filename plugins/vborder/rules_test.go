@@ -3,12 +3,12 @@ package vborder_test
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/plugins/money"
+	"github.com/reconhq/recon/plugins/plugintest"
 	"github.com/reconhq/recon/rules"
 )
 
@@ -17,23 +17,7 @@ import (
 // broken file of another provider cannot hide (or cause) a failure here.
 // `go test ./rules/...` runs the same fixtures with every built-in file.
 func TestRuleFixtures(t *testing.T) {
-	r := builtinRules(t)
-	src, err := os.ReadFile("../../rules/builtin/fixtures/vborder.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := r.RunFixtures(context.Background(), map[string][]byte{"vborder.yaml": src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res) < 30 {
-		t.Fatalf("only %d fixture cases ran", len(res))
-	}
-	for _, c := range res {
-		if c.Problem != "" {
-			t.Errorf("%s: %s (got %+v)", c.Name, c.Problem, c.Got)
-		}
-	}
+	plugintest.RuleFixtures(t, builtinRules(t), "vborder", 30)
 }
 
 // The details the mapping adds name what a person must look at.
