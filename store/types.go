@@ -44,6 +44,8 @@ type Run struct {
 	// Stats counts the work of the run: rows of its last attempt, queries
 	// of every attempt that finished.
 	Stats RunStats `json:"stats"`
+	// AccountStats is Stats per account (the accounts that had rows).
+	AccountStats map[string]RunStats `json:"account_stats,omitempty"`
 	// Resumes counts how many times the run was taken up again after an interruption.
 	Resumes int `json:"resumes,omitempty"`
 
@@ -63,11 +65,15 @@ type RunStats struct {
 	Rows     int `json:"rows"`     // ledger rows read
 	Queried  int `json:"queried"`  // rows sent to a provider
 	Answered int `json:"answered"` // rows a provider answered (any outcome but a failure)
+	Failed   int `json:"failed"`   // rows queried whose last attempt failed (they end as ERROR)
 	Reused   int `json:"reused"`   // rows judged on a stored answer (incremental nights)
 	Resumed  int `json:"resumed"`  // rows already stored by an interrupted attempt
 	Queries  int `json:"queries"`  // query attempts
 	Retries  int `json:"retries"`
 	Restarts int `json:"plugin_restarts"`
+	// Seconds is how long the run (or the account's share of it: from its
+	// first query to its last answer) took.
+	Seconds float64 `json:"seconds,omitempty"`
 }
 
 // LedgerInfo identifies the ledger a run read.
