@@ -40,8 +40,12 @@ type Options struct {
 	// close a Host it is given.
 	Host host.Starter
 	Log  *slog.Logger
-	// ProgressEvery is how often a progress line is logged (0: never).
+	// ProgressEvery is how often a progress line is logged, and Progress
+	// called (0: never).
 	ProgressEvery time.Duration
+	// Progress, when set, is given the run's progress every ProgressEvery
+	// and once at the end of the rows, from one goroutine.
+	Progress func(Progress)
 }
 
 // Run performs the nightly job and returns the stored run. Running it again
