@@ -203,7 +203,7 @@ func TestRestartCap(t *testing.T) {
 				}
 				switch {
 				case tt.giveUp != 0 && i >= tt.giveUp:
-					if attempts != 0 || res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "plugin fake died 10 times; giving up") {
+					if attempts != 0 || res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "plugin fake died or stopped answering 10 times; giving up") {
 						t.Fatalf("row %d: %d attempts, %s %q; want no plugin for it", i, attempts, res.Outcome, res.Err)
 					}
 				case tt.dies != nil && tt.dies(int(h.queries.Load())) && attempts == 1:
