@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
@@ -35,7 +33,7 @@ type account struct {
 	cfg     *config.Account
 	host    host.Starter
 	log     *slog.Logger
-	limiter *rate.Limiter
+	limiter *ceiling
 	// sleep waits between attempts; tests see the waits through it.
 	sleep func(context.Context, time.Duration) error
 
@@ -54,11 +52,8 @@ type accountStats struct {
 }
 
 func newAccount(cfg *config.Account, h host.Starter, log *slog.Logger) *account {
-	// A burst of one: rate_limit is a ceiling over any 1-second window
-	// (the contract), and a bucket that starts full with rate_limit tokens
-	// would send twice that in the first second.
 	return &account{cfg: cfg, host: h, log: log.With("account", cfg.Name), sleep: sleep,
-		limiter: rate.NewLimiter(rate.Limit(cfg.RateLimit), 1)}
+		limiter: newCeiling(cfg.RateLimit)}
 }
 
 // figures is what the account did so far.
@@ -155,9 +150,6 @@ func (a *account) query(ctx context.Context, q recon.Query) (recon.Reply, int, e
 	var res recon.Reply
 	attempts := 0
 	for {
-		if err := a.limiter.Wait(ctx); err != nil {
-			return res, attempts, ctx.Err()
-		}
 		p, err := a.get(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -165,6 +157,11 @@ func (a *account) query(ctx context.Context, q recon.Query) (recon.Reply, int, e
 			}
 			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: err.Error()}
 			break
+		}
+		// Paced after the plugin is up, just before the attempt: queries
+		// that waited for a plugin to start would otherwise leave together.
+		if err := a.limiter.Wait(ctx); err != nil {
+			return res, attempts, ctx.Err()
 		}
 		attempts++
 		q.Attempt = attempts
