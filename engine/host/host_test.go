@@ -18,7 +18,9 @@ import (
 // The test binary doubles as every built-in plugin, so these tests run real
 // plugin processes.
 func TestMain(m *testing.M) {
+	serveProfiled() // BenchmarkHop's plugins, with a CPU profile
 	builtin.ServeIfChild()
+	serveSandbox() // BenchmarkHop's simulators
 	os.Exit(m.Run())
 }
 
@@ -65,7 +67,7 @@ func startStopped(t *testing.T, h *Host) *process {
 
 func newHost(t *testing.T) *Host {
 	t.Helper()
-	h, err := New("", nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h, err := New("", nil, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,3 +166,5 @@ func TestStopLivePlugin(t *testing.T) {
 	gone(t, pid)
 	p.Stop() // twice is harmless
 }
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
