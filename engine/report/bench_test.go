@@ -1,0 +1,105 @@
+package report
+
+import (
+	"context"
+	"io"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// benchRows is the size of the benchmarks' store: RECON_BENCH_ROWS, else 100k.
+func benchRows(b *testing.B) int {
+	if s := os.Getenv("RECON_BENCH_ROWS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("RECON_BENCH_ROWS=%q: %v", s, err)
+		}
+		return n
+	}
+	return 100_000
+}
+
+// peakHeap samples the heap every millisecond while fn runs and returns
+// the highest sample above what was live before it: garbage not yet
+// collected included, so it is what the process holds, not only what fn
+// keeps.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	stop, peak := make(chan struct{}), make(chan uint64)
+	go func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		var top uint64
+		for {
+			metrics.Read(s)
+			top = max(top, s[0].Value.Uint64())
+			select {
+			case <-stop:
+				peak <- top
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	return max(<-peak, base) - base
+}
+
+// BenchmarkRender writes each report of a real bbolt store of
+// RECON_BENCH_ROWS results (default 100k), and the nightly combination
+// (JSON, CSV and the text summary in one pass); json-marshalindent is the
+// JSON report as it was written before, for the ratio.
+//
+//	RECON_BENCH_ROWS=1000000 go test -run XXX -bench Render -benchtime 1x ./engine/report
+func BenchmarkRender(b *testing.B) {
+	n := benchRows(b)
+	db, run := syntheticRun(b, b.TempDir(), n)
+	cases := []struct {
+		name string
+		out  Outputs
+	}{
+		{"json", Outputs{JSON: io.Discard}},
+		{"csv", Outputs{CSV: io.Discard}},
+		{"text", Outputs{Text: io.Discard}},
+		{"html", Outputs{HTML: io.Discard}},
+		{"json+csv+text", Outputs{JSON: io.Discard, CSV: io.Discard, Text: io.Discard}},
+		{"none", Outputs{}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			bench(b, n, func() {
+				if _, err := Render(context.Background(), db, run, "", c.out); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+	b.Run("json-marshalindent", func(b *testing.B) {
+		bench(b, n, func() { writeOldJSON(b, io.Discard, db, run) })
+	})
+}
+
+func bench(b *testing.B, n int, fn func()) {
+	b.ReportAllocs()
+	var peak uint64
+	var allocs uint64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		peak = max(peak, peakHeap(fn))
+		runtime.ReadMemStats(&after)
+		allocs += after.Mallocs - before.Mallocs
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
+	b.ReportMetric(float64(allocs)/float64(b.N*n), "allocs/row")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
