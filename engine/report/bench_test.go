@@ -28,14 +28,18 @@ func benchRows(b *testing.B) int {
 // the highest sample above what was live before it: garbage not yet
 // collected included, so it is what the process holds, not only what fn
 // keeps.
-func peakHeap(fn func()) uint64 {
+func peakHeap(fn func()) uint64 { return peakOf("/memory/classes/heap/objects:bytes", fn) }
+
+// peakOf samples a runtime metric of bytes every millisecond while fn
+// runs and returns its highest sample above its value before.
+func peakOf(metric string, fn func()) uint64 {
 	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	sample := []metrics.Sample{{Name: metric}}
 	metrics.Read(sample)
 	base := sample[0].Value.Uint64()
 	stop, peak := make(chan struct{}), make(chan uint64)
 	go func() {
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		s := []metrics.Sample{{Name: metric}}
 		t := time.NewTicker(time.Millisecond)
 		defer t.Stop()
 		var top uint64

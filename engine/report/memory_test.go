@@ -3,11 +3,8 @@ package report
 import (
 	"context"
 	"io"
-	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"testing"
-	"time"
 )
 
 // liveHeapPeak runs fn with the collector at its most eager and returns
@@ -15,30 +12,7 @@ import (
 // the garbage it leaves behind.
 func liveHeapPeak(fn func()) uint64 {
 	defer debug.SetGCPercent(debug.SetGCPercent(1))
-	runtime.GC()
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	base := s[0].Value.Uint64()
-	stop, peak := make(chan struct{}), make(chan uint64)
-	go func() {
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		var top uint64
-		for {
-			metrics.Read(s)
-			top = max(top, s[0].Value.Uint64())
-			select {
-			case <-stop:
-				peak <- top
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	return max(<-peak, base) - base
+	return peakOf("/gc/heap/live:bytes", fn)
 }
 
 // Every report, the HTML one included, streams: writing 40,000 rows holds
