@@ -42,12 +42,21 @@ const pluginKey = "provider"
 // bodies are capped well below it by the providers' HTTP clients.
 const MaxMessageBytes = 16 << 20
 
+// gcPercent is a plugin process's GOGC unless the environment sets one.
+const gcPercent = 400
+
 // maxInFlight bounds the queries a plugin works on at once, whatever the host sends.
 const maxInFlight = 1024
 
 // Serve runs p as a plugin process and returns when the host goes away.
 func Serve(p Provider) {
 	go exitWithParent()
+	if os.Getenv("GOGC") == "" {
+		// A plugin's live heap is a few MB, so at the default GOGC it
+		// collects every few hundred queries; each query's garbage is
+		// short-lived, and a larger multiple costs only tens of MB.
+		debug.SetGCPercent(gcPercent)
+	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{

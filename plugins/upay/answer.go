@@ -25,6 +25,10 @@ func (t *text) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
 	case len(b) > 0 && b[0] == '"':
+		if s, ok := jsonfields.Value(b); ok { // no reflection for the common case
+			*t = text(s)
+			return nil
+		}
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err

@@ -20,6 +20,9 @@ func Value(raw json.RawMessage) (s string, ok bool) {
 	case 'n':
 		return "", false // null, or not JSON: either way nothing to say
 	case '"':
+		if s, ok := plainString(raw); ok {
+			return s, true
+		}
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", false
 		}
@@ -51,7 +54,10 @@ func Flatten(obj map[string]json.RawMessage) map[string]string {
 	out := make(map[string]string, len(obj))
 	for k, raw := range obj {
 		if s, ok := Value(raw); ok {
-			out[validUTF8([]byte(k))] = s
+			if !utf8.ValidString(k) {
+				k = validUTF8([]byte(k))
+			}
+			out[k] = s
 		}
 	}
 	return out
@@ -61,6 +67,128 @@ func Flatten(obj map[string]json.RawMessage) map[string]string {
 // members, each kept as raw JSON so that no number passes through float64.
 // A member name that appears twice is an error.
 func Object(b []byte) (map[string]json.RawMessage, error) {
+	if m, ok := scanObject(b); ok {
+		return m, nil
+	}
+	return decodeObject(b) // for its errors, which name what is wrong
+}
+
+// plainString is the text of a JSON string literal without escapes, which
+// is its bytes; ok is false for any other (escaped, not UTF-8, not one
+// string), left to encoding/json.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	in := raw[1 : len(raw)-1]
+	for _, c := range in {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
+}
+
+// scanObject is Object for input that is valid JSON, without the
+// reflection and per-token allocations of json.Decoder (a provider's
+// answer is read once per query, and this was a third of a query's CPU).
+// ok is false when b is not a valid object or has a duplicate member:
+// decodeObject then says why. Values are the exact bytes of each member's
+// value, as json.RawMessage decoding gives them, copied out of b.
+func scanObject(b []byte) (map[string]json.RawMessage, bool) {
+	if !json.Valid(b) {
+		return nil, false
+	}
+	b = bytes.Clone(trimSpace(b))
+	if len(b) == 0 || b[0] != '{' {
+		return nil, false
+	}
+	m := map[string]json.RawMessage{}
+	i := skipSpace(b, 1)
+	if b[i] == '}' {
+		return m, true
+	}
+	for {
+		// b is valid JSON: a member name, a colon, a value, then , or }.
+		end := skipValue(b, i)
+		key, ok := plainString(b[i:end])
+		if !ok {
+			if json.Unmarshal(b[i:end], &key) != nil {
+				return nil, false
+			}
+		}
+		i = skipSpace(b, skipSpace(b, end)+1) // past the colon
+		end = skipValue(b, i)
+		if _, dup := m[key]; dup {
+			return nil, false
+		}
+		m[key] = b[i:end:end]
+		i = skipSpace(b, end)
+		if b[i] == '}' {
+			return m, true
+		}
+		i = skipSpace(b, i+1) // past the comma
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the valid JSON value that starts at i.
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(b) {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// skipString returns the end of the string literal that starts at i.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+func decodeObject(b []byte) (map[string]json.RawMessage, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	tok, err := dec.Token()
 	if err != nil {

@@ -1,6 +1,7 @@
 package jsonfields
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -238,6 +239,59 @@ func FuzzValue(f *testing.F) {
 		}
 		if !ok && s != "" {
 			t.Fatalf("Value(%q) = %q with ok false", raw, s)
+		}
+	})
+}
+
+// FuzzObject: the scanner Object uses for valid input agrees with the
+// json.Decoder walk it replaced, member for member and byte for byte, and
+// refuses (leaving the error to the walk) whatever the walk refuses.
+func FuzzObject(f *testing.F) {
+	for _, s := range []string{`{}`, ` { "a" : 1 , "b":[1, {"c":"}"}] } `, `{"a\u00e9\"":"x\\y","n":null,"t":true}`,
+		`{"a":1,"a":2}`, `{"a":1} {}`, `[1]`, `{"k\xff":"v\xfe"}`, `{"a":"1"`, `{"a": -1.5e3,"b":{}}`} {
+		f.Add([]byte(s))
+	}
+	data, err := os.ReadFile("testdata/answer.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, werr := decodeObject(b)
+		got, ok := scanObject(b)
+		if !ok {
+			if werr == nil {
+				t.Fatalf("scanner refused %q, which decodes to %v", b, want)
+			}
+			return
+		}
+		if werr != nil {
+			t.Fatalf("scanner took %q, which fails to decode: %v", b, werr)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d members, want %d", b, len(got), len(want))
+		}
+		for k, v := range want {
+			if g, ok := got[k]; !ok || !bytes.Equal(g, v) {
+				t.Fatalf("%q: member %q = %q, want %q", b, k, g, v)
+			}
+		}
+	})
+}
+
+func BenchmarkObject(b *testing.B) {
+	data, err := os.ReadFile("testdata/answer.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("scan", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = Object(data)
+		}
+	})
+	b.Run("decoder", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = decodeObject(data)
 		}
 	})
 }
