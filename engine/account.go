@@ -123,7 +123,7 @@ func (a *account) gaveUp() error {
 // without waiting for it: a frozen process does not answer a graceful
 // shutdown, and the account's other workers must not wait for it to be
 // killed before they get a fresh one.
-func (a *account) drop(p host.Plugin) {
+func (a *account) drop(p host.Plugin, hung bool) {
 	a.mu.Lock()
 	if a.plugin != p {
 		a.mu.Unlock()
@@ -137,7 +137,11 @@ func (a *account) drop(p host.Plugin) {
 		a.stats.Restarts++
 	}
 	a.mu.Unlock()
-	go p.Stop()
+	if hung {
+		go p.Kill() // it does not answer: asking it to shut down would only wait
+	} else {
+		go p.Stop()
+	}
 }
 
 // query asks the provider about q, retrying transient failures with
@@ -201,14 +205,14 @@ func (a *account) attempt(ctx context.Context, p host.Plugin, q recon.Query) rec
 	case ctx.Err() != nil:
 		return recon.Reply{Outcome: recon.OutcomeTransient, Err: "interrupted"}
 	case errors.Is(err, plugins.ErrMessageTooLarge):
-		a.drop(p) // its stream is gone; the next row gets a fresh process
+		a.drop(p, false) // its stream is gone; the next row gets a fresh process
 		return recon.Reply{Outcome: recon.OutcomePermanent, Err: err.Error()}
 	case errors.Is(err, plugins.ErrPluginGone):
-		a.drop(p)
+		a.drop(p, false)
 		return recon.Reply{Outcome: recon.OutcomeTransient, Err: "plugin process died during the query"}
 	default: // the plugin did not answer within its own deadline: hung
 		a.log.Warn("plugin did not answer in time; replacing it", "plugin", a.cfg.Plugin, "timeout", a.cfg.Timeout)
-		a.drop(p)
+		a.drop(p, true)
 		return recon.Reply{Outcome: recon.OutcomeTransient, Err: fmt.Sprintf("plugin did not answer within %s", a.cfg.Timeout+answerGrace)}
 	}
 }
