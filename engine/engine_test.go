@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -61,6 +62,14 @@ func (f *fixture) run(t *testing.T, ctx context.Context, full bool) (*store.Run,
 
 func (f *fixture) mustMatchPlan(t *testing.T, run *store.Run) {
 	t.Helper()
+	// The totals counted as results were written are those stored.
+	stored := map[recon.Verdict]int{}
+	if err := f.db.Results(run.ID, func(r recon.Result) error { stored[r.Verdict]++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(stored, run.Totals) {
+		t.Errorf("run totals %v; the stored results count %v", run.Totals, stored)
+	}
 	miss, err := demo.Check(f.db, run.ID, f.plan)
 	if err != nil {
 		t.Fatal(err)

@@ -153,16 +153,6 @@ func (p *pipeline) end(ctx context.Context, rowsErr error, after ...func(context
 	return cause
 }
 
-// Totals counts a run's results by verdict.
-func Totals(db *store.DB, runID string) (map[recon.Verdict]int, error) {
-	t := map[recon.Verdict]int{}
-	err := db.Results(runID, func(r recon.Result) error {
-		t[r.Verdict]++
-		return nil
-	})
-	return t, err
-}
-
 // zoneOf is the zone provider times are shown in for an account: the
 // account's own, UTC for an account the config no longer has.
 func zoneOf(cfg *config.Config) func(string) *time.Location {
