@@ -18,6 +18,13 @@ import (
 // "matched" is a night's common row (a paid payment the provider confirms);
 // "fixtures" cycles through every case of the provider's fixture file.
 
+// benchCtx is a cancellable context, as the engine's run passes.
+func benchCtx(b *testing.B) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	return ctx
+}
+
 // benchCases reads a built-in fixture file into rows and answers.
 func benchCases(b *testing.B, provider string) (rows []recon.Row, answers []recon.Reply, matched int) {
 	b.Helper()
@@ -78,7 +85,7 @@ var merchantExamples = []string{"examples/late_payment.lua", "examples/paypro_pa
 var benchProviders = []string{"upay", "vborder", "paypro", "edgeros"}
 
 func BenchmarkJudge(b *testing.B) {
-	ctx := context.Background()
+	ctx := benchCtx(b)
 	for _, set := range []struct {
 		name  string
 		files []string
@@ -113,7 +120,7 @@ func BenchmarkJudge(b *testing.B) {
 
 // Judging from several goroutines, as the engine's workers do: the pool.
 func BenchmarkJudgeParallel(b *testing.B) {
-	ctx := context.Background()
+	ctx := benchCtx(b)
 	r := benchRules(b)
 	rows, answers, m := benchCases(b, "upay")
 	b.ReportAllocs()
@@ -127,7 +134,7 @@ func BenchmarkJudgeParallel(b *testing.B) {
 }
 
 func BenchmarkShouldQuery(b *testing.B) {
-	ctx := context.Background()
+	ctx := benchCtx(b)
 	rows, _, m := benchCases(b, "upay")
 	row := rows[m]
 	row.CreatedAt = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
@@ -158,7 +165,7 @@ func BenchmarkShouldQuery(b *testing.B) {
 }
 
 func BenchmarkRefunds(b *testing.B) {
-	ctx := context.Background()
+	ctx := benchCtx(b)
 	r := benchRules(b)
 	refunded := int64(1000)
 	for _, c := range []struct {
@@ -180,4 +187,3 @@ func BenchmarkRefunds(b *testing.B) {
 		})
 	}
 }
-

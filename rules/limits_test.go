@@ -29,3 +29,38 @@ func TestPatternInAHookHonoursTheCallLimit(t *testing.T) {
 		r.Close()
 	}
 }
+
+// A call that never ends is stopped by its own limit, short or long, and by
+// the caller's context (call.go), call after call.
+func TestEndlessRuleIsStopped(t *testing.T) {
+	loop := File{Name: "loop.lua", Source: []byte(`recon.judge(function(row, p, super) while true do end end)`)}
+	for _, c := range []struct {
+		name    string
+		limit   time.Duration
+		cancel  time.Duration // cancel the caller's ctx after this; 0: never
+		wantErr string
+	}{
+		{"limit shorter than the memory watch", 5 * time.Millisecond, 0, "rule ran longer than 5ms"},
+		{"limit longer than the memory watch", 100 * time.Millisecond, 0, "rule ran longer than 100ms"},
+		{"caller gives up", time.Hour, 50 * time.Millisecond, "context canceled"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := New(append(Builtin(), loop), Options{PoolSize: 1, CallTimeout: c.limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for i := 0; i < 2; i++ { // the second call runs on a fresh state
+				ctx, cancel := context.WithCancel(context.Background())
+				if c.cancel > 0 {
+					time.AfterFunc(c.cancel, cancel)
+				}
+				_, err = r.Judge(ctx, paidRow(), paidAnswer())
+				cancel()
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("call %d: %v; want %q", i+1, err, c.wantErr)
+				}
+			}
+		})
+	}
+}
