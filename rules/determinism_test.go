@@ -42,6 +42,35 @@ recon.judge(function(row, a, super)
   string.seen = true
   return {verdict = "NOT_FOUND"}
 end)`, "_G.string"},
+	// What the fast check (kept.go) must see as well as the walk does.
+	{"library function replaced", `
+local upper = string.upper
+recon.judge(function(row, a, super)
+  if string.lower == upper then return {verdict = "MATCHED"} end
+  string.lower = upper
+  return {verdict = "NOT_FOUND"}
+end)`, "_G.string"},
+	{"entry deleted", `
+local seen = {first = true}
+recon.judge(function(row, a, super)
+  if seen.first then seen.first = nil return {verdict = "NOT_FOUND"} end
+  return {verdict = "MATCHED"}
+end)`, "upvalue seen"},
+	{"array element changed", `
+local calls = {0}
+recon.judge(function(row, a, super)
+  calls[1] = calls[1] + 1
+  if calls[1] > 1 then return {verdict = "MATCHED"} end
+  return {verdict = "NOT_FOUND"}
+end)`, "upvalue calls"},
+	{"deleted entry filled again", `
+local t = {a = 1, b = 2}
+t.a = nil
+recon.judge(function(row, a, super)
+  if t.a then return {verdict = "MATCHED"} end
+  t.a = 1
+  return {verdict = "NOT_FOUND"}
+end)`, "upvalue t"},
 }
 
 func TestVerdictsDoNotDependOnEarlierRows(t *testing.T) {
@@ -72,8 +101,14 @@ func TestVerdictsDoNotDependOnEarlierRows(t *testing.T) {
 func TestStatelessRulesStillRun(t *testing.T) {
 	src := `
 local PAID = { PAID = true }
+local list = {1, 2, 3}
 helper = function(s) return PAID[s] end
 recon.judge(function(row, a, super)
+  -- changed and put back within the call: nothing outlives it
+  PAID.x = 1
+  PAID.x = nil
+  list[2] = 5
+  list[2] = 2
   local tally = {}
   tally[#tally + 1] = row.order_no
   if helper("PAID") and #tally == 1 then return super(row, a) end
