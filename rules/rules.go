@@ -396,7 +396,7 @@ func (s *state) answerTable(row recon.Row, ans recon.Reply) (*lua.LTable, error)
 		luaString(ans.Answer.RefundTradeNo),
 		unixOrNil(ans.Answer.PaidAt),
 		unixOrNil(ans.Answer.RefundedAt),
-		s.fields.fill(s.L, ans.Answer.Fields),
+		s.fields.table(s.L, ans.Answer.Fields),
 		lua.LNil, // state and state_detail: set after the map hook
 		lua.LNil,
 	}), nil

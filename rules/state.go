@@ -43,7 +43,7 @@ type state struct {
 
 	// What a call is given, reused (tables.go).
 	row, ans, last, order *reusable
-	fields                fieldsTable
+	fields                *lazyFields
 	in                    interner
 }
 
@@ -51,6 +51,8 @@ func newState(ctx context.Context, files []compiled) (*state, error) {
 	s := &state{L: newSandbox(), hooks: map[string][]registration{}, verdicts: map[recon.Verdict]recon.VerdictDef{},
 		row: newReusable(rowKeys...), ans: newReusable(answerKeys...), last: newReusable(lastKeys...),
 		order: newReusable(orderKeys...), in: interner{}}
+	s.fields = newLazyFields(s.L)
+	s.fields.wrapLazy(s.L)
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
 	api := s.L.NewTable()

@@ -44,34 +44,101 @@ func clean(t *lua.LTable, nkeys int) bool {
 	return layoutOK && t.Metatable == lua.LNil && len(tableArray(t)) == 0 && tableKeys(t) == nkeys
 }
 
-// fieldsTable is p.fields: its keys are the answer's, so it is cleared of the
-// last answer's keys before it takes the next one's.
-type fieldsTable struct {
-	t     *lua.LTable
-	set   []string
-	nkeys int
+// lazyFields is p.fields: a table that fills itself on first use. Most
+// rows' rules never read the provider's raw fields, and boxing each into a
+// Lua string is most of what filling p costs. Until it is used, the table
+// is empty and carries a metatable (its mark) whose __index and __newindex
+// fill it; the base functions that look at a table without going through
+// __index (next, pairs, rawget, rawset, getmetatable, setmetatable) are
+// wrapped to fill it first (wrapLazy). Filled, it is a plain table, exactly
+// as if it had been filled from the start. The table is reused like the
+// others: an unused one as it is, a filled one cleared of its keys.
+type lazyFields struct {
+	mt      *lua.LTable // the mark of an unfilled table
+	t       *lua.LTable
+	pending map[string]string // what t is filled with
+	set     []string          // the keys filling put in t
+	nkeys   int
 }
 
 // maxReusedFieldKeys bounds the keys a reused fields table accumulates
 // (deleting leaves keys in gopher-lua's table): past it, a fresh table.
 const maxReusedFieldKeys = 256
 
-func (f *fieldsTable) fill(L *lua.LState, fields map[string]string) *lua.LTable {
+func newLazyFields(L *lua.LState) *lazyFields {
+	f := &lazyFields{mt: L.NewTable()}
+	f.mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		f.fill(t)
+		L.Push(t.RawGet(L.Get(2)))
+		return 1
+	}))
+	f.mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		f.fill(t)
+		L.SetTable(t, L.Get(2), L.Get(3))
+		return 0
+	}))
+	return f
+}
+
+// table returns the fields table of a call whose answer has fields.
+func (f *lazyFields) table(L *lua.LState, fields map[string]string) *lua.LTable {
 	t := f.t
-	if t != nil && f.nkeys <= maxReusedFieldKeys && clean(t, f.nkeys) {
+	switch {
+	case t != nil && layoutOK && t.Metatable == f.mt && len(tableArray(t)) == 0 && tableKeys(t) == f.nkeys:
+		// unused: still empty
+	case t != nil && f.nkeys <= maxReusedFieldKeys && clean(t, f.nkeys):
 		for _, k := range f.set {
 			t.RawSetString(k, lua.LNil)
 		}
-	} else {
-		t = L.CreateTable(0, len(fields))
+		t.Metatable = f.mt
+	default:
+		t = L.NewTable()
+		t.Metatable = f.mt
 	}
-	f.set = f.set[:0]
-	for k, v := range fields {
+	f.t, f.pending, f.set, f.nkeys = t, fields, f.set[:0], tableKeys(t)
+	return t
+}
+
+// fill fills t if it is still marked unfilled.
+func (f *lazyFields) fill(t *lua.LTable) {
+	if t.Metatable != f.mt {
+		return
+	}
+	t.Metatable = lua.LNil
+	if t != f.t {
+		return // not this call's table: a rule cannot reach one, but never fill it with this call's fields
+	}
+	for k, v := range f.pending {
 		t.RawSetString(k, lua.LString(v))
 		f.set = append(f.set, k)
 	}
-	f.t, f.nkeys = t, tableKeys(t)
-	return t
+	f.nkeys = tableKeys(t)
+}
+
+// lazyAware lists the base functions that see a table raw.
+var lazyAware = []string{"next", "pairs", "rawget", "rawset", "getmetatable", "setmetatable"}
+
+// wrapLazy makes each of lazyAware fill an unfilled fields table given as its
+// first argument, then run as before: in the same call frame (so its
+// argument errors read as they did) and with the same upvalues (pairs
+// has one).
+func (f *lazyFields) wrapLazy(L *lua.LState) {
+	for _, name := range lazyAware {
+		orig := L.GetGlobal(name).(*lua.LFunction)
+		ups := make([]lua.LValue, len(orig.Upvalues))
+		for i, uv := range orig.Upvalues {
+			ups[i] = uv.Value()
+		}
+		g := orig.GFunction
+		L.SetGlobal(name, L.NewClosure(func(L *lua.LState) int {
+			if t, ok := L.Get(1).(*lua.LTable); ok && t.Metatable == f.mt {
+				f.fill(t)
+			}
+			return g(L)
+		}, ups...))
+	}
 }
 
 // interner boxes the strings of a small vocabulary (accounts, providers,
