@@ -17,7 +17,9 @@ import (
 // call that lasts fires the timer, which starts a watcher that stops the
 // call at its deadline, or earlier for its memory (watch.go); that stopCtx
 // is then spent and the state's next call gets a new one. The caller's ctx
-// still stops a call: context.AfterFunc closes the channel when it is done.
+// still stops a call: context.AfterFunc closes the channel when it is done,
+// registered once per state and caller's context (the engine passes one
+// context for a whole run), not once per call.
 
 // stopCtx is the context a state runs its calls under. Only Done and Err
 // matter to gopher-lua and the pattern matcher.
@@ -28,7 +30,13 @@ type stopCtx struct {
 	cause    atomic.Pointer[error] // why: the deadline, memory, the caller's ctx
 	timer    *time.Timer
 	deadline atomic.Int64 // unix nanoseconds: the running call's limit
-	parent   atomic.Pointer[context.Context]
+	parent   *parentWatch // owned by the goroutine holding the state
+}
+
+// parentWatch is a stopCtx's registration with a caller's context.
+type parentWatch struct {
+	done <-chan struct{}
+	stop func() bool
 }
 
 func newStopCtx() *stopCtx {
@@ -66,11 +74,25 @@ func (c *stopCtx) stop(err, cause error) {
 	})
 }
 
-// parentDone is the caller's ctx ending mid-call.
-func (c *stopCtx) parentDone() {
-	if p := c.parent.Load(); p != nil {
-		err := (*p).Err()
-		c.stop(err, context.Cause(*p))
+// watchParent makes ctx's end stop c. Contexts that share a Done channel
+// end together, so one registration serves them all.
+func (c *stopCtx) watchParent(ctx context.Context) {
+	d := ctx.Done()
+	if c.parent != nil && c.parent.done == d {
+		return
+	}
+	c.unwatchParent()
+	if d == nil {
+		return
+	}
+	stop := context.AfterFunc(ctx, func() { c.stop(ctx.Err(), context.Cause(ctx)) })
+	c.parent = &parentWatch{done: d, stop: stop}
+}
+
+func (c *stopCtx) unwatchParent() {
+	if c.parent != nil {
+		c.parent.stop()
+		c.parent = nil
 	}
 }
 
@@ -87,28 +109,29 @@ func (r *Rules) call(ctx context.Context, fn func(s *state) error) error {
 		return err
 	}
 	c := s.stop
-	if c == nil {
+	if c == nil || c.Err() != nil { // stopped while idle: its caller's ctx ended
+		if c != nil {
+			c.unwatchParent()
+		}
 		c = newStopCtx()
 		s.stop = c
 	}
+	c.watchParent(ctx)
+	select {
+	case <-ctx.Done(): // AfterFunc stops c, but maybe only after the call ends
+		c.stop(ctx.Err(), context.Cause(ctx))
+	default:
+	}
 	c.deadline.Store(time.Now().Add(r.timeout).UnixNano())
 	c.timer.Reset(min(watchAfter, r.timeout))
-	var stopParent func() bool
-	if ctx.Done() != nil {
-		c.parent.Store(&ctx)
-		stopParent = context.AfterFunc(ctx, c.parentDone)
-	}
 	s.L.SetContext(c)
 	err = fn(s)
 	s.L.RemoveContext()
-	// A timer or AfterFunc that already ran has stopped c, or is about to:
-	// c is spent either way. Stopping it also ends a watcher.
-	spent := !c.timer.Stop()
-	if stopParent != nil && !stopParent() {
-		spent = true
-	}
-	if spent {
+	// A timer that already ran has started a watcher, which may stop c any
+	// moment; a stopped c is spent. Stopping it also ends the watcher.
+	if !c.timer.Stop() || c.Err() != nil {
 		c.stop(context.Canceled, errCallOver)
+		c.unwatchParent()
 		s.stop = nil
 	}
 	if err == nil {
@@ -121,6 +144,9 @@ func (r *Rules) call(ctx context.Context, fn func(s *state) error) error {
 		case errors.Is(cause, context.DeadlineExceeded):
 			err = fmt.Errorf("%w (rule ran longer than %s)", err, r.timeout)
 		}
+	}
+	if err != nil && s.stop != nil { // the state is dropped
+		s.stop.unwatchParent()
 	}
 	r.release(s, err != nil)
 	return err

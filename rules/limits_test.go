@@ -40,7 +40,7 @@ func TestEndlessRuleIsStopped(t *testing.T) {
 		cancel  time.Duration // cancel the caller's ctx after this; 0: never
 		wantErr string
 	}{
-		{"limit shorter than the memory watch", 5 * time.Millisecond, 0, "rule ran longer than 5ms"},
+		{"limit shorter than the memory watch", 15 * time.Millisecond, 0, "rule ran longer than 15ms"},
 		{"limit longer than the memory watch", 100 * time.Millisecond, 0, "rule ran longer than 100ms"},
 		{"caller gives up", time.Hour, 50 * time.Millisecond, "context canceled"},
 	} {
@@ -62,5 +62,30 @@ func TestEndlessRuleIsStopped(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A state watches its caller's context across calls (call.go). A context
+// that ends while the state is idle stops no later call made with another
+// context, and a call made with an ended one is stopped.
+func TestEndedContextStopsOnlyItsCalls(t *testing.T) {
+	r := mustRules(t)
+	r1, cancel := context.WithCancel(context.Background())
+	for i := 0; i < 3; i++ {
+		if _, err := r.Judge(r1, paidRow(), paidAnswer()); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	cancel()
+	time.Sleep(10 * time.Millisecond) // let AfterFunc stop the idle states
+	if _, err := r.Judge(r1, paidRow(), paidAnswer()); err == nil {
+		t.Fatal("a call with an ended context was judged")
+	}
+	r2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	for i := 0; i < 3; i++ {
+		if _, err := r.Judge(r2, paidRow(), paidAnswer()); err != nil {
+			t.Fatalf("call %d with a live context: %v", i+1, err)
+		}
 	}
 }

@@ -117,6 +117,9 @@ func (r *Rules) Close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.free {
+		if s.stop != nil {
+			s.stop.unwatchParent()
+		}
 		s.L.Close()
 	}
 	r.free = nil
