@@ -25,13 +25,24 @@ func newReusable(keys ...string) *reusable { return &reusable{keys: keys} }
 // fill returns the table with keys[i] set to vals[i] (nil deletes).
 func (u *reusable) fill(L *lua.LState, vals []lua.LValue) *lua.LTable {
 	t := u.t
-	if t == nil || !clean(t, u.nkeys) {
-		t = L.CreateTable(0, len(u.keys))
-		for _, k := range u.keys {
-			t.RawSetString(k, lua.LTrue)
+	if t != nil && clean(t, u.nkeys) {
+		// Every key is in the table's key list already: only the values
+		// change, which is RawSetString without its bookkeeping.
+		d := layout(t).strdict
+		for i, k := range u.keys {
+			if vals[i] == lua.LNil {
+				delete(d, k)
+			} else {
+				d[k] = vals[i]
+			}
 		}
-		u.t, u.nkeys = t, tableKeys(t)
+		return t
 	}
+	t = L.CreateTable(0, len(u.keys))
+	for _, k := range u.keys {
+		t.RawSetString(k, lua.LTrue)
+	}
+	u.t, u.nkeys = t, tableKeys(t)
 	for i, k := range u.keys {
 		t.RawSetString(k, vals[i])
 	}
