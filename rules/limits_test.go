@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reconhq/recon"
 )
 
 // The review's finding through the rule API: a backtracking pattern in a
@@ -87,5 +89,33 @@ func TestEndedContextStopsOnlyItsCalls(t *testing.T) {
 		if _, err := r.Judge(r2, paidRow(), paidAnswer()); err != nil {
 			t.Fatalf("call %d with a live context: %v", i+1, err)
 		}
+	}
+}
+
+// Lua's numbers are doubles: an amount past 2^53 would reach a rule rounded
+// (2^53+1 arrives as 2^53) and compare equal to another. Such a row is an
+// error, not a verdict on a different amount.
+func TestAmountsBeyondExactDoublesAreRefused(t *testing.T) {
+	r := mustRules(t)
+	big := int64(1<<53 + 1)
+	row := paidRow()
+	row.Amount = big
+	if _, err := r.Judge(context.Background(), row, paidAnswer()); err == nil || !strings.Contains(err.Error(), "2^53") {
+		t.Errorf("row amount %d: %v", big, err)
+	}
+	ans := paidAnswer()
+	ans.Answer.Refunded = &big
+	if _, err := r.Judge(context.Background(), paidRow(), ans); err == nil || !strings.Contains(err.Error(), "2^53") {
+		t.Errorf("answer refunded %d: %v", big, err)
+	}
+	o := OrderRefunds{Account: "a1", Provider: "test", OrderNo: "O1", Currency: "CNY", LedgerRefunded: big, RefundRows: 2,
+		Payment: recon.Judgement{Verdict: recon.VerdictMatched}}
+	if _, err := r.JudgeRefunds(context.Background(), o); err == nil || !strings.Contains(err.Error(), "2^53") {
+		t.Errorf("ledger_refunded %d: %v", big, err)
+	}
+	// The largest exact amount is judged as usual.
+	row.Amount = 1<<53 - 1
+	if _, err := r.Judge(context.Background(), row, paidAnswer()); err != nil {
+		t.Errorf("row amount 2^53-1: %v", err)
 	}
 }

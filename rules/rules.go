@@ -305,6 +305,12 @@ type OrderRefunds struct {
 func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgement, error) {
 	var out *recon.Judgement
 	err := r.call(ctx, func(s *state) error {
+		if err := exactMinor("ledger_refunded", &o.LedgerRefunded); err != nil {
+			return err
+		}
+		if err := exactMinor("provider_refunded", o.ProviderRefunded); err != nil {
+			return err
+		}
 		in := s.in
 		t := s.order.fill(s.L, []lua.LValue{
 			in.str(o.Account),
@@ -356,6 +362,9 @@ func (s *state) rowTable(row recon.Row) (*lua.LTable, error) {
 			return nil, err
 		}
 	}
+	if err := exactMinor("row amount", &row.Amount); err != nil {
+		return nil, err
+	}
 	in := s.in
 	return s.row.fill(s.L, []lua.LValue{
 		lua.LNumber(row.Line),
@@ -379,6 +388,15 @@ func (s *state) answerTable(row recon.Row, ans recon.Reply) (*lua.LTable, error)
 	}
 	if total > maxStringBytes {
 		return nil, fmt.Errorf("answer fields total %d bytes, more than %d", total, maxStringBytes)
+	}
+	for _, m := range []struct {
+		what string
+		v    *int64
+	}{{"answer amount", ans.Answer.Amount}, {"answer received", ans.Answer.Received},
+		{"answer refunded", ans.Answer.Refunded}, {"answer refund_amount", ans.Answer.RefundAmount}} {
+		if err := exactMinor(m.what, m.v); err != nil {
+			return nil, err
+		}
 	}
 	in := s.in
 	return s.ans.fill(s.L, []lua.LValue{
@@ -413,6 +431,16 @@ func kindName(k recon.Kind) lua.LValue {
 		return v
 	}
 	return lua.LString(k.String())
+}
+
+// exactMinor refuses an amount Lua cannot hold exactly: its numbers are
+// doubles, exact for integers up to 2^53. Parsed amounts are capped there
+// (money.MaxMinor); this catches derived ones, such as a sum of refunds.
+func exactMinor(what string, v *int64) error {
+	if v != nil && (*v > money.MaxMinor || *v < -money.MaxMinor) {
+		return fmt.Errorf("%s %d is beyond 2^53-1 minor units, where rules' numbers stop being exact", what, *v)
+	}
+	return nil
 }
 
 // outcomeName is the outcome as rules see it: a failed attempt is ERROR.
