@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/reconhq/recon"
 )
 
@@ -40,6 +42,35 @@ recon.judge(function(row, a, super)
   string.seen = true
   return {verdict = "NOT_FOUND"}
 end)`, "_G.string"},
+	// What the fast check (kept.go) must see as well as the walk does.
+	{"library function replaced", `
+local upper = string.upper
+recon.judge(function(row, a, super)
+  if string.lower == upper then return {verdict = "MATCHED"} end
+  string.lower = upper
+  return {verdict = "NOT_FOUND"}
+end)`, "_G.string"},
+	{"entry deleted", `
+local seen = {first = true}
+recon.judge(function(row, a, super)
+  if seen.first then seen.first = nil return {verdict = "NOT_FOUND"} end
+  return {verdict = "MATCHED"}
+end)`, "upvalue seen"},
+	{"array element changed", `
+local calls = {0}
+recon.judge(function(row, a, super)
+  calls[1] = calls[1] + 1
+  if calls[1] > 1 then return {verdict = "MATCHED"} end
+  return {verdict = "NOT_FOUND"}
+end)`, "upvalue calls"},
+	{"deleted entry filled again", `
+local t = {a = 1, b = 2}
+t.a = nil
+recon.judge(function(row, a, super)
+  if t.a then return {verdict = "MATCHED"} end
+  t.a = 1
+  return {verdict = "NOT_FOUND"}
+end)`, "upvalue t"},
 }
 
 func TestVerdictsDoNotDependOnEarlierRows(t *testing.T) {
@@ -70,8 +101,14 @@ func TestVerdictsDoNotDependOnEarlierRows(t *testing.T) {
 func TestStatelessRulesStillRun(t *testing.T) {
 	src := `
 local PAID = { PAID = true }
+local list = {1, 2, 3}
 helper = function(s) return PAID[s] end
 recon.judge(function(row, a, super)
+  -- changed and put back within the call: nothing outlives it
+  PAID.x = 1
+  PAID.x = nil
+  list[2] = 5
+  list[2] = 2
   local tally = {}
   tally[#tally + 1] = row.order_no
   if helper("PAID") and #tally == 1 then return super(row, a) end
@@ -100,5 +137,92 @@ func TestRandomIsUnavailable(t *testing.T) {
 	if _, err := r.Judge(context.Background(), paidRow(), paidAnswer()); err == nil ||
 		!strings.Contains(err.Error(), "chance") {
 		t.Fatalf("math.random ran: %v", err)
+	}
+}
+
+// The tables a hook is given are reused from call to call (tables.go). A
+// rule may write anything to them; the next row must still get tables
+// exactly like fresh ones: the same keys, values, order and no metatable.
+func TestScribbledTablesDoNotReachTheNextRow(t *testing.T) {
+	src := `
+local function dump(t)
+  local keys = {}
+  for k, v in pairs(t) do keys[#keys + 1] = tostring(k) .. "=" .. tostring(v) end
+  return table.concat(keys, ",")
+end
+local function dumpAll(row, p)
+  local f = {}
+  for k, v in pairs(p.fields) do f[#f + 1] = k .. "=" .. v end
+  table.sort(f)
+  return dump(row) .. "|" .. dump(p):gsub("table: 0x%x+", "T") .. "|" .. table.concat(f, ",") ..
+    "|" .. tostring(getmetatable(row)) .. tostring(getmetatable(p)) .. tostring(getmetatable(p.fields))
+end
+recon.map_payment(function(a, super)
+  a.from_map = "m" -- the judge hook sees this within the call
+  return super(a)
+end)
+recon.judge(function(row, p, super)
+  local seen = dumpAll(row, p)
+  if row.order_no == "SCRIBBLE" then
+    row.extra, p.extra, p.fields.extra = 1, 2, 3
+    row[1], p[1], p.fields[1] = "a", "b", "c"
+    row.status, p.status, p.fields.total = nil, nil, nil
+    rawset(p, true, 1)
+    setmetatable(row, {__index = function() return "ghost" end})
+    setmetatable(p, {})
+    setmetatable(p.fields, {})
+  end
+  return {verdict = "MATCHED", detail = seen}
+end)`
+	ctx := context.Background()
+	fresh := func() *Rules {
+		r, err := New(append(Builtin(), File{Name: "scribble.lua", Source: []byte(src)}), Options{PoolSize: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(r.Close)
+		return r
+	}
+	ans := paidAnswer()
+	ans.Answer.Fields = map[string]string{"total": "100", "order_status": "PAID"}
+	clean := paidRow()
+	want, err := fresh().Judge(ctx, clean, ans) // a fresh state's first call: fresh tables
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(want.Detail, "from_map=m") || !strings.Contains(want.Detail, "order_status=PAID,total=100") {
+		t.Fatalf("the rule does not see what it should: %s", want.Detail)
+	}
+	r := fresh()
+	scribble := paidRow()
+	scribble.OrderNo = "SCRIBBLE"
+	other := recon.Reply{Outcome: recon.OutcomeNotFound, Err: "x"}
+	for i, c := range []struct {
+		row recon.Row
+		ans recon.Reply
+	}{{clean, ans}, {scribble, ans}, {clean, ans}, {scribble, ans}, {clean, other}, {clean, ans}, {clean, ans}} {
+		j, err := r.Judge(ctx, c.row, c.ans)
+		if err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+		if c.row.OrderNo == clean.OrderNo && c.ans.Outcome == ans.Outcome && j.Detail != want.Detail {
+			t.Errorf("call %d saw\n%s\nwant\n%s", i+1, j.Detail, want.Detail)
+		}
+	}
+}
+
+// The judge's cheap checks of a table read gopher-lua's internals
+// (ltable.go); an upgrade that changes them must be noticed, not silently
+// make every call take the slow path.
+func TestTableLayoutIsKnown(t *testing.T) {
+	if !layoutOK {
+		t.Fatal("gopher-lua's LTable no longer matches tableLayout: update ltable.go")
+	}
+	tb := &lua.LTable{Metatable: lua.LNil}
+	tb.RawSetString("a", lua.LTrue)
+	tb.RawSetString("a", lua.LNil)
+	tb.RawSetInt(1, lua.LTrue)
+	if tableKeys(tb) != 1 || len(tableArray(tb)) != 1 {
+		t.Fatalf("keys %d, array %d; want 1, 1", tableKeys(tb), len(tableArray(tb)))
 	}
 }

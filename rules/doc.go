@@ -23,4 +23,10 @@
 // behind when it loads is checked after every call (kept.go), so a verdict
 // never depends on earlier rows or on which pooled state judged it; and no
 // hook can make an UNVERIFIABLE answer count (keepUnverifiable).
+//
+// A call is judged per row, so it allocates only what it cannot reuse: each
+// state keeps its stop context and timer (call.go), its hooks' chains and
+// supers (state.go), and the tables it hands to rules, refilled per call
+// and replaced when a rule left them changed, with p.fields filled on first
+// use (tables.go). bench_test.go measures it for each provider.
 package rules

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -15,8 +16,8 @@ import (
 // every call; a call that changed it fails (the row gets ERROR, naming what
 // changed) and its state is thrown away, so the change reaches no other row.
 //
-// Checking costs a walk over the kept entries (a few hundred for the
-// built-in rules, a few microseconds); a fresh state per call would cost
+// Checking costs a lookup per kept entry (about 140 for the built-in rules,
+// a microsecond or two; see recordFast); a fresh state per call would cost
 // the whole load (about 130 µs).
 
 // kept is a state's recorded kept state.
@@ -30,6 +31,16 @@ type keptTable struct {
 	t    *lua.LTable
 	mt   lua.LValue
 	kv   []lua.LValue // key, value, key, value ... in iteration order
+
+	// The fast check (ltable.go), when fast: no key was added (the count of
+	// keys the table ever had is still nkeys), the array part is arr, and
+	// each of the hash part's keys still has its value. A table with a
+	// deleted key (a hole that a write could fill without adding a key) is
+	// walked instead.
+	fast  bool
+	nkeys int
+	arr   []lua.LValue
+	hash  []lua.LValue // key, value, ...
 }
 
 type keptUpvalue struct {
@@ -63,6 +74,7 @@ func recordKept(s *state) *kept {
 				key, val := key, val
 				children = append(children, func() { visit(child, val); visit(child+" (key)", key) })
 			}
+			kt.recordFast()
 			k.tables = append(k.tables, kt)
 			for _, c := range children {
 				c()
@@ -101,6 +113,53 @@ func recordKept(s *state) *kept {
 	return k
 }
 
+// recordFast prepares the fast check of kt, if the table allows it.
+func (kt *keptTable) recordFast() {
+	if !layoutOK {
+		return
+	}
+	l := layout(kt.t)
+	kt.nkeys = len(l.keys)
+	kt.arr = slices.Clone(l.array)
+	for _, key := range l.keys {
+		v := kt.t.RawGetH(key)
+		if v == lua.LNil {
+			return // a hole
+		}
+		kt.hash = append(kt.hash, key, v)
+	}
+	kt.fast = true
+}
+
+// unchanged is the fast check.
+func (kt *keptTable) unchanged() bool {
+	t := kt.t
+	if tableKeys(t) != kt.nkeys {
+		return false
+	}
+	arr := tableArray(t)
+	if len(arr) != len(kt.arr) {
+		return false
+	}
+	for i, v := range arr {
+		if !same(v, kt.arr[i]) {
+			return false
+		}
+	}
+	for i := 0; i < len(kt.hash); i += 2 {
+		var v lua.LValue
+		if s, ok := kt.hash[i].(lua.LString); ok {
+			v = t.RawGetString(string(s))
+		} else {
+			v = t.RawGetH(kt.hash[i])
+		}
+		if !same(v, kt.hash[i+1]) {
+			return false
+		}
+	}
+	return true
+}
+
 // check returns an error naming the first kept thing a call changed.
 func (k *kept) check(L *lua.LState) error {
 	for _, up := range k.upvals {
@@ -109,9 +168,14 @@ func (k *kept) check(L *lua.LState) error {
 		}
 	}
 	for _, kt := range k.tables {
-		if !same(L.GetMetatable(kt.t), kt.mt) {
+		if !same(kt.t.Metatable, kt.mt) {
 			return keptError(kt.path + "'s metatable")
 		}
+		if kt.fast && kt.unchanged() {
+			continue
+		}
+		// The walk decides when the fast check cannot tell or saw a change
+		// (a key added and deleted again leaves the table as it was).
 		i := 0
 		key, val := kt.t.Next(lua.LNil)
 		for key != lua.LNil {

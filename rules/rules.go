@@ -117,6 +117,9 @@ func (r *Rules) Close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.free {
+		if s.stop != nil {
+			s.stop.unwatchParent()
+		}
 		s.L.Close()
 	}
 	r.free = nil
@@ -158,39 +161,6 @@ func (r *Rules) release(s *state, failed bool) {
 	<-r.tokens
 }
 
-// call runs fn on a pooled state under the per-call time limit.
-func (r *Rules) call(ctx context.Context, fn func(s *state) error) error {
-	s, err := r.acquire(ctx)
-	if err != nil {
-		return err
-	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, r.timeout)
-	defer cancelTimeout()
-	cctx, cancel := context.WithCancelCause(tctx)
-	defer cancel(nil)
-	// A call that lasts is watched for memory: Lua's `..` cannot be capped
-	// like string.rep, and a doubling string reaches gigabytes well within
-	// the time limit. Calls that finish at once (all sane ones) cost a timer.
-	watch := time.AfterFunc(watchAfter, func() { watchHeap(cctx, cancel) })
-	defer watch.Stop()
-	s.L.SetContext(cctx)
-	err = fn(s)
-	s.L.RemoveContext()
-	if err == nil {
-		err = s.kept.check(s.L) // a failed call's state is dropped anyway
-	}
-	if err != nil && ctx.Err() == nil {
-		switch cause := context.Cause(cctx); {
-		case errors.Is(cause, errRuleMemory):
-			err = fmt.Errorf("%w (%w)", err, cause)
-		case errors.Is(cause, context.DeadlineExceeded):
-			err = fmt.Errorf("%w (rule ran longer than %s)", err, r.timeout)
-		}
-	}
-	r.release(s, err != nil)
-	return err
-}
-
 // RuleError is a rule that failed at run time while judging one row.
 type RuleError struct {
 	Hook string
@@ -220,14 +190,13 @@ func (r *Rules) Judge(ctx context.Context, row recon.Row, ans recon.Reply) (reco
 }
 
 func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement, error) {
-	L := s.L
 	var j recon.Judgement
 	refund := row.Kind == recon.Refund
-	rowT, err := rowTable(L, row)
+	rowT, err := s.rowTable(row)
 	if err != nil {
 		return j, err
 	}
-	a, err := answerTable(L, row, ans)
+	a, err := s.answerTable(row, ans)
 	if err != nil {
 		return j, err
 	}
@@ -260,8 +229,8 @@ func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement
 	case recon.OutcomeNotFound:
 		j.State = recon.StateNotFound
 	}
-	a.RawSetString("state", luaString(string(j.State)))
-	a.RawSetString("state_detail", luaString(j.StateDetail))
+	a.RawSetString("state", s.in.opt(string(j.State)))
+	a.RawSetString("state_detail", s.in.opt(j.StateDetail))
 
 	hook := HookJudge
 	if refund {
@@ -336,18 +305,25 @@ type OrderRefunds struct {
 func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgement, error) {
 	var out *recon.Judgement
 	err := r.call(ctx, func(s *state) error {
-		L := s.L
-		t := L.NewTable()
-		t.RawSetString("account", lua.LString(o.Account))
-		t.RawSetString("provider", lua.LString(o.Provider))
-		t.RawSetString("order_no", lua.LString(o.OrderNo))
-		t.RawSetString("currency", lua.LString(o.Currency))
-		t.RawSetString("status", lua.LString(string(o.PaymentStatus)))
-		t.RawSetString("verdict", lua.LString(string(o.Payment.Verdict)))
-		t.RawSetString("state", luaString(string(o.Payment.State)))
-		t.RawSetString("ledger_refunded", lua.LNumber(o.LedgerRefunded))
-		t.RawSetString("refund_rows", lua.LNumber(o.RefundRows))
-		t.RawSetString("provider_refunded", optInt(o.ProviderRefunded))
+		if err := exactMinor("ledger_refunded", &o.LedgerRefunded); err != nil {
+			return err
+		}
+		if err := exactMinor("provider_refunded", o.ProviderRefunded); err != nil {
+			return err
+		}
+		in := s.in
+		t := s.order.fill(s.L, []lua.LValue{
+			in.str(o.Account),
+			in.str(o.Provider),
+			lua.LString(o.OrderNo),
+			in.str(o.Currency),
+			in.str(string(o.PaymentStatus)),
+			in.str(string(o.Payment.Verdict)),
+			in.opt(string(o.Payment.State)),
+			lua.LNumber(o.LedgerRefunded),
+			lua.LNumber(o.RefundRows),
+			optInt(o.ProviderRefunded),
+		})
 		rets, err := s.dispatch(HookRefunds, o.Provider, o.Account, 1, t)
 		if err != nil {
 			return &RuleError{Hook: HookRefunds, Err: err}
@@ -368,58 +344,103 @@ func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgem
 	return out, err
 }
 
-func rowTable(L *lua.LState, row recon.Row) (*lua.LTable, error) {
+var (
+	rowKeys = []string{"line", "account", "provider", "type", "order_no", "provider_trade_no", "refund_no",
+		"status", "amount", "currency", "created_at"}
+	answerKeys = []string{"provider", "account", "kind", "outcome", "error", "verified", "status", "sub_status",
+		"currency", "amount", "received", "refunded", "refund_amount", "trade_no", "refund_trade_no", "paid_at",
+		"refunded_at", "fields", "state", "state_detail"}
+	lastKeys  = []string{"run_id", "verdict", "severity", "at", "age_seconds", "unchanged"}
+	orderKeys = []string{"account", "provider", "order_no", "currency", "status", "verdict", "state",
+		"ledger_refunded", "refund_rows", "provider_refunded"}
+)
+
+func (s *state) rowTable(row recon.Row) (*lua.LTable, error) {
 	for _, f := range []struct{ name, v string }{{"order_no", row.OrderNo}, {"refund_no", row.RefundNo},
 		{"provider_trade_no", row.ProviderTradeNo}} {
 		if err := checkSize(f.name, f.v); err != nil {
 			return nil, err
 		}
 	}
-	t := L.NewTable()
-	t.RawSetString("line", lua.LNumber(row.Line))
-	t.RawSetString("account", lua.LString(row.Account))
-	t.RawSetString("provider", lua.LString(row.Provider))
-	t.RawSetString("type", lua.LString(row.Kind.String()))
-	t.RawSetString("order_no", lua.LString(row.OrderNo))
-	t.RawSetString("provider_trade_no", luaString(row.ProviderTradeNo))
-	t.RawSetString("refund_no", luaString(row.RefundNo))
-	t.RawSetString("status", lua.LString(string(row.Status)))
-	t.RawSetString("amount", lua.LNumber(row.Amount))
-	t.RawSetString("currency", lua.LString(row.Currency))
-	t.RawSetString("created_at", unixOrNil(row.CreatedAt))
-	return t, nil
+	if err := exactMinor("row amount", &row.Amount); err != nil {
+		return nil, err
+	}
+	in := s.in
+	return s.row.fill(s.L, []lua.LValue{
+		lua.LNumber(row.Line),
+		in.str(row.Account),
+		in.str(row.Provider),
+		kindName(row.Kind),
+		lua.LString(row.OrderNo),
+		luaString(row.ProviderTradeNo),
+		luaString(row.RefundNo),
+		in.str(string(row.Status)),
+		lua.LNumber(row.Amount),
+		in.str(row.Currency),
+		unixOrNil(row.CreatedAt),
+	}), nil
 }
 
-func answerTable(L *lua.LState, row recon.Row, ans recon.Reply) (*lua.LTable, error) {
-	t := L.NewTable()
-	t.RawSetString("provider", lua.LString(row.Provider))
-	t.RawSetString("account", lua.LString(row.Account))
-	t.RawSetString("kind", lua.LString(row.Kind.String()))
-	t.RawSetString("outcome", lua.LString(outcomeName(ans.Outcome)))
-	t.RawSetString("error", luaString(ans.Err))
-	t.RawSetString("verified", lua.LBool(ans.Verified))
-	t.RawSetString("status", luaString(ans.Answer.Status))
-	t.RawSetString("sub_status", luaString(ans.Answer.SubStatus))
-	t.RawSetString("currency", luaString(ans.Answer.Currency))
-	t.RawSetString("amount", optInt(ans.Answer.Amount))
-	t.RawSetString("received", optInt(ans.Answer.Received))
-	t.RawSetString("refunded", optInt(ans.Answer.Refunded))
-	t.RawSetString("refund_amount", optInt(ans.Answer.RefundAmount))
-	t.RawSetString("trade_no", luaString(ans.Answer.TradeNo))
-	t.RawSetString("refund_trade_no", luaString(ans.Answer.RefundTradeNo))
-	t.RawSetString("paid_at", unixOrNil(ans.Answer.PaidAt))
-	t.RawSetString("refunded_at", unixOrNil(ans.Answer.RefundedAt))
-	fields := L.NewTable()
+func (s *state) answerTable(row recon.Row, ans recon.Reply) (*lua.LTable, error) {
 	total := 0
 	for k, v := range ans.Answer.Fields {
 		total += len(k) + len(v)
-		fields.RawSetString(k, lua.LString(v))
 	}
 	if total > maxStringBytes {
 		return nil, fmt.Errorf("answer fields total %d bytes, more than %d", total, maxStringBytes)
 	}
-	t.RawSetString("fields", fields)
-	return t, nil
+	for _, m := range []struct {
+		what string
+		v    *int64
+	}{{"answer amount", ans.Answer.Amount}, {"answer received", ans.Answer.Received},
+		{"answer refunded", ans.Answer.Refunded}, {"answer refund_amount", ans.Answer.RefundAmount}} {
+		if err := exactMinor(m.what, m.v); err != nil {
+			return nil, err
+		}
+	}
+	in := s.in
+	return s.ans.fill(s.L, []lua.LValue{
+		in.str(row.Provider),
+		in.str(row.Account),
+		kindName(row.Kind),
+		in.str(outcomeName(ans.Outcome)),
+		in.opt(ans.Err),
+		lua.LBool(ans.Verified),
+		in.opt(ans.Answer.Status),
+		in.opt(ans.Answer.SubStatus),
+		in.opt(ans.Answer.Currency),
+		optInt(ans.Answer.Amount),
+		optInt(ans.Answer.Received),
+		optInt(ans.Answer.Refunded),
+		optInt(ans.Answer.RefundAmount),
+		luaString(ans.Answer.TradeNo),
+		luaString(ans.Answer.RefundTradeNo),
+		unixOrNil(ans.Answer.PaidAt),
+		unixOrNil(ans.Answer.RefundedAt),
+		s.fields.table(s.L, ans.Answer.Fields),
+		lua.LNil, // state and state_detail: set after the map hook
+		lua.LNil,
+	}), nil
+}
+
+var kindNames = map[recon.Kind]lua.LValue{recon.Payment: lua.LString(recon.Payment.String()),
+	recon.Refund: lua.LString(recon.Refund.String())}
+
+func kindName(k recon.Kind) lua.LValue {
+	if v, ok := kindNames[k]; ok {
+		return v
+	}
+	return lua.LString(k.String())
+}
+
+// exactMinor refuses an amount Lua cannot hold exactly: its numbers are
+// doubles, exact for integers up to 2^53. Parsed amounts are capped there
+// (money.MaxMinor); this catches derived ones, such as a sum of refunds.
+func exactMinor(what string, v *int64) error {
+	if v != nil && (*v > money.MaxMinor || *v < -money.MaxMinor) {
+		return fmt.Errorf("%s %d is beyond 2^53-1 minor units, where rules' numbers stop being exact", what, *v)
+	}
+	return nil
 }
 
 // outcomeName is the outcome as rules see it: a failed attempt is ERROR.

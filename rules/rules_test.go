@@ -254,17 +254,6 @@ func TestConcurrentJudging(t *testing.T) {
 	}
 }
 
-func BenchmarkJudge(b *testing.B) {
-	r := mustRules(b, mustFile(b, "testdata/identity.lua"))
-	ctx := context.Background()
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := r.Judge(ctx, paidRow(), paidAnswer()); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 func TestShouldQuery(t *testing.T) {
 	merchant := File{Name: "recheck.lua", Source: []byte(`
 -- paid orders are asked again for 7 days, for late refunds

@@ -23,20 +23,20 @@ type Last struct {
 func (r *Rules) ShouldQuery(ctx context.Context, row recon.Row, last *Last, now time.Time) (query bool, reason string, err error) {
 	query = true
 	err = r.call(ctx, func(s *state) error {
-		rowT, err := rowTable(s.L, row)
+		rowT, err := s.rowTable(row)
 		if err != nil {
 			return err
 		}
 		var lastV lua.LValue = lua.LNil
 		if last != nil {
-			t := s.L.NewTable()
-			t.RawSetString("run_id", lua.LString(last.RunID))
-			t.RawSetString("verdict", lua.LString(last.Verdict))
-			t.RawSetString("severity", lua.LString(last.Severity))
-			t.RawSetString("at", unixOrNil(last.At))
-			t.RawSetString("age_seconds", lua.LNumber(int64(now.Sub(last.At).Seconds())))
-			t.RawSetString("unchanged", lua.LBool(last.Unchanged))
-			lastV = t
+			lastV = s.last.fill(s.L, []lua.LValue{
+				s.in.str(last.RunID),
+				s.in.str(string(last.Verdict)),
+				s.in.str(string(last.Severity)),
+				unixOrNil(last.At),
+				lua.LNumber(int64(now.Sub(last.At).Seconds())),
+				lua.LBool(last.Unchanged),
+			})
 		}
 		rets, err := s.dispatch(HookShouldQuery, row.Provider, row.Account, 2, rowT, lastV)
 		if err != nil {

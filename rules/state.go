@@ -38,10 +38,21 @@ type state struct {
 	verdicts map[recon.Verdict]recon.VerdictDef
 	loading  string // the file being loaded; hooks register only then
 	kept     *kept  // what loading left behind, which no call may change
+	stop     *stopCtx
+	chains   map[chainKey]*chain
+
+	// What a call is given, reused (tables.go).
+	row, ans, last, order *reusable
+	fields                *lazyFields
+	in                    interner
 }
 
 func newState(ctx context.Context, files []compiled) (*state, error) {
-	s := &state{L: newSandbox(), hooks: map[string][]registration{}, verdicts: map[recon.Verdict]recon.VerdictDef{}}
+	s := &state{L: newSandbox(), hooks: map[string][]registration{}, verdicts: map[recon.Verdict]recon.VerdictDef{},
+		row: newReusable(rowKeys...), ans: newReusable(answerKeys...), last: newReusable(lastKeys...),
+		order: newReusable(orderKeys...), in: interner{}}
+	s.fields = newLazyFields(s.L)
+	s.fields.wrapLazy(s.L)
 	s.L.SetContext(ctx)
 	defer s.L.RemoveContext()
 	api := s.L.NewTable()
@@ -116,65 +127,89 @@ func (s *state) declareVerdict(L *lua.LState) int {
 	return 0
 }
 
-// dispatch calls the newest registration of hook that matches, handing it
-// the next older match as its last argument (`super`). It returns nret
-// values; all nil when nothing is registered.
-func (s *state) dispatch(hook, provider, account string, nret int, args ...lua.LValue) ([]lua.LValue, error) {
-	var regs []registration
+// chainKey names the registrations one call dispatches to.
+type chainKey struct{ hook, provider, account string }
+
+// chain is the registrations of a hook that match one provider and account,
+// newest first, with the `super` each one receives. Both are made once per
+// state and key: a super is a Go function that calls the next older match
+// with the arguments it is given (and its own super), or returns nils when
+// there is none.
+type chain struct {
+	fns    []*lua.LFunction
+	supers []*lua.LFunction
+}
+
+// maxChains bounds the per-state cache of chains (one per hook, provider
+// and account seen); past it, chains are made per call.
+const maxChains = 4096
+
+func (s *state) chain(hook, provider, account string, nret int) *chain {
+	key := chainKey{hook, provider, account}
+	if c, ok := s.chains[key]; ok {
+		return c
+	}
+	c := &chain{}
 	all := s.hooks[hook]
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i].matches(provider, account) {
-			regs = append(regs, all[i])
+			c.fns = append(c.fns, all[i].fn)
 		}
 	}
-	out := make([]lua.LValue, nret)
-	for i := range out {
-		out[i] = lua.LNil
+	c.supers = make([]*lua.LFunction, len(c.fns))
+	for i := range c.supers {
+		c.supers[i] = s.L.NewFunction(c.super(i+1, nret))
 	}
-	if len(regs) == 0 {
-		return out, nil
+	if s.chains == nil {
+		s.chains = map[chainKey]*chain{}
 	}
-	err := s.L.CallByParam(lua.P{
-		Fn: s.L.NewFunction(func(L *lua.LState) int {
-			copy(out, s.invoke(regs, 0, args, nret))
-			return 0
-		}),
-		NRet:    0,
-		Protect: true,
-	})
-	return out, err
+	if len(s.chains) < maxChains {
+		s.chains[key] = c
+	}
+	return c
 }
 
-func (s *state) invoke(regs []registration, i int, args []lua.LValue, nret int) []lua.LValue {
-	L := s.L
-	rets := make([]lua.LValue, nret)
-	for j := range rets {
-		rets[j] = lua.LNil
-	}
-	if i >= len(regs) {
-		return rets
-	}
-	super := L.NewFunction(func(L *lua.LState) int {
+// super returns the Go function that calls c.fns[next].
+func (c *chain) super(next, nret int) lua.LGFunction {
+	return func(L *lua.LState) int {
+		if next >= len(c.fns) {
+			for range nret {
+				L.Push(lua.LNil)
+			}
+			return nret
+		}
 		n := L.GetTop()
-		a := make([]lua.LValue, n)
-		for j := range a {
-			a[j] = L.Get(j + 1)
+		L.Push(c.fns[next])
+		for j := 1; j <= n; j++ {
+			L.Push(L.Get(j))
 		}
-		r := s.invoke(regs, i+1, a, nret)
-		for _, v := range r {
-			L.Push(v)
-		}
-		return len(r)
-	})
-	L.Push(regs[i].fn)
+		L.Push(c.supers[next])
+		L.Call(n+1, nret)
+		return nret
+	}
+}
+
+// dispatch calls the newest registration of hook that matches, handing it
+// the next older match as its last argument (`super`). It returns nret (at
+// most 2) values; all nil when nothing is registered.
+func (s *state) dispatch(hook, provider, account string, nret int, args ...lua.LValue) ([2]lua.LValue, error) {
+	out := [2]lua.LValue{lua.LNil, lua.LNil}
+	c := s.chain(hook, provider, account, nret)
+	if len(c.fns) == 0 {
+		return out, nil
+	}
+	L := s.L
+	L.Push(c.fns[0])
 	for _, a := range args {
 		L.Push(a)
 	}
-	L.Push(super)
-	L.Call(len(args)+1, nret)
+	L.Push(c.supers[0])
+	if err := L.PCall(len(args)+1, nret, nil); err != nil {
+		return out, err
+	}
 	for j := 0; j < nret; j++ {
-		rets[j] = L.Get(-nret + j)
+		out[j] = L.Get(-nret + j)
 	}
 	L.Pop(nret)
-	return rets
+	return out, nil
 }

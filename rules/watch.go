@@ -17,20 +17,25 @@ const (
 
 var errRuleMemory = fmt.Errorf("rule built more than %d MiB of data", maxCallHeapGrowth>>20)
 
-// watchHeap cancels a call whose heap growth passes maxCallHeapGrowth. The
-// heap is the process's, so another call's garbage counts too: the bound is
-// far above what any sane rule makes.
-func watchHeap(ctx context.Context, cancel context.CancelCauseFunc) {
+// watch stops a call at its deadline, or earlier when the heap grows by
+// more than maxCallHeapGrowth. The heap is the process's, so another call's
+// garbage counts too: the bound is far above what any sane rule makes.
+func (c *stopCtx) watch(deadline time.Time) {
 	base := heapBytes()
+	limit := time.NewTimer(time.Until(deadline))
+	defer limit.Stop()
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-c.done:
+			return
+		case <-limit.C:
+			c.stop(context.DeadlineExceeded, context.DeadlineExceeded)
 			return
 		case <-t.C:
 			if heapBytes() > base+maxCallHeapGrowth {
-				cancel(errRuleMemory)
+				c.stop(context.Canceled, errRuleMemory)
 				return
 			}
 		}
