@@ -278,11 +278,11 @@ func (b *bench) providers() []string { return splitList(b.o.providers) }
 
 func (b *bench) emit(v any, table func(w io.Writer)) error {
 	if b.o.json {
-		enc := json.NewEncoder(os.Stdout)
+		enc := json.NewEncoder(b.o.out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}
-	table(os.Stdout)
+	table(b.o.out)
 	return nil
 }
 

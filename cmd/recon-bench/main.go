@@ -21,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 )
@@ -61,11 +62,12 @@ type options struct {
 	keep        string
 	json        bool
 	maxErr      float64
+	out         io.Writer // where the figures go
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args[1:])
+	err := run(ctx, os.Args[1:], os.Stdout)
 	stop()
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -75,7 +77,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string) error {
+func run(ctx context.Context, args []string, stdout io.Writer) error {
 	mode := "cpu"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		mode, args = args[0], args[1:]
@@ -89,7 +91,7 @@ func run(ctx context.Context, args []string) error {
 	default:
 		return fmt.Errorf("unknown mode %q (cpu, hol or scale; --help says more)", mode)
 	}
-	var o options
+	o := options{out: stdout}
 	fs := flag.NewFlagSet("recon-bench "+mode, flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
