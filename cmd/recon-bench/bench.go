@@ -148,14 +148,14 @@ func (s *sims) reset() error {
 	return resp.Body.Close()
 }
 
-func (s *sims) stats() (map[string]simStat, error) {
+func (s *sims) stats() (*simsStats, error) {
 	resp, err := http.Get(s.url + "/_bench/stats")
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	var out map[string]simStat
-	return out, json.NewDecoder(resp.Body).Decode(&out)
+	var out simsStats
+	return &out, json.NewDecoder(resp.Body).Decode(&out)
 }
 
 // cpuS is the simulators' CPU so far: how busy the shared machine was.
@@ -174,15 +174,18 @@ func rate(st simStat) float64 {
 
 // phase is one measured client run.
 type phase struct {
-	Client   string   `json:"client"` // plain or recon
-	Orders   int      `json:"orders"`
-	Requests int64    `json:"requests"` // answered, as the simulator counted
-	OrdersPS float64  `json:"orders_per_s"`
-	CPUPerK  float64  `json:"cpu_s_per_1000_orders"`
-	SimsCPUS float64  `json:"sims_cpu_s"`
-	Proc     measured `json:"process"`
-	Errors   int64    `json:"errors,omitempty"` // plain: failed answers
-	Exit     string   `json:"exit,omitempty"`
+	Client   string    `json:"client"` // plain or recon
+	Orders   int       `json:"orders"`
+	Requests int64     `json:"requests"`    // answered, as the simulator counted
+	Conns    int64     `json:"connections"` // TCP connections the simulators accepted
+	OrdersPS float64   `json:"orders_per_s"`
+	CPUPerK  float64   `json:"cpu_s_per_1000_orders"`
+	SimsCPUS float64   `json:"sims_cpu_s"`
+	Proc     measured  `json:"process"`
+	Errors   int64     `json:"errors,omitempty"` // plain: failed answers
+	Exit     string    `json:"exit,omitempty"`
+	RunsCPU  []float64 `json:"runs_cpu_s,omitempty"` // with --repeat: every run's
+	RunsOPS  []float64 `json:"runs_orders_per_s,omitempty"`
 }
 
 // runPlainPhase runs the plain client over one provider's ledger.
@@ -268,8 +271,9 @@ func (b *bench) finish(s *sims, provider, client string, orders int, m *measured
 		return nil, err
 	}
 	p := &phase{Client: client, Orders: orders, Proc: *m, SimsCPUS: s.cpuS() - simsCPU0}
-	p.Requests = st[provider].Requests
-	p.OrdersPS = rate(st[provider])
+	p.Requests = st.Providers[provider].Requests
+	p.OrdersPS = rate(st.Providers[provider])
+	p.Conns = st.Connections - 1 // less the bench's own reset
 	p.CPUPerK = 1000 * m.CPUS / float64(orders)
 	return p, nil
 }

@@ -5,7 +5,7 @@
 // CPU-seconds of each process tree and the ratios.
 //
 //	go run ./cmd/recon-bench                       # cpu: each provider alone, plain vs recon, 5000 orders
-//	go run ./cmd/recon-bench cpu --orders 2000 --providers upay,paypro
+//	go run ./cmd/recon-bench cpu --orders 2000 --providers upay,paypro --repeat 3
 //	go run ./cmd/recon-bench hol --slow edgeros=200ms   # one slow provider: the others' throughput vs alone
 //	go run ./cmd/recon-bench scale --rows 1000000       # RSS, store bytes/row, incremental night, runs, report
 //	go run ./cmd/recon-bench cpu --json                 # the figures as JSON, for the record
@@ -42,7 +42,7 @@ modes:
 
 examples:
   go run ./cmd/recon-bench
-  go run ./cmd/recon-bench cpu --orders 5000
+  go run ./cmd/recon-bench cpu --orders 5000 --repeat 3
   go run ./cmd/recon-bench hol --orders 2000 --slow edgeros=200ms
   go run ./cmd/recon-bench scale --rows 100000 --provider paypro --json
 
@@ -62,6 +62,7 @@ type options struct {
 	keep        string
 	json        bool
 	maxErr      float64
+	repeat      int
 	out         io.Writer // where the figures go
 }
 
@@ -112,14 +113,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.keep, "dir", "", "keep ledgers, configs and stores in `DIR` (default: a temporary folder, removed)")
 	fs.BoolVar(&o.json, "json", false, "print the figures as JSON instead of a table")
 	fs.Float64Var(&o.maxErr, "max-errors", 0.01, "fail when more than this fraction of a client's answers failed")
+	fs.IntVar(&o.repeat, "repeat", 1, "cpu: measure each client this many times, alternating, and report the medians")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if o.orders < 1 || o.rows < 1 || o.concurrency < 1 {
-		return errors.New("--orders, --rows and --concurrency must be at least 1")
+	if o.orders < 1 || o.rows < 1 || o.concurrency < 1 || o.repeat < 1 {
+		return errors.New("--orders, --rows, --concurrency and --repeat must be at least 1")
 	}
 	b, err := newBench(ctx, o)
 	if err != nil {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 	"time"
 )
@@ -36,7 +38,29 @@ type cpuReport struct {
 	Mode        string   `json:"mode"`
 	Orders      int      `json:"orders"`
 	Concurrency int      `json:"concurrency"`
+	Repeat      int      `json:"repeat"`
 	Rows        []cpuRow `json:"providers"`
+}
+
+// median is the run of median CPU, with the median throughput of the runs
+// (the two need not come from the same run), and every run's figures.
+func median(runs []*phase) *phase {
+	byCPU := slices.Clone(runs)
+	slices.SortFunc(byCPU, func(a, b *phase) int { return cmp.Compare(a.Proc.CPUS, b.Proc.CPUS) })
+	ops := make([]float64, len(runs))
+	for i, r := range runs {
+		ops[i] = r.OrdersPS
+	}
+	slices.Sort(ops)
+	m := *byCPU[len(byCPU)/2]
+	m.OrdersPS = ops[len(ops)/2]
+	if len(runs) > 1 {
+		for _, r := range runs {
+			m.RunsCPU = append(m.RunsCPU, r.Proc.CPUS)
+			m.RunsOPS = append(m.RunsOPS, r.OrdersPS)
+		}
+	}
+	return &m
 }
 
 func (b *bench) cpu(ctx context.Context) error {
@@ -45,31 +69,37 @@ func (b *bench) cpu(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rep := cpuReport{Mode: "cpu", Orders: b.o.orders, Concurrency: b.o.concurrency}
+	rep := cpuReport{Mode: "cpu", Orders: b.o.orders, Concurrency: b.o.concurrency, Repeat: b.o.repeat}
 	for _, p := range provs {
-		plain, err := b.runPlainPhase(ctx, s, p)
-		if err != nil {
-			return err
+		var plains, recs []*phase
+		for i := range b.o.repeat {
+			plain, err := b.runPlainPhase(ctx, s, p)
+			if err != nil {
+				return err
+			}
+			// A fresh store each time: every repetition is a first night.
+			rec, err := b.runReconPhase(ctx, s, p, filepath.Join(s.dir, "config-"+p+".yaml"),
+				filepath.Join(s.dir, "ledger-"+p+".csv"), filepath.Join(s.dir, fmt.Sprintf("cpu-%s-%d.db", p, i)), "bench-cpu", b.o.orders)
+			if err != nil {
+				return err
+			}
+			plains, recs = append(plains, plain), append(recs, rec)
 		}
-		rec, err := b.runReconPhase(ctx, s, p, filepath.Join(s.dir, "config-"+p+".yaml"),
-			filepath.Join(s.dir, "ledger-"+p+".csv"), filepath.Join(s.dir, "cpu-"+p+".db"), "bench-cpu", b.o.orders)
-		if err != nil {
-			return err
-		}
+		plain, rec := median(plains), median(recs)
 		rep.Rows = append(rep.Rows, cpuRow{Provider: p, Plain: plain, Recon: rec,
 			CPURatio: ratio(rec.Proc.CPUS, plain.Proc.CPUS), CPUTarget: cpuTarget(p),
 			RateRatio: ratio(rec.OrdersPS, plain.OrdersPS), RateGoal: rateTarget})
 	}
 	return b.emit(rep, func(w io.Writer) {
-		fmt.Fprintf(w, "cpu: %d payments per provider, concurrency %d, each provider alone; orders/s at the simulator (first request to last answer)\n\n",
-			rep.Orders, rep.Concurrency)
+		fmt.Fprintf(w, "cpu: %d payments per provider, concurrency %d, each provider alone, median of %d; orders/s at the simulator (first request to last answer)\n\n",
+			rep.Orders, rep.Concurrency, rep.Repeat)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "provider\tplain o/s\trecon o/s\tratio (≥0.8)\tplain CPU-s\trecon CPU-s\tratio (target)\trecon RSS MB\tplugin RSS MB\tsims CPU-s p/r\trecon exit\t")
+		fmt.Fprintln(tw, "provider\tplain o/s\trecon o/s\tratio (≥0.8)\tplain CPU-s\trecon CPU-s\tratio (target)\trecon RSS MB\tplugin RSS MB\tsims CPU-s p/r\tconns p/r\trecon exit\t")
 		for _, r := range rep.Rows {
-			fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f %s\t%.2f\t%.2f\t%.2f (≤%.2f) %s\t%.0f\t%.0f\t%.1f/%.1f\t%s\t\n", r.Provider,
+			fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f %s\t%.2f\t%.2f\t%.2f (≤%.2f) %s\t%.0f\t%.0f\t%.1f/%.1f\t%d/%d\t%s\t\n", r.Provider,
 				r.Plain.OrdersPS, r.Recon.OrdersPS, r.RateRatio, mark(r.RateRatio >= r.RateGoal),
 				r.Plain.Proc.CPUS, r.Recon.Proc.CPUS, r.CPURatio, r.CPUTarget, mark(r.CPURatio <= r.CPUTarget),
-				r.Recon.Proc.RootHWMMB, r.Recon.Proc.ChildHWMMB, r.Plain.SimsCPUS, r.Recon.SimsCPUS, r.Recon.Exit)
+				r.Recon.Proc.RootHWMMB, r.Recon.Proc.ChildHWMMB, r.Plain.SimsCPUS, r.Recon.SimsCPUS, r.Plain.Conns, r.Recon.Conns, r.Recon.Exit)
 		}
 		tw.Flush()
 		fmt.Fprintln(w, "\nCPU-s: user+sys of the process tree from wait4 (recon's includes its plugin processes);")
@@ -147,7 +177,10 @@ func (b *bench) hol(ctx context.Context) error {
 			return nil, nil, err
 		}
 		st, err := s.stats()
-		return st, m, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return st.Providers, m, nil
 	}
 	rest, rm, err := multi("rest")
 	if err != nil {

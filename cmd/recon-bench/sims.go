@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -121,6 +122,12 @@ func (c *counter) reset() {
 	c.n, c.first, c.last = 0, time.Time{}, time.Time{}
 }
 
+// simsStats is what /_bench/stats serves.
+type simsStats struct {
+	Providers   map[string]simStat `json:"providers"`
+	Connections int64              `json:"connections"` // accepted since the last reset (the bench's own included)
+}
+
 // simsReady is the line the sims process prints once it serves.
 type simsReady struct {
 	URL string `json:"url"`
@@ -173,10 +180,13 @@ func runSims(args []string) error {
 		rng := rand.New(rand.NewPCG(*seed+uint64(i), 0x5eed))
 		ledgers[name] = plantMatched(sim, rng, acct.Name, *orders)
 	}
+	// New TCP connections since the last reset: a client that does not
+	// keep its connections alive pays a handshake per query, and so do we.
+	var conns atomic.Int64
 	mux.HandleFunc("GET /_bench/stats", func(w http.ResponseWriter, r *http.Request) {
-		out := map[string]simStat{}
+		out := simsStats{Providers: map[string]simStat{}, Connections: conns.Load()}
 		for n, c := range counters {
-			out[n] = c.stat()
+			out.Providers[n] = c.stat()
 		}
 		_ = json.NewEncoder(w).Encode(out)
 	})
@@ -184,11 +194,16 @@ func runSims(args []string) error {
 		for _, c := range counters {
 			c.reset()
 		}
+		conns.Store(0)
 	})
 	if err := writeInputs(*dir, names, slowName, accounts, ledgers, *conc); err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}}
 	go func() { _ = srv.Serve(ln) }()
 	b, _ := json.Marshal(simsReady{URL: base})
 	fmt.Println(string(b))
