@@ -27,8 +27,9 @@ type measured struct {
 	UserS      float64 `json:"user_s"`
 	SysS       float64 `json:"sys_s"`
 	CPUS       float64 `json:"cpu_s"`
-	MaxRSSMB   float64 `json:"maxrss_mb"`             // ru_maxrss of the tree
-	RootHWMMB  float64 `json:"root_hwm_mb,omitempty"` // VmHWM of the process itself, last sample
+	MaxRSSMB   float64 `json:"maxrss_mb"`              // ru_maxrss of the tree
+	RootHWMMB  float64 `json:"root_hwm_mb,omitempty"`  // VmHWM of the process itself, last sample
+	RootAnonMB float64 `json:"root_anon_mb,omitempty"` // the largest RssAnon sampled: RSS less mapped files (bbolt's mmap)
 	ChildHWMMB float64 `json:"child_hwm_mb,omitempty"`
 	Children   int     `json:"children,omitempty"`
 	ProcCPUS   float64 `json:"proc_cpu_s,omitempty"`  // sum of the last /proc samples of every process of the tree
@@ -85,6 +86,7 @@ func runMeasured(ctx context.Context, name string, args ...string) (*measured, e
 	m.CPUS = m.UserS + m.SysS
 	m.MaxRSSMB = float64(ru.Maxrss) / 1024
 	m.RootHWMMB, m.ChildHWMMB, m.Children, m.ProcCPUS, m.ChildCPUS = samp.result()
+	m.RootAnonMB = float64(samp.anon) / 1024
 	return m, nil
 }
 
@@ -96,6 +98,7 @@ type sampler struct {
 	mu   sync.Mutex
 	cpu  map[int]float64
 	hwm  map[int]int64 // kB
+	anon int64         // kB, the root's largest RssAnon
 }
 
 func newSampler(root int) *sampler {
@@ -115,8 +118,11 @@ func (s *sampler) walk(pid, depth int) {
 	if c, ok := procCPU(pid); ok {
 		s.cpu[pid] = c
 	}
-	if h, ok := procHWM(pid); ok && h > s.hwm[pid] {
-		s.hwm[pid] = h
+	if h, anon, ok := procMem(pid); ok {
+		s.hwm[pid] = max(s.hwm[pid], h)
+		if pid == s.root {
+			s.anon = max(s.anon, anon)
+		}
 	}
 	for _, c := range procChildren(pid) {
 		s.walk(c, depth+1)
@@ -164,18 +170,24 @@ func procCPU(pid int) (float64, bool) {
 	return float64(u+st) / clockTick, true
 }
 
-func procHWM(pid int) (int64, bool) {
+// procMem reads VmHWM (peak RSS) and RssAnon of pid, in kB.
+func procMem(pid int) (hwm, anon int64, ok bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return 0, false
+		return 0, 0, false
+	}
+	kB := func(v string) int64 {
+		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		return n
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n, err == nil
+		if v, found := strings.CutPrefix(line, "VmHWM:"); found {
+			hwm, ok = kB(v), true
+		} else if v, found := strings.CutPrefix(line, "RssAnon:"); found {
+			anon = kB(v)
 		}
 	}
-	return 0, false
+	return hwm, anon, ok
 }
 
 // procChildren lists the children of every thread of pid: a Go program
