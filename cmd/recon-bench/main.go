@@ -1,0 +1,139 @@
+// Command recon-bench is how the project measures recon's performance: it
+// runs recon and a plain client (the same queries, signatures and parsing,
+// written from the protocols, with no plugin, rules or store) over the same
+// simulators, in one invocation, and prints per provider orders/s,
+// CPU-seconds of each process tree and the ratios.
+//
+//	go run ./cmd/recon-bench                       # cpu: each provider alone, plain vs recon, 5000 orders
+//	go run ./cmd/recon-bench cpu --orders 2000 --providers upay,paypro --repeat 3
+//	go run ./cmd/recon-bench hol --slow edgeros=200ms   # one slow provider: the others' throughput vs alone
+//	go run ./cmd/recon-bench scale --rows 1000000       # RSS, store bytes/row, incremental night, runs, report
+//	go run ./cmd/recon-bench cpu --json                 # the figures as JSON, for the record
+//
+// Processes: the simulators run in a child process (this binary in sims
+// mode), the plain client in another (plain mode), recon is the real binary,
+// built once from this module. Every figure of a process tree comes from its
+// wait4 rusage; the bench's own work is in none of them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+const usage = `recon-bench: recon's performance figures, measured side by side in one invocation.
+
+usage: recon-bench [cpu|hol|scale] [flags]
+
+modes:
+  cpu    (default) per provider alone: the plain client, then recon, over the same simulators
+         and ledger; orders/s (at the simulator: first request to last answer), CPU-seconds of
+         each process tree (recon's includes its plugin processes) and recon ÷ plain ratios
+  hol    every provider in one recon run, one of them slowed (--slow), against each of the
+         others alone and against the others together without the slow one
+  scale  one cheap provider, --rows ledger rows: recon run peak RSS and store bytes per row,
+         a second (incremental) night's growth per row, then recon runs and recon report
+         --format json: wall time and peak RSS
+
+examples:
+  go run ./cmd/recon-bench
+  go run ./cmd/recon-bench cpu --orders 5000 --repeat 3
+  go run ./cmd/recon-bench hol --orders 2000 --slow edgeros=200ms
+  go run ./cmd/recon-bench scale --rows 100000 --provider paypro --json
+
+flags (each mode takes those that apply):
+`
+
+// options are the flags of the measuring modes.
+type options struct {
+	orders      int
+	rows        int
+	providers   string
+	provider    string
+	slow        string
+	concurrency int
+	seed        uint64
+	reconBin    string
+	keep        string
+	json        bool
+	maxErr      float64
+	repeat      int
+	out         io.Writer // where the figures go
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "recon-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	mode := "cpu"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		mode, args = args[0], args[1:]
+	}
+	switch mode {
+	case "sims": // internal: the simulators' process
+		return runSims(args)
+	case "plain": // internal: the plain client's process
+		return runPlain(args)
+	case "cpu", "hol", "scale":
+	default:
+		return fmt.Errorf("unknown mode %q (cpu, hol or scale; --help says more)", mode)
+	}
+	o := options{out: stdout}
+	fs := flag.NewFlagSet("recon-bench "+mode, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	defOrders := 5000
+	if mode == "hol" {
+		defOrders = 2000
+	}
+	fs.IntVar(&o.orders, "orders", defOrders, "cpu, hol: payments per provider")
+	fs.IntVar(&o.rows, "rows", 100000, "scale: ledger rows")
+	fs.StringVar(&o.providers, "providers", "upay,paypro,vborder,edgeros", "cpu, hol: providers to measure")
+	fs.StringVar(&o.provider, "provider", "paypro", "scale: the provider")
+	fs.StringVar(&o.slow, "slow", "edgeros=200ms", "hol: provider=delay added to each of its answers")
+	fs.IntVar(&o.concurrency, "concurrency", 16, "requests in flight per account, recon's and the plain client's alike")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the planted data")
+	fs.StringVar(&o.reconBin, "recon", "", "use this recon binary (default: go build ./cmd/recon of this module)")
+	fs.StringVar(&o.keep, "dir", "", "keep ledgers, configs and stores in `DIR` (default: a temporary folder, removed)")
+	fs.BoolVar(&o.json, "json", false, "print the figures as JSON instead of a table")
+	fs.Float64Var(&o.maxErr, "max-errors", 0.01, "fail when more than this fraction of a client's answers failed")
+	fs.IntVar(&o.repeat, "repeat", 1, "cpu: measure each client this many times, alternating, and report the medians")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.orders < 1 || o.rows < 1 || o.concurrency < 1 || o.repeat < 1 {
+		return errors.New("--orders, --rows, --concurrency and --repeat must be at least 1")
+	}
+	b, err := newBench(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	switch mode {
+	case "cpu":
+		return b.cpu(ctx)
+	case "hol":
+		return b.hol(ctx)
+	default:
+		return b.scale(ctx)
+	}
+}
