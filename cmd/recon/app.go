@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -37,7 +38,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 		// the flag itself, which must not outlive one Main.
 		Flags: copyFlags([]cli.Flag{configFlag, storeFlag, logFormatFlag, logLevelFlag, noProgressFlag}, true),
 		Commands: []*cli.Command{
-			runCommand(), demoCommand(), sandboxCommand(), replayCommand(), reportCommand(), runsCommand(),
+			runCommand(), checkCommand(), demoCommand(), sandboxCommand(), replayCommand(), reportCommand(), runsCommand(),
 			showCommand(), diffCommand(), rulesCommand(), pluginsCommand(),
 		},
 		// urfave/cli would print its complaint about a command that does
@@ -79,8 +80,11 @@ func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFun
 			delete(isGlobal, name)
 		}
 	}
+	// The log flags hold for every command (with --log-format json even an
+	// error is a JSON line); --config, --store and --no-progress are listed
+	// only by the commands that use them.
 	for _, g := range globals {
-		if name := g.Names()[0]; isGlobal[name] != nil {
+		if name := g.Names()[0]; isGlobal[name] != nil && everywhere[name] {
 			c.Flags = append(c.Flags, copyFlag(g, false))
 			inherit = append(inherit, name)
 		}
@@ -101,6 +105,28 @@ func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFun
 	for _, sub := range c.Subcommands {
 		withGlobals(sub, globals, onUsage)
 	}
+}
+
+// everywhere are the global flags every command takes.
+var everywhere = map[string]bool{"log-format": true, "log-level": true}
+
+// withEnv gives each of flags that has no environment variable one,
+// RECON_ and its name in capitals (--run-id: RECON_RUN_ID). The flags are
+// copies: a flag shared with another command keeps its own.
+func withEnv(flags []cli.Flag) []cli.Flag {
+	out := make([]cli.Flag, len(flags))
+	for i, f := range flags {
+		// urfave/cli's flag types share no interface for EnvVars, but
+		// each is a struct with that field.
+		cp := reflect.New(reflect.TypeOf(f).Elem())
+		cp.Elem().Set(reflect.ValueOf(f).Elem())
+		if env := cp.Elem().FieldByName("EnvVars"); env.Len() == 0 {
+			name := "RECON_" + strings.ToUpper(strings.ReplaceAll(f.Names()[0], "-", "_"))
+			env.Set(reflect.ValueOf([]string{name}))
+		}
+		out[i] = cp.Interface().(cli.Flag)
+	}
+	return out
 }
 
 // copyFlags copies flags, with their environment variables or without

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/urfave/cli/v2"
@@ -26,24 +27,41 @@ func conclude(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, 
 	if run == nil {
 		return runErr
 	}
-	if p := c.String("report"); p != "" {
-		if err := writeFile(p, func(w io.Writer) error { return report.JSON(w, db, run) }); err != nil {
-			return errors.Join(runErr, err)
+	// A report that cannot be written does not hide the summary: the run is
+	// stored, and the error says how to write the report again.
+	var writeErrs []error
+	for _, out := range []struct {
+		flag, format string
+	}{{"report", "json"}, {"csv", "csv"}} {
+		p := c.String(out.flag)
+		if p == "" {
+			continue
 		}
-	}
-	if p := c.String("csv"); p != "" {
-		if err := writeFile(p, func(w io.Writer) error { return report.CSV(w, db, run) }); err != nil {
-			return errors.Join(runErr, err)
+		if err := writeFile(p, func(w io.Writer) error { return report.Write(w, db, run, out.format, cfg.FailOn) }); err != nil {
+			writeErrs = append(writeErrs, &reportError{Flag: "--" + out.flag, Path: p, Format: out.format, RunID: run.ID, Err: err})
 		}
 	}
 	if err := report.Text(c.App.Writer, db, run, cfg.FailOn, 0); err != nil {
 		return errors.Join(runErr, err)
 	}
-	if runErr != nil {
-		return runErr
+	if runErr != nil || len(writeErrs) > 0 {
+		return errors.Join(append([]error{runErr}, writeErrs...)...)
 	}
 	return findings(db, run, cfg.FailOn)
 }
+
+// reportError is a report of a stored run that could not be written.
+type reportError struct {
+	Flag, Path, Format, RunID string
+	Err                       error
+}
+
+func (e *reportError) Error() string {
+	return fmt.Sprintf("%s %s: %v\n  the run is stored: recon report --run %s --format %s --out FILE writes it again",
+		e.Flag, e.Path, e.Err, e.RunID, e.Format)
+}
+
+func (e *reportError) Unwrap() error { return e.Err }
 
 // findings returns errDiscrepancies when a result is at or above failOn.
 func findings(db *store.DB, run *store.Run, failOn recon.Severity) error {

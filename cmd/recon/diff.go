@@ -15,7 +15,7 @@ func diffCommand() *cli.Command {
 		Name:      "diff",
 		Usage:     "what changed between two runs: verdicts that differ, rows only in one",
 		ArgsUsage: "RUN_A RUN_B",
-		Flags:     []cli.Flag{configFlag},
+		Flags:     []cli.Flag{configFlag, storeFlag},
 		Action: func(c *cli.Context) error {
 			args, err := positionals(c)
 			if err != nil {

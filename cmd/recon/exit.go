@@ -12,6 +12,7 @@ import (
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/ledger"
+	"github.com/reconhq/recon/engine/preflight"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
 )
@@ -58,7 +59,17 @@ type exitKind struct {
 // listed anyway, so that adding one elsewhere shows up here and in the
 // test as a decision made.
 var exitKinds = []exitKind{
+	// An output that cannot be written is found before the first query, or
+	// (a disk filling up) after the run is stored, when the report can be
+	// written again from the store.
+	{name: "output not writable", match: as[*preflight.PathError], status: exitFailed,
+		hint: "\n  nothing was queried: fix the path and run again"},
+	{name: "report not written", match: as[*reportError], status: exitFailed},
+	// A typo in the config (a plugin, a credential's name) is found before
+	// the first query, and is the config's fault: exit 1, not a night of
+	// ERROR rows.
 	{name: "bad config", match: as[*config.Error], status: exitFailed},
+	{name: "check found problems", match: as[*checkFailed], status: exitFailed},
 	// A ledger that cannot be read at all (no header, UTF-16, an unknown
 	// format) stops the run before any query; a bad row does not reach here.
 	{name: "bad ledger", match: as[*ledger.Error], status: exitFailed},

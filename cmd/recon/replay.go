@@ -19,7 +19,7 @@ func replayCommand() *cli.Command {
 			"INVALID and DUPLICATE rows are taken over as they were. Prints how many verdicts changed, and which.\n" +
 			"Exit 3 when a result is at or above fail_on, as for run.",
 		Flags: []cli.Flag{
-			configFlag,
+			configFlag, storeFlag,
 			&cli.StringFlag{Name: "run", Usage: "the stored run `ID` whose answers are judged again (see recon runs)"},
 			&cli.StringSliceFlag{Name: "rules", Usage: "merchant rule `FILE`s to use instead of the config's, in order " +
 				"(repeat the flag, or list the files after it); the built-in rules always come first"},

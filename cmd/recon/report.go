@@ -15,7 +15,7 @@ func reportCommand() *cli.Command {
 		Usage:     "a stored run's report, again",
 		ArgsUsage: " ",
 		Flags: []cli.Flag{
-			configFlag,
+			configFlag, storeFlag,
 			&cli.StringFlag{Name: "run", Usage: "the run `ID` (see recon runs)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, csv or html"},
 			&cli.StringFlag{Name: "out", Usage: "write to `FILE` instead of stdout"},

@@ -17,7 +17,7 @@ func runsCommand() *cli.Command {
 		Usage: "list the runs in the store",
 		Description: "Status is completed, failed, interrupted, or running; a run shown as running whose process\n" +
 			"is gone was killed: running the same command again resumes it.",
-		Flags: []cli.Flag{configFlag},
+		Flags: []cli.Flag{configFlag, storeFlag},
 		Action: func(c *cli.Context) error {
 			db, err := openStoredRuns(c)
 			if err != nil {

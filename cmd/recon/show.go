@@ -14,7 +14,7 @@ func showCommand() *cli.Command {
 		Usage:     "one order's history across runs: every result of it and its refunds",
 		ArgsUsage: "ORDER_NO",
 		Flags: []cli.Flag{
-			configFlag,
+			configFlag, storeFlag,
 			&cli.StringFlag{Name: "account", Usage: "only this `ACCOUNT` (an order number may exist at several)"},
 		},
 		Action: func(c *cli.Context) error {
