@@ -65,17 +65,11 @@ func (e *reportError) Unwrap() error { return e.Err }
 
 // findings returns errDiscrepancies when a result is at or above failOn.
 func findings(db *store.DB, run *store.Run, failOn recon.Severity) error {
-	found := false
-	err := db.Results(run.ID, func(r recon.Result) error {
-		if r.Severity.AtLeast(failOn) {
-			found = true
-		}
-		return nil
-	})
+	n, err := countFindings(db, run, failOn)
 	if err != nil {
 		return err
 	}
-	if found {
+	if n > 0 {
 		return errDiscrepancies
 	}
 	return nil

@@ -75,7 +75,7 @@ func TestStoreCommands(t *testing.T) {
 		t.Fatalf("second night reused %d rows; want every MATCHED one (%d)", night2.Stats.Reused, night2.Totals["MATCHED"])
 	}
 	stdout, _, code = runRecon(t, nil, "diff", "--config", cfg, first, night2.RunID)
-	if code != 0 || !strings.Contains(stdout, "0 verdicts changed, 0 rows only in") {
+	if code != 0 || !strings.Contains(stdout, "0 verdicts changed, 0 severities changed, 0 actions changed; 0 rows only in") {
 		t.Fatalf("diff: exit %d\n%s", code, stdout)
 	}
 	stdout, _, code = runRecon(t, nil, "show", "--config", cfg, "UP-000001", "--account", "demo-upay")
