@@ -77,11 +77,11 @@ type rowChange struct {
 // comparison is how run B's results differ from run A's, row by row (by
 // account, order, type and refund; the first of repeats).
 type comparison struct {
-	Rows                           []rowChange // by key
-	Verdicts, Severities, Actions  int         // rows whose verdict, severity, action changed
-	Changed                        int         // rows in both with any of those changed
-	OnlyA, OnlyB                   int
-	aID, bID                       string
+	Rows                          []rowChange // by key
+	Verdicts, Severities, Actions int         // rows whose verdict, severity, action changed
+	Changed                       int         // rows in both with any of those changed
+	OnlyA, OnlyB                  int
+	aID, bID                      string
 }
 
 func compareRuns(db *store.DB, aID, bID string) (*comparison, error) {
