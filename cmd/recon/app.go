@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -18,7 +19,7 @@ var version = "dev"
 // Main runs recon with args and returns the exit status.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := NewApp(stdout, stderr)
-	return exitCode(app.RunContext(ctx, args), stderr)
+	return exitCodeAs(app.RunContext(ctx, args), stderr, jsonLogs(args, os.Getenv))
 }
 
 // NewApp builds the command line.
@@ -32,6 +33,12 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			"stores everything in a bbolt file and reports what needs a person.\n\n" +
 			"Exit status: 0 nothing at or above fail_on; 3 the run completed with such findings;\n" +
 			"1 the run could not complete; 2 usage error.",
+		UsageText: "recon [global options] command [command options]\n\n" +
+			"Examples:\n" +
+			"   recon demo                                        # the tour, nothing to set up\n" +
+			"   recon check --config recon.yaml --ping            # before the first night\n" +
+			"   recon run --config recon.yaml --ledger orders.csv --report report.json\n" +
+			"   recon COMMAND --help                              # each command's flags and examples",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Copies: urfave/cli writes what it read from the environment into
@@ -185,7 +192,15 @@ func inheritFlags(c *cli.Context, names []string) error {
 // an argument that names no command it is a usage error.
 func helpOrUnknown(help cli.ActionFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		if name := c.Args().First(); name != "" && name != "help" {
+		name := c.Args().First()
+		if name == "help" && c.NArg() > 1 {
+			// There is no help command to take an argument: `recon help
+			// run` would show recon's help, not run's, and exit 0.
+			topic := c.Args().Get(1)
+			return usagef(fmt.Sprintf("for a command's help: %s %s --help", commandPath(c), topic),
+				"%s help takes no command", commandPath(c))
+		}
+		if name != "" && name != "help" {
 			return usagef("see "+commandPath(c)+" --help", "no command %q", name)
 		}
 		return help(c)

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 	"io"
 
 	"github.com/urfave/cli/v2"
@@ -23,10 +26,38 @@ var (
 
 // conclude writes the reports of a finished (or stopped) run, prints the
 // summary, and turns the outcome into the command's result.
-func conclude(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, runErr error) error {
+func conclude(c *cli.Context, log *slog.Logger, db *store.DB, cfg *config.Config, run *store.Run, runErr error) error {
 	if run == nil {
 		return runErr
 	}
+	err := concluded(c, db, cfg, run, runErr)
+	logConcluded(log, db, cfg, run, err)
+	return err
+}
+
+// logConcluded logs the one line a night's log is read for: the run's
+// outcome as the exit status says it, how long it took, how many findings.
+func logConcluded(log *slog.Logger, db *store.DB, cfg *config.Config, run *store.Run, err error) {
+	status := exitStatus(err)
+	n, cerr := countFindings(db, run, cfg.FailOn)
+	attrs := []any{"run_id", run.ID, "status", run.Status, "exit_status", status, "fail_on", cfg.FailOn,
+		"rows", run.Stats.Rows}
+	if cerr == nil {
+		attrs = append(attrs, "findings", n)
+	}
+	if !run.FinishedAt.IsZero() {
+		attrs = append(attrs, "duration", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond).String(),
+			"seconds", run.FinishedAt.Sub(run.StartedAt).Seconds())
+	}
+	level := slog.LevelInfo
+	if status == exitFailed {
+		level = slog.LevelError
+	}
+	log.Log(context.Background(), level, "run concluded", attrs...)
+}
+
+// concluded is conclude's work: the reports, the summary, the result.
+func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, runErr error) error {
 	// A report that cannot be written does not hide the summary: the run is
 	// stored, and the error says how to write the report again.
 	var writeErrs []error

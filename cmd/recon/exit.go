@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -135,23 +137,64 @@ func kindOf(err error) *exitKind {
 
 // exitCode maps an error to the contract's exit status and says why on
 // stderr. It is the one place errors become exit statuses.
-func exitCode(err error, stderr io.Writer) int {
+func exitCode(err error, stderr io.Writer) int { return exitCodeAs(err, stderr, false) }
+
+// exitCodeAs is exitCode saying why as one JSON log line when asJSON
+// (--log-format json: nothing on stderr is plain text then).
+func exitCodeAs(err error, stderr io.Writer, asJSON bool) int {
 	status := exitStatus(err)
+	if status == exitOK || status == exitDiscrepancies {
+		return status // the summary on stdout has said it all
+	}
+	var msg, hint string
 	var ue *usageError
-	switch {
-	case status == exitOK, status == exitDiscrepancies:
-		// The summary on stdout has said it all.
-	case status == exitUsage && errors.As(err, &ue):
-		fmt.Fprintf(stderr, "recon: %s\n", ue.Msg)
-		if ue.Hint != "" {
-			fmt.Fprintf(stderr, "  %s\n", ue.Hint)
-		}
-	default:
-		hint := ""
+	if status == exitUsage && errors.As(err, &ue) {
+		msg, hint = ue.Msg, ue.Hint
+	} else {
+		msg = err.Error()
 		if k := kindOf(err); k != nil {
 			hint = k.hint
 		}
-		fmt.Fprintf(stderr, "recon: %v%s\n", err, hint)
 	}
+	if asJSON {
+		attrs := []any{"exit_status", status}
+		if k := kindOf(err); k != nil {
+			attrs = append(attrs, "kind", k.name)
+		}
+		if h := strings.TrimLeft(hint, "\n ;"); h != "" {
+			attrs = append(attrs, "hint", h)
+		}
+		slog.New(slog.NewJSONHandler(stderr, nil)).Error(msg, attrs...)
+		return status
+	}
+	if ue != nil && status == exitUsage {
+		fmt.Fprintf(stderr, "recon: %s\n", msg)
+		if hint != "" {
+			fmt.Fprintf(stderr, "  %s\n", hint)
+		}
+		return status
+	}
+	fmt.Fprintf(stderr, "recon: %s%s\n", msg, hint)
 	return status
+}
+
+// jsonLogs reports whether args or the environment ask for
+// --log-format json, before the command line is parsed: an error parsing
+// it must be a JSON line too.
+func jsonLogs(args []string, getenv func(string) string) bool {
+	format := getenv("RECON_LOG_FORMAT")
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "log-format" {
+			continue
+		}
+		if !hasVal && i+1 < len(args) {
+			val = args[i+1]
+		}
+		format = val
+	}
+	return format == "json"
 }

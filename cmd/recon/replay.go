@@ -81,7 +81,7 @@ func replayCommand() *cli.Command {
 			if res == nil {
 				return err
 			}
-			err = conclude(c, db, cfg, res.Run, err)
+			err = conclude(c, log, db, cfg, res.Run, err)
 			return errors.Join(err, printChanges(c, db, res, c.Int("changes")))
 		},
 	}

@@ -18,6 +18,8 @@ func rulesCommand() *cli.Command {
 		Flags:       []cli.Flag{configFlag},
 		Subcommands: []*cli.Command{rulesCheckCommand(), rulesTestCommand()},
 		Action:      helpOrUnknown(cli.ShowSubcommandHelp),
+		// As for recon itself: help is --help, not a command taking one.
+		HideHelpCommand: true,
 	}
 }
 

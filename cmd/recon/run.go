@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -41,6 +42,9 @@ func runCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("flags go before nothing else", "unexpected argument %q", c.Args().First())
 			}
+			if strings.HasPrefix(c.String("run-id"), latestRun) {
+				return usagef("pick another ID", "--run-id %q: latest names the newest run wherever a run ID is taken", c.String("run-id"))
+			}
 			log, err := logger(c)
 			if err != nil {
 				return err
@@ -69,7 +73,7 @@ func runCommand() *cli.Command {
 				opt.ProgressEvery = 30 * time.Second
 			}
 			run, _, err := engine.Run(c.Context, opt)
-			return conclude(c, db, cfg, run, err)
+			return conclude(c, log, db, cfg, run, err)
 		},
 	}
 }
