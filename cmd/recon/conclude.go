@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
-	"io"
 
 	"github.com/urfave/cli/v2"
 
