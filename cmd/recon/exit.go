@@ -65,7 +65,7 @@ var exitKinds = []exitKind{
 	// (a disk filling up) after the run is stored, when the report can be
 	// written again from the store.
 	{name: "output not writable", match: as[*preflight.PathError], status: exitFailed,
-		hint: "\n  nothing was queried: fix the path and run again"},
+		hint: "\n  nothing was queried: fix the path and run again (a stored run's report: recon report --run ID --out FILE)"},
 	{name: "report not written", match: as[*reportError], status: exitFailed},
 	// A typo in the config (a plugin, a credential's name) is found before
 	// the first query, and is the config's fault: exit 1, not a night of
