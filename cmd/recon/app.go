@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -17,7 +19,7 @@ var version = "dev"
 // Main runs recon with args and returns the exit status.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := NewApp(stdout, stderr)
-	return exitCode(app.RunContext(ctx, args), stderr)
+	return exitCodeAs(app.RunContext(ctx, args), stderr, jsonLogs(args, os.Getenv))
 }
 
 // NewApp builds the command line.
@@ -31,13 +33,19 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			"stores everything in a bbolt file and reports what needs a person.\n\n" +
 			"Exit status: 0 nothing at or above fail_on; 3 the run completed with such findings;\n" +
 			"1 the run could not complete; 2 usage error.",
+		UsageText: "recon [global options] command [command options]\n\n" +
+			"Examples:\n" +
+			"   recon demo                                        # the tour, nothing to set up\n" +
+			"   recon check --config recon.yaml --ping            # before the first night\n" +
+			"   recon run --config recon.yaml --ledger orders.csv --report report.json\n" +
+			"   recon COMMAND --help                              # each command's flags and examples",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Copies: urfave/cli writes what it read from the environment into
 		// the flag itself, which must not outlive one Main.
 		Flags: copyFlags([]cli.Flag{configFlag, storeFlag, logFormatFlag, logLevelFlag, noProgressFlag}, true),
 		Commands: []*cli.Command{
-			runCommand(), demoCommand(), sandboxCommand(), replayCommand(), reportCommand(), runsCommand(),
+			runCommand(), checkCommand(), demoCommand(), sandboxCommand(), replayCommand(), reportCommand(), runsCommand(),
 			showCommand(), diffCommand(), rulesCommand(), pluginsCommand(),
 		},
 		// urfave/cli would print its complaint about a command that does
@@ -79,8 +87,11 @@ func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFun
 			delete(isGlobal, name)
 		}
 	}
+	// The log flags hold for every command (with --log-format json even an
+	// error is a JSON line); --config, --store and --no-progress are listed
+	// only by the commands that use them.
 	for _, g := range globals {
-		if name := g.Names()[0]; isGlobal[name] != nil {
+		if name := g.Names()[0]; isGlobal[name] != nil && everywhere[name] {
 			c.Flags = append(c.Flags, copyFlag(g, false))
 			inherit = append(inherit, name)
 		}
@@ -101,6 +112,28 @@ func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFun
 	for _, sub := range c.Subcommands {
 		withGlobals(sub, globals, onUsage)
 	}
+}
+
+// everywhere are the global flags every command takes.
+var everywhere = map[string]bool{"log-format": true, "log-level": true}
+
+// withEnv gives each of flags that has no environment variable one,
+// RECON_ and its name in capitals (--run-id: RECON_RUN_ID). The flags are
+// copies: a flag shared with another command keeps its own.
+func withEnv(flags []cli.Flag) []cli.Flag {
+	out := make([]cli.Flag, len(flags))
+	for i, f := range flags {
+		// urfave/cli's flag types share no interface for EnvVars, but
+		// each is a struct with that field.
+		cp := reflect.New(reflect.TypeOf(f).Elem())
+		cp.Elem().Set(reflect.ValueOf(f).Elem())
+		if env := cp.Elem().FieldByName("EnvVars"); env.Len() == 0 {
+			name := "RECON_" + strings.ToUpper(strings.ReplaceAll(f.Names()[0], "-", "_"))
+			env.Set(reflect.ValueOf([]string{name}))
+		}
+		out[i] = cp.Interface().(cli.Flag)
+	}
+	return out
 }
 
 // copyFlags copies flags, with their environment variables or without
@@ -159,7 +192,15 @@ func inheritFlags(c *cli.Context, names []string) error {
 // an argument that names no command it is a usage error.
 func helpOrUnknown(help cli.ActionFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		if name := c.Args().First(); name != "" && name != "help" {
+		name := c.Args().First()
+		if name == "help" && c.NArg() > 1 {
+			// There is no help command to take an argument: `recon help
+			// run` would show recon's help, not run's, and exit 0.
+			topic := c.Args().Get(1)
+			return usagef(fmt.Sprintf("for a command's help: %s %s --help", commandPath(c), topic),
+				"%s help takes no command", commandPath(c))
+		}
+		if name != "" && name != "help" {
 			return usagef("see "+commandPath(c)+" --help", "no command %q", name)
 		}
 		return help(c)

@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -21,38 +25,113 @@ var (
 )
 
 // conclude writes the reports of a finished (or stopped) run, prints the
-// summary, and turns the outcome into the command's result. One pass over
-// the stored results writes them all and counts the findings.
-func conclude(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, runErr error) error {
+// summary, and turns the outcome into the command's result.
+func conclude(c *cli.Context, log *slog.Logger, db *store.DB, cfg *config.Config, run *store.Run, runErr error) error {
 	if run == nil {
 		return runErr
 	}
-	var sum *report.Summary
-	err := withFile(c.String("report"), func(jw io.Writer) error {
-		return withFile(c.String("csv"), func(cw io.Writer) error {
-			var err error
-			// Not c.Context: a run stopped by a signal still gets its reports.
-			sum, err = report.Render(context.Background(), db, run, cfg.FailOn,
-				report.Outputs{JSON: jw, CSV: cw, Text: c.App.Writer})
-			return err
-		})
-	})
-	if err != nil {
-		return errors.Join(runErr, err)
-	}
-	if runErr != nil {
-		return runErr
-	}
-	if sum.Findings > 0 {
-		return errDiscrepancies
-	}
-	return nil
+	sum, err := concluded(c, db, cfg, run, runErr)
+	logConcluded(log, cfg, run, sum, err)
+	return err
 }
 
-// withFile is writeFile, or fn(nil) when no path was asked for.
-func withFile(path string, fn func(io.Writer) error) error {
-	if path == "" {
-		return fn(nil)
+// logConcluded logs the one line a night's log is read for: the run's
+// outcome as the exit status says it, how long it took, how many findings.
+func logConcluded(log *slog.Logger, cfg *config.Config, run *store.Run, sum *report.Summary, err error) {
+	status := exitStatus(err)
+	attrs := []any{"run_id", run.ID, "status", run.Status, "exit_status", status, "fail_on", cfg.FailOn,
+		"rows", run.Stats.Rows}
+	if sum != nil {
+		attrs = append(attrs, "findings", sum.Findings)
 	}
-	return writeFile(path, fn)
+	if !run.FinishedAt.IsZero() {
+		attrs = append(attrs, "duration", run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond).String(),
+			"seconds", run.FinishedAt.Sub(run.StartedAt).Seconds())
+	}
+	level := slog.LevelInfo
+	if status == exitFailed {
+		level = slog.LevelError
+	}
+	log.Log(context.Background(), level, "run concluded", attrs...)
 }
+
+// concluded is conclude's work: one pass over the stored results writes
+// every report asked for and the summary, and counts the findings. A
+// report that cannot be written does not hide the summary nor the others:
+// the run is stored, and the error says how to write the report again.
+func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, runErr error) (*report.Summary, error) {
+	var errs []error
+	outs := report.Outputs{Text: c.App.Writer}
+	var files []*reportFile
+	for _, out := range []struct {
+		flag, format string
+		to           *io.Writer
+	}{{"report", "json", &outs.JSON}, {"csv", "csv", &outs.CSV}} {
+		p := c.String(out.flag)
+		if p == "" {
+			continue
+		}
+		rf := &reportFile{flag: out.flag, format: out.format, path: p}
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			errs = append(errs, rf.failed(run, err))
+			continue
+		}
+		rf.f = f
+		files = append(files, rf)
+		*out.to = rf
+	}
+	// Not c.Context: a run stopped by a signal still gets its reports.
+	sum, err := report.Render(context.Background(), db, run, cfg.FailOn, outs)
+	for _, rf := range files {
+		if cerr := rf.f.Close(); rf.err == nil {
+			rf.err = cerr
+		}
+		if rf.err != nil {
+			os.Remove(rf.path)
+			errs = append(errs, rf.failed(run, rf.err))
+		}
+	}
+	if err != nil {
+		return nil, errors.Join(append([]error{runErr, err}, errs...)...)
+	}
+	if runErr != nil || len(errs) > 0 {
+		return sum, errors.Join(append([]error{runErr}, errs...)...)
+	}
+	if sum.Findings > 0 {
+		return sum, errDiscrepancies
+	}
+	return sum, nil
+}
+
+// reportFile is a report being written. A write that fails is kept, not
+// returned, so that the one pass goes on for the other outputs.
+type reportFile struct {
+	flag, format, path string
+	f                  *os.File
+	err                error
+}
+
+func (r *reportFile) Write(p []byte) (int, error) {
+	if r.err == nil {
+		_, r.err = r.f.Write(p)
+	}
+	return len(p), nil
+}
+
+func (r *reportFile) failed(run *store.Run, err error) error {
+	return &reportError{Flag: "--" + r.flag, Path: r.path, Format: r.format, RunID: run.ID, Err: err}
+}
+
+// reportError is a report of a stored run that could not be written.
+type reportError struct {
+	Flag, Path, Format, RunID string
+	Err                       error
+}
+
+func (e *reportError) Error() string {
+	return fmt.Sprintf("%s %s: %v\n  the run is stored: recon report --run %s --format %s --out FILE writes it again",
+		e.Flag, e.Path, e.Err, e.RunID, e.Format)
+}
+
+func (e *reportError) Unwrap() error { return e.Err }

@@ -24,13 +24,21 @@ func demoCommand() *cli.Command {
 		Description: "Starts every built-in provider's simulator on 127.0.0.1, generates a config and a ledger in which\n" +
 			"every verdict each provider can produce is planted, runs the nightly job through real plugin\n" +
 			"processes into a temporary store, prints the report, and exits 0 only when recon found exactly\n" +
-			"what was planted (1 otherwise).",
+			"what was planted (1 otherwise). Without --dir its files are in a temporary folder removed when it\n" +
+			"exits; --dir keeps them, with the JSON report, to look at or run again.",
+		UsageText: "recon demo [--orders N] [--seed S] [--dir DIR]\n\n" +
+			"Examples:\n" +
+			"   recon demo\n" +
+			"   recon demo --orders 20000 --dir ./demo   # keeps config, ledger, store and report.json",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "orders", Value: 200, Usage: "about how many ledger rows to plant"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the planted data; the same seed plants the same ledger"},
 			&cli.StringFlag{Name: "dir", Usage: "keep the demo's config, ledger, store and report in `DIR` (default: a temporary folder, removed)"},
 		},
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("recon demo [--orders N]", "unexpected argument %q", c.Args().First())
+			}
 			if c.Int("orders") < 1 {
 				return usagef("", "--orders must be at least 1")
 			}
@@ -66,7 +74,11 @@ func demoCommand() *cli.Command {
 			}
 			defer db.Close()
 			out := c.App.Writer
-			fmt.Fprintf(out, "demo: simulators at %s; config, ledger and store in %s\n", sb.URL, dir)
+			where := dir + " (removed on exit; --dir DIR keeps them)"
+			if c.String("dir") != "" {
+				where = dir
+			}
+			fmt.Fprintf(out, "demo: simulators at %s; config, ledger and store in %s\n", sb.URL, where)
 			run, _, err := engine.Run(c.Context, engine.Options{Config: cfg, Store: db, LedgerPath: plan.LedgerPath, Log: log})
 			if err != nil {
 				return err
@@ -90,7 +102,7 @@ func demoCommand() *cli.Command {
 				}
 				return fmt.Errorf("demo: %d rows did not get the planted verdict", len(miss))
 			}
-			where := "; --dir DIR keeps the config, ledger, store and JSON report"
+			where = "; --dir DIR keeps the config, ledger, store and JSON report"
 			if c.String("dir") != "" {
 				where = " (JSON report: " + reportPath + ")"
 			}

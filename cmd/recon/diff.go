@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/urfave/cli/v2"
 
@@ -13,9 +12,17 @@ import (
 func diffCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "diff",
-		Usage:     "what changed between two runs: verdicts that differ, rows only in one",
+		Usage:     "what changed between two runs: verdicts, severities and actions that differ, rows only in one",
 		ArgsUsage: "RUN_A RUN_B",
-		Flags:     []cli.Flag{configFlag},
+		Description: "Compares the results of two stored runs row by row (account, order, type, refund) and lists each\n" +
+			"row whose verdict, severity or action differs, and each row only one run has. A severity raised by a\n" +
+			"rule can change the exit status with the verdict unchanged: it is counted and shown. RUN_A and RUN_B\n" +
+			"are run IDs (see recon runs), latest (the newest run) or latest~N (N runs before it).",
+		UsageText: "recon diff RUN_A RUN_B [--format text|json]\n\n" +
+			"Examples:\n" +
+			"   recon diff latest~1 latest\n" +
+			"   recon diff 20261121-0200-1a2b 20261122-0200-7f3a --format json",
+		Flags: []cli.Flag{configFlag, storeFlag, formatFlag},
 		Action: func(c *cli.Context) error {
 			args, err := positionals(c)
 			if err != nil {
@@ -24,65 +31,52 @@ func diffCommand() *cli.Command {
 			if len(args) != 2 {
 				return usagef("recon diff RUN_A RUN_B (see recon runs)", "recon diff takes two run IDs")
 			}
+			asJSON, err := jsonFormat(c)
+			if err != nil {
+				return err
+			}
 			db, err := openStoredRuns(c)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			a, err := resultsByOrder(db, args[0])
+			for i := range args {
+				if args[i], err = resolveRun(db, args[i]); err != nil {
+					return err
+				}
+			}
+			cmp, err := compareRuns(db, args[0], args[1])
 			if err != nil {
 				return err
 			}
-			b, err := resultsByOrder(db, args[1])
-			if err != nil {
-				return err
+			if asJSON {
+				return writeJSON(c.App.Writer, cmp)
 			}
-			keys := map[string]bool{}
-			for k := range a {
-				keys[k] = true
-			}
-			for k := range b {
-				keys[k] = true
-			}
-			sorted := make([]string, 0, len(keys))
-			for k := range keys {
-				sorted = append(sorted, k)
-			}
-			sort.Strings(sorted)
 			tw := table(c.App.Writer)
-			fmt.Fprintf(tw, "ACCOUNT\tORDER\tTYPE\tREFUND\t%s\t%s\tDETAIL (B)\n", args[0], args[1])
-			changed, onlyA, onlyB := 0, 0, 0
-			for _, k := range sorted {
-				ra, inA := a[k]
-				rb, inB := b[k]
+			fmt.Fprintf(tw, "ACCOUNT\tORDER\tTYPE\tREFUND\t%s\t%s\tSEVERITY\tACTION\tDETAIL (B)\n", args[0], args[1])
+			for _, ch := range cmp.Rows {
 				va, vb := recon.Verdict("-"), recon.Verdict("-")
-				if inA {
-					va = ra.Verdict
+				r, detail := ch.B, ""
+				if ch.A != nil {
+					va = ch.A.Verdict
 				}
-				if inB {
-					vb = rb.Verdict
+				if ch.B != nil {
+					vb, detail = ch.B.Verdict, ch.B.Detail
+				} else {
+					r = ch.A
 				}
-				switch {
-				case !inA:
-					onlyB++
-				case !inB:
-					onlyA++
-				case va == vb:
-					continue
-				default:
-					changed++
+				sev, act := "", ""
+				if ch.A != nil && ch.B != nil {
+					sev, act = arrow(ch.Severity, ch.A.Severity, ch.B.Severity), arrow(ch.Action, ch.A.Action, ch.B.Action)
 				}
-				r := rb
-				if !inB {
-					r = ra
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Account, r.OrderNo, r.Kind, r.RefundNo, va, vb, rb.Detail)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Account, r.OrderNo, r.Kind, r.RefundNo, va, vb,
+					orDash(sev), orDash(act), detail)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "%d verdicts changed, %d rows only in %s, %d only in %s\n",
-				changed, onlyA, args[0], onlyB, args[1])
+			fmt.Fprintf(c.App.Writer, "%s; %d rows only in %s, %d only in %s\n",
+				cmp.counts(), cmp.OnlyA, args[0], cmp.OnlyB, args[1])
 			return nil
 		},
 	}

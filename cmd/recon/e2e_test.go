@@ -378,4 +378,8 @@ func TestDemo(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "demo OK") {
 		t.Fatalf("demo: exit %d (%s)\nstdout:\n%s\nstderr:\n%s", code, time.Since(start), stdout, stderr)
 	}
+	// Its files are in a folder gone when it exits: it says so.
+	if !strings.Contains(stdout, "(removed on exit; --dir DIR keeps them)") {
+		t.Errorf("demo does not say its folder is removed:\n%s", stdout)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/ledger"
+	"github.com/reconhq/recon/engine/preflight"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
 )
@@ -58,7 +61,17 @@ type exitKind struct {
 // listed anyway, so that adding one elsewhere shows up here and in the
 // test as a decision made.
 var exitKinds = []exitKind{
+	// An output that cannot be written is found before the first query, or
+	// (a disk filling up) after the run is stored, when the report can be
+	// written again from the store.
+	{name: "output not writable", match: as[*preflight.PathError], status: exitFailed,
+		hint: "\n  nothing was queried: fix the path and run again (a stored run's report: recon report --run ID --out FILE)"},
+	{name: "report not written", match: as[*reportError], status: exitFailed},
+	// A typo in the config (a plugin, a credential's name) is found before
+	// the first query, and is the config's fault: exit 1, not a night of
+	// ERROR rows.
 	{name: "bad config", match: as[*config.Error], status: exitFailed},
+	{name: "check found problems", match: as[*checkFailed], status: exitFailed},
 	// A ledger that cannot be read at all (no header, UTF-16, an unknown
 	// format) stops the run before any query; a bad row does not reach here.
 	{name: "bad ledger", match: as[*ledger.Error], status: exitFailed},
@@ -124,23 +137,64 @@ func kindOf(err error) *exitKind {
 
 // exitCode maps an error to the contract's exit status and says why on
 // stderr. It is the one place errors become exit statuses.
-func exitCode(err error, stderr io.Writer) int {
+func exitCode(err error, stderr io.Writer) int { return exitCodeAs(err, stderr, false) }
+
+// exitCodeAs is exitCode saying why as one JSON log line when asJSON
+// (--log-format json: nothing on stderr is plain text then).
+func exitCodeAs(err error, stderr io.Writer, asJSON bool) int {
 	status := exitStatus(err)
+	if status == exitOK || status == exitDiscrepancies {
+		return status // the summary on stdout has said it all
+	}
+	var msg, hint string
 	var ue *usageError
-	switch {
-	case status == exitOK, status == exitDiscrepancies:
-		// The summary on stdout has said it all.
-	case status == exitUsage && errors.As(err, &ue):
-		fmt.Fprintf(stderr, "recon: %s\n", ue.Msg)
-		if ue.Hint != "" {
-			fmt.Fprintf(stderr, "  %s\n", ue.Hint)
-		}
-	default:
-		hint := ""
+	if status == exitUsage && errors.As(err, &ue) {
+		msg, hint = ue.Msg, ue.Hint
+	} else {
+		msg = err.Error()
 		if k := kindOf(err); k != nil {
 			hint = k.hint
 		}
-		fmt.Fprintf(stderr, "recon: %v%s\n", err, hint)
 	}
+	if asJSON {
+		attrs := []any{"exit_status", status}
+		if k := kindOf(err); k != nil {
+			attrs = append(attrs, "kind", k.name)
+		}
+		if h := strings.TrimLeft(hint, "\n ;"); h != "" {
+			attrs = append(attrs, "hint", h)
+		}
+		slog.New(slog.NewJSONHandler(stderr, nil)).Error(msg, attrs...)
+		return status
+	}
+	if ue != nil && status == exitUsage {
+		fmt.Fprintf(stderr, "recon: %s\n", msg)
+		if hint != "" {
+			fmt.Fprintf(stderr, "  %s\n", hint)
+		}
+		return status
+	}
+	fmt.Fprintf(stderr, "recon: %s%s\n", msg, hint)
 	return status
+}
+
+// jsonLogs reports whether args or the environment ask for
+// --log-format json, before the command line is parsed: an error parsing
+// it must be a JSON line too.
+func jsonLogs(args []string, getenv func(string) string) bool {
+	format := getenv("RECON_LOG_FORMAT")
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "log-format" {
+			continue
+		}
+		if !hasVal && i+1 < len(args) {
+			val = args[i+1]
+		}
+		format = val
+	}
+	return format == "json"
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/ledger"
+	"github.com/reconhq/recon/engine/preflight"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
 )
@@ -74,6 +75,13 @@ func TestExitStatus(t *testing.T) {
 		{"plugin checksum", fmt.Errorf("acme: %w", host.ErrChecksum), exitFailed, []string{"pinned sha256"}},
 		{"rule file", &rules.CompileError{File: "m.lua", Err: errors.New("line 3: unexpected end")}, exitFailed, []string{"rule file m.lua"}},
 		{"rule", &rules.RuleError{Hook: "judge", Err: errors.New("boom")}, exitFailed, []string{"rule hook judge"}},
+		{"output not writable", preflight.Problems{&preflight.PathError{Flag: "--report", Path: "/none/r.json", Err: os.ErrNotExist}},
+			exitFailed, []string{"recon: --report /none/r.json cannot be written: file does not exist\n  nothing was queried"}},
+		{"report not written", errors.Join(errDiscrepancies, &reportError{Flag: "--csv", Path: "r.csv", Format: "csv", RunID: "n1", Err: os.ErrPermission}),
+			exitFailed, []string{"--csv r.csv: permission denied", "recon report --run n1 --format csv --out FILE"}},
+		{"bad config", preflight.Problems{cfgProblem("accounts.a.credentials.terminal_sm", "did you mean terminal_sn?")}, exitFailed,
+			[]string{"config c.yaml: accounts.a.credentials.terminal_sm: did you mean terminal_sn?"}},
+		{"check found problems", &checkFailed{n: 2, path: "c.yaml"}, exitFailed, []string{"recon: check: 2 problems in c.yaml"}},
 		{"cancelled", context.Canceled, exitFailed, []string{"context canceled"}},
 		// A failure beside a usage error or findings is still a failure.
 		{"store locked", errors.Join(usagef("", "x"), store.ErrLocked), exitFailed, []string{"in use"}},
@@ -113,6 +121,10 @@ func TestExitStatus(t *testing.T) {
 			t.Errorf("exit kind %q has no case here", k.name)
 		}
 	}
+}
+
+func cfgProblem(key, msg string) error {
+	return &config.Error{File: "c.yaml", Key: key, Msg: msg}
 }
 
 // A store that is not a bbolt file is the run failing, never a usage error,

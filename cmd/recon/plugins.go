@@ -17,6 +17,10 @@ func pluginsCommand() *cli.Command {
 		Usage: "the providers available: built in and from the config's plugin_dir, with version and sha256",
 		Description: "Each plugin is started once to ask its name and version. A plugin_dir binary pinned in the\n" +
 			"config's plugins: map is refused when its sha256 differs.",
+		UsageText: "recon plugins [--config FILE]\n\n" +
+			"Examples:\n" +
+			"   recon plugins\n" +
+			"   recon plugins --config recon.yaml   # with the config's plugin_dir and pins",
 		Flags: []cli.Flag{configFlag},
 		Action: func(c *cli.Context) error {
 			var dir string

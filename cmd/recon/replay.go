@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon/engine"
+	"github.com/reconhq/recon/store"
 )
 
 func replayCommand() *cli.Command {
@@ -18,9 +21,13 @@ func replayCommand() *cli.Command {
 			"`recon run`. No plugin is started and nothing is sent to a provider, so credentials are not needed.\n" +
 			"INVALID and DUPLICATE rows are taken over as they were. Prints how many verdicts changed, and which.\n" +
 			"Exit 3 when a result is at or above fail_on, as for run.",
+		UsageText: "recon replay --config FILE --run ID|latest [--rules FILE...] [--report FILE.json] [--csv FILE]\n\n" +
+			"Examples:\n" +
+			"   recon replay --config recon.yaml --run latest --rules ./rules/candidate.lua\n" +
+			"   recon replay --config recon.yaml --run 20261122-0200-7f3a --report replay.json",
 		Flags: []cli.Flag{
-			configFlag,
-			&cli.StringFlag{Name: "run", Usage: "the stored run `ID` whose answers are judged again (see recon runs)"},
+			configFlag, storeFlag,
+			&cli.StringFlag{Name: "run", Usage: "the stored run `ID` whose answers are judged again (see recon runs), latest or latest~N"},
 			&cli.StringSliceFlag{Name: "rules", Usage: "merchant rule `FILE`s to use instead of the config's, in order " +
 				"(repeat the flag, or list the files after it); the built-in rules always come first"},
 			reportFlag, csvFlag,
@@ -62,7 +69,11 @@ func replayCommand() *cli.Command {
 				return err
 			}
 			defer db.Close()
-			opt := engine.ReplayOptions{Config: cfg, Store: db, Of: c.String("run"), RunID: c.String("run-id"), Log: log}
+			of, err := resolveRun(db, c.String("run"))
+			if err != nil {
+				return err
+			}
+			opt := engine.ReplayOptions{Config: cfg, Store: db, Of: of, RunID: c.String("run-id"), Log: log}
 			if c.IsSet("rules") {
 				opt.Rules = ruleFiles
 			}
@@ -70,37 +81,45 @@ func replayCommand() *cli.Command {
 			if res == nil {
 				return err
 			}
-			err = conclude(c, db, cfg, res.Run, err)
-			printChanges(c, res, c.Int("changes"))
-			return err
+			err = conclude(c, log, db, cfg, res.Run, err)
+			return errors.Join(err, printChanges(c, db, res, c.Int("changes")))
 		},
 	}
 }
 
-// printChanges lists the rows whose verdict the replay changed.
-func printChanges(c *cli.Context, res *engine.ReplayResult, limit int) {
-	w := c.App.Writer
-	noun := "verdicts"
-	if len(res.Changes) == 1 {
-		noun = "verdict"
+// printChanges lists the rows whose verdict, severity or action the
+// replay changed: a rule that raises a severity changes the exit status
+// with every verdict the same.
+func printChanges(c *cli.Context, db *store.DB, res *engine.ReplayResult, limit int) error {
+	cmp, err := compareRuns(db, res.Run.ReplayOf, res.Run.ID)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "\nreplay %s of run %s: %d %s changed (%d rows judged again on stored answers, %d taken over)\n",
-		res.Run.ID, res.Run.ReplayOf, len(res.Changes), noun, res.Judged, res.Copied)
-	if len(res.Changes) == 0 {
-		return
+	rows := slices.DeleteFunc(slices.Clone(cmp.Rows), func(ch rowChange) bool { return ch.A == nil || ch.B == nil })
+	slices.SortFunc(rows, func(a, b rowChange) int { return a.B.Line - b.B.Line })
+	w := c.App.Writer
+	fmt.Fprintf(w, "\nreplay %s of run %s: %s (%d rows judged again on stored answers, %d taken over)\n",
+		res.Run.ID, res.Run.ReplayOf, cmp.counts(), res.Judged, res.Copied)
+	if len(rows) == 0 {
+		return nil
 	}
 	tw := table(w)
-	fmt.Fprintln(tw, "  LINE\tACCOUNT\tORDER\tOLD -> NEW\tDETAIL")
-	for i, ch := range res.Changes {
+	fmt.Fprintln(tw, "  LINE\tACCOUNT\tORDER\tVERDICT\tSEVERITY\tACTION\tDETAIL")
+	for i, ch := range rows {
 		if limit > 0 && i == limit {
-			fmt.Fprintf(tw, "  ...\tand %d more\t(recon diff %s %s)\t\t\n", len(res.Changes)-limit, res.Run.ReplayOf, res.Run.ID)
+			fmt.Fprintf(tw, "  ...\tand %d more\t(recon diff %s %s)\t\t\t\t\n", len(rows)-limit, res.Run.ReplayOf, res.Run.ID)
 			break
 		}
-		ref := ch.OrderNo
-		if ch.RefundNo != "" {
-			ref += " refund " + ch.RefundNo
+		ref := ch.B.OrderNo
+		if ch.B.RefundNo != "" {
+			ref += " refund " + ch.B.RefundNo
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s -> %s\t%s\n", ch.Line, ch.Account, ref, ch.Old, ch.New, ch.Detail)
+		verdict := string(ch.B.Verdict)
+		if ch.Verdict {
+			verdict = arrow(true, ch.A.Verdict, ch.B.Verdict)
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", ch.B.Line, ch.B.Account, ref, verdict,
+			orDash(arrow(ch.Severity, ch.A.Severity, ch.B.Severity)), orDash(arrow(ch.Action, ch.A.Action, ch.B.Action)), ch.B.Detail)
 	}
-	tw.Flush()
+	return tw.Flush()
 }

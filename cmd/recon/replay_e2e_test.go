@@ -229,7 +229,7 @@ end)`)
 	if code != exitDiscrepancies || len(children) > 0 {
 		t.Fatalf("replay --rules: exit %d, processes %v\n%s\n%s", code, children, stdout, stderr)
 	}
-	if got := changedCount(t, stdout); got != "1" || !regexp.MustCompile(`(?m)^\s+6\s+shop-upay\s+AMOUNT-1\s+AMOUNT_MISMATCH -> MATCHED\s+within 10 fen`).MatchString(stdout) {
+	if got := changedCount(t, stdout); got != "1" || !regexp.MustCompile(`(?m)^\s+6\s+shop-upay\s+AMOUNT-1\s+AMOUNT_MISMATCH -> MATCHED\s+critical -> info\s+REVIEW -> NONE\s+within 10 fen`).MatchString(stdout) {
 		t.Fatalf("want line 6 AMOUNT-1 AMOUNT_MISMATCH -> MATCHED as the one change:\n%s", stdout)
 	}
 	changed := readReport(t, rp2)

@@ -14,9 +14,16 @@ func reportCommand() *cli.Command {
 		Name:      "report",
 		Usage:     "a stored run's report, again",
 		ArgsUsage: " ",
+		Description: "Writes the report of a run in the store as run wrote it (or would have): the JSON report, the\n" +
+			"CSV, the text summary or a self-contained HTML page. Nothing is queried or judged again. Use it\n" +
+			"when a run's --report could not be written, or for a format it was not asked for.",
+		UsageText: "recon report --run ID|latest [--format text|json|csv|html] [--out FILE]\n\n" +
+			"Examples:\n" +
+			"   recon report --config recon.yaml --run latest --format html --out night.html\n" +
+			"   recon report --store recon.db --run 20261122-0200-7f3a --format json",
 		Flags: []cli.Flag{
-			configFlag,
-			&cli.StringFlag{Name: "run", Usage: "the run `ID` (see recon runs)"},
+			configFlag, storeFlag,
+			&cli.StringFlag{Name: "run", Usage: "the run `ID` (see recon runs), latest or latest~N"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, csv or html"},
 			&cli.StringFlag{Name: "out", Usage: "write to `FILE` instead of stdout"},
 		},
@@ -32,7 +39,11 @@ func reportCommand() *cli.Command {
 				return err
 			}
 			defer db.Close()
-			run, err := db.Run(c.String("run"))
+			id, err := resolveRun(db, c.String("run"))
+			if err != nil {
+				return err
+			}
+			run, err := db.Run(id)
 			if err != nil {
 				return err
 			}

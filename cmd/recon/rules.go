@@ -11,8 +11,15 @@ func rulesCommand() *cli.Command {
 		Name:        "rules",
 		Usage:       "check and test rule files",
 		Description: "See docs/rules.md for the rule API, the fixture format and examples.",
+		UsageText: "recon rules check|test [arguments...]\n\n" +
+			"Examples:\n" +
+			"   recon rules check --config recon.yaml\n" +
+			"   recon rules test ./rules/fixtures",
+		Flags:       []cli.Flag{configFlag},
 		Subcommands: []*cli.Command{rulesCheckCommand(), rulesTestCommand()},
 		Action:      helpOrUnknown(cli.ShowSubcommandHelp),
+		// As for recon itself: help is --help, not a command taking one.
+		HideHelpCommand: true,
 	}
 }
 

@@ -23,6 +23,10 @@ func rulesCheckCommand() *cli.Command {
 			"selector keys other than provider and account, and comparisons with names that cannot occur.\n" +
 			"A selector naming a provider or account that does not exist is a warning.\n" +
 			"Prints FILE:LINE: message for each; exit 1 when anything but warnings was found.",
+		UsageText: "recon rules check [--config FILE] [FILE...]\n\n" +
+			"Examples:\n" +
+			"   recon rules check --config recon.yaml\n" +
+			"   recon rules check ./rules/merchant.lua ./rules/candidate.lua",
 		Flags: []cli.Flag{configFlag},
 		Action: func(c *cli.Context) error {
 			paths, err := positionals(c)

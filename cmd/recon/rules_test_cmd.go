@@ -17,6 +17,10 @@ func rulesTestCommand() *cli.Command {
 		Description: "Runs every fixture file (*.yaml, *.yml) under DIR, or without DIR the fixtures shipped with the\n" +
 			"built-in rules (every status of every built-in provider), against the built-in rules followed by\n" +
 			"the config's rule files (with --config) and the --rules files. Exit 1 when a case fails.",
+		UsageText: "recon rules test [--config FILE] [--rules FILE...] [DIR]\n\n" +
+			"Examples:\n" +
+			"   recon rules test\n" +
+			"   recon rules test --config recon.yaml ./rules/fixtures",
 		Flags: []cli.Flag{
 			configFlag,
 			&cli.StringSliceFlag{Name: "rules", Usage: "more rule `FILE`s, after the config's (repeat the flag)"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -19,21 +20,30 @@ func runCommand() *cli.Command {
 			"on its stored answer instead of being queried (the rules' should_query hook decides; --full asks all).\n" +
 			"Resume: if the same command was killed or interrupted, running it again takes that run up: rows\n" +
 			"already stored are kept and not queried again.",
-		Flags: []cli.Flag{
-			configFlag,
+		UsageText: "recon run --config FILE --ledger FILE [--report FILE.json] [--csv FILE] [--run-id ID]\n\n" +
+			"Examples:\n" +
+			"   recon run --config /etc/recon/recon.yaml --ledger orders.csv --report report.json\n" +
+			"   RECON_CONFIG=/etc/recon/recon.yaml RECON_LEDGER=orders.csv recon run --log-format json",
+		// Every flag of the nightly job has a variable too, for a crontab or a
+		// Kubernetes manifest that sets the environment, not the arguments.
+		Flags: withEnv([]cli.Flag{
+			configFlag, storeFlag, noProgressFlag,
 			&cli.StringFlag{Name: "ledger", Aliases: []string{"l"}, Usage: "the merchant's ledger `FILE` (.csv or .jsonl)"},
 			&cli.StringFlag{Name: "ledger-format", Usage: "csv or jsonl, when the extension does not say"},
 			reportFlag, csvFlag,
 			&cli.StringFlag{Name: "run-id", Usage: "the run's `ID` (default: date, time and 4 random hex digits); an unfinished run of that ID is resumed"},
 			&cli.BoolFlag{Name: "full", Usage: "query every row, even those the rules' should_query hook would judge on their stored answer"},
 			&cli.BoolFlag{Name: "allow-empty", Usage: "a ledger without data rows completes (otherwise exit 1: a failed export looks just like it)"},
-		},
+		}),
 		Action: func(c *cli.Context) error {
 			if c.String("ledger") == "" {
 				return usagef("recon run --config FILE --ledger FILE", "recon run needs --ledger")
 			}
 			if c.NArg() > 0 {
 				return usagef("flags go before nothing else", "unexpected argument %q", c.Args().First())
+			}
+			if strings.HasPrefix(c.String("run-id"), latestRun) {
+				return usagef("pick another ID", "--run-id %q: latest names the newest run wherever a run ID is taken", c.String("run-id"))
 			}
 			log, err := logger(c)
 			if err != nil {
@@ -48,14 +58,22 @@ func runCommand() *cli.Command {
 				return err
 			}
 			defer db.Close()
+			// Before anything is sent: a plugin or a credential's name
+			// mistyped, or a report that cannot be written, is a bad config
+			// now rather than a night of findings.
+			plugins, err := preflightRun(c, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer plugins.Close()
 			opt := engine.Options{Config: cfg, Store: db, LedgerPath: c.String("ledger"),
 				LedgerFormat: c.String("ledger-format"), RunID: c.String("run-id"), Full: c.Bool("full"),
-				AllowEmpty: c.Bool("allow-empty"), Log: log}
+				AllowEmpty: c.Bool("allow-empty"), Log: log, Host: plugins}
 			if !c.Bool("no-progress") {
 				opt.ProgressEvery = 30 * time.Second
 			}
 			run, _, err := engine.Run(c.Context, opt)
-			return conclude(c, db, cfg, run, err)
+			return conclude(c, log, db, cfg, run, err)
 		},
 	}
 }

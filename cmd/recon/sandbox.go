@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,14 +20,31 @@ func sandboxCommand() *cli.Command {
 		Description: "Serves every built-in provider's simulator on one listener, each under /<provider>, prints the\n" +
 			"base URL of each and writes a ready config (accounts demo-<provider>, keys in files) plus a\n" +
 			"sample ledger to --out. A scenario file's top-level keys are provider names; each section is\n" +
-			"that simulator's own format (see the provider's package documentation). Stops on Ctrl-C.",
+			"that simulator's own format (see the provider's package documentation). Serves until Ctrl-C (or\n" +
+			"SIGTERM): unlike the other commands it does not end by itself. The simulators sign with keys\n" +
+			"everyone has, so it listens on loopback only unless --allow-remote says otherwise.",
+		UsageText: "recon sandbox [--listen ADDR] [--scenario FILE] [--out DIR] [--orders N]\n\n" +
+			"Examples:\n" +
+			"   recon sandbox --out ./trial     # then: recon check --config ./trial/config.yaml --ping\n" +
+			"   recon sandbox --listen 127.0.0.1:0 --scenario upay-outage.yaml",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8790", Usage: "`ADDR` to listen on (loopback only, please)"},
+			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8790", Usage: "`ADDR` to listen on: a loopback address (port 0 picks a free one)"},
+			&cli.BoolFlag{Name: "allow-remote", Usage: "let --listen name an address other machines reach"},
 			&cli.StringFlag{Name: "scenario", Usage: "scenario `FILE` (YAML) replacing the default data"},
-			&cli.StringFlag{Name: "out", Usage: "write config.yaml, key files and a sample ledger to `DIR` (default: a temporary folder)"},
-			&cli.IntFlag{Name: "orders", Value: 40, Usage: "rows of the sample ledger, when no scenario is given"},
+			&cli.StringFlag{Name: "out", Usage: "write config.yaml, key files and a sample ledger to `DIR` (default: a new temporary folder, kept)"},
+			&cli.IntFlag{Name: "orders", Value: 40, Usage: "about how many rows to plant in the sample ledger, when no scenario is given: " +
+				"each provider plants every verdict it can produce at least once, so a small N gives more rows (it prints how many)"},
 		},
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("recon sandbox [--listen ADDR]", "unexpected argument %q", c.Args().First())
+			}
+			if c.Int("orders") < 1 {
+				return usagef("", "--orders must be at least 1")
+			}
+			if err := loopbackOnly(c.String("listen"), c.Bool("allow-remote")); err != nil {
+				return err
+			}
 			sb, err := builtin.StartSandbox(c.String("listen"))
 			if err != nil {
 				return err
@@ -66,6 +84,7 @@ func sandboxCommand() *cli.Command {
 			fmt.Fprintf(out, "config  %s\n", plan.ConfigPath)
 			if c.String("scenario") == "" {
 				fmt.Fprintf(out, "ledger  %s\n", plan.LedgerPath)
+				fmt.Fprintf(out, "rows    %d\n", len(plan.Want))
 				fmt.Fprintf(out, "try:    recon run --config %s --ledger %s --report %s\n",
 					plan.ConfigPath, plan.LedgerPath, filepath.Join(dir, "report.json"))
 			}
@@ -74,4 +93,25 @@ func sandboxCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// loopbackOnly refuses a listen address other machines can reach (no host
+// is every interface), unless allowed: the simulators accept anyone's
+// queries and sign with published keys.
+func loopbackOnly(addr string, allowed bool) error {
+	if allowed {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("give HOST:PORT, e.g. 127.0.0.1:8790", "--listen %q: %v", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return usagef("listen on 127.0.0.1 (or ::1), or add --allow-remote to serve other machines",
+		"--listen %q is not a loopback address", addr)
 }

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/reconhq/recon"
 	"github.com/urfave/cli/v2"
+
+	"github.com/reconhq/recon"
 )
 
 func showCommand() *cli.Command {
@@ -13,8 +14,14 @@ func showCommand() *cli.Command {
 		Name:      "show",
 		Usage:     "one order's history across runs: every result of it and its refunds",
 		ArgsUsage: "ORDER_NO",
+		Description: "Lists, oldest run first, every stored result of the order (its payment row and its refund rows):\n" +
+			"verdict, severity, what the ledger and the provider said. Exit 1 when no stored run has the order.",
+		UsageText: "recon show ORDER_NO [--account A] [--format text|json]\n\n" +
+			"Examples:\n" +
+			"   recon show A1001 --config recon.yaml\n" +
+			"   recon show A1001 --account shop-upay --format json",
 		Flags: []cli.Flag{
-			configFlag,
+			configFlag, storeFlag, formatFlag,
 			&cli.StringFlag{Name: "account", Usage: "only this `ACCOUNT` (an order number may exist at several)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -24,6 +31,10 @@ func showCommand() *cli.Command {
 			}
 			if len(args) != 1 {
 				return usagef("recon show ORDER_NO [--account A]", "recon show takes one order number")
+			}
+			asJSON, err := jsonFormat(c)
+			if err != nil {
+				return err
 			}
 			orderNo, account := args[0], c.String("account")
 			db, err := openStoredRuns(c)
@@ -35,30 +46,40 @@ func showCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			tw := table(c.App.Writer)
-			fmt.Fprintln(tw, "RUN\tSTARTED\tLINE\tACCOUNT\tTYPE\tREFUND\tVERDICT\tLEDGER\tPROVIDER\tDETAIL")
-			found := 0
+			type shown struct {
+				RunID     string    `json:"run_id"`
+				StartedAt time.Time `json:"started_at"`
+				recon.Result
+			}
+			var found []shown
 			for _, run := range runs {
 				err := db.Results(run.ID, func(r recon.Result) error {
-					if r.OrderNo != orderNo || (account != "" && r.Account != account) {
-						return nil
+					if r.OrderNo == orderNo && (account == "" || r.Account == account) {
+						found = append(found, shown{RunID: run.ID, StartedAt: run.StartedAt, Result: r})
 					}
-					found++
-					prov := "-"
-					if p := r.Provider; p != nil {
-						prov = fmt.Sprintf("%s (%s) %s", p.Status, p.RawStatus, p.Amount)
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", run.ID,
-						run.StartedAt.Local().Format(time.DateTime), r.Line, r.Account, r.Kind, r.RefundNo, r.Verdict,
-						r.Local.Status, r.Local.Amount, prov, r.Detail)
 					return nil
 				})
 				if err != nil {
 					return err
 				}
 			}
-			if found == 0 {
+			if len(found) == 0 {
 				return fmt.Errorf("order %q is in no stored run", orderNo)
+			}
+			if asJSON {
+				return writeJSON(c.App.Writer, found)
+			}
+			tw := table(c.App.Writer)
+			fmt.Fprintln(tw, "RUN\tSTARTED\tLINE\tACCOUNT\tTYPE\tREFUND\tVERDICT\tSEVERITY\tLEDGER\tPROVIDER\tDETAIL")
+			for _, s := range found {
+				r := s.Result
+				prov := "-"
+				if p := r.Provider; p != nil {
+					prov = fmt.Sprintf("%s (%s) %s", p.Status, p.RawStatus, p.Amount)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", s.RunID,
+					s.StartedAt.Local().Format(time.DateTime), r.Line, r.Account, r.Kind, r.RefundNo, r.Verdict, r.Severity,
+					r.Local.Status, r.Local.Amount, prov, r.Detail)
 			}
 			return tw.Flush()
 		},

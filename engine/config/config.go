@@ -51,6 +51,29 @@ type Config struct {
 	// Plugins pins plugin binaries from PluginDir by sha256 (name -> hex).
 	Plugins  map[string]string
 	Accounts map[string]*Account
+
+	// lines is where each dotted key was written, for Problem.
+	lines map[string]int
+}
+
+// Problem is a problem with the setting key (dotted, as in Error.Key) that
+// only a later check finds (a credential the account's plugin does not
+// know, a plugin that is not there): an *Error naming the file and, when
+// key or an enclosing key was written, its line. A credential X given as
+// X_file is found under either name.
+func (c *Config) Problem(key, format string, args ...any) *Error {
+	return &Error{File: c.Path, Key: key, Line: c.Line(key), Msg: fmt.Sprintf(format, args...)}
+}
+
+// Line is the line key was written on (its X_file twin for a credential),
+// else that of the nearest enclosing key written; 0 when none was.
+func (c *Config) Line(key string) int {
+	if l, ok := c.lines[key+"_file"]; ok && strings.Contains(key, ".credentials.") {
+		if _, plain := c.lines[key]; !plain {
+			return l
+		}
+	}
+	return lineOf(c.lines, key)
 }
 
 // Account is one merchant account at one provider.
@@ -335,9 +358,11 @@ func (p *parser) failErr(key string, cause error, format string, args ...any) {
 
 // line is key's line or, for a key not written (a missing setting), the
 // line of the nearest enclosing key.
-func (p *parser) line(key string) int {
+func (p *parser) line(key string) int { return lineOf(p.at, key) }
+
+func lineOf(at map[string]int, key string) int {
 	for key != "" {
-		if l, ok := p.at[key]; ok {
+		if l, ok := at[key]; ok {
 			return l
 		}
 		i := strings.LastIndexByte(key, '.')
@@ -677,6 +702,7 @@ func (p *parser) build(fc *fileConfig) *Config {
 		PluginDir: rel(p.dir, fc.PluginDir),
 		Plugins:   map[string]string{},
 		Accounts:  map[string]*Account{},
+		lines:     p.at,
 	}
 	if c.Store == "" {
 		c.Store = rel(p.dir, "recon.db")

@@ -97,6 +97,21 @@ func TestLoadFull(t *testing.T) {
 			},
 		},
 	}
+	// Where each key was written, for problems found after Load (a
+	// credential the plugin does not take): X_file stands for X, and a key
+	// not written has its enclosing key's line.
+	for key, line := range map[string]int{
+		"accounts.shop-upay.credentials.terminal_key": 24, "accounts.shop-upay.credentials.terminal_sn": 23,
+		"accounts.shop-upay.plugin": 13, "accounts.shop-paypro.credentials.nosuch": 31, "plugins.acme": 10, "nosuch": 0,
+	} {
+		if got := cfg.Line(key); got != line {
+			t.Errorf("Line(%s) = %d, want %d", key, got, line)
+		}
+	}
+	if e := cfg.Problem("accounts.shop-upay.plugin", "unknown %q", "upya"); e.Error() != `config testdata/full.yaml:13: accounts.shop-upay.plugin: unknown "upya"` {
+		t.Errorf("Problem: %q", e)
+	}
+	cfg.lines = nil
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config:\n got %s\nwant %s", dump(cfg), dump(want))
 	}
