@@ -100,7 +100,7 @@ func (b *bench) startSims(ctx context.Context, sub string, providers []string, o
 	dir := filepath.Join(b.dir, sub)
 	cmd := exec.CommandContext(ctx, b.self, "sims", "--dir", dir, "--orders", strconv.Itoa(orders),
 		"--providers", strings.Join(providers, ","), "--slow", slow, "--seed", strconv.FormatUint(b.o.seed, 10),
-		"--concurrency", strconv.Itoa(b.o.concurrency))
+		"--concurrency", strconv.Itoa(b.o.concurrency), "--rate", strconv.FormatFloat(b.o.rate, 'g', -1, 64))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

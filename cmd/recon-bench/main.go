@@ -57,6 +57,7 @@ type options struct {
 	provider    string
 	slow        string
 	concurrency int
+	rate        float64
 	seed        uint64
 	reconBin    string
 	keep        string
@@ -107,6 +108,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.providers, "providers", "upay,paypro,vborder,edgeros", "cpu, hol: providers to measure")
 	fs.StringVar(&o.provider, "provider", "paypro", "scale: the provider")
 	fs.StringVar(&o.slow, "slow", "edgeros=200ms", "hol: provider=delay added to each of its answers")
+	fs.Float64Var(&o.rate, "rate", 100000, "rate_limit of every recon account (the default binds nothing); hol with a rate "+
+		"every account can keep measures isolation apart from the machine's CPU, which the accounts otherwise share")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "requests in flight per account, recon's and the plain client's alike")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the planted data")
 	fs.StringVar(&o.reconBin, "recon", "", "use this recon binary (default: go build ./cmd/recon of this module)")

@@ -143,6 +143,7 @@ func runSims(args []string) error {
 	slow := fs.String("slow", "", "provider=duration added before every answer of that provider")
 	seed := fs.Uint64("seed", 1, "seed of the planted data")
 	conc := fs.Int("concurrency", 16, "accounts' concurrency in the configs")
+	rate := fs.Float64("rate", 100000, "accounts' rate_limit in the configs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -196,7 +197,7 @@ func runSims(args []string) error {
 		}
 		conns.Store(0)
 	})
-	if err := writeInputs(*dir, names, slowName, accounts, ledgers, *conc); err != nil {
+	if err := writeInputs(*dir, names, slowName, accounts, ledgers, accountSettings{conc: *conc, rate: *rate}); err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: func(_ net.Conn, st http.ConnState) {
@@ -237,7 +238,7 @@ func plantMatched(sim simkit.Simulator, rng *rand.Rand, acct string, n int) []le
 // writeInputs writes, into dir: accounts.json; per provider p ledger-p.csv
 // and config-p.yaml (that account alone); the "all" combination of every
 // provider and the "rest" one of all but the slowed provider.
-func writeInputs(dir string, names []string, slowName string, accounts map[string]account, ledgers map[string][]ledgerRow, conc int) error {
+func writeInputs(dir string, names []string, slowName string, accounts map[string]account, ledgers map[string][]ledgerRow, set accountSettings) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -249,7 +250,7 @@ func writeInputs(dir string, names []string, slowName string, accounts map[strin
 		return err
 	}
 	for _, n := range names {
-		a, err := accountYAML(dir, accounts[n], conc)
+		a, err := accountYAML(dir, accounts[n], set)
 		if err != nil {
 			return err
 		}
@@ -260,7 +261,7 @@ func writeInputs(dir string, names []string, slowName string, accounts map[strin
 			return err
 		}
 	}
-	if err := writeCombo(dir, "all", names, accounts, ledgers, conc); err != nil {
+	if err := writeCombo(dir, "all", names, accounts, ledgers, set); err != nil {
 		return err
 	}
 	var rest []string
@@ -269,16 +270,16 @@ func writeInputs(dir string, names []string, slowName string, accounts map[strin
 			rest = append(rest, n)
 		}
 	}
-	return writeCombo(dir, "rest", rest, accounts, ledgers, conc)
+	return writeCombo(dir, "rest", rest, accounts, ledgers, set)
 }
 
 // writeCombo writes config-<tag>.yaml with the accounts of names and
 // ledger-<tag>.csv with their rows interleaved, as a merchant's export
 // mixes its accounts.
-func writeCombo(dir, tag string, names []string, accounts map[string]account, ledgers map[string][]ledgerRow, conc int) error {
+func writeCombo(dir, tag string, names []string, accounts map[string]account, ledgers map[string][]ledgerRow, set accountSettings) error {
 	all := map[string]any{}
 	for _, n := range names {
-		a, err := accountYAML(dir, accounts[n], conc)
+		a, err := accountYAML(dir, accounts[n], set)
 		if err != nil {
 			return err
 		}
@@ -305,7 +306,13 @@ func writeCombo(dir, tag string, names []string, accounts map[string]account, le
 
 // accountYAML is the config of one account: limits that do not bind (the
 // bench measures recon, not its throttle), keys in files as a merchant keeps them.
-func accountYAML(dir string, a account, conc int) (map[string]any, error) {
+// accountSettings are what every account of the configs gets.
+type accountSettings struct {
+	conc int
+	rate float64
+}
+
+func accountYAML(dir string, a account, set accountSettings) (map[string]any, error) {
 	creds := map[string]string{}
 	keys := make([]string, 0, len(a.Credentials))
 	for k := range a.Credentials {
@@ -327,7 +334,7 @@ func accountYAML(dir string, a account, conc int) (map[string]any, error) {
 		}
 		creds[k+"_file"] = file
 	}
-	out := map[string]any{"plugin": a.Provider, "endpoint": a.URL, "rate_limit": 100000, "concurrency": conc,
+	out := map[string]any{"plugin": a.Provider, "endpoint": a.URL, "rate_limit": set.rate, "concurrency": set.conc,
 		"timeout": "10s", "retries": 2, "backoff": "20ms", "credentials": creds}
 	if a.Currency != "" {
 		out["currency"] = a.Currency
