@@ -51,6 +51,10 @@ type Config struct {
 	// Plugins pins plugin binaries from PluginDir by sha256 (name -> hex).
 	Plugins  map[string]string
 	Accounts map[string]*Account
+
+	// Pushgateway and Notify: see notify.go.
+	Pushgateway string
+	Notify      *Notify
 }
 
 // Account is one merchant account at one provider.
@@ -117,6 +121,9 @@ type fileConfig struct {
 	PluginDir string                  `yaml:"plugin_dir"`
 	Plugins   map[string]string       `yaml:"plugins"`
 	Accounts  map[string]*fileAccount `yaml:"accounts"`
+
+	Pushgateway string      `yaml:"pushgateway"`
+	Notify      *fileNotify `yaml:"notify"`
 }
 
 // Error is one config problem. Its fields are for programs (a command that
@@ -557,7 +564,7 @@ type schema map[string]schema
 
 var (
 	accountSchema = keysOf(fileAccount{}, nil)
-	topSchema     = keysOf(fileConfig{}, map[string]schema{"accounts": {"*": accountSchema}})
+	topSchema     = keysOf(fileConfig{}, map[string]schema{"accounts": {"*": accountSchema}, "notify": notifySchema})
 )
 
 // keysOf lists a struct's yaml keys; sub gives the schema below some.
@@ -702,6 +709,7 @@ func (p *parser) build(fc *fileConfig) *Config {
 		}
 		c.Plugins[name] = sum
 	}
+	p.observability(c, fc)
 	if len(fc.Accounts) == 0 {
 		p.fail("accounts", "no accounts are configured")
 	}

@@ -150,7 +150,7 @@ func TestErrors(t *testing.T) {
 		{"tab indentation", "accounts:\n\ta: {}\n", nil, []string{"2||found character that cannot start any token"}},
 		{"no accounts", "store: x.db\n", nil, []string{"0|accounts|no accounts are configured"}},
 		{"account empty", "accounts:\n  a:\n", nil, []string{"2|accounts.a|the account is empty"}},
-		{"unknown top key", "stor: x.db\n" + acct, nil, []string{"1|stor|unknown key (known here: accounts, fail_on, plugin_dir, plugins, rules, store, timezone)"}},
+		{"unknown top key", "stor: x.db\n" + acct, nil, []string{"1|stor|unknown key (known here: accounts, fail_on, notify, plugin_dir, plugins, pushgateway, rules, store, timezone)"}},
 		{"unknown account key", acct + "    retrys: 3\n", nil, []string{"5|accounts.a.retrys|unknown key (known here: backoff, concurrency"}},
 		{"unknown keys everywhere", "x: 1\n" + "accounts:\n  a:\n    plugin: upay\n    endpoint: http://upay.test\n    y: 2\n  b:\n    z: 3\n", nil,
 			[]string{"1|x|unknown key", "6|accounts.a.y|unknown key", "8|accounts.b.z|unknown key"}},
