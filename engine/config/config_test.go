@@ -201,6 +201,17 @@ func TestErrors(t *testing.T) {
 		{"account name empty", "accounts:\n  \"\":\n    plugin: upay\n    endpoint: http://x.test\n", nil, []string{"2|accounts.|an account needs a name"}},
 		{"several accounts, sorted", "accounts:\n  b:\n    plugin: upay\n  a:\n    plugin: upay\n", nil, []string{
 			"4|accounts.a.endpoint|missing", "2|accounts.b.endpoint|missing"}},
+		// pushgateway: and notify: (notify.go)
+		{"pushgateway not a URL", acct + "pushgateway: pgw:9091\n", nil, []string{"5|pushgateway|not an http(s) URL"}},
+		{"notify without url", acct + "notify:\n  on: always\n", nil, []string{"5|notify.url|missing"}},
+		{"notify on a typo", acct + "notify:\n  url: http://h.test/x\n  on: findngs\n", nil,
+			[]string{"7|notify.on|\"findngs\" is not findings, failure or always"}},
+		{"notify unknown key", acct + "notify:\n  url: http://h.test/x\n  when: always\n", nil,
+			[]string{"7|notify.when|unknown key (known here: headers, on, timeout, url)"}},
+		{"notify timeout", acct + "notify:\n  url: http://h.test/x\n  timeout: soon\n", nil,
+			[]string{"7|notify.timeout|not a positive duration"}},
+		{"notify header variable missing", acct + "notify:\n  url: http://h.test/x\n  headers:\n    X-Token: ${NOPE}\n", nil,
+			[]string{"8|notify.headers.X-Token|NOPE is not set"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
