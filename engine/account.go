@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
@@ -35,7 +33,7 @@ type account struct {
 	cfg     *config.Account
 	host    host.Starter
 	log     *slog.Logger
-	limiter *rate.Limiter
+	limiter *ceiling
 	// sleep waits between attempts; tests see the waits through it.
 	sleep func(context.Context, time.Duration) error
 
@@ -54,12 +52,23 @@ type accountStats struct {
 }
 
 func newAccount(cfg *config.Account, h host.Starter, log *slog.Logger) *account {
-	burst := int(cfg.RateLimit)
-	if burst < 1 {
-		burst = 1
-	}
 	return &account{cfg: cfg, host: h, log: log.With("account", cfg.Name), sleep: sleep,
-		limiter: rate.NewLimiter(rate.Limit(cfg.RateLimit), burst)}
+		limiter: newCeiling(cfg.RateLimit)}
+}
+
+// figures is what the account did so far.
+func (a *account) figures() accountStats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.stats
+}
+
+// started reports whether the account ever had a plugin (a night where
+// every row was reused starts none).
+func (a *account) started() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.spec.Name != ""
 }
 
 // get returns a live plugin, starting one when there is none or the last died.
@@ -74,13 +83,13 @@ func (a *account) get(ctx context.Context) (host.Plugin, error) {
 	}
 	if a.plugin != nil {
 		if a.restarts >= maxRestarts {
-			a.startErr = fmt.Errorf("plugin %s died %d times; giving up on this account", a.cfg.Plugin, a.restarts)
+			a.startErr = a.gaveUp()
 			return nil, a.startErr
 		}
 		a.restarts++
 		a.stats.Restarts++
 		a.log.Warn("plugin process is gone; starting a new one", "plugin", a.cfg.Plugin, "restart", a.restarts)
-		a.plugin.Stop()
+		go a.plugin.Stop() // never under the lock: see drop
 		a.plugin = nil
 	}
 	if a.spec.Name == "" {
@@ -105,14 +114,30 @@ func (a *account) get(ctx context.Context) (host.Plugin, error) {
 	return p, nil
 }
 
+func (a *account) gaveUp() error {
+	return fmt.Errorf("plugin %s died or stopped answering %d times; giving up on this account", a.cfg.Plugin, a.restarts)
+}
+
 // drop discards p so that the next get starts a fresh process, unless
-// another worker already did.
+// another worker already did. The stop happens outside the lock and
+// without waiting for it: a frozen process does not answer a graceful
+// shutdown, and the account's other workers must not wait for it to be
+// killed before they get a fresh one.
 func (a *account) drop(p host.Plugin) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.plugin == p {
-		p.Stop()
+	if a.plugin != p {
+		a.mu.Unlock()
+		return
 	}
+	a.plugin = nil
+	if a.restarts >= maxRestarts {
+		a.startErr = a.gaveUp()
+	} else {
+		a.restarts++
+		a.stats.Restarts++
+	}
+	a.mu.Unlock()
+	go p.Stop()
 }
 
 // query asks the provider about q, retrying transient failures with
@@ -125,9 +150,6 @@ func (a *account) query(ctx context.Context, q recon.Query) (recon.Reply, int, e
 	var res recon.Reply
 	attempts := 0
 	for {
-		if err := a.limiter.Wait(ctx); err != nil {
-			return res, attempts, ctx.Err()
-		}
 		p, err := a.get(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -135,6 +157,11 @@ func (a *account) query(ctx context.Context, q recon.Query) (recon.Reply, int, e
 			}
 			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: err.Error()}
 			break
+		}
+		// Paced after the plugin is up, just before the attempt: queries
+		// that waited for a plugin to start would otherwise leave together.
+		if err := a.limiter.Wait(ctx); err != nil {
+			return res, attempts, ctx.Err()
 		}
 		attempts++
 		q.Attempt = attempts
@@ -212,10 +239,11 @@ func (a *account) breakerOpen() error {
 
 func (a *account) close() {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.plugin != nil {
-		a.plugin.Stop()
-		a.plugin = nil
+	p := a.plugin
+	a.plugin = nil
+	a.mu.Unlock()
+	if p != nil {
+		p.Stop()
 	}
 }
 

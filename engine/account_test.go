@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -203,7 +204,7 @@ func TestRestartCap(t *testing.T) {
 				}
 				switch {
 				case tt.giveUp != 0 && i >= tt.giveUp:
-					if attempts != 0 || res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "plugin fake died 10 times; giving up") {
+					if attempts != 0 || res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "plugin fake died or stopped answering 10 times; giving up") {
 						t.Fatalf("row %d: %d attempts, %s %q; want no plugin for it", i, attempts, res.Outcome, res.Err)
 					}
 				case tt.dies != nil && tt.dies(int(h.queries.Load())) && attempts == 1:
@@ -291,22 +292,8 @@ func TestRetryWaits(t *testing.T) {
 // provider the rows after the 25th, and a run with no answer at all fails
 // with ErrNoAnswers.
 func TestRunInProcess(t *testing.T) {
-	dir := t.TempDir()
-	var ledger strings.Builder
-	ledger.WriteString("account,order_no,amount,status\n")
 	const rows = breakerThreshold + 5
-	for i := 1; i <= rows; i++ {
-		fmt.Fprintf(&ledger, "acct,A%d,1.00,PAID\n", i)
-	}
-	ledgerPath := filepath.Join(dir, "ledger.csv")
-	if err := os.WriteFile(ledgerPath, []byte(ledger.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(filepath.Join(dir, "recon.db"), time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	ledgerPath, db := newLedger(t, map[string]int{"acct": rows})
 	cfg := &config.Config{FailOn: recon.SeverityWarn, Accounts: map[string]*config.Account{"acct": fakeAccount(0, time.Millisecond)}}
 	h := newFakeHost(outcomes(repeat(rows, recon.OutcomeTransient)...), nil)
 
@@ -332,4 +319,32 @@ func TestRunInProcess(t *testing.T) {
 			t.Errorf("line %d: %d attempts, %q; want it not sent", line, r.Attempts, r.Detail)
 		}
 	}
+}
+
+// newLedger writes a ledger of PAID payment rows, the given number per
+// account (in the order of accounts, each account's rows together), and
+// opens a store beside it.
+func newLedger(t *testing.T, rows map[string]int, order ...string) (string, *store.DB) {
+	t.Helper()
+	if order == nil {
+		order = slices.Sorted(maps.Keys(rows))
+	}
+	dir := t.TempDir()
+	var ledger strings.Builder
+	ledger.WriteString("account,order_no,amount,status\n")
+	for _, acct := range order {
+		for i := 1; i <= rows[acct]; i++ {
+			fmt.Fprintf(&ledger, "%s,%s%d,1.00,PAID\n", acct, strings.ToUpper(acct[:1]), i)
+		}
+	}
+	ledgerPath := filepath.Join(dir, "ledger.csv")
+	if err := os.WriteFile(ledgerPath, []byte(ledger.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(filepath.Join(dir, "recon.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return ledgerPath, db
 }

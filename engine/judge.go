@@ -21,6 +21,11 @@ type judge struct {
 	rules *rules.Rules
 	zone  func(account string) *time.Location
 
+	// follows says which orders the refunds check needs to follow: those
+	// with a payment row and refund rows (nil: every order). The others
+	// need no memory.
+	follows func(account, orderNo string) bool
+
 	mu     sync.Mutex
 	orders map[string]*orderRefunds // account \x00 order_no
 }
@@ -103,6 +108,9 @@ func (j *judge) view(row recon.Row, state recon.State, res recon.Reply) *recon.P
 
 // note remembers what the refunds pass needs about the row's order.
 func (j *judge) note(row recon.Row, jd recon.Judgement, res recon.Reply) {
+	if j.follows != nil && !j.follows(row.Account, row.OrderNo) {
+		return
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	key := row.Account + "\x00" + row.OrderNo
@@ -129,12 +137,19 @@ func (j *judge) note(row recon.Row, jd recon.Judgement, res recon.Reply) {
 	}
 }
 
+// rejudged is a payment row the refunds hook judged anew: its new record,
+// and the verdict it replaces.
+type rejudged struct {
+	store.Record
+	was recon.Verdict
+}
+
 // refunds runs the refunds hook for every order with both a payment row and
 // refund rows, and returns the payment rows whose judgement changes.
-func (j *judge) refunds(ctx context.Context, db *store.DB, runID string) ([]store.Record, error) {
+func (j *judge) refunds(ctx context.Context, db *store.DB, runID string) ([]rejudged, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	var out []store.Record
+	var out []rejudged
 	for _, o := range j.orders {
 		if o.paymentLine == 0 || o.RefundRows == 0 {
 			continue
@@ -151,8 +166,9 @@ func (j *judge) refunds(ctx context.Context, db *store.DB, runID string) ([]stor
 		if err != nil {
 			return nil, err
 		}
+		was := r.Verdict
 		r.Judge(*jd)
-		out = append(out, store.Record{Result: *r, Final: true})
+		out = append(out, rejudged{Record: store.Record{Result: *r, Final: true}, was: was})
 	}
 	return out, nil
 }

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/reconhq/recon"
@@ -28,6 +30,24 @@ type pipeline struct {
 	// latest makes the results the orders' latest, which the next night's
 	// should_query reads. A replay is a what-if: it never does.
 	latest bool
+
+	// totals counts the run's results by verdict as they are written, so
+	// that the end of the run need not read them all back.
+	mu     sync.Mutex
+	totals map[recon.Verdict]int
+}
+
+// tally adds n results of verdict v to the run's totals.
+func (p *pipeline) tally(v recon.Verdict, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.totals == nil {
+		p.totals = map[recon.Verdict]int{}
+	}
+	p.totals[v] += n
+	if p.totals[v] == 0 {
+		delete(p.totals, v)
+	}
 }
 
 // NewRunID makes a run ID: the local time and 4 random hex digits.
@@ -69,6 +89,7 @@ func (p *pipeline) pass(feed func(put func(store.Record) error) error) error {
 	w := p.db.NewWriter(p.run.ID)
 	err := feed(func(r store.Record) error {
 		r.Final = r.Final && p.latest
+		p.tally(r.Result.Verdict, 1)
 		return w.Put(r)
 	})
 	if cerr := w.Close(); cerr != nil {
@@ -85,8 +106,9 @@ func (p *pipeline) refunds(ctx context.Context) error {
 		return err
 	}
 	return p.pass(func(put func(store.Record) error) error {
-		for _, r := range changed {
-			if put(r) != nil {
+		for _, c := range changed {
+			p.tally(c.was, -1) // the row's result is replaced
+			if put(c.Record) != nil {
 				break // the writer keeps its first error and pass returns it
 			}
 		}
@@ -115,11 +137,12 @@ func (p *pipeline) end(ctx context.Context, rowsErr error, after ...func(context
 			}
 		}
 	}
-	totals, err := Totals(p.db, p.run.ID)
-	if err != nil {
-		return errors.Join(cause, err)
+	p.mu.Lock()
+	p.run.Totals = maps.Clone(p.totals)
+	p.mu.Unlock()
+	if p.run.Totals == nil {
+		p.run.Totals = map[recon.Verdict]int{}
 	}
-	p.run.Totals = totals
 	p.run.Status, p.run.FinishedAt = status, time.Now().UTC()
 	if cause != nil {
 		p.run.Error = cause.Error()

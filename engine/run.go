@@ -8,16 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"os"
-	"slices"
-	"sync"
 	"time"
 
-	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/internal/digest"
+	"github.com/reconhq/recon/engine/internal/index"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
@@ -85,6 +82,13 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		starter = h
 	}
 
+	// The rows' index first: duplicates and the orders with refunds are
+	// known before the first query, without keeping every row in memory.
+	ix, err := indexLedger(opt, accountsOf(cfg), sum)
+	if err != nil {
+		return nil, st, err
+	}
+
 	run, done, err := startOrResume(db, opt, rs, sum)
 	if err != nil {
 		return nil, st, err
@@ -95,14 +99,17 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		log.Info("run started", "run_id", run.ID, "ledger", opt.LedgerPath)
 	}
 
-	p := &pipeline{db: db, run: run, judge: newJudge(rs, zoneOf(cfg)), latest: true}
+	judge := newJudge(rs, zoneOf(cfg))
+	judge.follows = ix.HasRefunds
+	p := &pipeline{db: db, run: run, judge: judge, latest: true}
 	// Querying stops at once when a result cannot be stored: every answer
 	// after that would be asked for and thrown away.
 	qctx, stopQuerying := context.WithCancel(ctx)
 	defer stopQuerying()
-	d := &dispatcher{pipeline: p, ctx: qctx, cfg: cfg, rules: rs, host: starter, log: log, done: done,
-		full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying}
-	stopProgress := d.progress(opt.ProgressEvery)
+	d := &dispatcher{pipeline: p, ctx: qctx, cfg: cfg, rules: rs, host: starter, log: log, index: ix,
+		done: newLineSet(done), full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying, started: time.Now()}
+	done = nil // the set holds it in a bit per line
+	stopProgress := d.watch(opt.ProgressEvery, opt.Progress)
 	rowsErr := p.pass(func(put func(store.Record) error) error {
 		d.write = put
 		defer d.wait()
@@ -112,15 +119,18 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		return nil
 	})
 	stopProgress()
-	st = d.stats()
+	st, per := d.stats()
 	if rowsErr == nil && ctx.Err() == nil && lr.SHA256() != sum {
 		// The file was rewritten under us: the rows judged are not the
 		// ledger the run is recorded (and would be resumed) under.
 		rowsErr = &ledger.Error{Path: opt.LedgerPath, Err: ledger.ErrChanged}
 	}
-	for _, q := range d.accounts {
-		run.Accounts[q.acct.cfg.Name] = store.Plugin{Provider: q.acct.cfg.Plugin, Version: q.version(), SHA256: q.acct.spec.SHA256}
+	for name, q := range d.accounts {
+		if q.acct.started() {
+			run.Accounts[name] = store.Plugin{Provider: q.acct.cfg.Plugin, Version: q.version(), SHA256: q.acct.spec.SHA256}
+		}
 	}
+	run.AccountStats = per
 	run.Ledger.SHA256, run.Ledger.Rows = sum, st.Rows
 	// Query counts add up over the attempts of a resumed run; the rest
 	// describe this attempt.
@@ -144,6 +154,35 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		"reused", st.Reused, "resumed", st.Resumed, "queries", st.Queries, "retries", st.Retries,
 		"plugin_restarts", st.Restarts)
 	return run, st, err
+}
+
+// indexLedger reads the ledger once for its index (package index). The
+// file must be the one whose digest the run is recorded under.
+func indexLedger(opt Options, accts ledger.Accounts, sum string) (*index.Index, error) {
+	lr, err := ledger.Open(opt.LedgerPath, opt.LedgerFormat, accts)
+	if err != nil {
+		return nil, err
+	}
+	defer lr.Close()
+	b := index.NewBuilder("")
+	for {
+		row, bad, err := lr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the ledger: %w", err)
+		}
+		if bad == nil {
+			if err := b.Add(&row); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if lr.SHA256() != sum {
+		return nil, &ledger.Error{Path: opt.LedgerPath, Err: ledger.ErrChanged}
+	}
+	return b.Finish()
 }
 
 // accountsOf is what the ledger needs of the config to check a row.
@@ -235,236 +274,6 @@ func resumable(db *store.DB, opt Options, ledgerSHA string) (*store.Run, bool, e
 		return r, ok, nil
 	}
 	return nil, false, nil
-}
-
-// dispatcher reads the ledger and hands each row that needs a query to its
-// account's queue.
-type dispatcher struct {
-	*pipeline
-	ctx   context.Context
-	cfg   *config.Config
-	rules *rules.Rules
-	host  host.Starter
-	log   *slog.Logger
-	write func(store.Record) error // the rows pass's put
-	stop  context.CancelFunc       // ends ctx: no more queries
-	once  sync.Once
-	done  map[int]bool // lines stored by an interrupted attempt of this run
-	full  bool
-
-	// accounts is written by read alone, and read elsewhere under mu.
-	accounts map[string]*queue
-	wg       sync.WaitGroup
-
-	mu sync.Mutex
-	st store.RunStats
-}
-
-type queue struct {
-	acct *account
-	jobs chan recon.Row
-}
-
-func (q *queue) version() string {
-	q.acct.mu.Lock()
-	defer q.acct.mu.Unlock()
-	return q.acct.info.Version
-}
-
-func (d *dispatcher) read(lr *ledger.Reader) error {
-	seen := map[string]int{}
-	for d.ctx.Err() == nil {
-		row, bad, err := lr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		d.count(func(s *store.RunStats) { s.Rows++ })
-		resumed := d.done[row.Line]
-		if bad != nil {
-			if !resumed {
-				d.put(d.judge.rejected(row, recon.VerdictInvalid, bad.Reason))
-			}
-			continue
-		}
-		key := row.Key()
-		if first, dup := seen[key]; dup {
-			if !resumed {
-				d.put(d.judge.rejected(row, recon.VerdictDuplicate, fmt.Sprintf("repeats line %d", first)))
-			}
-			continue
-		}
-		seen[key] = row.Line
-		switch {
-		case resumed:
-			if err := d.restore(row); err != nil {
-				return err
-			}
-			d.count(func(s *store.RunStats) { s.Resumed++ })
-		case d.reuse(row):
-			d.count(func(s *store.RunStats) { s.Reused++ })
-		default:
-			d.queue(row.Account).jobs <- row
-		}
-	}
-	return nil
-}
-
-// restore feeds the refunds check with a row an interrupted attempt stored.
-func (d *dispatcher) restore(row recon.Row) error {
-	r, err := d.db.Result(d.run.ID, row.Line)
-	if err != nil {
-		return err
-	}
-	ex, err := d.db.Exchange(d.run.ID, row.Line)
-	switch {
-	case errors.Is(err, store.ErrNoReply):
-		return nil // never queried: nothing for the refunds check
-	case err != nil:
-		return err
-	}
-	d.judge.restore(row, *r, ex.Reply)
-	return nil
-}
-
-// reuse judges row on its stored answer instead of querying, when the
-// should_query hook says the order need not be asked again tonight.
-func (d *dispatcher) reuse(row recon.Row) bool {
-	if d.full {
-		return false
-	}
-	latest, ok, err := d.db.Latest(row.Key())
-	if err != nil || !ok || latest.RunID == d.run.ID {
-		return false
-	}
-	last := &rules.Last{RunID: latest.RunID, Verdict: latest.Verdict, Severity: latest.Severity, At: latest.At,
-		Unchanged: latest.Fingerprint == fingerprint(row)}
-	ctx := context.WithoutCancel(d.ctx) // see work: a judgement is never cut short
-	query, _, err := d.rules.ShouldQuery(ctx, row, last, time.Now())
-	if err != nil {
-		d.log.Warn("should_query failed; querying", "line", row.Line, "err", err)
-		return false
-	}
-	if query {
-		return false
-	}
-	ex, err := d.db.Exchange(latest.RunID, latest.Line)
-	if err != nil {
-		return false // pruned, or never queried: ask again
-	}
-	rec := d.judge.answered(ctx, row, ex.Reply, 0)
-	rec.Result.Reused = latest.RunID
-	d.put(rec)
-	return true
-}
-
-func (d *dispatcher) queue(name string) *queue {
-	if q, ok := d.accounts[name]; ok {
-		return q
-	}
-	cfg := d.cfg.Accounts[name]
-	q := &queue{acct: newAccount(cfg, d.host, d.log), jobs: make(chan recon.Row, cfg.Concurrency)}
-	d.mu.Lock() // the progress line reads the accounts
-	d.accounts[name] = q
-	d.mu.Unlock()
-	for i := 0; i < cfg.Concurrency; i++ {
-		d.wg.Add(1)
-		go d.work(q)
-	}
-	return q
-}
-
-func (d *dispatcher) work(q *queue) {
-	defer d.wg.Done()
-	for row := range q.jobs {
-		if d.ctx.Err() != nil {
-			continue // drain: an interrupted run leaves these rows for the resume
-		}
-		res, attempts, err := q.acct.query(d.ctx, recon.QueryOf(&row))
-		if err != nil {
-			continue // interrupted mid-query: not stored, so the resume asks again
-		}
-		// A row counts as queried even when no attempt could be sent (its
-		// plugin would not start): it still needed the provider.
-		d.count(func(s *store.RunStats) {
-			s.Queried++
-			if !res.Outcome.Failed() {
-				s.Answered++
-			}
-		})
-		// Judge even if the run is being interrupted right now: the answer is
-		// in, and a verdict cut short would be stored as final. Rules have
-		// their own time limit.
-		d.put(d.judge.answered(context.WithoutCancel(d.ctx), row, res, attempts))
-	}
-}
-
-func (d *dispatcher) put(r store.Record) {
-	if err := d.write(r); err != nil {
-		d.once.Do(func() {
-			d.log.Error("writing results failed; no more queries are sent", "line", r.Result.Line, "err", err)
-			d.stop()
-		})
-	}
-}
-
-func (d *dispatcher) count(f func(*store.RunStats)) {
-	d.mu.Lock()
-	f(&d.st)
-	d.mu.Unlock()
-}
-
-func (d *dispatcher) stats() store.RunStats {
-	d.mu.Lock()
-	st := d.st
-	queues := slices.Collect(maps.Values(d.accounts))
-	d.mu.Unlock()
-	for _, q := range queues {
-		q.acct.mu.Lock()
-		st.Queries += q.acct.stats.Queries
-		st.Retries += q.acct.stats.Retries
-		st.Restarts += q.acct.stats.Restarts
-		q.acct.mu.Unlock()
-	}
-	return st
-}
-
-// progress logs a line every interval until the returned func is called.
-func (d *dispatcher) progress(every time.Duration) (stop func()) {
-	if every <= 0 {
-		return func() {}
-	}
-	quit := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				st := d.stats()
-				d.log.Info("progress", "run_id", d.run.ID, "rows_read", st.Rows, "queried", st.Queried,
-					"reused", st.Reused, "resumed", st.Resumed, "retries", st.Retries)
-			case <-quit:
-				return
-			}
-		}
-	}()
-	return func() { close(quit); wg.Wait() }
-}
-
-func (d *dispatcher) wait() {
-	for _, q := range d.accounts {
-		close(q.jobs)
-	}
-	d.wg.Wait()
-	for _, q := range d.accounts {
-		q.acct.close()
-	}
 }
 
 // configDigest identifies what a run was made under: the config file's

@@ -29,32 +29,39 @@ func FuzzResultWire(f *testing.F) {
 		in := recon.Reply{Outcome: recon.OutcomeFound, Err: errText, Raw: raw, Request: "GET /x " + tradeNo, HTTPStatus: 200,
 			Answer: recon.Answer{Status: status, SubStatus: status, Currency: "CNY", Amount: recon.Int64(1234), TradeNo: tradeNo,
 				RefundTradeNo: tradeNo, PaidAt: time.UnixMilli(1763737804000).UTC(), Fields: map[string]string{key: value, "k": "v"}}}
-		b, err := proto.Marshal(resultToPB(7, in))
-		if err != nil {
-			t.Fatalf("marshal: %v", err)
-		}
-		var m pluginpb.QueryResponse
-		if err := proto.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		got := resultFromPB(&m)
-		want := in
-		v := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
-		want.Err, want.Request = v(in.Err), v(in.Request)
-		want.Answer.Status, want.Answer.SubStatus, want.Answer.TradeNo, want.Answer.RefundTradeNo =
-			v(status), v(status), v(tradeNo), v(tradeNo)
-		want.Answer.Fields = map[string]string{"k": "v"}
-		want.Answer.Fields[v(key)] = v(value)
-		if len(raw) == 0 {
-			want.Raw = nil
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
-		}
-		if utf8.ValidString(errText) && got.Err != errText {
-			t.Fatalf("valid text changed: %q -> %q", errText, got.Err)
+		for _, pairs := range []bool{false, true} { // protocol versions 1 and 2
+			roundTrip(t, in, pairs, errText, status, tradeNo, key, value, raw)
 		}
 	})
+}
+
+func roundTrip(t *testing.T, in recon.Reply, pairs bool, errText, status, tradeNo, key, value string, raw []byte) {
+	t.Helper()
+	b, err := proto.Marshal(resultToPB(7, in, pairs))
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	var m pluginpb.QueryResponse
+	if err := proto.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	got := resultFromPB(&m)
+	want := in
+	v := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+	want.Err, want.Request = v(in.Err), v(in.Request)
+	want.Answer.Status, want.Answer.SubStatus, want.Answer.TradeNo, want.Answer.RefundTradeNo =
+		v(status), v(status), v(tradeNo), v(tradeNo)
+	want.Answer.Fields = map[string]string{"k": "v"}
+	want.Answer.Fields[v(key)] = v(value)
+	if len(raw) == 0 {
+		want.Raw = nil
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, want)
+	}
+	if utf8.ValidString(errText) && got.Err != errText {
+		t.Fatalf("valid text changed: %q -> %q", errText, got.Err)
+	}
 }
 
 // badByteProvider answers one order with a field that is not UTF-8, as a
@@ -74,35 +81,29 @@ func (badByteProvider) Query(_ context.Context, q recon.Query) recon.Reply {
 // made text valid, the BAD answer failed to marshal, the plugin's stream
 // ended with it, and every later query of the account got ErrPluginGone.
 func TestStreamSurvivesBytesThatAreNotUTF8(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := grpc.NewServer()
-	pluginpb.RegisterProviderServer(s, &server{impl: badByteProvider{}})
-	go func() { _ = s.Serve(ln) }()
-	defer s.Stop()
-	cc, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cc.Close()
-	r := newRemote(pluginpb.NewProviderClient(cc))
-	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for _, order := range []string{"BAD", "GOOD", "BAD", "GOOD"} {
-		res, err := r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: order, Attempt: 1}, 10*time.Second)
-		if err != nil {
-			t.Fatalf("order %s: %v", order, err)
+	forEachVersion(t, func(t *testing.T, batches bool) {
+		r := newTestRemote(t, badByteProvider{}, batches)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for _, order := range []string{"BAD", "GOOD", "BAD", "GOOD"} {
+			res, err := r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: order, Attempt: 1}, 10*time.Second)
+			if err != nil {
+				t.Fatalf("order %s: %v", order, err)
+			}
+			if res.Outcome != recon.OutcomeFound || res.Answer.Status != "PAID" {
+				t.Fatalf("order %s: %+v", order, res)
+			}
+			if order == "BAD" && res.Answer.Fields["payment_list"] != "[{\"t\uFFFD\":\"1\"}]" {
+				t.Fatalf("field %q", res.Answer.Fields["payment_list"])
+			}
 		}
-		if res.Outcome != recon.OutcomeFound || res.Answer.Status != "PAID" {
-			t.Fatalf("order %s: %+v", order, res)
-		}
-		if order == "BAD" && res.Answer.Fields["payment_list"] != "[{\"t\uFFFD\":\"1\"}]" {
-			t.Fatalf("field %q", res.Answer.Fields["payment_list"])
-		}
-	}
+	})
+}
+
+// forEachVersion runs f over protocol version 1 (Query) and 2 (QueryBatches).
+func forEachVersion(t *testing.T, f func(t *testing.T, batches bool)) {
+	t.Run("v1", func(t *testing.T) { f(t, false) })
+	t.Run("v2", func(t *testing.T) { f(t, true) })
 }
 
 // hugeProvider answers with a reply far past the bounds, as a broken or
@@ -127,24 +128,26 @@ func (hugeProvider) Query(_ context.Context, q recon.Query) recon.Reply {
 func TestRepliesAreBounded(t *testing.T) {
 	// The plugin's side: Serve bounds what a provider built with the SDK
 	// returns, so one oversized reply fails that query, not the stream.
-	r := newTestRemote(t, hugeProvider{})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for _, order := range []string{"RAW", "FIELDS", "STATUS", "SMALL", "RAW", "SMALL"} {
-		res, err := r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: order, Attempt: 1}, 10*time.Second)
-		if err != nil {
-			t.Fatalf("order %s: %v (one oversized reply must not break the stream)", order, err)
-		}
-		if order == "SMALL" {
-			if res.Outcome != recon.OutcomeFound {
-				t.Errorf("small reply %+v", res)
+	forEachVersion(t, func(t *testing.T, batches bool) {
+		r := newTestRemote(t, hugeProvider{}, batches)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for _, order := range []string{"RAW", "FIELDS", "STATUS", "SMALL", "RAW", "SMALL"} {
+			res, err := r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: order, Attempt: 1}, 10*time.Second)
+			if err != nil {
+				t.Fatalf("order %s: %v (one oversized reply must not break the stream)", order, err)
 			}
-			continue
+			if order == "SMALL" {
+				if res.Outcome != recon.OutcomeFound {
+					t.Errorf("small reply %+v", res)
+				}
+				continue
+			}
+			if res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "more than") || len(res.Raw) != 0 {
+				t.Errorf("order %s: outcome %v, err %q, %d raw bytes", order, res.Outcome, res.Err, len(res.Raw))
+			}
 		}
-		if res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "more than") || len(res.Raw) != 0 {
-			t.Errorf("order %s: outcome %v, err %q, %d raw bytes", order, res.Outcome, res.Err, len(res.Raw))
-		}
-	}
+	})
 	// The host's side, for plugins built without the SDK: what came over
 	// the wire too large is refused the same way.
 	big := recon.Reply{Outcome: recon.OutcomeFound, Raw: make([]byte, MaxRawBytes+1), Request: "GET /x"}
@@ -155,25 +158,9 @@ func TestRepliesAreBounded(t *testing.T) {
 
 // newTestRemote serves impl over loopback gRPC, as Serve does in a plugin
 // process, and returns the host's client of it.
-func newTestRemote(t *testing.T, impl Provider) *Remote {
+func newTestRemote(t *testing.T, impl Provider, batches bool) *Remote {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := grpc.NewServer(grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes))
-	pluginpb.RegisterProviderServer(s, &server{impl: impl})
-	go func() { _ = s.Serve(ln) }()
-	t.Cleanup(s.Stop)
-	cc, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageBytes)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cc.Close() })
-	r := newRemote(pluginpb.NewProviderClient(cc))
-	t.Cleanup(r.Close)
-	return r
+	return newRawRemote(t, &server{impl: impl}, batches)
 }
 
 // oversizedServer is a plugin not built with this SDK: its replies are not
@@ -191,29 +178,40 @@ func (oversizedServer) Query(s pluginpb.Provider_QueryServer) error {
 		Raw: make([]byte, MaxMessageBytes+1024)})
 }
 
+func (oversizedServer) QueryBatches(s pluginpb.Provider_QueryBatchesServer) error {
+	b, err := s.Recv()
+	if err != nil {
+		return err
+	}
+	return s.Send(&pluginpb.ReplyBatch{Replies: []*pluginpb.QueryResponse{{Id: b.GetQueries()[0].GetId(),
+		Outcome: pluginpb.Outcome(recon.OutcomeFound), Raw: make([]byte, MaxMessageBytes+1024)}}})
+}
+
 // A 100 MB message was reported as "plugin process died". Past the
 // protocol's limit the host now says what happened.
 func TestMessageTooLargeIsNamed(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := grpc.NewServer(grpc.MaxSendMsgSize(4 * MaxMessageBytes))
-	pluginpb.RegisterProviderServer(s, oversizedServer{})
-	go func() { _ = s.Serve(ln) }()
-	defer s.Stop()
-	cc, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageBytes)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cc.Close()
-	r := newRemote(pluginpb.NewProviderClient(cc))
-	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err = r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: "BIG", Attempt: 1}, 10*time.Second)
-	if !errors.Is(err, ErrMessageTooLarge) || !errors.Is(err, ErrPluginGone) {
-		t.Fatalf("error %v; want ErrMessageTooLarge (and the stream gone)", err)
-	}
+	forEachVersion(t, func(t *testing.T, batches bool) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := grpc.NewServer(grpc.MaxSendMsgSize(4 * MaxMessageBytes))
+		pluginpb.RegisterProviderServer(s, oversizedServer{})
+		go func() { _ = s.Serve(ln) }()
+		defer s.Stop()
+		cc, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageBytes)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cc.Close()
+		r := newRemote(pluginpb.NewProviderClient(cc), batches)
+		defer r.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err = r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: "BIG", Attempt: 1}, 10*time.Second)
+		if !errors.Is(err, ErrMessageTooLarge) || !errors.Is(err, ErrPluginGone) {
+			t.Fatalf("error %v; want ErrMessageTooLarge (and the stream gone)", err)
+		}
+	})
 }

@@ -18,8 +18,13 @@ import (
 	"github.com/reconhq/recon/plugins/internal/pluginpb"
 )
 
-// ProtocolVersion is the version of the host–plugin protocol this SDK speaks.
+// ProtocolVersion is the oldest version of the host–plugin protocol this
+// SDK speaks, the one of the handshake; go-plugin picks the newest that
+// both sides offer (VersionedPlugins).
 const ProtocolVersion = 1
+
+// protocolBatches is the version that adds QueryBatches (see provider.proto).
+const protocolBatches = 2
 
 // Handshake is shared by recon and every provider plugin. It is not a
 // security measure: it only keeps a plugin binary started by hand from
@@ -47,6 +52,7 @@ func Serve(p Provider) {
 		HandshakeConfig: Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{
 			ProtocolVersion: {pluginKey: &grpcPlugin{impl: p}},
+			protocolBatches: {pluginKey: &grpcPlugin{impl: p, batches: true}},
 		},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			opts = append(opts, grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes))
@@ -77,7 +83,8 @@ func exitWithParent() {
 // grpcPlugin binds the protocol to go-plugin; impl is nil on the host side.
 type grpcPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	impl Provider
+	impl    Provider
+	batches bool // the version negotiated is protocolBatches
 }
 
 func (g *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
@@ -86,7 +93,7 @@ func (g *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 }
 
 func (g *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
-	return newRemote(pluginpb.NewProviderClient(c)), nil
+	return newRemote(pluginpb.NewProviderClient(c), g.batches), nil
 }
 
 type server struct {
@@ -150,9 +157,94 @@ func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
 			res := bounded(s.answer(stream.Context(), req))
 			sendMu.Lock()
 			defer sendMu.Unlock()
-			_ = stream.Send(resultToPB(req.GetId(), res)) // a broken stream is the host's to notice
+			_ = stream.Send(resultToPB(req.GetId(), res, false)) // a broken stream is the host's to notice
 		}()
 	}
+}
+
+// Bounds on one ReplyBatch. A bounded reply is at most about 2 MiB
+// (MaxRawBytes + MaxFieldsBytes + texts), so a batch closed at
+// batchBytes stays well under MaxMessageBytes.
+const (
+	maxRepliesPerMessage = 256
+	batchBytes           = 4 << 20
+)
+
+// QueryBatches is Query with many queries and answers per message: answers
+// that finish while one message is being sent go out together in the next.
+func (s *server) QueryBatches(stream pluginpb.Provider_QueryBatchesServer) error {
+	var (
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, maxInFlight)
+		out  = make(chan *pluginpb.QueryResponse, maxInFlight)
+		sent = make(chan struct{})
+	)
+	go func() {
+		defer close(sent)
+		sendBatches(stream, out)
+	}()
+	defer func() {
+		wg.Wait()
+		close(out)
+		<-sent
+	}()
+	for {
+		batch, err := stream.Recv()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, req := range batch.GetQueries() {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				out <- resultToPB(req.GetId(), bounded(s.answer(stream.Context(), req)), true)
+			}()
+		}
+	}
+}
+
+// sendBatches sends the answers of out, each message with all that are
+// ready, until out is closed. After a failed send it keeps draining, so
+// that no worker blocks; the host notices the broken stream.
+func sendBatches(stream pluginpb.Provider_QueryBatchesServer, out <-chan *pluginpb.QueryResponse) {
+	var (
+		batch  []*pluginpb.QueryResponse
+		broken bool
+	)
+	for m := range out {
+		batch = append(batch[:0], m)
+		size := replySize(m)
+	more:
+		for len(batch) < maxRepliesPerMessage && size < batchBytes {
+			select {
+			case m, ok := <-out:
+				if !ok {
+					break more
+				}
+				batch = append(batch, m)
+				size += replySize(m)
+			default:
+				break more
+			}
+		}
+		if !broken {
+			broken = stream.Send(&pluginpb.ReplyBatch{Replies: batch}) != nil
+		}
+		clear(batch)
+	}
+}
+
+// replySize is about what m weighs on the wire: its large parts.
+func replySize(m *pluginpb.QueryResponse) int {
+	n := 64 + len(m.GetRaw()) + len(m.GetRequest()) + len(m.GetError())
+	for _, f := range m.GetAnswer().GetFieldPairs() {
+		n += len(f) + 2
+	}
+	return n
 }
 
 // answer runs one query of the stream through Guard.
@@ -188,7 +280,10 @@ func Guard(ctx context.Context, p Provider, q recon.Query, timeout time.Duration
 
 // HostPlugins is the plugin set a host hands to go-plugin's client.
 func HostPlugins() map[int]plugin.PluginSet {
-	return map[int]plugin.PluginSet{ProtocolVersion: {pluginKey: &grpcPlugin{}}}
+	return map[int]plugin.PluginSet{
+		ProtocolVersion: {pluginKey: &grpcPlugin{}},
+		protocolBatches: {pluginKey: &grpcPlugin{batches: true}},
+	}
 }
 
 // Dispense connects to a started go-plugin client and returns the provider.

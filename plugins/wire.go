@@ -36,10 +36,11 @@ func queryFromPB(m *pluginpb.QueryRequest) recon.Query {
 // resultToPB makes every string valid UTF-8, as proto3 requires: a provider
 // answer with one stray byte (in a nested JSON value kept as text) would
 // otherwise fail to marshal and break the stream that all of the account's
-// queries share. Raw keeps the bytes as received.
-func resultToPB(id uint64, r recon.Reply) *pluginpb.QueryResponse {
+// queries share. Raw keeps the bytes as received. pairs sends Fields as
+// field_pairs (protocol version 2) rather than as the map.
+func resultToPB(id uint64, r recon.Reply, pairs bool) *pluginpb.QueryResponse {
 	a := r.Answer
-	return &pluginpb.QueryResponse{
+	m := &pluginpb.QueryResponse{
 		Id:           id,
 		Outcome:      pluginpb.Outcome(r.Outcome),
 		Error:        validUTF8(r.Err),
@@ -62,9 +63,39 @@ func resultToPB(id uint64, r recon.Reply) *pluginpb.QueryResponse {
 			RefundTradeNo:    validUTF8(a.RefundTradeNo),
 			PaidAtUnixMs:     unixMs(a.PaidAt),
 			RefundedAtUnixMs: unixMs(a.RefundedAt),
-			Fields:           validFields(a.Fields),
 		},
 	}
+	if pairs {
+		m.Answer.FieldPairs = fieldPairs(a.Fields)
+	} else {
+		m.Answer.Fields = validFields(a.Fields)
+	}
+	return m
+}
+
+func fieldPairs(f map[string]string) []string {
+	if len(f) == 0 {
+		return nil
+	}
+	out := make([]string, 0, 2*len(f))
+	for k, v := range f {
+		out = append(out, validUTF8(k), validUTF8(v))
+	}
+	return out
+}
+
+// fieldsFromPB reads either form of an answer's fields. Two invalid keys
+// made valid alike keep one value, as with the map.
+func fieldsFromPB(a *pluginpb.Answer) map[string]string {
+	p := a.GetFieldPairs()
+	if len(p) < 2 {
+		return a.GetFields()
+	}
+	m := make(map[string]string, len(p)/2)
+	for i := 0; i+1 < len(p); i += 2 {
+		m[p[i]] = p[i+1]
+	}
+	return m
 }
 
 func validUTF8(s string) string {
@@ -116,7 +147,7 @@ func resultFromPB(m *pluginpb.QueryResponse) recon.Reply {
 			RefundTradeNo: a.GetRefundTradeNo(),
 			PaidAt:        fromUnixMs(a.GetPaidAtUnixMs()),
 			RefundedAt:    fromUnixMs(a.GetRefundedAtUnixMs()),
-			Fields:        a.GetFields(),
+			Fields:        fieldsFromPB(a),
 		},
 	}
 }

@@ -1,12 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/report"
 	"github.com/reconhq/recon/store"
@@ -21,44 +21,38 @@ var (
 )
 
 // conclude writes the reports of a finished (or stopped) run, prints the
-// summary, and turns the outcome into the command's result.
+// summary, and turns the outcome into the command's result. One pass over
+// the stored results writes them all and counts the findings.
 func conclude(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, runErr error) error {
 	if run == nil {
 		return runErr
 	}
-	if p := c.String("report"); p != "" {
-		if err := writeFile(p, func(w io.Writer) error { return report.JSON(w, db, run) }); err != nil {
-			return errors.Join(runErr, err)
-		}
-	}
-	if p := c.String("csv"); p != "" {
-		if err := writeFile(p, func(w io.Writer) error { return report.CSV(w, db, run) }); err != nil {
-			return errors.Join(runErr, err)
-		}
-	}
-	if err := report.Text(c.App.Writer, db, run, cfg.FailOn, 0); err != nil {
+	var sum *report.Summary
+	err := withFile(c.String("report"), func(jw io.Writer) error {
+		return withFile(c.String("csv"), func(cw io.Writer) error {
+			var err error
+			// Not c.Context: a run stopped by a signal still gets its reports.
+			sum, err = report.Render(context.Background(), db, run, cfg.FailOn,
+				report.Outputs{JSON: jw, CSV: cw, Text: c.App.Writer})
+			return err
+		})
+	})
+	if err != nil {
 		return errors.Join(runErr, err)
 	}
 	if runErr != nil {
 		return runErr
 	}
-	return findings(db, run, cfg.FailOn)
-}
-
-// findings returns errDiscrepancies when a result is at or above failOn.
-func findings(db *store.DB, run *store.Run, failOn recon.Severity) error {
-	found := false
-	err := db.Results(run.ID, func(r recon.Result) error {
-		if r.Severity.AtLeast(failOn) {
-			found = true
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if found {
+	if sum.Findings > 0 {
 		return errDiscrepancies
 	}
 	return nil
+}
+
+// withFile is writeFile, or fn(nil) when no path was asked for.
+func withFile(path string, fn func(io.Writer) error) error {
+	if path == "" {
+		return fn(nil)
+	}
+	return writeFile(path, fn)
 }

@@ -44,7 +44,7 @@ type Host struct {
 	logger  hclog.Logger
 
 	mu      sync.Mutex
-	clients map[*plugin.Client]bool
+	clients map[*plugin.Client]*os.Process
 	closed  bool
 }
 
@@ -55,7 +55,7 @@ func New(dir string, pins map[string]string, log *slog.Logger) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("finding recon's own binary to start built-in plugins: %w", err)
 	}
-	return &Host{dir: dir, pins: pins, self: self, logger: hclogFor(log), clients: map[*plugin.Client]bool{},
+	return &Host{dir: dir, pins: pins, self: self, logger: hclogFor(log), clients: map[*plugin.Client]*os.Process{},
 		selfSum: sync.OnceValues(func() (string, error) { return digest.File(self) })}, nil
 }
 
@@ -99,30 +99,37 @@ type process struct {
 	host   *Host
 	info   plugins.Info
 	client *plugin.Client
+	proc   *os.Process
 	remote *plugins.Remote
 }
 
 // Start starts a plugin process and configures it for an account.
 func (h *Host) Start(ctx context.Context, spec Spec, acct plugins.Account) (Plugin, error) {
-	c, err := h.launch(spec, h.logger.Named(acct.Name))
+	c, cmd, err := h.launch(spec, h.logger.Named(acct.Name))
 	if err != nil {
 		return nil, err
 	}
 	remote, err := plugins.Dispense(c)
 	if err != nil {
-		h.kill(c)
+		h.stop(c, nil, 0) // go-plugin kills a process whose start failed
 		return nil, fmt.Errorf("starting plugin %s (%s): %w", spec.Name, spec.Path, err)
+	}
+	// Dispense returned: the start is over and cmd.Process may be read.
+	proc := cmd.Process
+	if !h.started(c, proc) { // Close ran while it started
+		h.stop(c, proc, 0)
+		return nil, errors.New("host is closed")
 	}
 	info, err := remote.Info(ctx)
 	if err != nil {
-		h.kill(c)
+		h.stop(c, proc, 0)
 		return nil, fmt.Errorf("plugin %s: describe: %w", spec.Name, err)
 	}
 	if err := remote.Configure(ctx, acct); err != nil {
-		h.kill(c)
+		h.stop(c, proc, 0)
 		return nil, fmt.Errorf("plugin %s: configuring account %s: %w", spec.Name, acct.Name, grpcMessage(err))
 	}
-	return &process{host: h, info: info, client: c, remote: remote}, nil
+	return &process{host: h, info: info, client: c, proc: proc, remote: remote}, nil
 }
 
 func (p *process) Info() plugins.Info { return p.info }
@@ -135,24 +142,41 @@ func (p *process) Query(ctx context.Context, q recon.Query, timeout time.Duratio
 // Exited reports whether the process is gone or its stream broke.
 func (p *process) Exited() bool { return p.client.Exited() || p.remote.Broken() }
 
+// Stop asks the plugin to shut down, gives it GracePeriod, then SIGKILLs
+// it; it returns once the process is gone, or after StopBound at most.
 func (p *process) Stop() {
 	p.remote.Close()
-	p.host.kill(p.client)
+	p.host.stop(p.client, p.proc, GracePeriod)
 }
 
-// Close kills every plugin this host started.
+// Kill SIGKILLs the plugin at once: for one taken for hung, whose
+// cooperation is not to be waited for. It returns once the process is
+// gone, or after KillBound at most.
+func (p *process) Kill() {
+	p.remote.Close()
+	p.host.stop(p.client, p.proc, 0)
+}
+
+// PID is the plugin's process id, 0 before it started.
+func (p *process) PID() int { return p.proc.Pid }
+
+// Close stops every plugin this host started, all at once, each as Stop
+// does: it returns within StopBound whatever the plugins are doing.
 func (h *Host) Close() {
 	h.mu.Lock()
 	h.closed = true
-	cs := make([]*plugin.Client, 0, len(h.clients))
-	for c := range h.clients {
-		cs = append(cs, c)
-	}
-	h.clients = map[*plugin.Client]bool{}
+	cs := h.clients
+	h.clients = map[*plugin.Client]*os.Process{}
 	h.mu.Unlock()
-	for _, c := range cs {
-		c.Kill()
+	var wg sync.WaitGroup
+	for c, proc := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			terminate(c, proc, GracePeriod, h.logger)
+		}()
 	}
+	wg.Wait()
 }
 
 func (h *Host) track(c *plugin.Client) bool {
@@ -161,15 +185,27 @@ func (h *Host) track(c *plugin.Client) bool {
 	if h.closed {
 		return false
 	}
-	h.clients[c] = true
+	h.clients[c] = nil
 	return true
 }
 
-func (h *Host) kill(c *plugin.Client) {
+// started records the process of c once go-plugin started it, so that
+// Close can SIGKILL it; false when Close already ran.
+func (h *Host) started(c *plugin.Client, proc *os.Process) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.clients[c]; !ok {
+		return false
+	}
+	h.clients[c] = proc
+	return true
+}
+
+func (h *Host) stop(c *plugin.Client, proc *os.Process, grace time.Duration) {
 	h.mu.Lock()
 	delete(h.clients, c)
 	h.mu.Unlock()
-	c.Kill()
+	terminate(c, proc, grace, h.logger)
 }
 
 // Available lists every plugin this host can start: built-ins and the
@@ -217,21 +253,26 @@ func builtinNames() string {
 
 // Describe starts a plugin only to ask what it is, then stops it.
 func (h *Host) Describe(ctx context.Context, spec Spec) (plugins.Info, error) {
-	c, err := h.launch(spec, h.logger)
+	c, cmd, err := h.launch(spec, h.logger)
 	if err != nil {
 		return plugins.Info{}, err
 	}
-	defer h.kill(c)
 	r, err := plugins.Dispense(c)
 	if err != nil {
+		h.stop(c, nil, 0)
 		return plugins.Info{}, err
+	}
+	proc := cmd.Process
+	defer h.stop(c, proc, GracePeriod)
+	if !h.started(c, proc) {
+		return plugins.Info{}, errors.New("host is closed")
 	}
 	return r.Info(ctx)
 }
 
 // launch makes the go-plugin client of a plugin process; the process
 // starts when the client is first used.
-func (h *Host) launch(spec Spec, log hclog.Logger) (*plugin.Client, error) {
+func (h *Host) launch(spec Spec, log hclog.Logger) (*plugin.Client, *exec.Cmd, error) {
 	cmd := exec.Command(spec.Path)
 	cmd.Env = os.Environ()
 	if spec.Builtin {
@@ -257,8 +298,7 @@ func (h *Host) launch(spec Spec, log hclog.Logger) (*plugin.Client, error) {
 	}
 	c := plugin.NewClient(cfg)
 	if !h.track(c) {
-		c.Kill()
-		return nil, errors.New("host is closed")
+		return nil, nil, errors.New("host is closed") // not started yet: nothing to kill
 	}
-	return c, nil
+	return c, cmd, nil
 }

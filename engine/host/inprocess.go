@@ -99,6 +99,9 @@ func (l *local) Exited() bool {
 	return stopped
 }
 
+// Kill is Stop: a provider in this process has nothing to wait for.
+func (l *local) Kill() { l.Stop() }
+
 func (l *local) Stop() {
 	l.mu.Lock()
 	l.stopped = true

@@ -15,7 +15,8 @@ type Starter interface {
 	Resolve(name string) (Spec, error)
 	// Start starts the provider of spec configured for acct.
 	Start(ctx context.Context, spec Spec, acct plugins.Account) (Plugin, error)
-	// Close stops every plugin it started.
+	// Close stops every plugin it started, as Stop does, all at once: it
+	// returns within StopBound whatever the plugins do.
 	Close()
 }
 
@@ -30,6 +31,12 @@ type Plugin interface {
 	// Exited reports whether the plugin is gone: go-plugin never restarts
 	// one, so the caller starts a fresh one.
 	Exited() bool
-	// Stop ends the plugin; queries in flight fail.
+	// Stop ends the plugin; queries in flight fail. It asks the plugin to
+	// shut down, SIGKILLs it after GracePeriod, and returns within
+	// StopBound whatever the plugin does. Safe to call more than once, and
+	// concurrently with Query.
 	Stop()
+	// Kill ends a plugin taken for hung at once (SIGKILL), without asking
+	// for its cooperation; it returns within KillBound.
+	Kill()
 }

@@ -71,6 +71,7 @@ func TestJSONHead(t *testing.T) {
     "rows": 1,
     "queried": 0,
     "answered": 0,
+    "failed": 0,
     "reused": 0,
     "resumed": 0,
     "queries": 0,

@@ -1,0 +1,195 @@
+package report
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/reconhq/recon"
+)
+
+// maxKeys bounds the distinct accounts, verdicts and currencies a summary
+// tells apart, so that a ledger of garbage (a new account name on every
+// INVALID row) cannot make the summary grow with the rows; the rest are
+// counted under Other.
+const maxKeys = 256
+
+// Other is the key the rows beyond maxKeys distinct accounts or verdicts
+// are counted under.
+const Other = "(other)"
+
+// Summary is what one pass over a run's results counted: the rows by
+// verdict, severity and account, the findings (the rows at or above
+// FailOn, the one definition the exit status, the text summary and the
+// HTML report share), and the money at risk: the ledger amounts of the
+// findings, per currency.
+type Summary struct {
+	FailOn     recon.Severity          `json:"fail_on"`
+	Rows       int                     `json:"rows"`
+	Findings   int                     `json:"findings"`
+	Verdicts   map[recon.Verdict]int   `json:"verdicts"`
+	Severities map[recon.Severity]int  `json:"severities"`
+	Accounts   map[string]*AccountSums `json:"accounts"`
+	AtRisk     Money                   `json:"at_risk"`
+}
+
+// AccountSums is one account's share of a Summary.
+type AccountSums struct {
+	Rows       int                    `json:"rows"`
+	Findings   int                    `json:"findings"`
+	Severities map[recon.Severity]int `json:"severities"`
+	AtRisk     Money                  `json:"at_risk"`
+}
+
+func newSummary(failOn recon.Severity) *Summary {
+	return &Summary{FailOn: failOn, Verdicts: map[recon.Verdict]int{}, Severities: map[recon.Severity]int{},
+		Accounts: map[string]*AccountSums{}}
+}
+
+// Finding reports whether r is a finding of the summary's run.
+func (s *Summary) Finding(r *recon.Result) bool { return r.Severity.AtLeast(s.FailOn) }
+
+func (s *Summary) add(r *recon.Result) {
+	s.Rows++
+	v := r.Verdict
+	if _, ok := s.Verdicts[v]; !ok && len(s.Verdicts) >= maxKeys {
+		v = Other
+	}
+	s.Verdicts[v]++
+	s.Severities[r.Severity]++ // bounded: a severity is valid or the row is refused before the store
+	a := s.Accounts[r.Account]
+	if a == nil {
+		name := r.Account
+		if len(s.Accounts) >= maxKeys {
+			name = Other
+			a = s.Accounts[name]
+		}
+		if a == nil {
+			a = &AccountSums{Severities: map[recon.Severity]int{}}
+			s.Accounts[name] = a
+		}
+	}
+	a.Rows++
+	a.Severities[r.Severity]++
+	if s.Finding(r) {
+		s.Findings++
+		a.Findings++
+		s.AtRisk.Add(r.Local.Currency, r.Local.Amount)
+		a.AtRisk.Add(r.Local.Currency, r.Local.Amount)
+	}
+}
+
+// Money sums exact decimal amounts per currency, never through a float:
+// each currency's sum is an integer count of units of 10^-scale, the
+// scale being the most decimals any of its amounts had. The zero Money is
+// empty and ready to use.
+type Money struct {
+	sums map[string]*decimal
+	// Unpriced counts the amounts that did not read as a decimal, or came
+	// without a currency, or beyond maxKeys currencies.
+	Unpriced int
+}
+
+type decimal struct {
+	units    int64
+	scale    int
+	overflow bool
+}
+
+// Add adds amount ("12.34", major units) in currency.
+func (m *Money) Add(currency, amount string) {
+	units, scale, ok := parseDecimal(amount)
+	d := m.sums[currency]
+	if !ok || currency == "" || d == nil && len(m.sums) >= maxKeys {
+		m.Unpriced++
+		return
+	}
+	if d == nil {
+		if m.sums == nil {
+			m.sums = map[string]*decimal{}
+		}
+		d = &decimal{scale: scale}
+		m.sums[currency] = d
+	}
+	for d.scale < scale {
+		d.units, d.overflow = mul10(d.units, d.overflow)
+		d.scale++
+	}
+	for ; scale < d.scale; scale++ {
+		units, d.overflow = mul10(units, d.overflow)
+	}
+	if units > math.MaxInt64-d.units {
+		d.overflow = true
+	}
+	d.units += units
+}
+
+func mul10(v int64, overflow bool) (int64, bool) {
+	if v > math.MaxInt64/10 {
+		return v, true
+	}
+	return v * 10, overflow
+}
+
+// Currencies lists the currencies summed, in order.
+func (m Money) Currencies() []string {
+	out := make([]string, 0, len(m.sums))
+	for c := range m.sums {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Sum is a currency's sum as an exact decimal in major units ("" for a
+// currency not summed, "overflow" past int64).
+func (m Money) Sum(currency string) string {
+	d := m.sums[currency]
+	if d == nil {
+		return ""
+	}
+	if d.overflow {
+		return "overflow"
+	}
+	s := strconv.FormatInt(d.units, 10)
+	if d.scale == 0 {
+		return s
+	}
+	if len(s) <= d.scale {
+		s = strings.Repeat("0", d.scale-len(s)+1) + s
+	}
+	return s[:len(s)-d.scale] + "." + s[len(s)-d.scale:]
+}
+
+// MarshalJSON writes {"sums": {"CNY": "12.34", ...}, "unpriced": 0}:
+// amounts as strings, never numbers.
+func (m Money) MarshalJSON() ([]byte, error) {
+	sums := map[string]string{}
+	for c := range m.sums {
+		sums[c] = m.Sum(c)
+	}
+	return json.Marshal(struct {
+		Sums     map[string]string `json:"sums"`
+		Unpriced int               `json:"unpriced"`
+	}{sums, m.Unpriced})
+}
+
+// parseDecimal reads a non-negative decimal in major units ("12.34",
+// "300") as units of 10^-scale.
+func parseDecimal(s string) (units int64, scale int, ok bool) {
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || dot && frac == "" || len(whole)+len(frac) > 18 {
+		return 0, 0, false
+	}
+	for _, part := range []string{whole, frac} {
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return 0, 0, false
+			}
+			units = units*10 + int64(part[i]-'0')
+		}
+	}
+	return units, len(frac), true
+}

@@ -1,0 +1,73 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/store"
+)
+
+// textSink writes a short human summary: the run's totals, then the
+// findings, at most limit of them.
+type textSink struct {
+	w            io.Writer
+	run          *store.Run
+	failOn       recon.Severity
+	limit        int
+	listed, more int
+}
+
+func (s *textSink) begin() error {
+	run := s.run
+	fmt.Fprintf(s.w, "run %s  %s  ledger %s (%d rows)\n", run.ID, run.Status, run.Ledger.Path, run.Ledger.Rows)
+	if run.Error != "" {
+		fmt.Fprintf(s.w, "error: %s\n", run.Error)
+	}
+	names := make([]recon.Verdict, 0, len(run.Totals))
+	for k := range run.Totals {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		return run.Totals[names[i]] > run.Totals[names[j]] || run.Totals[names[i]] == run.Totals[names[j]] && names[i] < names[j]
+	})
+	for _, n := range names {
+		if _, err := fmt.Fprintf(s.w, "  %-20s %d\n", n, run.Totals[n]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *textSink) row(r *recon.Result) error {
+	if !r.Severity.AtLeast(s.failOn) {
+		return nil
+	}
+	if s.listed == 0 {
+		fmt.Fprintf(s.w, "needs a person (severity >= %s):\n", s.failOn)
+	}
+	if s.listed >= s.limit {
+		s.more++
+		return nil
+	}
+	s.listed++
+	ref := r.OrderNo
+	if r.RefundNo != "" {
+		ref += " refund " + r.RefundNo
+	}
+	_, err := fmt.Fprintf(s.w, "  line %-6d %-14s %-32s %-18s %-8s %-11s %s\n", r.Line, r.Account, ref, r.Verdict,
+		r.Severity, r.Action, r.Detail)
+	return err
+}
+
+func (s *textSink) end(*Summary) error {
+	var err error
+	if s.more > 0 {
+		_, err = fmt.Fprintf(s.w, "  ... and %d more (see the full report)\n", s.more)
+	}
+	if s.listed == 0 {
+		_, err = fmt.Fprintf(s.w, "nothing needs a person (severity >= %s)\n", s.failOn)
+	}
+	return err
+}
