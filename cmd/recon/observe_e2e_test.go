@@ -95,6 +95,9 @@ func TestRunMetricsAndAlerts(t *testing.T) {
 			t.Errorf("%s = %v; want %v", name, v, want)
 		}
 	}
+	if v, found := metricstest.Value(fams, "recon_account_queries", with("account", "shop-upay")); !found || v == 0 {
+		t.Errorf("recon_account_queries{account=shop-upay} = %v (found %v); want the night's queries", v, found)
+	}
 	if text, err := os.ReadFile(prom); err != nil || !strings.Contains(string(text), `recon_run_exit_status{accounts="shop-upay"} 3`) {
 		t.Errorf("the textfile: %v\n%s", err, text)
 	}
@@ -122,6 +125,9 @@ func TestRunMetricsAndAlerts(t *testing.T) {
 		if v, _ := metricstest.Value(fams, name, group); v != want {
 			t.Errorf("after the outage %s = %v; want %v", name, v, want)
 		}
+	}
+	if v, _ := metricstest.Value(fams, "recon_account_errors", with("account", "shop-upay")); v == 0 {
+		t.Errorf("after the outage recon_account_errors{account=shop-upay} = 0; every query failed")
 	}
 	if text, _ := os.ReadFile(prom); !strings.Contains(string(text), "recon_last_success_timestamp_seconds") ||
 		!strings.Contains(string(text), `recon_run_exit_status{accounts="shop-upay"} 1`) {
