@@ -2,7 +2,6 @@ package main
 
 import (
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -26,7 +25,7 @@ func runCommand() *cli.Command {
 			"   RECON_CONFIG=/etc/recon/recon.yaml RECON_LEDGER=orders.csv recon run --log-format json",
 		// Every flag of the nightly job has a variable too, for a crontab or a
 		// Kubernetes manifest that sets the environment, not the arguments.
-		Flags: withEnv([]cli.Flag{
+		Flags: withEnv(append([]cli.Flag{
 			configFlag, storeFlag, noProgressFlag,
 			&cli.StringFlag{Name: "ledger", Aliases: []string{"l"}, Usage: "the merchant's ledger `FILE` (.csv or .jsonl)"},
 			&cli.StringFlag{Name: "ledger-format", Usage: "csv or jsonl, when the extension does not say"},
@@ -34,7 +33,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "run-id", Usage: "the run's `ID` (default: date, time and 4 random hex digits); an unfinished run of that ID is resumed"},
 			&cli.BoolFlag{Name: "full", Usage: "query every row, even those the rules' should_query hook would judge on their stored answer"},
 			&cli.BoolFlag{Name: "allow-empty", Usage: "a ledger without data rows completes (otherwise exit 1: a failed export looks just like it)"},
-		}),
+		}, observeFlags()...)),
 		Action: func(c *cli.Context) error {
 			if c.String("ledger") == "" {
 				return usagef("recon run --config FILE --ledger FILE", "recon run needs --ledger")
@@ -69,11 +68,14 @@ func runCommand() *cli.Command {
 			opt := engine.Options{Config: cfg, Store: db, LedgerPath: c.String("ledger"),
 				LedgerFormat: c.String("ledger-format"), RunID: c.String("run-id"), Full: c.Bool("full"),
 				AllowEmpty: c.Bool("allow-empty"), Log: log, Host: plugins}
-			if !c.Bool("no-progress") {
-				opt.ProgressEvery = 30 * time.Second
+			// Progress, metrics and alerts: observe.go.
+			obs, err := observe(c, cfg, &opt)
+			if err != nil {
+				return err
 			}
 			run, _, err := engine.Run(c.Context, opt)
-			return conclude(c, log, db, cfg, run, err)
+			obs.stopProgress()
+			return obs.finish(c, db, cfg, run, conclude(c, log, db, cfg, run, err))
 		},
 	}
 }

@@ -52,6 +52,10 @@ type Config struct {
 	Plugins  map[string]string
 	Accounts map[string]*Account
 
+	// Pushgateway and Notify: see notify.go.
+	Pushgateway string
+	Notify      *Notify
+
 	// lines is where each dotted key was written, for Problem.
 	lines map[string]int
 }
@@ -140,6 +144,9 @@ type fileConfig struct {
 	PluginDir string                  `yaml:"plugin_dir"`
 	Plugins   map[string]string       `yaml:"plugins"`
 	Accounts  map[string]*fileAccount `yaml:"accounts"`
+
+	Pushgateway string      `yaml:"pushgateway"`
+	Notify      *fileNotify `yaml:"notify"`
 }
 
 // Error is one config problem. Its fields are for programs (a command that
@@ -582,7 +589,7 @@ type schema map[string]schema
 
 var (
 	accountSchema = keysOf(fileAccount{}, nil)
-	topSchema     = keysOf(fileConfig{}, map[string]schema{"accounts": {"*": accountSchema}})
+	topSchema     = keysOf(fileConfig{}, map[string]schema{"accounts": {"*": accountSchema}, "notify": notifySchema})
 )
 
 // keysOf lists a struct's yaml keys; sub gives the schema below some.
@@ -728,6 +735,7 @@ func (p *parser) build(fc *fileConfig) *Config {
 		}
 		c.Plugins[name] = sum
 	}
+	p.observability(c, fc)
 	if len(fc.Accounts) == 0 {
 		p.fail("accounts", "no accounts are configured")
 	}

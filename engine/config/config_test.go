@@ -165,7 +165,7 @@ func TestErrors(t *testing.T) {
 		{"tab indentation", "accounts:\n\ta: {}\n", nil, []string{"2||found character that cannot start any token"}},
 		{"no accounts", "store: x.db\n", nil, []string{"0|accounts|no accounts are configured"}},
 		{"account empty", "accounts:\n  a:\n", nil, []string{"2|accounts.a|the account is empty"}},
-		{"unknown top key", "stor: x.db\n" + acct, nil, []string{"1|stor|unknown key (known here: accounts, fail_on, plugin_dir, plugins, rules, store, timezone)"}},
+		{"unknown top key", "stor: x.db\n" + acct, nil, []string{"1|stor|unknown key (known here: accounts, fail_on, notify, plugin_dir, plugins, pushgateway, rules, store, timezone)"}},
 		{"unknown account key", acct + "    retrys: 3\n", nil, []string{"5|accounts.a.retrys|unknown key (known here: backoff, concurrency"}},
 		{"unknown keys everywhere", "x: 1\n" + "accounts:\n  a:\n    plugin: upay\n    endpoint: http://upay.test\n    y: 2\n  b:\n    z: 3\n", nil,
 			[]string{"1|x|unknown key", "6|accounts.a.y|unknown key", "8|accounts.b.z|unknown key"}},
@@ -216,6 +216,17 @@ func TestErrors(t *testing.T) {
 		{"account name empty", "accounts:\n  \"\":\n    plugin: upay\n    endpoint: http://x.test\n", nil, []string{"2|accounts.|an account needs a name"}},
 		{"several accounts, sorted", "accounts:\n  b:\n    plugin: upay\n  a:\n    plugin: upay\n", nil, []string{
 			"4|accounts.a.endpoint|missing", "2|accounts.b.endpoint|missing"}},
+		// pushgateway: and notify: (notify.go)
+		{"pushgateway not a URL", acct + "pushgateway: pgw:9091\n", nil, []string{"5|pushgateway|not an http(s) URL"}},
+		{"notify without url", acct + "notify:\n  on: always\n", nil, []string{"5|notify.url|missing"}},
+		{"notify on a typo", acct + "notify:\n  url: http://h.test/x\n  on: findngs\n", nil,
+			[]string{"7|notify.on|\"findngs\" is not findings, failure or always"}},
+		{"notify unknown key", acct + "notify:\n  url: http://h.test/x\n  when: always\n", nil,
+			[]string{"7|notify.when|unknown key (known here: headers, on, timeout, url)"}},
+		{"notify timeout", acct + "notify:\n  url: http://h.test/x\n  timeout: soon\n", nil,
+			[]string{"7|notify.timeout|not a positive duration"}},
+		{"notify header variable missing", acct + "notify:\n  url: http://h.test/x\n  headers:\n    X-Token: ${NOPE}\n", nil,
+			[]string{"8|notify.headers.X-Token|NOPE is not set"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,205 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/engine/config"
+	"github.com/reconhq/recon/engine/summary"
+	"github.com/reconhq/recon/store"
+)
+
+var night = time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+
+func withFindings() *summary.Summary {
+	return &summary.Summary{
+		RunID: "20261201-0200-ab12", Status: store.StatusCompleted, ExitStatus: 3, StartedAt: night,
+		FinishedAt: night.Add(95 * time.Second), Duration: 95 * time.Second, FailOn: recon.SeverityWarn,
+		Verdicts:   map[recon.Verdict]int{recon.VerdictMatched: 40, recon.VerdictMissedPayment: 2, recon.VerdictAmountMismatch: 1, recon.VerdictNotFound: 0},
+		Severities: map[recon.Severity]int{recon.SeverityInfo: 40, recon.SeverityWarn: 2, recon.SeverityCritical: 1},
+		Findings:   3,
+		AtRisk:     []summary.Money{{Currency: "CNY", Minor: 2468, Amount: "24.68"}, {Currency: "KRW", Minor: 5000, Amount: "5000"}},
+		Top: []recon.Result{
+			{Line: 4, Account: "shop-upay", OrderNo: "O4", Kind: recon.Payment, Verdict: recon.VerdictAmountMismatch,
+				Severity: recon.SeverityCritical, Action: recon.ActionReview, Local: recon.Local{Amount: "12.34", Currency: "CNY"},
+				Detail: "provider says 12.00"},
+			{Line: 7, Account: "shop-upay", OrderNo: "O7", Kind: recon.Refund, RefundNo: "R7", Verdict: recon.VerdictMissedPayment,
+				Severity: recon.SeverityWarn, Action: recon.ActionMarkPaid, Local: recon.Local{Amount: "12.34", Currency: "CNY"}},
+		},
+		Report: "/var/lib/recon/report.json",
+	}
+}
+
+func outage() *summary.Summary {
+	return &summary.Summary{RunID: "20261202-0200-cd34", Status: store.StatusFailed, ExitStatus: 1,
+		Error: "no provider answered a single query", StartedAt: night, FinishedAt: night.Add(time.Minute),
+		Duration: time.Minute, FailOn: recon.SeverityWarn, Verdicts: map[recon.Verdict]int{recon.VerdictError: 30},
+		Severities: map[recon.Severity]int{recon.SeverityWarn: 30}}
+}
+
+func clean() *summary.Summary {
+	return &summary.Summary{RunID: "r", Status: store.StatusCompleted, ExitStatus: 0, FailOn: recon.SeverityWarn,
+		Verdicts: map[recon.Verdict]int{recon.VerdictMatched: 5}, Severities: map[recon.Severity]int{recon.SeverityInfo: 5}}
+}
+
+func TestWanted(t *testing.T) {
+	for _, tt := range []struct {
+		on                      string
+		clean, findings, failed bool
+	}{
+		{config.NotifyFindings, false, true, true},
+		{config.NotifyFailure, false, false, true},
+		{config.NotifyAlways, true, true, true},
+	} {
+		if got := Wanted(tt.on, clean()); got != tt.clean {
+			t.Errorf("on %s, a clean run: %v", tt.on, got)
+		}
+		if got := Wanted(tt.on, withFindings()); got != tt.findings {
+			t.Errorf("on %s, a run with findings: %v", tt.on, got)
+		}
+		if got := Wanted(tt.on, outage()); got != tt.failed {
+			t.Errorf("on %s, a failed run: %v", tt.on, got)
+		}
+	}
+}
+
+// hook is a real loopback webhook that keeps what it was sent.
+type hook struct {
+	*httptest.Server
+	got chan *http.Request
+	raw chan []byte
+}
+
+func newHook(t *testing.T, status int) *hook {
+	h := &hook{got: make(chan *http.Request, 1), raw: make(chan []byte, 1)}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		h.got <- r
+		h.raw <- b
+		w.WriteHeader(status)
+		io.WriteString(w, "no_team\n")
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+func TestSendFindings(t *testing.T) {
+	h := newHook(t, http.StatusOK)
+	n := &config.Notify{URL: h.URL + "/services/T0/B1", On: config.NotifyFindings, Timeout: 5 * time.Second,
+		Headers: map[string]string{"Authorization": "Bearer tok"}}
+	if err := Send(context.Background(), n, withFindings(), nil); err != nil {
+		t.Fatal(err)
+	}
+	r, raw := <-h.got, <-h.raw
+	if r.Method != http.MethodPost || r.URL.Path != "/services/T0/B1" || r.Header.Get("Content-Type") != "application/json" ||
+		r.Header.Get("Authorization") != "Bearer tok" {
+		t.Errorf("%s %s content-type %q authorization %q", r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Authorization"))
+	}
+	var p Payload
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	if p.RunID != "20261201-0200-ab12" || p.ExitStatus != 3 || p.Findings != 3 || p.FailOn != "warn" || p.Seconds != 95 ||
+		p.Report != "/var/lib/recon/report.json" || p.MoreFindings != 1 {
+		t.Errorf("payload head %+v", p)
+	}
+	if len(p.Verdicts) != 3 || p.Verdicts["MISSED_PAYMENT"] != 2 || p.Severities["critical"] != 1 {
+		t.Errorf("verdicts %v severities %v (verdicts with no rows are left out)", p.Verdicts, p.Severities)
+	}
+	// Money in minor units as an integer, and as a decimal string.
+	if !strings.Contains(string(raw), `"money_at_risk":[{"currency":"CNY","minor_units":2468,"amount":"24.68"}`) {
+		t.Errorf("money at risk as sent: %s", raw)
+	}
+	if len(p.TopFindings) != 2 || p.TopFindings[0].Verdict != "AMOUNT_MISMATCH" || p.TopFindings[1].RefundNo != "R7" {
+		t.Errorf("top findings %+v", p.TopFindings)
+	}
+	for _, want := range []string{
+		"recon run 20261201-0200-ab12: 3 findings at or above warn (exit 3) in 1m35s",
+		"severity: critical 1 · warn 2 · info 40",
+		"money at risk: CNY 24.68, KRW 5000",
+		"verdicts: MATCHED 40 · MISSED_PAYMENT 2 · AMOUNT_MISMATCH 1",
+		"• critical AMOUNT_MISMATCH shop-upay O4 (line 4, CNY 12.34): provider says 12.00",
+		"• warn MISSED_PAYMENT shop-upay O7 refund R7 (line 7, CNY 12.34)",
+		"… and 1 more",
+		"report: /var/lib/recon/report.json",
+	} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, p.Text)
+		}
+	}
+}
+
+func TestSendFailure(t *testing.T) {
+	h := newHook(t, http.StatusOK)
+	if err := Send(context.Background(), &config.Notify{URL: h.URL}, outage(), nil); err != nil {
+		t.Fatal(err)
+	}
+	<-h.got
+	var p Payload
+	if err := json.Unmarshal(<-h.raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	want := "recon run 20261202-0200-cd34 FAILED (exit 1, failed): no provider answered a single query in 1m0s"
+	if !strings.HasPrefix(p.Text, want) || p.Status != "failed" || p.Error == "" {
+		t.Errorf("text %q status %q; want it to start %q", p.Text, p.Status, want)
+	}
+	if !strings.Contains(p.Text, "report: recon report --run 20261202-0200-cd34") {
+		t.Errorf("without a report file the text says how to get one:\n%s", p.Text)
+	}
+	if p.TopFindings == nil || p.MoneyAtRisk == nil {
+		t.Errorf("lists are [] in JSON, never null: %+v", p)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	refusing := newHook(t, http.StatusForbidden)
+	release := make(chan struct{})
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(hanging.Close)
+	t.Cleanup(func() { close(release) }) // before Close: cleanups run last first
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	for _, tt := range []struct {
+		name   string
+		url    string
+		status int
+		is     error
+	}{
+		{"refused", refusing.URL + "/T0/SECRET", http.StatusForbidden, nil},
+		{"hangs past the timeout", hanging.URL + "/T0/SECRET", 0, context.DeadlineExceeded},
+		{"nobody listens", gone.URL + "/T0/SECRET", 0, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Send(context.Background(), &config.Notify{URL: tt.url, Timeout: 200 * time.Millisecond}, withFindings(), nil)
+			var ne *Error
+			if !errors.As(err, &ne) || ne.Status != tt.status {
+				t.Fatalf("err %v; want a *notify.Error with status %d", err, tt.status)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("err %v; want it to wrap %v", err, tt.is)
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("the error quotes the webhook's path: %v", err)
+			}
+		})
+	}
+	select {
+	case <-refusing.got:
+	default:
+		t.Error("the refusing hook was never asked")
+	}
+}
