@@ -105,7 +105,20 @@ func (a *account) get(ctx context.Context) (host.Plugin, error) {
 		Credentials: a.cfg.Credentials, Options: a.cfg.Options,
 	})
 	if err != nil {
-		if ctx.Err() == nil {
+		switch {
+		case ctx.Err() != nil:
+		case a.info.Name != "":
+			// It started before: this start failed on the machine's account
+			// (a handshake lost under load), not the plugin's. Another try
+			// is a restart like any other.
+			err = fmt.Errorf("%w: %v", errRestart, err)
+			if a.restarts >= maxRestarts {
+				a.startErr = a.gaveUp()
+				return nil, a.startErr
+			}
+			a.restarts++
+			a.stats.Restarts++
+		default:
 			a.startErr = err // a plugin that cannot start will not start for the next row either
 		}
 		return nil, err
@@ -113,6 +126,10 @@ func (a *account) get(ctx context.Context) (host.Plugin, error) {
 	a.plugin, a.info = p, p.Info()
 	return p, nil
 }
+
+// errRestart is a plugin that ran before and failed to start again: the
+// attempt failed, transiently.
+var errRestart = errors.New("starting the plugin again failed")
 
 func (a *account) gaveUp() error {
 	return fmt.Errorf("plugin %s died or stopped answering %d times; giving up on this account", a.cfg.Plugin, a.restarts)
@@ -155,21 +172,27 @@ func (a *account) query(ctx context.Context, q recon.Query) (recon.Reply, int, e
 	attempts := 0
 	for {
 		p, err := a.get(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
+		switch {
+		case err == nil:
+			// Paced after the plugin is up, just before the attempt: queries
+			// that waited for a plugin to start would otherwise leave together.
+			if err := a.limiter.Wait(ctx); err != nil {
 				return res, attempts, ctx.Err()
 			}
+			attempts++
+			q.Attempt = attempts
+			res = a.attempt(ctx, p, q)
+		case ctx.Err() != nil:
+			return res, attempts, ctx.Err()
+		case errors.Is(err, errRestart):
+			attempts++
+			res = recon.Reply{Outcome: recon.OutcomeTransient, Err: err.Error()}
+		default:
 			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: err.Error()}
+		}
+		if res.Outcome == recon.OutcomePermanent && err != nil {
 			break
 		}
-		// Paced after the plugin is up, just before the attempt: queries
-		// that waited for a plugin to start would otherwise leave together.
-		if err := a.limiter.Wait(ctx); err != nil {
-			return res, attempts, ctx.Err()
-		}
-		attempts++
-		q.Attempt = attempts
-		res = a.attempt(ctx, p, q)
 		if ctx.Err() != nil {
 			return res, attempts, ctx.Err()
 		}

@@ -84,15 +84,51 @@ type fakeHost struct {
 	host.Starter
 	starts  atomic.Int64
 	queries atomic.Int64
+	// failStart, when set, makes the nth start (1 first) fail.
+	failStart func(n int) bool
 }
 
 func newFakeHost(reply func(n int) recon.Reply, dies func(n int) bool) *fakeHost {
 	h := &fakeHost{}
 	h.Starter = host.InProcess(map[string]func() plugins.Provider{"fake": func() plugins.Provider {
-		h.starts.Add(1)
-		return &fakeProvider{reply: reply, dies: dies, n: &h.queries}
+		n := int(h.starts.Add(1))
+		p := &fakeProvider{reply: reply, dies: dies, n: &h.queries}
+		if h.failStart != nil && h.failStart(n) {
+			return failingStart{p}
+		}
+		return p
 	}})
 	return h
+}
+
+// failingStart is a provider whose start fails: its Configure errs.
+type failingStart struct{ *fakeProvider }
+
+func (failingStart) Configure(context.Context, plugins.Account) error {
+	return errors.New("Failed to read any lines from plugin's stdout")
+}
+
+// A plugin that ran, died, and then fails to start again once (a lost
+// handshake on a loaded machine) costs its row an attempt, not the
+// account its night: the retry starts it, and the next rows are answered.
+// (It used to be taken for a plugin that cannot start: every remaining
+// row of the account ended ERROR.)
+func TestRestartThatFailsIsRetried(t *testing.T) {
+	h := newFakeHost(outcomes(), func(n int) bool { return n == 3 })
+	h.failStart = func(n int) bool { return n == 2 }
+	a, _ := newTestAccount(t, h, fakeAccount(2, time.Millisecond))
+	for i := 1; i <= 10; i++ {
+		res, _, err := a.query(context.Background(), recon.Query{Kind: recon.Payment, OrderNo: fmt.Sprint("A", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome != recon.OutcomeFound {
+			t.Fatalf("row %d: %s %q; want it answered", i, res.Outcome, res.Err)
+		}
+	}
+	if got := h.starts.Load(); got != 3 {
+		t.Fatalf("%d starts; want 3 (the first, the one that failed, the one after)", got)
+	}
 }
 
 func outcomes(script ...recon.Outcome) func(int) recon.Reply {
