@@ -384,3 +384,14 @@ func newLedger(t *testing.T, rows map[string]int, order ...string) (string, *sto
 	t.Cleanup(func() { db.Close() })
 	return ledgerPath, db
 }
+
+// A row's fingerprint is the one earlier nights stored: were it to change,
+// every order of the next incremental night would read as changed and be
+// queried again.
+func TestFingerprintIsStable(t *testing.T) {
+	row := recon.Row{Account: "shop-upay", Kind: recon.Refund, OrderNo: "ORD-1", RefundNo: "R-01", ProviderTradeNo: "T9",
+		Status: recon.StateSuccess, Amount: 12345, Currency: "CNY"}
+	if got, want := fingerprint(row), "d363f76c0619f529"; got != want {
+		t.Fatalf("fingerprint = %s; earlier nights stored %s", got, want)
+	}
+}
