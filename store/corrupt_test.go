@@ -52,27 +52,41 @@ func isCorrupt(t *testing.T, path, what string, err error) bool {
 // a CorruptError naming the run and the line, by every way of reading the
 // record, and the altered value is never returned.
 func TestFlippedAmountIsCorrupt(t *testing.T) {
+	// The binary encoding of the amounts: a string's length and bytes
+	// (results), a varint (a row's amount, a reply's).
+	resultAmount := "\x07SUCCESS\x00\x06649.75" // raw_status, sub_status, amount
+	rowAmount := string(binary.AppendVarint([]byte("\x02O7\x00\x00\x00"), 64975))
+	replyAmount := string(binary.AppendVarint([]byte("\x07SUCCESS\x00\x00\x00\x00\x00\x00\x01"), 64975))
 	tests := []struct {
 		name   string
 		sub    string // the bucket the record is in
-		marker string // the record's bytes around the amount; the last 9 in it is flipped to 8
+		marker string // the record's bytes around the amount; the last 9 in it, or its last byte, is flipped
 		read   func(d *DB) (any, error)
 	}{
-		{"result", "results", `"raw_status":"SUCCESS","amount":"649.75"`,
+		{"result", "results", resultAmount,
 			func(d *DB) (any, error) { return d.Result("r1", 7) }},
-		{"results", "results", `"raw_status":"SUCCESS","amount":"649.75"`, func(d *DB) (any, error) {
+		{"results", "results", resultAmount, func(d *DB) (any, error) {
 			var seen []recon.Result
 			err := d.Results("r1", func(r recon.Result) error { seen = append(seen, r); return nil })
 			return seen, err
 		}},
-		{"exchange", "exchanges", `"SUCCESS","amount":64975`,
+		{"exchange", "exchanges", rowAmount,
 			func(d *DB) (any, error) { return d.Exchange("r1", 7) }},
-		{"exchanges", "exchanges", `"SUCCESS","amount":64975`, func(d *DB) (any, error) {
+		{"exchanges", "exchanges", rowAmount, func(d *DB) (any, error) {
 			var seen []Exchange
 			err := d.Exchanges("r1", func(e Exchange) error { seen = append(seen, e); return nil })
 			return seen, err
 		}},
-		{"done lines", "results", `"raw_status":"SUCCESS","amount":"649.75"`,
+		// The reply is stored apart, once for every line it answered: its
+		// damage is that of the exchange asked for.
+		{"exchange's reply", "exchanges", replyAmount,
+			func(d *DB) (any, error) { return d.Exchange("r1", 7) }},
+		{"exchanges' reply", "exchanges", replyAmount, func(d *DB) (any, error) {
+			var seen []Exchange
+			err := d.Exchanges("r1", func(e Exchange) error { seen = append(seen, e); return nil })
+			return seen, err
+		}},
+		{"done lines", "results", resultAmount,
 			func(d *DB) (any, error) { return d.DoneLines("r1") }},
 	}
 	for _, tt := range tests {
@@ -112,7 +126,10 @@ func TestFlippedAmountIsCorrupt(t *testing.T) {
 			if n := bytes.Count(b, []byte(tt.marker)); n != 1 {
 				t.Fatalf("%q is %d times in the file; want once", tt.marker, n)
 			}
-			at := bytes.Index(b, []byte(tt.marker)) + strings.LastIndex(tt.marker, "9")
+			at := bytes.Index(b, []byte(tt.marker)) + len(tt.marker) - 1
+			if i := strings.LastIndex(tt.marker, "9"); i >= 0 {
+				at = bytes.Index(b, []byte(tt.marker)) + i
+			}
 			b[at] ^= 0x01 // '9' -> '8': 649.75 -> 648.75
 			if err := os.WriteFile(path, b, 0o600); err != nil {
 				t.Fatal(err)

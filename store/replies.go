@@ -1,0 +1,129 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/reconhq/recon"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Replies are stored once however many runs judged them: a run's exchange
+// names its reply by its key in the replies bucket (a number, in the
+// order replies were first stored, so that the bucket's pages fill up as
+// a log's), and replysums finds a reply by the hash of its encoding. The
+// hash only says where to look: a reply is reused when its stored bytes
+// are the same, so a collision (or a damaged sum) stores it again.
+var (
+	bucketReplies   = []byte("replies")
+	bucketReplySums = []byte("replysums")
+)
+
+const sumLen = 8
+
+func replySumKey(payload []byte) []byte {
+	h := sha256.Sum256(payload)
+	return h[:sumLen]
+}
+
+// replyWriter stores replies in a write transaction.
+type replyWriter struct {
+	replies, sums *records
+	next          uint64
+	scratch       *[]byte
+}
+
+func newReplyWriter(tx *bolt.Tx, path string, scratch *[]byte) (*replyWriter, error) {
+	rb, err := top(tx, path, bucketReplies)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := top(tx, path, bucketReplySums)
+	if err != nil {
+		return nil, err
+	}
+	rb.FillPercent = 1 // keys that only grow (hashes keep bbolt's half-full split)
+	w := &replyWriter{replies: openRecords(rb), sums: openRecords(sb), next: 1, scratch: scratch}
+	if k, _ := w.replies.c.Last(); len(k) == 8 {
+		w.next = binary.BigEndian.Uint64(k) + 1
+	}
+	return w, nil
+}
+
+// put stores the reply whose record is rec (framed at replyScope(0):
+// framed again at its key when stored), or finds it stored, and returns
+// its key.
+func (w *replyWriter) put(payload []byte) (uint64, error) {
+	sk := replySumKey(payload)
+	ss := scope{bucket: bucketReplySums, key: sk}
+	if v := w.sums.b.Get(sk); v != nil {
+		if sum, err := decodeRecord[replySum](w.scratch, ss, v); err == nil {
+			rs := replyScope(sum.Reply)
+			if tag, p, err := openRecord(w.scratch, rs, w.replies.b.Get(rs.key)); err == nil && tag == tagBinary && bytes.Equal(p, payload) {
+				return sum.Reply, nil
+			}
+		}
+		// A collision, or damage (Verify's to report): stored again.
+	}
+	id := w.next
+	w.next++
+	rs := replyScope(id)
+	if err := w.replies.put(rs.key, seal(w.scratch, rs, tagBinary, payload)); err != nil {
+		return 0, err
+	}
+	if w.sums.b.Get(sk) == nil {
+		v, err := encodeRecord(w.scratch, ss, &replySum{Reply: id})
+		if err != nil {
+			return 0, err
+		}
+		if err := w.sums.put(sk, v); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+func (w *replyWriter) done() error {
+	return errors.Join(w.replies.done(), w.sums.done())
+}
+
+func replyScope(id uint64) scope {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, id)
+	return scope{bucket: bucketReplies, key: k}
+}
+
+// exchangeOf decodes the exchange record v at s and reads its reply. Its
+// error is the exchange's damage (a reply damaged or missing is the
+// exchange's, since that is what was asked for).
+func exchangeOf(tx *bolt.Tx, scratch *[]byte, s scope, v []byte) (*Exchange, error) {
+	x, err := decodeRecord[exchangeRecord](scratch, s, v)
+	if err != nil {
+		return nil, err
+	}
+	reply, err := replyOf(tx, scratch, x.Reply)
+	if err != nil {
+		return nil, err
+	}
+	return &Exchange{Row: x.Row, Attempts: x.Attempts, Reply: *reply}, nil
+}
+
+func replyOf(tx *bolt.Tx, scratch *[]byte, id uint64) (*recon.Reply, error) {
+	b := tx.Bucket(bucketReplies)
+	if b == nil {
+		return nil, errors.New("the replies bucket is missing")
+	}
+	rs := replyScope(id)
+	v := b.Get(rs.key)
+	if v == nil {
+		return nil, fmt.Errorf("its reply (%d) is not stored", id)
+	}
+	r, err := decodeRecord[recon.Reply](scratch, rs, v)
+	if err != nil {
+		return nil, fmt.Errorf("its reply (%d): %w", id, err)
+	}
+	return r, nil
+}
