@@ -127,3 +127,5 @@ func replyOf(tx *bolt.Tx, scratch *[]byte, id uint64) (*recon.Reply, error) {
 	}
 	return r, nil
 }
+
+func beUint64(k []byte) uint64 { return binary.BigEndian.Uint64(k) }

@@ -152,6 +152,10 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 			}
 			return nil, openError(path, err)
 		}
+		if !isPath(path, d.file) && time.Now().Before(readersDeadline) {
+			d.db.Close() // Compact renamed a new file over the one locked: that one
+			continue
+		}
 		break
 	}
 	// bbolt creates with the mode given, but an existing file keeps its own:
@@ -274,6 +278,24 @@ func OpenReadOnly(path string, lockWait time.Duration) (*DB, error) {
 // openChecked opens an existing file read-only and checks it (see
 // precheck); the DB it returns is open, its file f.
 func openChecked(path string, wait time.Duration) (*bolt.DB, *os.File, error) {
+	for range 3 {
+		ro, f, err := openCheckedOnce(path, wait)
+		if err != nil || isPath(path, f) {
+			return ro, f, err
+		}
+		ro.Close() // Compact renamed a new file over the one locked: that one
+	}
+	return openCheckedOnce(path, wait)
+}
+
+// isPath reports whether f is (still) the file at path.
+func isPath(path string, f *os.File) bool {
+	a, err1 := os.Stat(path)
+	b, err2 := f.Stat()
+	return err1 != nil || err2 != nil || os.SameFile(a, b)
+}
+
+func openCheckedOnce(path string, wait time.Duration) (*bolt.DB, *os.File, error) {
 	var f *os.File
 	var ro *bolt.DB
 	err := try(path, func() (err error) {

@@ -135,16 +135,39 @@ func openStore(c *cli.Context, cfg *config.Config) (*store.DB, error) {
 // new empty file. It opens the store read-only: readers share it, a run
 // waits for them, and a store on a read-only mount reads.
 func openStoredRuns(c *cli.Context) (*store.DB, error) {
+	p, err := storedRunsPath(c)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenReadOnly(p, storeLockWait)
+}
+
+// openStoredRunsForWriting is openStoredRuns for a command that changes
+// the runs stored (prune).
+func openStoredRunsForWriting(c *cli.Context) (*store.DB, error) {
+	p, err := storedRunsPath(c)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(p, storeLockWait)
+	if err == nil {
+		_ = db.SetOwner(c.Command.Name, "")
+	}
+	return db, err
+}
+
+// storedRunsPath is the store of a command that reads the runs stored there.
+func storedRunsPath(c *cli.Context) (string, error) {
 	var cfg *config.Config
 	if c.String("store") == "" {
 		var err error
 		if cfg, err = loadConfigIfGiven(c); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	p := storePath(c, cfg)
 	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("store %s does not exist: no run has been stored there yet", p)
+		return "", fmt.Errorf("store %s does not exist: no run has been stored there yet", p)
 	}
-	return store.OpenReadOnly(p, storeLockWait)
+	return p, nil
 }
