@@ -313,13 +313,13 @@ func newFixture(t *testing.T) *fixture {
 	// bbolt's header page (its meta): after the 16-byte page header, the
 	// freelist's page at 32 and the transaction at 48; the newer one counts.
 	m := func(page int) (txid, freelist int64) {
-		at := page * 4096
+		at := page * storePageSize
 		return int64(binary.LittleEndian.Uint64(b[at+16+48:])), int64(binary.LittleEndian.Uint64(b[at+16+32:]))
 	}
 	tx0, fl0 := m(0)
 	tx1, fl1 := m(1)
 	f.freelist = map[bool]int64{true: fl0, false: fl1}[tx0 > tx1]
-	if f.freelist < 2 || f.freelist >= f.hwm/4096 {
+	if f.freelist < 2 || f.freelist >= f.hwm/storePageSize {
 		t.Fatalf("freelist page %d", f.freelist)
 	}
 	return f
@@ -466,7 +466,7 @@ func TestTruncatedStore(t *testing.T) {
 	if f.hwm < 64<<10 {
 		t.Fatalf("the fixture is %d bytes: too small to cut at many places", f.hwm)
 	}
-	for _, size := range []int64{1, 100, 4095, 4096, 5000, 8191, 8192, 8193, 12288, 16384, f.hwm / 4, f.hwm / 2, f.hwm - 4096, f.hwm - 1} {
+	for _, size := range []int64{1, 100, 4095, 4096, 5000, 8191, 8192, 8193, 12288, 16384, f.hwm / 4, f.hwm / 2, f.hwm - storePageSize, f.hwm - 1} {
 		t.Run(strconv.FormatInt(size, 10), func(t *testing.T) {
 			path := f.damage(t, func(b []byte) []byte { return b[:size] })
 			var err error
@@ -500,7 +500,7 @@ func TestTruncatedStore(t *testing.T) {
 // written or an ErrCorrupt error.
 func TestFlippedBytes(t *testing.T) {
 	f := newFixture(t)
-	const page = 4096
+	const page = storePageSize
 	var damaged, cases atomic.Int32
 	flip := func(t *testing.T, name string, seed int64, missingOK bool, where func(rng *rand.Rand) int64) {
 		t.Run(fmt.Sprintf("%s/%d", name, seed), func(t *testing.T) {
@@ -579,11 +579,11 @@ func TestBoltHeaderAsBboltReadsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer file.Close()
-	m, ok := readMeta(file, 4096)
-	if !ok || int64(m.pgid)*4096 != f.hwm || int64(m.freelist) != f.freelist {
-		t.Fatalf("read %+v, %v; bbolt has %d pages, the freelist at %d", m, ok, f.hwm/4096, f.freelist)
+	m, ok := readMeta(file, storePageSize)
+	if !ok || int64(m.pgid)*storePageSize != f.hwm || int64(m.freelist) != f.freelist {
+		t.Fatalf("read %+v, %v; bbolt has %d pages, the freelist at %d", m, ok, f.hwm/storePageSize, f.freelist)
 	}
-	if err := checkFreelist(file, f.path, 4096, m); err != nil {
+	if err := checkFreelist(file, f.path, storePageSize, m); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -607,7 +607,7 @@ func TestUnsyncedFreelist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _ := readMeta(file, 4096)
+	m, _ := readMeta(file, storePageSize)
 	file.Close()
 	if m.freelist != pgidNoFreelist {
 		t.Fatalf("freelist at %d; want none in the file", m.freelist)
@@ -615,10 +615,10 @@ func TestUnsyncedFreelist(t *testing.T) {
 	for seed := range int64(30) {
 		t.Run(fmt.Sprintf("damaged/%d", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewSource(seed))
-			pages := f.hwm / 4096
+			pages := f.hwm / storePageSize
 			path := f.damage(t, func(b []byte) []byte {
 				for range seed % 4 { // seed 0: whole
-					b[(2+rng.Int63n(pages-2))*4096+rng.Int63n(64)] ^= byte(1 + rng.Intn(255))
+					b[(2+rng.Int63n(pages-2))*storePageSize+rng.Int63n(64)] ^= byte(1 + rng.Intn(255))
 				}
 				return b
 			})

@@ -224,7 +224,7 @@ func Compact(path string, lockWait time.Duration) (CompactStats, error) {
 			os.Remove(tmpPath)
 		}
 	}()
-	dst, err := bolt.Open(tmpPath, 0o600, &bolt.Options{NoSync: true})
+	dst, err := bolt.Open(tmpPath, 0o600, &bolt.Options{NoSync: true, PageSize: src.db.Info().PageSize})
 	if err != nil {
 		return st, fmt.Errorf("store %s: compacting into %s: %w", path, tmpPath, err)
 	}

@@ -88,6 +88,11 @@ type DB struct {
 	ownerSet bool
 }
 
+// storePageSize is the page size of the stores Open creates (bbolt's is
+// the system's, 4 KB): a leaf of replies of about 1 KB each, which bbolt
+// does not split below 5 values, would be half empty in 4 KB pages.
+const storePageSize = 16 << 10
+
 // storeBuckets are the top-level buckets Open creates.
 var storeBuckets = [][]byte{bucketRuns, bucketData, bucketOrders, bucketMeta, bucketReplies, bucketReplySums}
 
@@ -136,7 +141,7 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 			// bbolt rebuilds it at every open by walking every page in a
 			// goroutine of its own, where a damaged page is a crash no recover
 			// catches.
-			d.db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: until(deadline), OpenFile: d.openFile})
+			d.db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: until(deadline), OpenFile: d.openFile, PageSize: storePageSize})
 			return err
 		})
 		if errors.Is(err, bolterrors.ErrTimeout) && time.Now().Before(readersDeadline) && onlyReaders(path) {
