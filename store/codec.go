@@ -371,12 +371,17 @@ func readLatest(d *dec, l *Latest) {
 }
 
 // A reply's payload is a byte that says how, then its encoding: as is
-// (replyPlain), or deflated (replyDeflate) when that is shorter. Deflate
-// finds what the parsed fields repeat of the raw body, and the body's own
-// repetitions; at its fastest level it costs a few microseconds a reply.
+// (replyPlain), deflated (replyDeflate), or deflated with a dictionary
+// (replyDict: the dictionary's name, then the deflated bytes), whichever
+// the writer found shortest. Deflate finds what the parsed fields repeat of
+// the raw body, and the body's own repetitions; a dictionary (the first
+// reply the store kept of the same provider: see dicts) finds what replies
+// of one provider share, their keys and fixed values, and halves what is
+// left. At deflate's fastest level it costs a few microseconds a reply.
 const (
 	replyPlain   = 0
 	replyDeflate = 1
+	replyDict    = 2
 	// maxReply bounds what a deflated reply may inflate to.
 	maxReply = 64 << 20
 )
@@ -388,47 +393,79 @@ var deflaters = sync.Pool{New: func() any {
 
 var inflaters = sync.Pool{New: func() any { return flate.NewReader(nil) }}
 
+// appendReplyPayload appends r's payload, without a dictionary.
 func appendReplyPayload(e *enc, r *recon.Reply) {
+	w := deflaters.Get().(*flate.Writer)
+	appendReplyWith(e, r, "", w)
+	deflaters.Put(w)
+}
+
+// appendReplyWith appends r's payload deflated with w (made with the
+// dictionary named dict, or none when dict is ""), or as is when that is
+// not shorter.
+func appendReplyWith(e *enc, r *recon.Reply, dict string, w *flate.Writer) {
 	var plain enc
 	appendReply(&plain, r)
 	var z bytes.Buffer
 	z.Grow(len(plain))
-	w := deflaters.Get().(*flate.Writer)
 	w.Reset(&z)
 	_, werr := w.Write(plain)
 	cerr := w.Close()
-	deflaters.Put(w)
-	if werr == nil && cerr == nil && z.Len() < len(plain) {
-		*e = append(append(*e, replyDeflate), z.Bytes()...)
+	head := enc{replyDeflate}
+	if dict != "" {
+		head = enc{replyDict}
+		head.str(dict)
+	}
+	if werr == nil && cerr == nil && len(head)+z.Len() < 1+len(plain) {
+		*e = append(append(*e, head...), z.Bytes()...)
 		return
 	}
 	*e = append(append(*e, replyPlain), plain...)
 }
 
-func readReplyPayload(d *dec, r *recon.Reply) {
+// readReplyPayload decodes a reply's payload; dict returns a dictionary
+// by its name (nil: a reply deflated with one does not decode).
+func readReplyPayload(d *dec, r *recon.Reply, dict func(name string) ([]byte, error)) {
+	var zdict []byte
 	switch d.byte() {
 	case replyPlain:
 		readReply(d, r)
+		return
 	case replyDeflate:
-		fr := inflaters.Get().(io.ReadCloser)
-		defer inflaters.Put(fr)
-		if err := fr.(flate.Resetter).Reset(bytes.NewReader(d.b), nil); err != nil {
-			d.fail("inflating: %v", err)
+	case replyDict:
+		name := d.str()
+		if d.err != nil {
 			return
 		}
-		plain, err := io.ReadAll(io.LimitReader(fr, maxReply+1))
-		if err != nil || len(plain) > maxReply {
-			d.fail("inflating: %v", err)
+		if dict == nil {
+			d.fail("deflated with the dictionary %q, which is not at hand", name)
 			return
 		}
-		inner := &dec{b: plain}
-		readReply(inner, r)
-		if err := inner.end(); err != nil {
-			d.fail("%v", err)
+		var err error
+		if zdict, err = dict(name); err != nil {
+			d.fail("its dictionary %q: %w", name, err)
 			return
 		}
-		d.b = nil
 	default:
 		d.fail("a bad reply encoding")
+		return
 	}
+	fr := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(fr)
+	if err := fr.(flate.Resetter).Reset(bytes.NewReader(d.b), zdict); err != nil {
+		d.fail("inflating: %v", err)
+		return
+	}
+	plain, err := io.ReadAll(io.LimitReader(fr, maxReply+1))
+	if err != nil || len(plain) > maxReply {
+		d.fail("inflating: %v", err)
+		return
+	}
+	inner := &dec{b: plain}
+	readReply(inner, r)
+	if err := inner.end(); err != nil {
+		d.fail("%v", err)
+		return
+	}
+	d.b = nil
 }

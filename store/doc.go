@@ -10,6 +10,7 @@
 //	data/<run id>/exchanges/<line>     the row and attempts of an Exchange, and its reply's key
 //	replies/<n>                        a provider's reply (recon.Reply), n as 8-byte big endian
 //	replysums/<hash>                   the n of the reply whose encoding has that hash
+//	dicts/<provider>                   the dictionary that provider's replies are deflated with
 //	orders/<order key>                 Latest
 //	meta/schema                        SchemaVersion in plain digits (every recon reads it)
 //	meta/format                        {"schema": SchemaVersion}, as a record
@@ -22,7 +23,7 @@
 //
 // The tag names the encoding: 0x01, the value's JSON (runs, meta/format);
 // 0x02, the binary encoding of codec.go (results, exchanges, replies,
-// replysums, orders: what a run writes by the row), where each field comes
+// replysums, dicts, orders: what a run writes by the row), where each field comes
 // in a fixed order, a number as a varint, a string or bytes (a reply's raw
 // body) as a length and the bytes, and a payload has exactly one encoding.
 // A record of one encoding where the other belongs is damage. The
@@ -38,7 +39,10 @@
 //
 // A reply is stored once however many lines and runs it answered: an
 // incremental night that judges stored answers again adds its results
-// and a reference a line. replysums finds a stored reply by a hash of its
+// and a reference a line. A reply is deflated, with a dictionary of its
+// provider's (the first reply of it the store kept, written once and
+// never changed or dropped, so that every reply deflated with it reads;
+// a damaged dictionary is the damage of every reply deflated with it). replysums finds a stored reply by a hash of its
 // encoding; it is reused only when the stored bytes are the same (a hash
 // that collides, or a damaged sum, stores it again). A damaged reply is
 // the damage of every exchange that names it (a *CorruptError naming that

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"slices"
 
 	"github.com/reconhq/recon"
 	bolt "go.etcd.io/bbolt"
@@ -118,6 +119,8 @@ func appendPayload(e *enc, v any) (byte, error) {
 		appendLatest(e, &v)
 	case *replySum:
 		e.uint(v.Reply)
+	case *dictRecord:
+		*e = append(*e, v.Bytes...)
 	default:
 		p, err := json.Marshal(v)
 		if err != nil {
@@ -140,11 +143,14 @@ func decodePayload(tag byte, p []byte, t any) error {
 		t.Attempts = d.intn()
 		t.Reply = d.uint()
 	case *recon.Reply:
-		readReplyPayload(d, t)
+		readReplyPayload(d, t, nil)
 	case *Latest:
 		readLatest(d, t)
 	case *replySum:
 		t.Reply = d.uint()
+	case *dictRecord:
+		t.Bytes = slices.Clone(d.b)
+		d.b = nil
 	default:
 		if tag != tagJSON {
 			return fmt.Errorf("a record of format 0x%02x where one of format 0x%02x belongs", tag, tagJSON)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"compress/flate"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -20,7 +21,59 @@ import (
 var (
 	bucketReplies   = []byte("replies")
 	bucketReplySums = []byte("replysums")
+	// dicts/<provider> is the dictionary the replies of a provider are
+	// deflated with: the plain encoding of the first reply of it the store
+	// kept. A dictionary is written once and never changed or dropped, so
+	// that every reply deflated with it reads.
+	bucketDicts = []byte("dicts")
 )
+
+// dictRecord is a dictionary's record.
+type dictRecord struct{ Bytes []byte }
+
+// maxDict bounds a dictionary (deflate's window).
+const maxDict = 32 << 10
+
+func dictScope(name string) scope { return scope{bucket: bucketDicts, key: []byte(name)} }
+
+// dictOf reads a dictionary.
+func dictOf(tx *bolt.Tx, scratch *[]byte, name string) ([]byte, error) {
+	b := tx.Bucket(bucketDicts)
+	if b == nil {
+		return nil, errors.New("the dicts bucket is missing")
+	}
+	s := dictScope(name)
+	v := b.Get(s.key)
+	if v == nil {
+		return nil, errors.New("not stored")
+	}
+	d, err := decodeRecord[dictRecord](scratch, s, v)
+	if err != nil {
+		return nil, err
+	}
+	return d.Bytes, nil
+}
+
+// decodeReply decodes the reply record v at s, with its dictionary.
+func decodeReply(tx *bolt.Tx, scratch *[]byte, s scope, v []byte) (*recon.Reply, error) {
+	tag, p, err := openRecord(scratch, s, v)
+	if err != nil {
+		return nil, err
+	}
+	if tag != tagBinary {
+		return nil, fmt.Errorf("decoding: a record of format 0x%02x where one of format 0x%02x belongs", tag, tagBinary)
+	}
+	r := new(recon.Reply)
+	d := &dec{b: p}
+	readReplyPayload(d, r, func(name string) ([]byte, error) {
+		var ds []byte
+		return dictOf(tx, &ds, name)
+	})
+	if err := d.end(); err != nil {
+		return nil, fmt.Errorf("decoding: %w", err)
+	}
+	return r, nil
+}
 
 const sumLen = 8
 
@@ -121,7 +174,7 @@ func replyOf(tx *bolt.Tx, scratch *[]byte, id uint64) (*recon.Reply, error) {
 	if v == nil {
 		return nil, fmt.Errorf("its reply (%d) is not stored", id)
 	}
-	r, err := decodeRecord[recon.Reply](scratch, rs, v)
+	r, err := decodeReply(tx, scratch, rs, v)
 	if err != nil {
 		return nil, fmt.Errorf("its reply (%d): %w", id, err)
 	}
@@ -129,3 +182,88 @@ func replyOf(tx *bolt.Tx, scratch *[]byte, id uint64) (*recon.Reply, error) {
 }
 
 func beUint64(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
+
+// replyDicts is a writer's dictionaries, by provider.
+type replyDicts map[string]*providerDict
+
+type providerDict struct {
+	w     *flate.Writer
+	bytes []byte
+	isNew bool // to be stored by the commit
+}
+
+// dictFor returns the dictionary of a provider's replies: the store's, or
+// else plain (the first reply's plain encoding), to be stored.
+func (w *Writer) dictFor(provider string, plain func() []byte) (*providerDict, error) {
+	if rd, ok := w.dicts[provider]; ok {
+		return rd, nil
+	}
+	var dict []byte
+	err := w.db.view(func(tx *bolt.Tx) error {
+		return w.db.try(func() error {
+			b, err := dictOf(tx, nil, provider)
+			if err == nil {
+				dict = b
+			} else if tx.Bucket(bucketDicts) == nil || tx.Bucket(bucketDicts).Get([]byte(provider)) != nil {
+				return &CorruptError{Path: w.db.path, Bucket: string(bucketDicts), Key: provider, Err: err}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	rd := &providerDict{bytes: dict}
+	if dict == nil {
+		p := plain()
+		rd.bytes, rd.isNew = p[:min(len(p), maxDict)], true
+	}
+	// Level 2: level 1 (BestSpeed) ignores a dictionary.
+	if rd.w, err = flate.NewWriterDict(nil, 2, rd.bytes); err != nil {
+		return nil, err
+	}
+	if w.dicts == nil {
+		w.dicts = replyDicts{}
+	}
+	w.dicts[provider] = rd
+	return rd, nil
+}
+
+// putDicts stores the dictionaries made since the last commit.
+func (w *Writer) putDicts(tx *bolt.Tx) error {
+	var fresh []*providerDict
+	var names []string
+	for name, rd := range w.dicts {
+		if rd.isNew {
+			fresh, names = append(fresh, rd), append(names, name)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	b, err := top(tx, w.db.path, bucketDicts)
+	if err != nil {
+		return err
+	}
+	rs := openRecords(b)
+	for i, rd := range fresh {
+		s := dictScope(names[i])
+		if b.Get(s.key) != nil {
+			return &CorruptError{Path: w.db.path, Bucket: string(bucketDicts), Key: names[i], Err: errors.New("a dictionary is stored that did not read")}
+		}
+		v, err := encodeRecord(&w.scratch, s, &dictRecord{Bytes: rd.bytes})
+		if err != nil {
+			return err
+		}
+		if err := rs.put(s.key, v); err != nil {
+			return err
+		}
+	}
+	if err := rs.done(); err != nil {
+		return err
+	}
+	for _, rd := range fresh {
+		rd.isNew = false
+	}
+	return nil
+}

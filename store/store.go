@@ -94,7 +94,7 @@ type DB struct {
 const storePageSize = 16 << 10
 
 // storeBuckets are the top-level buckets Open creates.
-var storeBuckets = [][]byte{bucketRuns, bucketData, bucketOrders, bucketMeta, bucketReplies, bucketReplySums}
+var storeBuckets = [][]byte{bucketRuns, bucketData, bucketOrders, bucketMeta, bucketReplies, bucketReplySums, bucketDicts}
 
 var (
 	keySchema = []byte("schema") // the schema version, plain digits, for every recon to read

@@ -94,7 +94,10 @@ func verifyRecord(tx *bolt.Tx, scratch *[]byte, path [][]byte, k, v []byte) *rec
 		_, err = exchangeOf(tx, scratch, s, v) // and the reply it names
 	case len(path) == 1 && bytes.Equal(path[0], bucketReplies):
 		s = scope{bucket: bucketReplies, key: k}
-		_, err = decodeRecord[recon.Reply](scratch, s, v)
+		_, err = decodeReply(tx, scratch, s, v)
+	case len(path) == 1 && bytes.Equal(path[0], bucketDicts):
+		s = scope{bucket: bucketDicts, key: k}
+		_, err = decodeRecord[dictRecord](scratch, s, v)
 	case len(path) == 1 && bytes.Equal(path[0], bucketReplySums):
 		s = scope{bucket: bucketReplySums, key: k}
 		_, err = decodeRecord[replySum](scratch, s, v)
@@ -189,7 +192,7 @@ func digests(tx *bolt.Tx, file string, seen map[string]digest, reported map[stri
 		}
 	}
 	check(tx.Bucket(bucketRuns), string(bucketRuns), &CorruptError{Bucket: string(bucketRuns)})
-	for _, name := range [][]byte{bucketOrders, bucketReplies, bucketReplySums} {
+	for _, name := range [][]byte{bucketOrders, bucketReplies, bucketReplySums, bucketDicts} {
 		check(tx.Bucket(name), string(name), &CorruptError{Bucket: string(name)})
 	}
 	data, runs := tx.Bucket(bucketData), tx.Bucket(bucketRuns)

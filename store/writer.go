@@ -41,6 +41,8 @@ type Writer struct {
 	// records.
 	scratch []byte
 	arena   arena
+	// dicts are the dictionaries of the providers' replies (replies.go).
+	dicts replyDicts
 }
 
 // NewWriter starts a writer for a run, which must exist (PutRun).
@@ -158,7 +160,19 @@ func (w *Writer) commit(batch []Record) error {
 				return fmt.Errorf("store: run %q line %d: %w", w.runID, r.Result.Line, err)
 			}
 			w.arena.buf = w.arena.buf[:0]
-			appendReplyPayload(&w.arena.buf, &r.Exchange.Reply)
+			if p := r.Exchange.Row.Provider; p != "" {
+				rd, err := w.dictFor(p, func() []byte {
+					var plain enc
+					appendReply(&plain, &r.Exchange.Reply)
+					return plain
+				})
+				if err != nil {
+					return err
+				}
+				appendReplyWith(&w.arena.buf, &r.Exchange.Reply, p, rd.w)
+			} else {
+				appendReplyPayload(&w.arena.buf, &r.Exchange.Reply)
+			}
 			reply := w.arena.copy(w.arena.buf)
 			exchanges = append(exchanges, pending{key: k, x: exchangeRecord{Row: r.Exchange.Row, Attempts: r.Exchange.Attempts}, reply: reply})
 		}
@@ -188,6 +202,9 @@ func (w *Writer) commit(batch []Record) error {
 			return err
 		}
 		if len(exchanges) > 0 {
+			if err := w.putDicts(tx); err != nil {
+				return err
+			}
 			rw, err := newReplyWriter(tx, w.db.path, &w.scratch)
 			if err != nil {
 				return err
