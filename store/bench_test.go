@@ -106,26 +106,14 @@ func BenchmarkOpenWrite(b *testing.B) {
 }
 
 // Reading every result of one run of a big store (what a report reads).
-func BenchmarkResultsOfRun(b *testing.B) {
-	path := benchStore(b)
-	d, err := OpenReadOnly(path, time.Second)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		n := 0
-		if err := d.Results("run-0049", func(r recon.Result) error { n++; return nil }); err != nil || n != 20000 {
-			b.Fatal(n, err)
-		}
-	}
-}
+func BenchmarkResultsOfRun(b *testing.B) { benchResults(b, benchStore(b), "run-0049", 20000) }
 
 // Reading every result of a run of 1M rows (what `recon report` reads).
 func BenchmarkResultsOfBigRun(b *testing.B) {
-	path := bigStore(b, 1, 1_000_000)
+	benchResults(b, bigStore(b, 1, 1_000_000), "run-0000", 1_000_000)
+}
+
+func benchResults(b *testing.B, path, run string, want int) {
 	d, err := OpenReadOnly(path, time.Second)
 	if err != nil {
 		b.Fatal(err)
@@ -135,7 +123,7 @@ func BenchmarkResultsOfBigRun(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		n := 0
-		if err := d.Results("run-0000", func(r recon.Result) error { n++; return nil }); err != nil || n != 1_000_000 {
+		if err := d.Results(run, func(recon.Result) error { n++; return nil }); err != nil || n != want {
 			b.Fatal(n, err)
 		}
 	}

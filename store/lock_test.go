@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -68,16 +69,14 @@ func holder(t *testing.T, mode, path string) (pid int, release func()) {
 		cmd.Wait()
 		t.Fatalf("the %s holder did not start: %q", mode, line)
 	}
-	done := false
+	var once sync.Once
 	release = func() {
-		if done {
-			return
-		}
-		done = true
-		in.Close()
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("the %s holder: %v", mode, err)
-		}
+		once.Do(func() {
+			in.Close()
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("the %s holder: %v", mode, err)
+			}
+		})
 	}
 	t.Cleanup(release)
 	return cmd.Process.Pid, release

@@ -711,6 +711,8 @@ func each[T any](d *DB, runID string, sub []byte, decode func(*bolt.Tx, *[]byte,
 		}
 		var scratch, prev []byte
 		var seen digest
+		rel := newReleased(d.db.Info().Data, tx.Size())
+		defer rel.release()
 		s := scope{bucket: sub, run: []byte(runID)}
 		first := true
 		for {
@@ -734,6 +736,7 @@ func each[T any](d *DB, runID string, sub []byte, decode func(*bolt.Tx, *[]byte,
 				}
 				prev = k
 				seen.add(v)
+				rel.saw(v)
 				s.key = k
 				var err error
 				if t, err = decode(tx, &scratch, s, v); err != nil {
