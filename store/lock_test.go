@@ -2,12 +2,14 @@ package store
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -214,5 +216,62 @@ func TestOpenReadOnlyWritesNothing(t *testing.T) {
 	}
 	if _, err := OpenReadOnly(filepath.Join(t.TempDir(), "none.db"), time.Second); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a missing store: %v", err)
+	}
+}
+
+// A page whose overflow count rotted (bbolt would free it page by page,
+// endlessly, at the first commit) is refused by Open for writing, and
+// reported by Verify: pagesFit reads every page header from the file.
+func TestRottedOverflowRefused(t *testing.T) {
+	path := newStore(t)
+	d, err := Open(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeNight(t, d, "n1", time.Now(), nightOf(demoRecords(t), 1)[:300])
+	d.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := readMeta(f, storePageSize)
+	free, err := freePages(f, path, storePageSize, m)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := -1
+	for id := 2; id < int(m.pgid); id++ {
+		h := b[id*storePageSize:]
+		if binary.NativeEndian.Uint16(h[8:]) == 0x02 && !slices.Contains(free, uint64(id)) {
+			leaf = id
+		}
+	}
+	if leaf < 0 {
+		t.Fatal("no leaf page in the fixture")
+	}
+	binary.NativeEndian.PutUint32(b[leaf*storePageSize+12:], 1<<30)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err = Open(path, time.Second)
+	if err == nil {
+		d.Close()
+		t.Fatal("opened a store with a rotted overflow count for writing")
+	}
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("page %d (leaf) runs", leaf)) {
+		t.Errorf("Open: %v", err)
+	}
+	r, err := OpenReadOnly(path, time.Second)
+	if err != nil {
+		t.Fatal(err) // a reader frees no page: it opens
+	}
+	defer r.Close()
+	if err := r.Verify(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "past the last one") {
+		t.Errorf("Verify: %v", err)
 	}
 }

@@ -173,7 +173,7 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 		return d.db.Update(func(tx *bolt.Tx) error {
 			// Before this transaction commits, which frees pages: a page
 			// whose length rotted would be freed page by page, endlessly.
-			if err := pagesFit(tx, path, d.db.Info().PageSize); err != nil {
+			if err := pagesFit(d.file, path, d.db.Info().PageSize); err != nil {
 				return err
 			}
 			for _, name := range storeBuckets {

@@ -20,7 +20,9 @@ import (
 func (d *DB) Verify() error {
 	var bad []error
 	err := d.try(func() error {
-		tx, err := d.db.Begin(!d.readOnly) // tx.Page is safe in a writer's only
+		// A writer's transaction on a writable store: no commit happens
+		// meanwhile, so the file's pages are those pagesFit reads.
+		tx, err := d.db.Begin(!d.readOnly)
 		if err != nil {
 			return err
 		}
@@ -43,10 +45,8 @@ func (d *DB) Verify() error {
 			return err
 		}
 		bad = append(bad, digests(tx, d.path, seen, reported)...)
-		if !d.readOnly {
-			if err := pagesFit(tx, d.path, d.db.Info().PageSize); err != nil {
-				bad = append(bad, err)
-			}
+		if err := pagesFit(d.file, d.path, d.db.Info().PageSize); err != nil {
+			bad = append(bad, err)
 		}
 		// Not bbolt's own tx.Check: it runs in a goroutine of its own, where
 		// a key whose length rotted is a fault no recover catches.
