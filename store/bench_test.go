@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -126,5 +127,57 @@ func benchResults(b *testing.B, path, run string, want int) {
 		if err := d.Results(run, func(recon.Result) error { n++; return nil }); err != nil || n != want {
 			b.Fatal(n, err)
 		}
+	}
+}
+
+// A writer fed 5000 results a second (with their replies) for 2 s: how
+// many commits (two fsyncs each) it makes a second, and how long a result
+// waits from its Put to the end of the commit that holds it.
+func BenchmarkWriter5kPerSecond(b *testing.B) {
+	base := demoRecords(b)
+	for b.Loop() {
+		d, err := Open(filepath.Join(b.TempDir(), "recon.db"), time.Second)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := d.PutRun(&Run{ID: "r"}); err != nil {
+			b.Fatal(err)
+		}
+		w := d.NewWriter("r")
+		putAt := make([]time.Time, 10001)
+		var waits []time.Duration
+		commits := 0
+		w.onCommit = func(batch []Record) {
+			commits++
+			now := time.Now()
+			for _, r := range batch {
+				waits = append(waits, now.Sub(putAt[r.Result.Line]))
+			}
+		}
+		start := time.Now()
+		tick := time.NewTicker(2 * time.Millisecond)
+		for line := 1; line <= 10000; {
+			<-tick.C
+			for range 10 {
+				r := base[line%len(base)]
+				r.Result.Line = line
+				putAt[line] = time.Now()
+				if err := w.Put(r); err != nil {
+					b.Fatal(err)
+				}
+				line++
+			}
+		}
+		tick.Stop()
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		secs := time.Since(start).Seconds()
+		d.Close()
+		slices.Sort(waits)
+		b.ReportMetric(float64(commits)/secs, "commits/s")
+		b.ReportMetric(2*float64(commits)/secs, "fsyncs/s")
+		b.ReportMetric(float64(waits[len(waits)*99/100].Milliseconds()), "p99-wait-ms")
+		b.ReportMetric(float64(waits[len(waits)-1].Milliseconds()), "max-wait-ms")
 	}
 }

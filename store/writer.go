@@ -127,6 +127,21 @@ func (w *Writer) loop() {
 			}
 			add(q)
 		case <-timer.C:
+			// Due: take along what is already queued (put during the
+			// last commit), so that a slow commit makes the next batch
+			// larger, not the commits smaller and more.
+			for open := true; open && len(batch) < batchSize; {
+				select {
+				case q, ok := <-w.in:
+					if !ok {
+						flush()
+						return
+					}
+					batch = append(batch, q.Record)
+				default:
+					open = false
+				}
+			}
 			flush()
 		}
 	}
