@@ -275,3 +275,30 @@ func TestRottedOverflowRefused(t *testing.T) {
 		t.Errorf("Verify: %v", err)
 	}
 }
+
+// A store on a read-only mount reads (Open, which writes, cannot even
+// open the file there). Mounting takes root and a kernel that lets this
+// process mount: without them the test says so and does not run.
+func TestOpenReadOnlyOnReadOnlyMount(t *testing.T) {
+	src := filepath.Dir(newStore(t))
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "--bind", src, mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot bind-mount here (%v: %s): the read-only mount is not tried", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", mnt).Run() })
+	if out, err := exec.Command("mount", "-o", "remount,bind,ro", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount read-only here (%v: %s)", err, out)
+	}
+	path := filepath.Join(mnt, "recon.db")
+	d, err := OpenReadOnly(path, time.Second)
+	if err != nil {
+		t.Fatalf("a store on a read-only mount: %v", err)
+	}
+	defer d.Close()
+	if runs, err := d.Runs(); err != nil || len(runs) != 1 {
+		t.Errorf("Runs: %v, %v", runs, err)
+	}
+	if _, err := Open(path, time.Second); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("Open for writing on a read-only mount: %v", err)
+	}
+}
