@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // What the store checks of bbolt's own file structure before bbolt relies
@@ -61,69 +59,100 @@ func readMeta(f *os.File, pageSize int) (boltMeta, bool) {
 // checkFreelist checks the header and the page IDs of bbolt's freelist
 // page, which bbolt reads at open and frees at the first commit.
 func checkFreelist(f *os.File, path string, pageSize int, m boltMeta) error {
+	_, err := freePages(f, path, pageSize, m)
+	return err
+}
+
+// freePages checks bbolt's freelist page (see checkFreelist) and returns
+// the pages it lists.
+func freePages(f *os.File, path string, pageSize int, m boltMeta) ([]uint64, error) {
 	bad := func(format string, args ...any) error {
 		return &CorruptError{Path: path, Err: fmt.Errorf("bbolt's freelist (page %d) "+format, append([]any{m.freelist}, args...)...)}
 	}
 	if m.freelist < 2 || m.freelist >= m.pgid {
-		return bad("is outside the file's %d pages", m.pgid)
+		return nil, bad("is outside the file's %d pages", m.pgid)
 	}
 	hdr := make([]byte, pageHeaderLen+8)
 	if _, err := f.ReadAt(hdr, int64(m.freelist)*int64(pageSize)); err != nil {
-		return bad("cannot be read: %v", err)
+		return nil, bad("cannot be read: %v", err)
 	}
 	ne := binary.NativeEndian
 	id, flags, count, overflow := ne.Uint64(hdr), ne.Uint16(hdr[8:]), uint64(ne.Uint16(hdr[10:])), uint64(ne.Uint32(hdr[12:]))
 	switch {
 	case id != m.freelist || flags != flagFreelist:
-		return bad("is not a freelist page (it says page %d, flags %#x)", id, flags)
+		return nil, bad("is not a freelist page (it says page %d, flags %#x)", id, flags)
 	case m.freelist+overflow >= m.pgid:
-		return bad("runs %d pages past the last one", m.freelist+overflow+1-m.pgid)
+		return nil, bad("runs %d pages past the last one", m.freelist+overflow+1-m.pgid)
 	}
 	first := uint64(0)
 	if count == 0xFFFF { // more IDs than the header counts: the first element is the count
 		count, first = ne.Uint64(hdr[pageHeaderLen:]), 1
 	}
 	if room := (overflow+1)*uint64(pageSize) - pageHeaderLen; count > room/8 || (first+count)*8 > room {
-		return bad("lists %d pages, more than it holds", count)
+		return nil, bad("lists %d pages, more than it holds", count)
 	}
 	ids := make([]byte, count*8)
 	if _, err := f.ReadAt(ids, int64(m.freelist)*int64(pageSize)+pageHeaderLen+int64(first*8)); err != nil {
-		return bad("cannot be read: %v", err)
+		return nil, bad("cannot be read: %v", err)
 	}
 	prev := uint64(1)
+	free := make([]uint64, count)
 	for i := range count {
 		id := ne.Uint64(ids[i*8:])
 		if id <= prev || id >= m.pgid {
-			return bad("lists page %d after page %d (of %d)", id, prev, m.pgid)
+			return nil, bad("lists page %d after page %d (of %d)", id, prev, m.pgid)
 		}
-		prev = id
+		prev, free[i] = id, id
 	}
-	return nil
+	return free, nil
 }
 
 // pagesFit checks every page header below the high water mark: a page in
 // use is a branch, a leaf or the freelist, and ends before the last page
-// (its overflow count did not rot). It reads one header a page, as bbolt's
-// own freelist rebuild did at every open before the store kept it in the
-// file. tx must be a writer's (tx.Page).
-func pagesFit(tx *bolt.Tx, file string, pageSize int) error {
-	hwm := int(tx.Size() / int64(pageSize))
-	for id := 2; id < hwm; {
-		p, err := tx.Page(id)
-		if err != nil || p == nil {
+// (its overflow count did not rot). It reads the headers from the file f
+// (bbolt's header page, its freelist, then 16 bytes a page), not through
+// bbolt's memory map: a walk through the map would make the whole file
+// resident. f must be as bbolt's last transaction left it (no write since).
+func pagesFit(f *os.File, file string, pageSize int) error {
+	m, ok := readMeta(f, pageSize)
+	if !ok {
+		return nil // bbolt's header is not as the store reads it (TestBoltHeaderAsBboltReadsIt)
+	}
+	hwm := m.pgid
+	var free []uint64
+	if m.freelist != pgidNoFreelist {
+		var err error
+		if free, err = freePages(f, file, pageSize, m); err != nil {
 			return err
 		}
-		switch p.Type {
-		case "free":
+	}
+	hdr := make([]byte, pageHeaderLen)
+	ne := binary.NativeEndian
+	for id := uint64(2); id < hwm; {
+		if len(free) > 0 && free[0] == id {
+			free = free[1:]
 			id++
-		case "branch", "leaf", "freelist":
-			if id+p.OverflowCount >= hwm {
-				return &CorruptError{Path: file, Err: fmt.Errorf("page %d (%s) runs %d pages past the last one", id, p.Type, id+p.OverflowCount+1-hwm)}
-			}
-			id += p.OverflowCount + 1
-		default:
-			return &CorruptError{Path: file, Err: fmt.Errorf("page %d is in use and not a page (%s)", id, p.Type)}
+			continue
 		}
+		if _, err := f.ReadAt(hdr, int64(id)*int64(pageSize)); err != nil {
+			return &CorruptError{Path: file, Err: fmt.Errorf("page %d cannot be read: %v", id, err)}
+		}
+		flags, overflow := ne.Uint16(hdr[8:]), uint64(ne.Uint32(hdr[12:]))
+		var typ string
+		switch flags {
+		case 0x01:
+			typ = "branch"
+		case 0x02:
+			typ = "leaf"
+		case flagFreelist:
+			typ = "freelist"
+		default:
+			return &CorruptError{Path: file, Err: fmt.Errorf("page %d is in use and not a page (flags %#x)", id, flags)}
+		}
+		if id+overflow >= hwm {
+			return &CorruptError{Path: file, Err: fmt.Errorf("page %d (%s) runs %d pages past the last one", id, typ, id+overflow+1-hwm)}
+		}
+		id += overflow + 1
 	}
 	return nil
 }

@@ -72,6 +72,9 @@ func (e *CorruptError) what() string {
 		}
 		return fmt.Sprintf("order %s: its latest result", orderName(e.Key))
 	}
+	if e.Bucket == string(bucketReplies) || e.Bucket == string(bucketReplySums) {
+		return fmt.Sprintf("%s key %s", e.Bucket, e.Key)
+	}
 	return fmt.Sprintf("%s %q", e.Bucket, e.Key)
 }
 
@@ -101,6 +104,8 @@ func corruptRecord(path string, s scope, err error) *CorruptError {
 		} else {
 			e.Key = shortHex(s.key)
 		}
+	case string(bucketReplies), string(bucketReplySums):
+		e.Key = shortHex(s.key)
 	default:
 		e.Key = string(s.key)
 	}
@@ -159,7 +164,7 @@ func openError(path string, err error) error {
 	case errors.As(err, &ce):
 		return err
 	case errors.Is(err, bolterrors.ErrTimeout):
-		return fmt.Errorf("store %s: %w", path, ErrLocked)
+		return lockedError(path)
 	case errors.As(err, &pe), errors.As(err, &errno), errors.Is(err, os.ErrPermission):
 		// Not the file's content: a permission, a missing folder, the system.
 		return fmt.Errorf("store %s: %w", path, err)

@@ -52,27 +52,41 @@ func isCorrupt(t *testing.T, path, what string, err error) bool {
 // a CorruptError naming the run and the line, by every way of reading the
 // record, and the altered value is never returned.
 func TestFlippedAmountIsCorrupt(t *testing.T) {
+	// The binary encoding of the amounts: a string's length and bytes
+	// (results), a varint (a row's amount, a reply's).
+	resultAmount := "\x07SUCCESS\x00\x06649.75" // raw_status, sub_status, amount
+	rowAmount := string(binary.AppendVarint([]byte("\x02O7\x00\x00\x00"), 64975))
+	replyAmount := string(binary.AppendVarint([]byte("\x07SUCCESS\x00\x00\x00\x00\x00\x00\x01"), 64975))
 	tests := []struct {
 		name   string
 		sub    string // the bucket the record is in
-		marker string // the record's bytes around the amount; the last 9 in it is flipped to 8
+		marker string // the record's bytes around the amount; the last 9 in it, or its last byte, is flipped
 		read   func(d *DB) (any, error)
 	}{
-		{"result", "results", `"raw_status":"SUCCESS","amount":"649.75"`,
+		{"result", "results", resultAmount,
 			func(d *DB) (any, error) { return d.Result("r1", 7) }},
-		{"results", "results", `"raw_status":"SUCCESS","amount":"649.75"`, func(d *DB) (any, error) {
+		{"results", "results", resultAmount, func(d *DB) (any, error) {
 			var seen []recon.Result
 			err := d.Results("r1", func(r recon.Result) error { seen = append(seen, r); return nil })
 			return seen, err
 		}},
-		{"exchange", "exchanges", `"SUCCESS","amount":64975`,
+		{"exchange", "exchanges", rowAmount,
 			func(d *DB) (any, error) { return d.Exchange("r1", 7) }},
-		{"exchanges", "exchanges", `"SUCCESS","amount":64975`, func(d *DB) (any, error) {
+		{"exchanges", "exchanges", rowAmount, func(d *DB) (any, error) {
 			var seen []Exchange
 			err := d.Exchanges("r1", func(e Exchange) error { seen = append(seen, e); return nil })
 			return seen, err
 		}},
-		{"done lines", "results", `"raw_status":"SUCCESS","amount":"649.75"`,
+		// The reply is stored apart, once for every line it answered: its
+		// damage is that of the exchange asked for.
+		{"exchange's reply", "exchanges", replyAmount,
+			func(d *DB) (any, error) { return d.Exchange("r1", 7) }},
+		{"exchanges' reply", "exchanges", replyAmount, func(d *DB) (any, error) {
+			var seen []Exchange
+			err := d.Exchanges("r1", func(e Exchange) error { seen = append(seen, e); return nil })
+			return seen, err
+		}},
+		{"done lines", "results", resultAmount,
 			func(d *DB) (any, error) { return d.DoneLines("r1") }},
 	}
 	for _, tt := range tests {
@@ -112,7 +126,10 @@ func TestFlippedAmountIsCorrupt(t *testing.T) {
 			if n := bytes.Count(b, []byte(tt.marker)); n != 1 {
 				t.Fatalf("%q is %d times in the file; want once", tt.marker, n)
 			}
-			at := bytes.Index(b, []byte(tt.marker)) + strings.LastIndex(tt.marker, "9")
+			at := bytes.Index(b, []byte(tt.marker)) + len(tt.marker) - 1
+			if i := strings.LastIndex(tt.marker, "9"); i >= 0 {
+				at = bytes.Index(b, []byte(tt.marker)) + i
+			}
 			b[at] ^= 0x01 // '9' -> '8': 649.75 -> 648.75
 			if err := os.WriteFile(path, b, 0o600); err != nil {
 				t.Fatal(err)
@@ -296,13 +313,13 @@ func newFixture(t *testing.T) *fixture {
 	// bbolt's header page (its meta): after the 16-byte page header, the
 	// freelist's page at 32 and the transaction at 48; the newer one counts.
 	m := func(page int) (txid, freelist int64) {
-		at := page * 4096
+		at := page * storePageSize
 		return int64(binary.LittleEndian.Uint64(b[at+16+48:])), int64(binary.LittleEndian.Uint64(b[at+16+32:]))
 	}
 	tx0, fl0 := m(0)
 	tx1, fl1 := m(1)
 	f.freelist = map[bool]int64{true: fl0, false: fl1}[tx0 > tx1]
-	if f.freelist < 2 || f.freelist >= f.hwm/4096 {
+	if f.freelist < 2 || f.freelist >= f.hwm/storePageSize {
 		t.Fatalf("freelist page %d", f.freelist)
 	}
 	return f
@@ -449,7 +466,7 @@ func TestTruncatedStore(t *testing.T) {
 	if f.hwm < 64<<10 {
 		t.Fatalf("the fixture is %d bytes: too small to cut at many places", f.hwm)
 	}
-	for _, size := range []int64{1, 100, 4095, 4096, 5000, 8191, 8192, 8193, 12288, 16384, f.hwm / 4, f.hwm / 2, f.hwm - 4096, f.hwm - 1} {
+	for _, size := range []int64{1, 100, 4095, 4096, 5000, 8191, 8192, 8193, 12288, 16384, f.hwm / 4, f.hwm / 2, f.hwm - storePageSize, f.hwm - 1} {
 		t.Run(strconv.FormatInt(size, 10), func(t *testing.T) {
 			path := f.damage(t, func(b []byte) []byte { return b[:size] })
 			var err error
@@ -483,7 +500,7 @@ func TestTruncatedStore(t *testing.T) {
 // written or an ErrCorrupt error.
 func TestFlippedBytes(t *testing.T) {
 	f := newFixture(t)
-	const page = 4096
+	const page = storePageSize
 	var damaged, cases atomic.Int32
 	flip := func(t *testing.T, name string, seed int64, missingOK bool, where func(rng *rand.Rand) int64) {
 		t.Run(fmt.Sprintf("%s/%d", name, seed), func(t *testing.T) {
@@ -562,11 +579,11 @@ func TestBoltHeaderAsBboltReadsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer file.Close()
-	m, ok := readMeta(file, 4096)
-	if !ok || int64(m.pgid)*4096 != f.hwm || int64(m.freelist) != f.freelist {
-		t.Fatalf("read %+v, %v; bbolt has %d pages, the freelist at %d", m, ok, f.hwm/4096, f.freelist)
+	m, ok := readMeta(file, storePageSize)
+	if !ok || int64(m.pgid)*storePageSize != f.hwm || int64(m.freelist) != f.freelist {
+		t.Fatalf("read %+v, %v; bbolt has %d pages, the freelist at %d", m, ok, f.hwm/storePageSize, f.freelist)
 	}
-	if err := checkFreelist(file, f.path, 4096, m); err != nil {
+	if err := checkFreelist(file, f.path, storePageSize, m); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -590,7 +607,7 @@ func TestUnsyncedFreelist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _ := readMeta(file, 4096)
+	m, _ := readMeta(file, storePageSize)
 	file.Close()
 	if m.freelist != pgidNoFreelist {
 		t.Fatalf("freelist at %d; want none in the file", m.freelist)
@@ -598,10 +615,10 @@ func TestUnsyncedFreelist(t *testing.T) {
 	for seed := range int64(30) {
 		t.Run(fmt.Sprintf("damaged/%d", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewSource(seed))
-			pages := f.hwm / 4096
+			pages := f.hwm / storePageSize
 			path := f.damage(t, func(b []byte) []byte {
 				for range seed % 4 { // seed 0: whole
-					b[(2+rng.Int63n(pages-2))*4096+rng.Int63n(64)] ^= byte(1 + rng.Intn(255))
+					b[(2+rng.Int63n(pages-2))*storePageSize+rng.Int63n(64)] ^= byte(1 + rng.Intn(255))
 				}
 				return b
 			})

@@ -7,7 +7,10 @@
 //
 //	runs/<run id>                      Run
 //	data/<run id>/results/<line>       recon.Result, line as 8-byte big endian
-//	data/<run id>/exchanges/<line>     Exchange
+//	data/<run id>/exchanges/<line>     the row and attempts of an Exchange, and its reply's key
+//	replies/<n>                        a provider's reply (recon.Reply), n as 8-byte big endian
+//	replysums/<hash>                   the n of the reply whose encoding has that hash
+//	dicts/<provider>                   the dictionary that provider's replies are deflated with
 //	orders/<order key>                 Latest
 //	meta/schema                        SchemaVersion in plain digits (every recon reads it)
 //	meta/format                        {"schema": SchemaVersion}, as a record
@@ -16,17 +19,36 @@
 //
 // Every value but meta/schema is a record:
 //
-//	tag (1 byte, 0x01) | CRC-32C (4 bytes, big endian) | payload (the value's JSON)
+//	tag (1 byte) | CRC-32C (4 bytes, big endian) | payload
 //
-// The tag names the encoding (0x01: JSON, CRC-32C); the checksum (the
+// The tag names the encoding: 0x01, the value's JSON (runs, meta/format);
+// 0x02, the binary encoding of codec.go (results, exchanges, replies,
+// replysums, dicts, orders: what a run writes by the row), where each field comes
+// in a fixed order, a number as a varint, a string or bytes (a reply's raw
+// body) as a length and the bytes, and a payload has exactly one encoding.
+// A record of one encoding where the other belongs is damage. The
+// checksum (the
 // Castagnoli polynomial) covers, in order, the tag, then the record's
 // place, each part as a uvarint length and its bytes: its bucket's name
-// (runs, results, exchanges, orders, meta), its run ID (results and
+// (runs, results, exchanges, orders, meta, replies, replysums), its run ID (results and
 // exchanges; empty otherwise) and its key; then the payload. A record thus
 // verifies only where it was written: a rotted key or bucket name does not
 // make it read as another line's or another run's.
 //
-// Each bucket of records (runs, orders, each run's results and exchanges)
+// # Replies stored once
+//
+// A reply is stored once however many lines and runs it answered: an
+// incremental night that judges stored answers again adds its results
+// and a reference a line. A reply is deflated, with a dictionary of its
+// provider's (the first reply of it the store kept, written once and
+// never changed or dropped, so that every reply deflated with it reads;
+// a damaged dictionary is the damage of every reply deflated with it). replysums finds a stored reply by a hash of its
+// encoding; it is reused only when the stored bytes are the same (a hash
+// that collides, or a damaged sum, stores it again). A damaged reply is
+// the damage of every exchange that names it (a *CorruptError naming that
+// run and line). Prune drops the replies no kept run names.
+//
+// Each bucket of records (runs, orders, replies, replysums, each run's results and exchanges)
 // also keeps in its bbolt sequence a digest of what it holds: the number of
 // records (high 32 bits) and the XOR of their checksums (low 32 bits). A
 // read of a whole bucket (Runs, Results, Exchanges, DoneLines, Verify)
@@ -70,6 +92,18 @@
 //
 // Verify reads a whole store and reports all it finds.
 //
+// # Writers and readers
+//
 // bbolt allows one writer: results are written by one goroutine in batches
-// (Writer), never one transaction per order.
+// (Writer), never one transaction per order, and each result is committed
+// within batchDelay (50 ms) of its Put, plus the commit before it.
+//
+// Open takes bbolt's exclusive lock, OpenReadOnly its shared one: readers
+// (report, runs, show, diff) share a store, and open it read-only, so that
+// a store on a read-only mount reads. A writer waits its lockWait for
+// another writer, and up to ReaderWait while only readers hold the store,
+// so that a report being read does not fail the night. Who holds a store
+// is a *LockedError's to say: the pids come from /proc/locks, and the
+// writer's command and run from the sidecar <store>.owner it writes
+// (SetOwner), believed only while its pid holds the lock.
 package store

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"slices"
 
 	"github.com/reconhq/recon"
 	bolt "go.etcd.io/bbolt"
@@ -15,28 +16,30 @@ import (
 // A record is every value the store writes, framed so that a read can tell
 // it is what was written (see the package comment):
 //
-//	tag (1 byte) | CRC-32C (4 bytes, big endian) | payload (JSON)
+//	tag (1 byte) | CRC-32C (4 bytes, big endian) | payload
 //
 // The checksum covers the tag, the record's place in the file (its bucket,
 // its run for a run's results and exchanges, its key) and the payload, so
 // that a record whose key or bucket name rotted does not read as another
 // line's or another run's.
 const (
-	tagJSON   byte = 0x01 // the payload is the JSON encoding of the value
+	tagJSON   byte = 0x01 // the payload is the JSON encoding of the value (runs, meta)
+	tagBinary byte = 0x02 // the payload is the binary encoding of codec.go (what a run writes by the row)
 	headerLen      = 5
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Why a record fails verification (CorruptError.Err wraps one of these, or
-// the JSON decoder's error).
+// the decoder's error).
 var (
 	errShortRecord = errors.New("record shorter than its header")
 	errChecksum    = errors.New("checksum mismatch")
 )
 
 // scope is where a record lives: the bucket (runs, results, exchanges,
-// orders, meta), the run for results and exchanges, and the key.
+// orders, meta, replies, replysums), the run for results and exchanges,
+// and the key.
 type scope struct {
 	bucket []byte
 	run    []byte
@@ -70,26 +73,109 @@ func checksum(scratch *[]byte, s scope, tag byte, payload []byte) uint32 {
 }
 
 // seal frames payload as the record at s.
-func seal(scratch *[]byte, s scope, payload []byte) []byte {
+func seal(scratch *[]byte, s scope, tag byte, payload []byte) []byte {
 	out := make([]byte, headerLen+len(payload))
-	out[0] = tagJSON
 	copy(out[headerLen:], payload)
-	binary.BigEndian.PutUint32(out[1:headerLen], checksum(scratch, s, tagJSON, payload))
+	frame(scratch, s, tag, out)
 	return out
+}
+
+// frame writes the header of r, whose payload follows room for it.
+func frame(scratch *[]byte, s scope, tag byte, r []byte) {
+	r[0] = tag
+	binary.BigEndian.PutUint32(r[1:headerLen], checksum(scratch, s, tag, r[headerLen:]))
+}
+
+// exchangeRecord is what a run stores by the line for an Exchange: the
+// row and the attempts, and the reply by reference (its key in the
+// replies bucket), so that a reply that comes again (an incremental night
+// judging a stored answer again) is stored once.
+type exchangeRecord struct {
+	Row      recon.Row
+	Attempts int
+	Reply    uint64
+}
+
+// replySum is the replysums bucket's value: the reply whose encoding has
+// that hash.
+type replySum struct{ Reply uint64 }
+
+// appendPayload appends v's payload to e and returns its tag.
+func appendPayload(e *enc, v any) (byte, error) {
+	switch v := v.(type) {
+	case *recon.Result:
+		appendResult(e, v)
+	case recon.Result:
+		appendResult(e, &v)
+	case *exchangeRecord:
+		appendRow(e, &v.Row)
+		e.int(int64(v.Attempts))
+		e.uint(v.Reply)
+	case *recon.Reply:
+		appendReplyPayload(e, v)
+	case *Latest:
+		appendLatest(e, v)
+	case Latest:
+		appendLatest(e, &v)
+	case *replySum:
+		e.uint(v.Reply)
+	case *dictRecord:
+		*e = append(*e, v.Bytes...)
+	default:
+		p, err := json.Marshal(v)
+		if err != nil {
+			return 0, err
+		}
+		*e = append(*e, p...)
+		return tagJSON, nil
+	}
+	return tagBinary, nil
+}
+
+// decodePayload decodes p, of a record tagged tag, into t.
+func decodePayload(tag byte, p []byte, t any) error {
+	d := &dec{b: p}
+	switch t := t.(type) {
+	case *recon.Result:
+		readResult(d, t)
+	case *exchangeRecord:
+		readRow(d, &t.Row)
+		t.Attempts = d.intn()
+		t.Reply = d.uint()
+	case *recon.Reply:
+		readReplyPayload(d, t, nil)
+	case *Latest:
+		readLatest(d, t)
+	case *replySum:
+		t.Reply = d.uint()
+	case *dictRecord:
+		t.Bytes = slices.Clone(d.b)
+		d.b = nil
+	default:
+		if tag != tagJSON {
+			return fmt.Errorf("a record of format 0x%02x where one of format 0x%02x belongs", tag, tagJSON)
+		}
+		return json.Unmarshal(p, t)
+	}
+	if tag != tagBinary {
+		return fmt.Errorf("a record of format 0x%02x where one of format 0x%02x belongs", tag, tagBinary)
+	}
+	return d.end()
 }
 
 // encodeRecord is v's record at s.
 func encodeRecord(scratch *[]byte, s scope, v any) ([]byte, error) {
-	p, err := json.Marshal(v)
+	e := enc(make([]byte, headerLen, 256))
+	tag, err := appendPayload(&e, v)
 	if err != nil {
 		return nil, err
 	}
-	return seal(scratch, s, p), nil
+	frame(scratch, s, tag, e)
+	return e, nil
 }
 
 // storable refuses a value that would not read back as written: a reply
-// without an outcome encodes as "UNSPECIFIED", which recon.Outcome does
-// not decode.
+// without an outcome, which the decoder refuses.
 func storable(v any) error {
 	if e, ok := v.(*Exchange); ok && recon.ParseOutcome(e.Reply.Outcome.String()) == 0 {
 		return fmt.Errorf("the reply has no outcome (%d), and would not read back", e.Reply.Outcome)
@@ -102,67 +188,64 @@ func storable(v any) error {
 // handed out is written again: bbolt keeps each value until the commit.
 type arena struct {
 	chunk []byte
-	last  []byte // the record the encoder's Write made
-	enc   *json.Encoder
+	buf   enc
 }
 
 const arenaChunk = 64 << 10
 
-// Write takes one value's JSON from the encoder (which writes each in one
-// call, with a newline, which the record leaves out) behind room for the
-// header.
-func (a *arena) Write(p []byte) (int, error) {
-	payload := bytes.TrimSuffix(p, []byte("\n"))
-	n := headerLen + len(payload)
-	if cap(a.chunk)-len(a.chunk) < n {
-		a.chunk = make([]byte, 0, max(arenaChunk, n))
-	}
-	start := len(a.chunk)
-	a.chunk = append(a.chunk[:start+headerLen], payload...)
-	a.last = a.chunk[start:len(a.chunk):len(a.chunk)]
-	return len(p), nil
-}
-
 // record is v's record at s, as encodeRecord makes it.
 func (a *arena) record(scratch *[]byte, s scope, v any) ([]byte, error) {
-	if a.enc == nil {
-		a.enc = json.NewEncoder(a)
-	}
-	a.last = nil
-	if err := a.enc.Encode(v); err != nil {
+	a.buf = append(a.buf[:0], make([]byte, headerLen)...)
+	tag, err := appendPayload(&a.buf, v)
+	if err != nil {
 		return nil, err
 	}
-	r := a.last
-	r[0] = tagJSON
-	binary.BigEndian.PutUint32(r[1:headerLen], checksum(scratch, s, tagJSON, r[headerLen:]))
-	return r, nil
+	return a.frame(scratch, s, tag, a.buf), nil
 }
 
-// openRecord verifies the record at s and returns its payload, which
-// aliases v (and so, read from bbolt, is valid only in its transaction).
-func openRecord(scratch *[]byte, s scope, v []byte) ([]byte, error) {
-	if len(v) < headerLen {
-		return nil, fmt.Errorf("%w (%d bytes)", errShortRecord, len(v))
+// copy copies b into the arena.
+func (a *arena) copy(b []byte) []byte {
+	if cap(a.chunk)-len(a.chunk) < len(b) {
+		a.chunk = make([]byte, 0, max(arenaChunk, len(b)))
 	}
-	if v[0] != tagJSON {
-		return nil, fmt.Errorf("unknown record format 0x%02x", v[0])
+	start := len(a.chunk)
+	a.chunk = append(a.chunk, b...)
+	return a.chunk[start:len(a.chunk):len(a.chunk)]
+}
+
+// frame copies r (header room and payload) into the arena and frames it.
+func (a *arena) frame(scratch *[]byte, s scope, tag byte, r []byte) []byte {
+	out := a.copy(r)
+	frame(scratch, s, tag, out)
+	return out
+}
+
+// openRecord verifies the record at s and returns its tag and payload,
+// which aliases v (and so, read from bbolt, is valid only in its
+// transaction).
+func openRecord(scratch *[]byte, s scope, v []byte) (byte, []byte, error) {
+	if len(v) < headerLen {
+		return 0, nil, fmt.Errorf("%w (%d bytes)", errShortRecord, len(v))
+	}
+	if v[0] != tagJSON && v[0] != tagBinary {
+		return 0, nil, fmt.Errorf("unknown record format 0x%02x", v[0])
 	}
 	p := v[headerLen:]
 	if binary.BigEndian.Uint32(v[1:headerLen]) != checksum(scratch, s, v[0], p) {
-		return nil, errChecksum
+		return 0, nil, errChecksum
 	}
-	return p, nil
+	return v[0], p, nil
 }
 
 // decodeRecord verifies the record at s and decodes it into a new T. Its
 // error is why the record is not a T (never a partial T).
 func decodeRecord[T any](scratch *[]byte, s scope, v []byte) (*T, error) {
-	p, err := openRecord(scratch, s, v)
+	tag, p, err := openRecord(scratch, s, v)
 	if err != nil {
 		return nil, err
 	}
 	t := new(T)
-	if err := json.Unmarshal(p, t); err != nil {
+	if err := decodePayload(tag, p, t); err != nil {
 		return nil, fmt.Errorf("decoding: %w", err)
 	}
 	return t, nil
@@ -198,7 +281,7 @@ func absent(path string, b *bolt.Bucket, s scope) error {
 		}
 		ns := s
 		ns.key = n.k
-		if _, err := openRecord(&scratch, ns, n.v); err != nil {
+		if _, _, err := openRecord(&scratch, ns, n.v); err != nil {
 			return corruptRecord(path, s, fmt.Errorf("not found, and the record beside it (key %s) is damaged, maybe this one with its key rotted: %w",
 				shortHex(n.k), err))
 		}
@@ -245,19 +328,45 @@ func sumOf(v []byte) uint32 {
 
 // putRecords writes records into b and updates its digest.
 func putRecords(b *bolt.Bucket, kvs [][2][]byte) error {
-	g := digestOf(b)
-	c := b.Cursor() // one for the batch: b.Get makes one a call
+	rb := openRecords(b)
 	for _, kv := range kvs {
-		if k, old := c.Seek(kv[0]); old != nil && bytes.Equal(k, kv[0]) {
-			g.remove(old)
-		}
-		g.add(kv[1])
-		if err := b.Put(kv[0], kv[1]); err != nil {
+		if err := rb.put(kv[0], kv[1]); err != nil {
 			return err
 		}
 	}
-	return b.SetSequence(g.seq())
+	return rb.done()
 }
+
+// records is a bucket of records being written in a transaction, and its
+// digest as it goes.
+type records struct {
+	b *bolt.Bucket
+	c *bolt.Cursor // one for the transaction: b.Get makes one a call
+	g digest
+}
+
+func openRecords(b *bolt.Bucket) *records { return &records{b: b, c: b.Cursor(), g: digestOf(b)} }
+
+// put writes record v at k, counting out the one it replaces.
+func (r *records) put(k, v []byte) error {
+	if ck, old := r.c.Seek(k); old != nil && bytes.Equal(ck, k) {
+		r.g.remove(old)
+	}
+	r.g.add(v)
+	return r.b.Put(k, v)
+}
+
+// del deletes the record at k, if any.
+func (r *records) del(k []byte) error {
+	if ck, old := r.c.Seek(k); old != nil && bytes.Equal(ck, k) {
+		r.g.remove(old)
+		return r.b.Delete(k)
+	}
+	return nil
+}
+
+// done stores the digest.
+func (r *records) done() error { return r.b.SetSequence(r.g.seq()) }
 
 // checkDigest compares what a read of the whole bucket b saw with its
 // digest. When some of its records were already reported damaged, only a

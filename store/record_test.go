@@ -46,9 +46,11 @@ func codecOf[T any](name string, bucket []byte, inRun bool) codec {
 var codecs = []codec{
 	codecOf[Run]("run", bucketRuns, false),
 	codecOf[recon.Result]("result", subResults, true),
-	codecOf[Exchange]("exchange", subExchanges, true),
+	codecOf[exchangeRecord]("exchange", subExchanges, true),
 	codecOf[Latest]("latest", bucketOrders, false),
 	codecOf[formatRecord]("format", bucketMeta, false),
+	codecOf[recon.Reply]("reply", bucketReplies, false),
+	codecOf[replySum]("replysum", bucketReplySums, false),
 }
 
 // fuzzSeed is one input of FuzzDecodeRecord.
@@ -76,13 +78,14 @@ func fuzzSeeds(t testing.TB) []fuzzSeed {
 		{"r1", lineKey(7), &recon.Result{Account: "shop", OrderNo: "O7", Kind: recon.Payment, Line: 7, Verdict: recon.VerdictMatched,
 			Severity: "info", Local: recon.Local{Status: "PAID", Amount: "649.75", Currency: "CNY"},
 			Provider: &recon.ProviderView{Status: "PAID", RawStatus: "SUCCESS", Amount: "649.75", Verified: true}, Attempts: 1, Fingerprint: "f"}},
-		{"r1", lineKey(7), &Exchange{Row: recon.Row{Line: 7, Account: "shop", Provider: "upay", Kind: recon.Refund, OrderNo: "O7", RefundNo: "R1",
-			Status: "REFUNDED", Amount: 64975, Currency: "CNY", CreatedAt: at}, Attempts: 2,
-			Reply: recon.Reply{Outcome: recon.OutcomeFound, HTTPStatus: 200, Raw: []byte("{\"x\":\"<\xff>\"}"), Request: "POST /q",
-				Answer: recon.Answer{Status: "SUCCESS", Amount: recon.Int64(64975), Refunded: recon.Int64(0), PaidAt: at,
-					Fields: map[string]string{"b": "2", "a": "1"}}}}},
+		{"r1", lineKey(7), &exchangeRecord{Row: recon.Row{Line: 7, Account: "shop", Provider: "upay", Kind: recon.Refund, OrderNo: "O7", RefundNo: "R1",
+			Status: "REFUNDED", Amount: 64975, Currency: "CNY", CreatedAt: at}, Attempts: 2, Reply: 300}},
 		{"", []byte(recon.OrderKey("shop", recon.Payment, "O7", "")), &Latest{RunID: "r1", Line: 7, Verdict: recon.VerdictMatched, At: at.UTC()}},
 		{"", keyFormat, &formatRecord{Schema: SchemaVersion}},
+		{"", replyScope(300).key, &recon.Reply{Outcome: recon.OutcomeFound, HTTPStatus: 200, Raw: []byte("{\"x\":\"<\xff>\"}"), Request: "POST /q",
+			Answer: recon.Answer{Status: "SUCCESS", Amount: recon.Int64(64975), Refunded: recon.Int64(0), PaidAt: at,
+				Fields: map[string]string{"b": "2", "a": "1"}}}},
+		{"", []byte("12345678"), &replySum{Reply: 300}},
 	}
 	var seeds []fuzzSeed
 	for kind, v := range values {
@@ -105,10 +108,11 @@ func fuzzSeeds(t testing.TB) []fuzzSeed {
 	seeds = append(seeds,
 		fuzzSeed{"empty", 0, "", []byte("r1"), nil},
 		fuzzSeed{"header-only", 1, "r1", lineKey(2), []byte{tagJSON, 0, 0, 0, 0}},
-		fuzzSeed{"other-tag", 2, "r1", lineKey(2), []byte{0x02, 1, 2, 3, 4, '{', '}'}},
+		fuzzSeed{"other-tag", 2, "r1", lineKey(2), []byte{0x03, 1, 2, 3, 4, '{', '}'}},
 		fuzzSeed{"payload-empty-object", 1, "r1", lineKey(2), []byte(`{}`)},
-		fuzzSeed{"payload-no-outcome", 2, "r1", lineKey(2), []byte(`{}`)},
-		fuzzSeed{"payload-wrong-types", 2, "r1", lineKey(2), []byte(`{"row":{"line":"7"},"reply":{"outcome":"MAYBE"}}`)},
+		fuzzSeed{"payload-no-outcome", 5, "", lineKey(2), []byte{0, 0, 0}},
+		fuzzSeed{"payload-long-varint", 6, "", []byte("k"), []byte{0x80, 0x00}},
+		fuzzSeed{"payload-json-run", 0, "", []byte("r1"), []byte(`{"run_id":"r1"}`)},
 		fuzzSeed{"payload-null", 3, "", []byte("k"), []byte(`null`)},
 	)
 	return seeds
@@ -143,22 +147,24 @@ func FuzzDecodeRecord(f *testing.F) {
 			}
 		}
 
-		sealed := seal(nil, s, data)
-		v, err := c.decode(s, sealed)
-		if err != nil || storable(v) != nil {
-			return // (the writer refuses what storable does)
-		}
-		e1, err := encodeRecord(nil, s, v)
-		if err != nil {
-			t.Fatalf("%s payload %q decodes to %+v, which does not encode: %v", c.name, data, v, err)
-		}
-		v2, err := c.decode(s, e1)
-		if err != nil {
-			t.Fatalf("%s payload %q decodes to %+v, whose record %q does not decode: %v", c.name, data, v, e1, err)
-		}
-		e2, err := encodeRecord(nil, s, v2)
-		if err != nil || !bytes.Equal(e1, e2) {
-			t.Fatalf("%s payload %q: re-encoded %q, then %q (%v)", c.name, data, e1, e2, err)
+		for _, tag := range []byte{tagJSON, tagBinary} {
+			sealed := seal(nil, s, tag, data)
+			v, err := c.decode(s, sealed)
+			if err != nil || storable(v) != nil {
+				continue // (the writer refuses what storable does)
+			}
+			e1, err := encodeRecord(nil, s, v)
+			if err != nil {
+				t.Fatalf("%s payload %q decodes to %+v, which does not encode: %v", c.name, data, v, err)
+			}
+			v2, err := c.decode(s, e1)
+			if err != nil {
+				t.Fatalf("%s payload %q decodes to %+v, whose record %q does not decode: %v", c.name, data, v, e1, err)
+			}
+			e2, err := encodeRecord(nil, s, v2)
+			if err != nil || !bytes.Equal(e1, e2) {
+				t.Fatalf("%s payload %q: re-encoded %q, then %q (%v)", c.name, data, e1, e2, err)
+			}
 		}
 	})
 }

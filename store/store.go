@@ -33,7 +33,10 @@ var (
 // with their own JSON names.
 // 3: every record framed with a format tag and a CRC-32C (see the package
 // comment), and bbolt's freelist kept in the file.
-const SchemaVersion = 3
+// 4: results, exchanges and orders' latest results in a binary encoding
+// (codec.go), not JSON; replies stored once, in the replies bucket, however
+// many runs judged them.
+const SchemaVersion = 4
 
 // ErrSchema is returned by Open for a store of another schema version.
 var ErrSchema = errors.New("the store was written in another format")
@@ -79,7 +82,21 @@ type DB struct {
 	file *os.File
 	// broken is the damage that stopped writes (see writable).
 	broken atomic.Pointer[CorruptError]
+	// readOnly: opened by OpenReadOnly, which takes no write.
+	readOnly bool
+	// ownerSet: this process wrote the owner sidecar (SetOwner).
+	ownerSet bool
 }
+
+// storePageSize is the page size of the stores Open creates, whatever the
+// system's. (bbolt splits no leaf below 5 values: 16 KB pages suited the
+// 1 KB replies of plain deflate, but with a dictionary replies are about
+// 400 bytes, and 4 KB pages are the smaller store: 943 bytes a row a night
+// against 978.)
+const storePageSize = 4 << 10
+
+// storeBuckets are the top-level buckets Open creates.
+var storeBuckets = [][]byte{bucketRuns, bucketData, bucketOrders, bucketMeta, bucketReplies, bucketReplySums, bucketDicts}
 
 var (
 	keySchema = []byte("schema") // the schema version, plain digits, for every recon to read
@@ -110,26 +127,43 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 	if lockWait <= 0 {
 		lockWait = time.Second
 	}
-	deadline := time.Now().Add(lockWait)
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
 		if err := precheck(path, lockWait); err != nil {
 			return nil, err
 		}
 	}
 	d := &DB{path: path}
-	err := try(path, func() (err error) {
-		// The freelist is kept in the file (no NoFreelistSync): without it,
-		// bbolt rebuilds it at every open by walking every page in a
-		// goroutine of its own, where a damaged page is a crash no recover
-		// catches.
-		d.db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: until(deadline), OpenFile: d.openFile})
-		return err
-	})
-	if err != nil {
-		if d.file != nil {
-			d.file.Close() // bbolt panicked holding the file and its lock
+	// A writer waits lockWait for another writer, and up to ReaderWait
+	// while only readers hold the store.
+	deadline := time.Now().Add(lockWait)
+	readersDeadline := time.Now().Add(max(lockWait, ReaderWait))
+	for {
+		err := try(path, func() (err error) {
+			// The freelist is kept in the file (no NoFreelistSync): without it,
+			// bbolt rebuilds it at every open by walking every page in a
+			// goroutine of its own, where a damaged page is a crash no recover
+			// catches.
+			d.db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: until(deadline), OpenFile: d.openFile, PageSize: storePageSize})
+			return err
+		})
+		if errors.Is(err, bolterrors.ErrTimeout) && time.Now().Before(readersDeadline) && onlyReaders(path) {
+			deadline = time.Now().Add(time.Second)
+			if deadline.After(readersDeadline) {
+				deadline = readersDeadline
+			}
+			continue
 		}
-		return nil, openError(path, err)
+		if err != nil {
+			if d.file != nil {
+				d.file.Close() // bbolt panicked holding the file and its lock
+			}
+			return nil, openError(path, err)
+		}
+		if !isPath(path, d.file) && time.Now().Before(readersDeadline) {
+			d.db.Close() // Compact renamed a new file over the one locked: that one
+			continue
+		}
+		break
 	}
 	// bbolt creates with the mode given, but an existing file keeps its own:
 	// tighten it, since the store holds what providers said about orders.
@@ -137,14 +171,14 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 		d.Close()
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	err = d.try(func() error {
+	err := d.try(func() error {
 		return d.db.Update(func(tx *bolt.Tx) error {
 			// Before this transaction commits, which frees pages: a page
 			// whose length rotted would be freed page by page, endlessly.
-			if err := pagesFit(tx, path, d.db.Info().PageSize); err != nil {
+			if err := pagesFit(d.file, path, d.db.Info().PageSize); err != nil {
 				return err
 			}
-			for _, name := range [][]byte{bucketRuns, bucketData, bucketOrders, bucketMeta} {
+			for _, name := range storeBuckets {
 				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 					return err
 				}
@@ -172,6 +206,9 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 		}
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
+	// Best effort: a folder this process may not write loses the name of
+	// the holder, not the night.
+	_ = d.SetOwner("", "")
 	return d, nil
 }
 
@@ -191,6 +228,81 @@ func until(deadline time.Time) time.Duration {
 // damaged or of another schema. Read-only, bbolt reads no more than its
 // header pages at open.
 func precheck(path string, wait time.Duration) error {
+	ro, _, err := openChecked(path, wait)
+	if err != nil {
+		return err
+	}
+	return ro.Close()
+}
+
+// OpenReadOnly opens an existing store for reading only: it takes bbolt's
+// shared lock (readers share the store, a writer waits for them: see
+// ReaderWait), opens the file read-only (so that a store on a read-only
+// mount, or a file the process may not write, reads), checks it as Open
+// does, and writes nothing, ever: every write returns an error wrapping
+// ErrReadOnly. It waits at most lockWait for a writer to let go of the
+// store (then a *LockedError naming it). A missing file is an error
+// wrapping fs.ErrNotExist; an empty one, or a bbolt file no recon marked,
+// holds no runs and is an error too.
+func OpenReadOnly(path string, lockWait time.Duration) (*DB, error) {
+	if lockWait <= 0 {
+		lockWait = time.Second
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	if fi.Size() == 0 {
+		return nil, fmt.Errorf("store %s is empty: no run has been stored there yet", path)
+	}
+	ro, f, err := openChecked(path, lockWait)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{db: ro, path: path, file: f, readOnly: true}
+	err = d.try(func() error {
+		return d.view(func(tx *bolt.Tx) error {
+			if err := checkSchema(tx, path); errors.Is(err, errUnmarked) {
+				return fmt.Errorf("store %s is not a recon store (it has no schema mark): %w", path, ErrSchema)
+			} else if err != nil {
+				return err
+			}
+			for _, name := range storeBuckets {
+				if _, err := top(tx, path, name); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// openChecked opens an existing file read-only and checks it (see
+// precheck); the DB it returns is open, its file f.
+func openChecked(path string, wait time.Duration) (*bolt.DB, *os.File, error) {
+	for range 3 {
+		ro, f, err := openCheckedOnce(path, wait)
+		if err != nil || isPath(path, f) {
+			return ro, f, err
+		}
+		ro.Close() // Compact renamed a new file over the one locked: that one
+	}
+	return openCheckedOnce(path, wait)
+}
+
+// isPath reports whether f is (still) the file at path.
+func isPath(path string, f *os.File) bool {
+	a, err1 := os.Stat(path)
+	b, err2 := f.Stat()
+	return err1 != nil || err2 != nil || os.SameFile(a, b)
+}
+
+func openCheckedOnce(path string, wait time.Duration) (*bolt.DB, *os.File, error) {
 	var f *os.File
 	var ro *bolt.DB
 	err := try(path, func() (err error) {
@@ -206,15 +318,15 @@ func precheck(path string, wait time.Duration) error {
 		if f != nil {
 			f.Close()
 		}
-		return openError(path, err)
+		return nil, nil, openError(path, err)
 	}
-	defer ro.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("store %s: %w", path, err)
+		ro.Close()
+		return nil, nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	pageSize := ro.Info().PageSize
-	return try(path, func() error {
+	err = try(path, func() error {
 		return ro.View(func(tx *bolt.Tx) error {
 			// Before any page but the headers is read: pages past the end
 			// of the file are outside what bbolt mapped.
@@ -248,6 +360,11 @@ func precheck(path string, wait time.Duration) error {
 			return nil // a new store, or a foreign file: Open marks it
 		})
 	})
+	if err != nil {
+		ro.Close()
+		return nil, nil, err
+	}
+	return ro, f, nil
 }
 
 // checkSchema checks the schema mark; its error is errUnmarked when there
@@ -309,7 +426,8 @@ func checkSchema(tx *bolt.Tx, path string) error {
 // file it may not get its locks back: Close then gives it a moment, and
 // releases the file itself.
 func (d *DB) Close() error {
-	if d.writable() == nil {
+	d.clearOwner()
+	if d.broken.Load() == nil {
 		return d.db.Close()
 	}
 	done := make(chan error, 1)
@@ -331,6 +449,9 @@ func (d *DB) view(fn func(*bolt.Tx) error) error { return d.db.View(fn) }
 
 // update runs fn in a write transaction, guarded: the commit writes pages.
 func (d *DB) update(fn func(*bolt.Tx) error) error {
+	if d.readOnly {
+		return fmt.Errorf("store %s: %w", d.path, ErrReadOnly)
+	}
 	if err := d.writable(); err != nil {
 		return err
 	}
@@ -447,14 +568,19 @@ func (d *DB) Runs() ([]*Run, error) {
 // iteration with a *CorruptError naming its line: fn has seen the lines
 // before it, and never sees a damaged one.
 func (d *DB) Results(runID string, fn func(recon.Result) error) error {
-	return each(d, runID, subResults, fn)
+	return each(d, runID, subResults, decodeAt[recon.Result], fn)
+}
+
+// decodeAt is decodeRecord for a reader of one kind of record.
+func decodeAt[T any](_ *bolt.Tx, scratch *[]byte, s scope, v []byte) (*T, error) {
+	return decodeRecord[T](scratch, s, v)
 }
 
 // Exchanges calls fn for each stored provider answer of a run, in line
 // order, and returns fn's first error. The error wraps ErrRunNotFound when
 // no run has that ID; a damaged answer stops it as in Results.
 func (d *DB) Exchanges(runID string, fn func(Exchange) error) error {
-	return each(d, runID, subExchanges, fn)
+	return each(d, runID, subExchanges, exchangeOf, fn)
 }
 
 // Exchange returns the stored reply behind one line of a run. The error
@@ -462,7 +588,7 @@ func (d *DB) Exchanges(runID string, fn func(Exchange) error) error {
 // or ErrRunNotFound when no run has that ID, or is a *CorruptError naming
 // the run and line; the Exchange is then nil.
 func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
-	return lineOf[Exchange](d, runID, subExchanges, line, ErrNoReply)
+	return lineOf(d, runID, subExchanges, line, ErrNoReply, exchangeOf)
 }
 
 // Result returns the result of one line of a run. The error wraps
@@ -470,12 +596,13 @@ func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
 // stored only part of its ledger), or ErrRunNotFound when no run has that
 // ID, or is a *CorruptError naming the run and line; the Result is then nil.
 func (d *DB) Result(runID string, line int) (*recon.Result, error) {
-	return lineOf[recon.Result](d, runID, subResults, line, ErrNoResult)
+	return lineOf(d, runID, subResults, line, ErrNoResult, decodeAt[recon.Result])
 }
 
 // lineOf decodes what sub holds for one line of a run; missing is the
 // error when it holds nothing.
-func lineOf[T any](d *DB, runID string, sub []byte, line int, missing error) (*T, error) {
+func lineOf[T any](d *DB, runID string, sub []byte, line int, missing error,
+	decode func(*bolt.Tx, *[]byte, scope, []byte) (*T, error)) (*T, error) {
 	var out *T
 	err := d.view(func(tx *bolt.Tx) error {
 		return d.try(func() error {
@@ -491,7 +618,7 @@ func lineOf[T any](d *DB, runID string, sub []byte, line int, missing error) (*T
 				}
 				return fmt.Errorf("run %q line %d: %w", runID, line, missing)
 			}
-			if out, err = decodeRecord[T](nil, s, v); err != nil {
+			if out, err = decode(tx, nil, s, v); err != nil {
 				return corruptRecord(d.path, s, err)
 			}
 			return nil
@@ -525,7 +652,7 @@ func (d *DB) DoneLines(runID string) (map[int]bool, error) {
 				}
 				prev = k
 				s.key = k
-				if _, err := openRecord(&scratch, s, v); err != nil {
+				if _, _, err := openRecord(&scratch, s, v); err != nil {
 					return corruptRecord(d.path, s, err)
 				}
 				seen.add(v)
@@ -571,7 +698,7 @@ func (d *DB) Latest(key string) (Latest, bool, error) {
 
 // each calls fn for each record of a run's sub bucket, in key order. What
 // reads bbolt is guarded (d.try); fn is not, so that its panics stay its own.
-func each[T any](d *DB, runID string, sub []byte, fn func(T) error) error {
+func each[T any](d *DB, runID string, sub []byte, decode func(*bolt.Tx, *[]byte, scope, []byte) (*T, error), fn func(T) error) error {
 	return d.view(func(tx *bolt.Tx) error {
 		var b *bolt.Bucket
 		var c *bolt.Cursor
@@ -586,6 +713,8 @@ func each[T any](d *DB, runID string, sub []byte, fn func(T) error) error {
 		}
 		var scratch, prev []byte
 		var seen digest
+		rel := newReleased(d.db.Info().Data, tx.Size())
+		defer rel.release()
 		s := scope{bucket: sub, run: []byte(runID)}
 		first := true
 		for {
@@ -609,9 +738,10 @@ func each[T any](d *DB, runID string, sub []byte, fn func(T) error) error {
 				}
 				prev = k
 				seen.add(v)
+				rel.saw(v)
 				s.key = k
 				var err error
-				if t, err = decodeRecord[T](&scratch, s, v); err != nil {
+				if t, err = decode(tx, &scratch, s, v); err != nil {
 					return corruptRecord(d.path, s, err)
 				}
 				return nil

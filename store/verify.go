@@ -20,7 +20,9 @@ import (
 func (d *DB) Verify() error {
 	var bad []error
 	err := d.try(func() error {
-		tx, err := d.db.Begin(true) // tx.Page is safe in a writer's only
+		// A writer's transaction on a writable store: no commit happens
+		// meanwhile, so the file's pages are those pagesFit reads.
+		tx, err := d.db.Begin(!d.readOnly)
 		if err != nil {
 			return err
 		}
@@ -30,7 +32,7 @@ func (d *DB) Verify() error {
 		reported := map[string]bool{}
 		err = walk(tx, d.path, func(path [][]byte, k, v []byte) error {
 			p := string(bytes.Join(path, []byte("/")))
-			if err := verifyRecord(&scratch, path, k, v); err != nil {
+			if err := verifyRecord(tx, &scratch, path, k, v); err != nil {
 				bad = append(bad, err.withPath(d.path))
 				reported[p] = true
 			}
@@ -43,7 +45,7 @@ func (d *DB) Verify() error {
 			return err
 		}
 		bad = append(bad, digests(tx, d.path, seen, reported)...)
-		if err := pagesFit(tx, d.path, d.db.Info().PageSize); err != nil {
+		if err := pagesFit(d.file, d.path, d.db.Info().PageSize); err != nil {
 			bad = append(bad, err)
 		}
 		// Not bbolt's own tx.Check: it runs in a goroutine of its own, where
@@ -65,7 +67,7 @@ type recordError struct {
 func (e *recordError) withPath(path string) *CorruptError { return corruptRecord(path, e.s, e.err) }
 
 // verifyRecord decodes the record at path/k as what that place holds.
-func verifyRecord(scratch *[]byte, path [][]byte, k, v []byte) *recordError {
+func verifyRecord(tx *bolt.Tx, scratch *[]byte, path [][]byte, k, v []byte) *recordError {
 	var s scope
 	var err error
 	switch {
@@ -89,7 +91,16 @@ func verifyRecord(scratch *[]byte, path [][]byte, k, v []byte) *recordError {
 		_, err = decodeRecord[recon.Result](scratch, s, v)
 	case len(path) == 3 && bytes.Equal(path[0], bucketData) && bytes.Equal(path[2], subExchanges):
 		s = scope{bucket: subExchanges, run: path[1], key: k}
-		_, err = decodeRecord[Exchange](scratch, s, v)
+		_, err = exchangeOf(tx, scratch, s, v) // and the reply it names
+	case len(path) == 1 && bytes.Equal(path[0], bucketReplies):
+		s = scope{bucket: bucketReplies, key: k}
+		_, err = decodeReply(tx, scratch, s, v)
+	case len(path) == 1 && bytes.Equal(path[0], bucketDicts):
+		s = scope{bucket: bucketDicts, key: k}
+		_, err = decodeRecord[dictRecord](scratch, s, v)
+	case len(path) == 1 && bytes.Equal(path[0], bucketReplySums):
+		s = scope{bucket: bucketReplySums, key: k}
+		_, err = decodeRecord[replySum](scratch, s, v)
 	default:
 		s = scope{bucket: bytes.Join(path, []byte("/")), key: k}
 		err = errors.New("a value where this recon keeps none")
@@ -181,7 +192,9 @@ func digests(tx *bolt.Tx, file string, seen map[string]digest, reported map[stri
 		}
 	}
 	check(tx.Bucket(bucketRuns), string(bucketRuns), &CorruptError{Bucket: string(bucketRuns)})
-	check(tx.Bucket(bucketOrders), string(bucketOrders), &CorruptError{Bucket: string(bucketOrders)})
+	for _, name := range [][]byte{bucketOrders, bucketReplies, bucketReplySums, bucketDicts} {
+		check(tx.Bucket(name), string(name), &CorruptError{Bucket: string(name)})
+	}
 	data, runs := tx.Bucket(bucketData), tx.Bucket(bucketRuns)
 	if data == nil || runs == nil {
 		return bad

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -9,10 +10,13 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Batch bounds: a commit fsyncs twice, so many results share one.
+// Batch bounds: a commit fsyncs twice, so many results share one; but a
+// result waits at most batchDelay (plus the commit before it) to be
+// committed, so that a kill loses what was answered in the last ~100 ms
+// at most.
 const (
 	batchSize  = 512
-	batchDelay = 200 * time.Millisecond
+	batchDelay = 50 * time.Millisecond
 )
 
 // Record is one row's result, with the answer behind it when there was one.
@@ -27,19 +31,23 @@ type Record struct {
 type Writer struct {
 	db    *DB
 	runID string
-	in    chan Record
+	in    chan queued
 	done  chan struct{}
-	mu    sync.Mutex
-	err   error
+	// onCommit, when set (by tests), is called after each commit.
+	onCommit func(batch []Record)
+	mu       sync.Mutex
+	err      error
 	// scratch serves the checksums of the loop's commits, arena their
 	// records.
 	scratch []byte
 	arena   arena
+	// dicts are the dictionaries of the providers' replies (replies.go).
+	dicts replyDicts
 }
 
 // NewWriter starts a writer for a run, which must exist (PutRun).
 func (d *DB) NewWriter(runID string) *Writer {
-	w := &Writer{db: d, runID: runID, in: make(chan Record, batchSize), done: make(chan struct{})}
+	w := &Writer{db: d, runID: runID, in: make(chan queued, batchSize), done: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -50,8 +58,14 @@ func (w *Writer) Put(r Record) error {
 	if err := w.Err(); err != nil {
 		return err
 	}
-	w.in <- r
+	w.in <- queued{r, time.Now()}
 	return nil
+}
+
+// queued is a record and when it was put.
+type queued struct {
+	Record
+	at time.Time
 }
 
 // Close flushes what is queued and returns the first error.
@@ -71,7 +85,9 @@ func (w *Writer) Err() error {
 func (w *Writer) loop() {
 	defer close(w.done)
 	var batch []Record
-	timer := time.NewTimer(batchDelay)
+	var oldest time.Time // when the batch's first record was put
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	defer timer.Stop()
 	flush := func() {
 		if len(batch) == 0 {
@@ -83,23 +99,50 @@ func (w *Writer) loop() {
 				w.err = err
 				w.mu.Unlock()
 			}
+			if w.onCommit != nil {
+				w.onCommit(batch)
+			}
 		}
 		batch = batch[:0]
 	}
+	add := func(q queued) {
+		if len(batch) == 0 {
+			oldest = q.at
+			// The delay counts from the put, not from now: records put
+			// during a slow commit are due as soon as it ends.
+			timer.Reset(max(time.Until(oldest.Add(batchDelay)), 0))
+		}
+		batch = append(batch, q.Record)
+		if len(batch) >= batchSize {
+			timer.Stop()
+			flush()
+		}
+	}
 	for {
 		select {
-		case r, ok := <-w.in:
+		case q, ok := <-w.in:
 			if !ok {
 				flush()
 				return
 			}
-			batch = append(batch, r)
-			if len(batch) >= batchSize {
-				flush()
-			}
+			add(q)
 		case <-timer.C:
+			// Due: take along what is already queued (put during the
+			// last commit), so that a slow commit makes the next batch
+			// larger, not the commits smaller and more.
+			for open := true; open && len(batch) < batchSize; {
+				select {
+				case q, ok := <-w.in:
+					if !ok {
+						flush()
+						return
+					}
+					batch = append(batch, q.Record)
+				default:
+					open = false
+				}
+			}
 			flush()
-			timer.Reset(batchDelay)
 		}
 	}
 }
@@ -112,12 +155,17 @@ func (w *Writer) commit(batch []Record) error {
 	// not the file's. bbolt keeps each value until the commit, so each is
 	// its own slice; scratch only serves the checksums.
 	results := make([][2][]byte, 0, len(batch))
-	exchanges := make([][2][]byte, 0, len(batch))
+	type pending struct {
+		key   []byte
+		x     exchangeRecord
+		reply []byte // the reply's payload
+	}
+	exchanges := make([]pending, 0, len(batch))
 	var orders [][2][]byte
 	run := []byte(w.runID)
 	for _, r := range batch {
 		k := lineKey(r.Result.Line)
-		v, err := w.arena.record(&w.scratch, scope{bucket: subResults, run: run, key: k}, r.Result)
+		v, err := w.arena.record(&w.scratch, scope{bucket: subResults, run: run, key: k}, &r.Result)
 		if err != nil {
 			return err
 		}
@@ -126,16 +174,28 @@ func (w *Writer) commit(batch []Record) error {
 			if err := storable(r.Exchange); err != nil {
 				return fmt.Errorf("store: run %q line %d: %w", w.runID, r.Result.Line, err)
 			}
-			if v, err = w.arena.record(&w.scratch, scope{bucket: subExchanges, run: run, key: k}, r.Exchange); err != nil {
-				return err
+			w.arena.buf = w.arena.buf[:0]
+			if p := r.Exchange.Row.Provider; p != "" {
+				rd, err := w.dictFor(p, func() []byte {
+					var plain enc
+					appendReply(&plain, &r.Exchange.Reply)
+					return plain
+				})
+				if err != nil {
+					return err
+				}
+				appendReplyWith(&w.arena.buf, &r.Exchange.Reply, p, rd.w)
+			} else {
+				appendReplyPayload(&w.arena.buf, &r.Exchange.Reply)
 			}
-			exchanges = append(exchanges, [2][]byte{k, v})
+			reply := w.arena.copy(w.arena.buf)
+			exchanges = append(exchanges, pending{key: k, x: exchangeRecord{Row: r.Exchange.Row, Attempts: r.Exchange.Attempts}, reply: reply})
 		}
 		if r.Final {
 			l := Latest{RunID: w.runID, Line: r.Result.Line, Verdict: r.Result.Verdict,
 				Severity: r.Result.Severity, Fingerprint: r.Result.Fingerprint, At: time.Now().UTC()}
 			s := orderScope(r.Result.Key())
-			if v, err = w.arena.record(&w.scratch, s, l); err != nil {
+			if v, err = w.arena.record(&w.scratch, s, &l); err != nil {
 				return err
 			}
 			orders = append(orders, [2][]byte{s.key, v})
@@ -150,11 +210,37 @@ func (w *Writer) commit(batch []Record) error {
 		if err != nil {
 			return err
 		}
-		if err := putRecords(b.Bucket(subResults), results); err != nil {
+		rb, xb := b.Bucket(subResults), b.Bucket(subExchanges)
+		// Lines come in about in order: full pages, not half ones.
+		rb.FillPercent, xb.FillPercent = 0.95, 0.95
+		if err := putRecords(rb, results); err != nil {
 			return err
 		}
-		if err := putRecords(b.Bucket(subExchanges), exchanges); err != nil {
-			return err
+		if len(exchanges) > 0 {
+			if err := w.putDicts(tx); err != nil {
+				return err
+			}
+			rw, err := newReplyWriter(tx, w.db.path, &w.scratch)
+			if err != nil {
+				return err
+			}
+			xs := openRecords(xb)
+			for i := range exchanges {
+				p := &exchanges[i]
+				if p.x.Reply, err = rw.put(p.reply); err != nil {
+					return err
+				}
+				v, err := w.arena.record(&w.scratch, scope{bucket: subExchanges, run: run, key: p.key}, &p.x)
+				if err != nil {
+					return err
+				}
+				if err := xs.put(p.key, v); err != nil {
+					return err
+				}
+			}
+			if err := errors.Join(rw.done(), xs.done()); err != nil {
+				return err
+			}
 		}
 		return putRecords(ob, orders)
 	})

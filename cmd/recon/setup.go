@@ -122,24 +122,52 @@ func storePath(c *cli.Context, cfg *config.Config) string {
 // openStore opens the store a command writes runs into (cfg's, unless
 // --store says otherwise), creating it if need be.
 func openStore(c *cli.Context, cfg *config.Config) (*store.DB, error) {
-	return store.Open(storePath(c, cfg), storeLockWait)
+	db, err := store.Open(storePath(c, cfg), storeLockWait)
+	if err == nil {
+		_ = db.SetOwner(c.Command.Name, "") // best effort: it only names the holder
+	}
+	return db, err
 }
 
 // openStoredRuns opens the store of a command that reads the runs stored
 // there. Only the store's path is needed from the config, so it is read
 // without its secrets; and a store that does not exist is an error, not a
-// new empty file.
+// new empty file. It opens the store read-only: readers share it, a run
+// waits for them, and a store on a read-only mount reads.
 func openStoredRuns(c *cli.Context) (*store.DB, error) {
+	p, err := storedRunsPath(c)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenReadOnly(p, storeLockWait)
+}
+
+// openStoredRunsForWriting is openStoredRuns for a command that changes
+// the runs stored (prune).
+func openStoredRunsForWriting(c *cli.Context) (*store.DB, error) {
+	p, err := storedRunsPath(c)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(p, storeLockWait)
+	if err == nil {
+		_ = db.SetOwner(c.Command.Name, "")
+	}
+	return db, err
+}
+
+// storedRunsPath is the store of a command that reads the runs stored there.
+func storedRunsPath(c *cli.Context) (string, error) {
 	var cfg *config.Config
 	if c.String("store") == "" {
 		var err error
 		if cfg, err = loadConfigIfGiven(c); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	p := storePath(c, cfg)
 	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("store %s does not exist: no run has been stored there yet", p)
+		return "", fmt.Errorf("store %s does not exist: no run has been stored there yet", p)
 	}
-	return store.Open(p, storeLockWait)
+	return p, nil
 }
