@@ -18,9 +18,12 @@ func pruneCommand() *cli.Command {
 		Description: "Drops the runs --keep and --older-than select (given both, a run is dropped only when both\n" +
 			"select it), their results and replies, and the orders' latest results that point at them (those\n" +
 			"orders are queried afresh on the next night); a run still marked running is never dropped. Then\n" +
-			"the store is rewritten into a new file holding only what is kept, renamed over the old one.\n\n" +
-			"Example:\n\n   recon prune --store /var/lib/recon/recon.db --keep 30\n   recon prune -c recon.yaml --older-than 90d",
-		Flags: []cli.Flag{configFlag,
+			"the store is rewritten into a new file holding only what is kept, renamed over the old one.",
+		UsageText: "recon prune [--config FILE | --store FILE] (--keep N | --older-than DURATION)\n\n" +
+			"Examples:\n" +
+			"   recon prune --store /var/lib/recon/recon.db --keep 30\n" +
+			"   recon prune --config recon.yaml --older-than 90d",
+		Flags: []cli.Flag{configFlag, storeFlag,
 			&cli.IntFlag{Name: "keep", Usage: "keep the `N` newest runs"},
 			&cli.StringFlag{Name: "older-than", Usage: "drop runs started more than `DURATION` ago (e.g. 90d, 36h)"},
 		},
