@@ -93,6 +93,10 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	if err != nil {
 		return nil, st, err
 	}
+	// Who holds the store, for a reader or a second run that finds it locked.
+	if err := db.SetOwner(store.CommandRun, run.ID); err != nil {
+		log.Warn("the store's owner file could not be written; a blocked reader will not be told which run holds the store", "err", err)
+	}
 	if run.Resumes > 0 {
 		log.Info("resuming an interrupted run", "run_id", run.ID, "rows_already_stored", len(done))
 	} else {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -146,5 +147,80 @@ func TestSIGTERMWithAStoppedPlugin(t *testing.T) {
 	stdout, stderr, _ := runRecon(t, nil, "runs", "--store", dbPath)
 	if !strings.Contains(stdout, "interrupted") {
 		t.Fatalf("recon runs does not show the run as interrupted:\n%s%s\nrecon said:\n%s", stdout, stderr, out.String())
+	}
+}
+
+// A nightly run started while operators read the store (recon report and
+// recon runs, again and again) completes: readers share the store and the
+// run waits for them instead of failing. A reader that finds the run
+// holding the store is told which run it is.
+func TestReadersNeverFailTheNight(t *testing.T) {
+	sb, err := builtin.StartSandbox("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	dir := t.TempDir()
+	plan, err := demo.Prepare(dir, sb, 5, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(dir, "recon.db")
+	night := func() (string, int) {
+		stdout, stderr, code := runRecon(t, nil, "run", "--config", plan.ConfigPath, "--ledger", plan.LedgerPath,
+			"--store", dbPath, "--full", "--no-progress")
+		return stdout + stderr, code
+	}
+	if out, code := night(); code > exitDiscrepancies {
+		t.Fatalf("first night: exit %d\n%s", code, out)
+	}
+
+	stop := make(chan struct{})
+	type read struct {
+		code int
+		out  string
+	}
+	reads := make(chan read, 1000)
+	var readers sync.WaitGroup
+	for _, args := range [][]string{
+		{"report", "--store", dbPath, "--run", "latest", "--format", "html", "--out", filepath.Join(dir, "r.html")},
+		{"runs", "--store", dbPath},
+	} {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				stdout, stderr, code := runRecon(t, nil, args...)
+				reads <- read{code, stdout + stderr}
+			}
+		}()
+	}
+	// The night starts once both readers are at it.
+	for len(reads) < 4 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	out, code := night()
+	close(stop)
+	readers.Wait()
+	close(reads)
+	if code > exitDiscrepancies {
+		t.Fatalf("the night started among readers: exit %d\n%s", code, out)
+	}
+	ok := 0
+	for r := range reads {
+		switch {
+		case r.code == 0:
+			ok++
+		case !strings.Contains(r.out, "recon run"):
+			t.Errorf("a reader failed without naming the run that holds the store: exit %d\n%s", r.code, r.out)
+		}
+	}
+	if ok < 4 {
+		t.Fatalf("only %d reads succeeded", ok)
 	}
 }
