@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/reconhq/recon/internal/suggest"
+
 	"github.com/reconhq/recon"
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
@@ -630,41 +632,7 @@ func walkExpr(e ast.Expr, fn func(any)) {
 }
 
 // closest returns the candidate within edit distance 2 of s, if one is.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Damerau-Levenshtein distance (adjacent swaps count
-// one: jugde is one step from judge).
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
-}
+func closest(s string, candidates []string) string { return suggest.Closest(s, 3, candidates) }
 
 func contains(xs []string, x string) bool {
 	for _, v := range xs {

@@ -171,18 +171,6 @@ func TestLintProblemString(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want int
-	}{{"judge", "judge", 0}, {"jugde", "judge", 1}, {"judg", "judge", 1}, {"map_paymnet", "map_payment", 1},
-		{"refund", "refunds", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}} {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d; want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func problemList(ps []Problem) string {
 	var b strings.Builder
 	for _, p := range ps {
