@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -76,13 +75,22 @@ func TestChaos(t *testing.T) {
 	kills, pkills := 0, 0
 	for kills < reconKills {
 		cmd := run("storm.db", mark)
-		var out bytes.Buffer
+		var out lockedBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
+		// The kill points count from the run's start: before it (the
+		// preflight, the ledger's index) a kill leaves no run to resume.
+		for !strings.Contains(out.String(), "run started") && !strings.Contains(out.String(), "resuming an interrupted run") {
+			select {
+			case err := <-exited:
+				t.Fatalf("recon ended before its run started (%v)\n%s", err, out.String())
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
 		wait := 300*time.Millisecond + time.Duration(rng.Int64N(int64(maxKillAfter-300*time.Millisecond)))
 		if pkills < pluginKills {
 			// Kill a plugin under the running recon first; recon must replace it.

@@ -90,6 +90,13 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
+// String is all that was written and not taken yet.
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // take returns what was written since the last take, control sequences
 // stripped.
 func (b *lockedBuffer) take() string {
