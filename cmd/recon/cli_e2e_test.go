@@ -23,7 +23,7 @@ func TestEveryCommandsHelp(t *testing.T) {
 		"run": {"config", "store", "no-progress"}, "check": {"config", "store"}, "replay": {"config", "store"},
 		"report": {"config", "store"}, "runs": {"config", "store"}, "show": {"config", "store"},
 		"diff": {"config", "store"}, "rules": {"config"}, "rules check": {"config"}, "rules test": {"config"},
-		"plugins": {"config"}, "demo": {}, "sandbox": {}, "prune": {"config", "store"},
+		"plugins": {"config"}, "demo": {"no-progress"}, "sandbox": {}, "prune": {"config", "store"},
 	}
 	var walk func(prefix string, cmds []*cli.Command)
 	seen := 0

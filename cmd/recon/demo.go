@@ -31,6 +31,7 @@ func demoCommand() *cli.Command {
 			"   recon demo\n" +
 			"   recon demo --orders 20000 --dir ./demo   # keeps config, ledger, store and report.json",
 		Flags: []cli.Flag{
+			noProgressFlag,
 			&cli.IntFlag{Name: "orders", Value: 200, Usage: "about how many ledger rows to plant"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the planted data; the same seed plants the same ledger"},
 			&cli.StringFlag{Name: "dir", Usage: "keep the demo's config, ledger, store and report in `DIR` (default: a temporary folder, removed)"},
@@ -79,7 +80,14 @@ func demoCommand() *cli.Command {
 				where = dir
 			}
 			fmt.Fprintf(out, "demo: simulators at %s; config, ledger and store in %s\n", sb.URL, where)
-			run, _, err := engine.Run(c.Context, engine.Options{Config: cfg, Store: db, LedgerPath: plan.LedgerPath, Log: log})
+			opt := engine.Options{Config: cfg, Store: db, LedgerPath: plan.LedgerPath, Log: log}
+			// The same live progress as a night's: a big demo is not silent.
+			obs, err := observe(c, cfg, &opt)
+			if err != nil {
+				return err
+			}
+			run, _, err := engine.Run(c.Context, opt)
+			obs.stopProgress()
 			if err != nil {
 				return err
 			}

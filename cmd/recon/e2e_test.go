@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -381,5 +382,10 @@ func TestDemo(t *testing.T) {
 	// Its files are in a folder gone when it exits: it says so.
 	if !strings.Contains(stdout, "(removed on exit; --dir DIR keeps them)") {
 		t.Errorf("demo does not say its folder is removed:\n%s", stdout)
+	}
+	// Not silent while it runs: progress per account, as a night's (the
+	// last figures at least, written when the rows are done).
+	if !regexp.MustCompile(`msg=progress .*account=demo-upay done=\d+ total=\d+ percent=`).MatchString(stderr) {
+		t.Errorf("demo shows no progress:\n%s", stderr)
 	}
 }
