@@ -91,7 +91,7 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 		resumed := d.done.has(row.Line)
 		if bad != nil {
 			if resumed {
-				d.restored(q, recon.VerdictInvalid)
+				d.restored(q, recon.VerdictInvalid, recon.Default(recon.VerdictInvalid, "").Severity)
 			} else {
 				d.finish(q, nil)
 				d.put(d.judge.rejected(row, recon.VerdictInvalid, bad.Reason))
@@ -100,7 +100,7 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 		}
 		if first, dup := d.index.Duplicate(row.Line); dup {
 			if resumed {
-				d.restored(q, recon.VerdictDuplicate)
+				d.restored(q, recon.VerdictDuplicate, recon.Default(recon.VerdictDuplicate, "").Severity)
 			} else {
 				d.finish(q, nil)
 				d.put(d.judge.rejected(row, recon.VerdictDuplicate, fmt.Sprintf("repeats line %d", first)))
@@ -123,8 +123,8 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 }
 
 // restored counts a row an interrupted attempt stored.
-func (d *dispatcher) restored(q *queue, v recon.Verdict) {
-	d.tally(v, 1) // stored before: the rows pass does not count it
+func (d *dispatcher) restored(q *queue, v recon.Verdict, s recon.Severity) {
+	d.tally(v, s, 1) // stored before: the rows pass does not count it
 	d.finish(q, func(s *store.RunStats) { s.Resumed++ })
 }
 
@@ -134,7 +134,7 @@ func (d *dispatcher) restore(q *queue, row recon.Row) error {
 	if err != nil {
 		return err
 	}
-	d.restored(q, r.Verdict)
+	d.restored(q, r.Verdict, r.Severity)
 	ex, err := d.db.Exchange(d.run.ID, row.Line)
 	switch {
 	case errors.Is(err, store.ErrNoReply):

@@ -63,12 +63,16 @@ func (f *fixture) run(t *testing.T, ctx context.Context, full bool) (*store.Run,
 func (f *fixture) mustMatchPlan(t *testing.T, run *store.Run) {
 	t.Helper()
 	// The totals counted as results were written are those stored.
-	stored := map[recon.Verdict]int{}
-	if err := f.db.Results(run.ID, func(r recon.Result) error { stored[r.Verdict]++; return nil }); err != nil {
+	stored, severities := map[recon.Verdict]int{}, map[recon.Severity]int{}
+	if err := f.db.Results(run.ID, func(r recon.Result) error {
+		stored[r.Verdict]++
+		severities[r.Severity]++
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if !maps.Equal(stored, run.Totals) {
-		t.Errorf("run totals %v; the stored results count %v", run.Totals, stored)
+	if !maps.Equal(stored, run.Totals) || !maps.Equal(severities, run.Severities) {
+		t.Errorf("run totals %v, severities %v; the stored results count %v, %v", run.Totals, run.Severities, stored, severities)
 	}
 	miss, err := demo.Check(f.db, run.ID, f.plan)
 	if err != nil {

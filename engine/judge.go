@@ -140,7 +140,8 @@ func (j *judge) note(row recon.Row, jd recon.Judgement, res recon.Reply) {
 // and the verdict it replaces.
 type rejudged struct {
 	store.Record
-	was recon.Verdict
+	was         recon.Verdict
+	wasSeverity recon.Severity
 }
 
 // refunds runs the refunds hook for every order with both a payment row and
@@ -165,9 +166,9 @@ func (j *judge) refunds(ctx context.Context, db *store.DB, runID string) ([]reju
 		if err != nil {
 			return nil, err
 		}
-		was := r.Verdict
+		was, wasSeverity := r.Verdict, r.Severity
 		r.Judge(*jd)
-		out = append(out, rejudged{Record: store.Record{Result: *r, Final: true}, was: was})
+		out = append(out, rejudged{Record: store.Record{Result: *r, Final: true}, was: was, wasSeverity: wasSeverity})
 	}
 	return out, nil
 }

@@ -31,22 +31,27 @@ type pipeline struct {
 	// should_query reads. A replay is a what-if: it never does.
 	latest bool
 
-	// totals counts the run's results by verdict as they are written, so
-	// that the end of the run need not read them all back.
-	mu     sync.Mutex
-	totals map[recon.Verdict]int
+	// totals and severities count the run's results as they are written,
+	// so that neither the end of the run nor `recon runs` reads them back.
+	mu         sync.Mutex
+	totals     map[recon.Verdict]int
+	severities map[recon.Severity]int
 }
 
-// tally adds n results of verdict v to the run's totals.
-func (p *pipeline) tally(v recon.Verdict, n int) {
+// tally adds n results of verdict v and severity s to the run's counts.
+func (p *pipeline) tally(v recon.Verdict, s recon.Severity, n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.totals == nil {
-		p.totals = map[recon.Verdict]int{}
+		p.totals, p.severities = map[recon.Verdict]int{}, map[recon.Severity]int{}
 	}
 	p.totals[v] += n
 	if p.totals[v] == 0 {
 		delete(p.totals, v)
+	}
+	p.severities[s] += n
+	if p.severities[s] == 0 {
+		delete(p.severities, s)
 	}
 }
 
@@ -89,7 +94,7 @@ func (p *pipeline) pass(feed func(put func(store.Record) error) error) error {
 	w := p.db.NewWriter(p.run.ID)
 	err := feed(func(r store.Record) error {
 		r.Final = r.Final && p.latest
-		p.tally(r.Result.Verdict, 1)
+		p.tally(r.Result.Verdict, r.Result.Severity, 1)
 		return w.Put(r)
 	})
 	if cerr := w.Close(); cerr != nil {
@@ -107,7 +112,7 @@ func (p *pipeline) refunds(ctx context.Context) error {
 	}
 	return p.pass(func(put func(store.Record) error) error {
 		for _, c := range changed {
-			p.tally(c.was, -1) // the row's result is replaced
+			p.tally(c.was, c.wasSeverity, -1) // the row's result is replaced
 			if put(c.Record) != nil {
 				break // the writer keeps its first error and pass returns it
 			}
@@ -138,7 +143,7 @@ func (p *pipeline) end(ctx context.Context, rowsErr error, after ...func(context
 		}
 	}
 	p.mu.Lock()
-	p.run.Totals = maps.Clone(p.totals)
+	p.run.Totals, p.run.Severities = maps.Clone(p.totals), maps.Clone(p.severities)
 	p.mu.Unlock()
 	if p.run.Totals == nil {
 		p.run.Totals = map[recon.Verdict]int{}

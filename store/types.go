@@ -41,6 +41,9 @@ type Run struct {
 	FailOn     recon.Severity        `json:"fail_on"`
 	Accounts   map[string]Plugin     `json:"accounts,omitempty"`
 	Totals     map[recon.Verdict]int `json:"totals"`
+	// Severities counts the results by severity (runs stored before it was
+	// kept have none: count their results).
+	Severities map[recon.Severity]int `json:"severities,omitempty"`
 	// Stats counts the work of the run: rows of its last attempt, queries
 	// of every attempt that finished.
 	Stats RunStats `json:"stats"`

@@ -59,6 +59,14 @@ func countFindings(db *store.DB, run *store.Run, failOn recon.Severity) (int, er
 		failOn = recon.SeverityWarn
 	}
 	n := 0
+	if run.Severities != nil {
+		for s, c := range run.Severities {
+			if s.AtLeast(failOn) {
+				n += c
+			}
+		}
+		return n, nil
+	}
 	err := db.Results(run.ID, func(r recon.Result) error {
 		if r.Severity.AtLeast(failOn) {
 			n++
