@@ -1,9 +1,13 @@
 package store
 
 import (
+	"time"
+
 	"os"
 	"syscall"
 	"unsafe"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // A read of a whole run (a report of a million rows) touches every page of
@@ -68,4 +72,26 @@ func (r *released) release() {
 	}
 	_ = syscall.Madvise(unsafe.Slice((*byte)(lo), n), syscall.MADV_DONTNEED)
 	r.lo, r.hi, r.n = nil, nil, 0
+}
+
+// releaseMapEvery is how often a writer drops the whole map from the
+// process's resident memory: a night's lookups of earlier answers (an
+// incremental night reads one per row) and its commits touch pages all
+// over the file, each counted in recon's RSS until it exits otherwise.
+const releaseMapEvery = time.Second
+
+// releaseMap drops every page of bbolt's map from the process's resident
+// memory (see above: the map is shared and read-only; a later read maps a
+// page again from the page cache).
+func (d *DB) releaseMap() {
+	_ = d.db.View(func(tx *bolt.Tx) error {
+		base, size := d.db.Info().Data, uintptr(max(tx.Size(), 0))
+		if base == 0 || size == 0 {
+			return nil
+		}
+		// The map starts on a page; its length is rounded up to whole pages.
+		size = (size + osPage - 1) / osPage * osPage
+		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, base, size, syscall.MADV_DONTNEED)
+		return nil
+	})
 }

@@ -86,6 +86,7 @@ func (w *Writer) loop() {
 	defer close(w.done)
 	var batch []Record
 	var oldest time.Time // when the batch's first record was put
+	released := time.Now()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -98,6 +99,10 @@ func (w *Writer) loop() {
 				w.mu.Lock()
 				w.err = err
 				w.mu.Unlock()
+			}
+			if time.Since(released) >= releaseMapEvery {
+				w.db.releaseMap()
+				released = time.Now()
 			}
 			if w.onCommit != nil {
 				w.onCommit(batch)
