@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"os"
-	"syscall"
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
@@ -70,7 +69,7 @@ func (r *released) release() {
 	if rem := n % int(osPage); rem != 0 {
 		n += int(osPage) - rem
 	}
-	_ = syscall.Madvise(unsafe.Slice((*byte)(lo), n), syscall.MADV_DONTNEED)
+	dontNeed(unsafe.Slice((*byte)(lo), n))
 	r.lo, r.hi, r.n = nil, nil, 0
 }
 
@@ -91,7 +90,7 @@ func (d *DB) releaseMap() {
 		}
 		// The map starts on a page; its length is rounded up to whole pages.
 		size = (size + osPage - 1) / osPage * osPage
-		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, base, size, syscall.MADV_DONTNEED)
+		dontNeedAt(base, size)
 		return nil
 	})
 }
