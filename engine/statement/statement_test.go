@@ -3,9 +3,11 @@ package statement
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -369,4 +371,108 @@ func FuzzNext(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestBadMappings(t *testing.T) {
+	base, _ := Preset("recon")
+	for _, tc := range []struct {
+		name   string
+		change func(*Mapping)
+		want   string
+	}{
+		{"no order_no", func(m *Mapping) { m.OrderNo = "" }, "names no order_no column"},
+		{"an amount unit", func(m *Mapping) { m.AmountUnit = "cents" }, `amount unit "cents"`},
+		{"an encoding", func(m *Mapping) { m.Encoding = "latin1" }, `encoding "latin1"`},
+		{"types without a column", func(m *Mapping) { m.Type = ""; m.Types = map[string]recon.Kind{"P": recon.Payment} },
+			"names no type column"},
+		{"a format", func(m *Mapping) { m.Format = "xlsx" }, `unknown statement format "xlsx"`},
+		{"no extension", func(m *Mapping) { m.Format = "" }, "the extension tells none"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := base
+			tc.change(&m)
+			_, err := NewReader(strings.NewReader("order_no,amount\n"), "bill.txt", m)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bill.txt") {
+				t.Errorf("NewReader = %v, want an error naming bill.txt that says %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestGBKAfterTheSniff: a statement whose first 64 KiB are ASCII is read as
+// UTF-8; a GBK row further on is reported, not decoded into nonsense.
+func TestGBKAfterTheSniff(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("order_no,amount,note\n")
+	for b.Len() <= sniffBytes {
+		b.WriteString("A,1.00,plain\n")
+	}
+	g, _ := simplifiedchinese.GBK.NewEncoder().String("B,2.00,月饼\n")
+	b.WriteString(g)
+	m := Mapping{Format: FormatCSV, OrderNo: "order_no", Amount: "amount", DefaultCurrency: "CNY"}
+	r, err := NewReader(strings.NewReader(b.String()), "late.csv", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, bads := readAll(t, r)
+	if len(bads) != 1 || bads[0].Line != len(rows)+2 || !strings.Contains(bads[0].Reason, "not UTF-8") {
+		t.Errorf("bad rows = %v after %d rows, want the GBK line %d as not UTF-8", bads, len(rows), len(rows)+2)
+	}
+}
+
+// rowsSource is a WeChat bill of n detail rows, made as it is read: the
+// benchmark's statement is never in memory whole.
+type rowsSource struct {
+	n, i int
+	buf  []byte
+}
+
+func (s *rowsSource) Read(p []byte) (int, error) {
+	for len(s.buf) == 0 {
+		switch {
+		case s.i == 0:
+			s.buf = []byte("交易时间,公众账号ID,商户号,子商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注\n")
+		case s.i <= s.n:
+			s.buf = fmt.Appendf(nil, "`2024-10-19 14:37:28,`wx1,`10000100,`0,`,`42%08d,`ORD-%d,`o1,`JSAPI,`SUCCESS,`OTHERS,`CNY,`12.34,`0.00,`0,`0,`0.00,`0.00,`,`,`拿铁,`,`0.07000,`0.60%%,`12.34,`0.00,`\n", s.i, s.i)
+		default:
+			return 0, io.EOF
+		}
+		s.i++
+	}
+	n := copy(p, s.buf)
+	s.buf = s.buf[n:]
+	return n, nil
+}
+
+// BenchmarkWeChat reads a 100,000-row bill; B/op over rows says what a row
+// costs, and the peak heap is reported to show it does not grow with the file.
+func BenchmarkWeChat(b *testing.B) {
+	m, _ := Preset("wechat")
+	const n = 100_000
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := NewReader(&rowsSource{n: n}, "bench.csv", m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ms runtime.MemStats
+		got := 0
+		for {
+			_, bad, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil || bad != nil {
+				b.Fatal(err, bad)
+			}
+			if got++; got == n/2 {
+				runtime.ReadMemStats(&ms)
+				b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-midway")
+			}
+		}
+		if got != n {
+			b.Fatalf("read %d rows, want %d", got, n)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
