@@ -45,10 +45,10 @@ type Mapping struct {
 	TimeLayout string
 	Location   *time.Location
 
-	// TrimPrefix is cut once from the start of every cell of a row (WeChat
+	// TrimPrefix is cut once from the start of every cell of a CSV row (WeChat
 	// writes a backtick before each, so that spreadsheets keep long numbers).
 	TrimPrefix string
-	// StopAt ends the details: a row whose first cell (after TrimPrefix)
+	// StopAt ends a CSV's details: a row whose first cell (after TrimPrefix)
 	// is StopAt, and everything after it, is a summary, not transactions.
 	StopAt string
 }

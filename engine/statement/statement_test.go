@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -475,4 +476,34 @@ func BenchmarkWeChat(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestUTF8CutAtTheSniff: a UTF-8 statement whose 64 KiB sniff ends inside a
+// character is still UTF-8, not taken for GBK.
+func TestUTF8CutAtTheSniff(t *testing.T) {
+	var text string
+	for pad := 0; ; pad++ {
+		var b strings.Builder
+		b.WriteString("order_no,amount,note" + strings.Repeat(" ", pad) + "\n")
+		for b.Len() <= sniffBytes+100 {
+			b.WriteString("A,1.00,月饼\n")
+		}
+		if text = b.String(); !utf8.RuneStart(text[sniffBytes]) {
+			break // the sniff cuts 月 or 饼
+		}
+	}
+	m := Mapping{Format: FormatCSV, OrderNo: "order_no", Amount: "amount", DefaultCurrency: "CNY"}
+	r, err := NewReader(strings.NewReader(text), "cut.csv", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, bads := readAll(t, r)
+	if len(bads) > 0 {
+		t.Fatalf("bad rows: %v", bads[:1])
+	}
+	for _, row := range rows {
+		if row.Raw["note"] != "月饼" {
+			t.Fatalf("line %d: note = %q, want 月饼 (read as UTF-8)", row.Line, row.Raw["note"])
+		}
+	}
 }
