@@ -72,6 +72,7 @@ type runNumbers struct {
 	mu   sync.Mutex
 	byNo map[uint64]string
 	ofID map[string]uint64
+	last lastBucket
 }
 
 // ambiguous marks a number two runs have (a rotted sequence).
@@ -135,18 +136,14 @@ func (rn *runNumbers) load(tx *bolt.Tx) {
 // target reads the whole record a reference at s names: its tag must be
 // tagBinary and its checksum the one the reference states.
 func (d *DB) target(tx *bolt.Tx, scratch *[]byte, sub []byte, r *ref) (scope, []byte, error) {
-	id, err := d.runNos.lookup(tx, r.Run)
+	id, b, err := d.runNos.bucket(tx, r.Run, sub)
 	if err != nil {
 		return scope{}, nil, fmt.Errorf("its reference: %w", err)
 	}
-	ts := scope{bucket: sub, run: []byte(id), key: lineKey(int(r.Line))}
+	ts := scope{bucket: sub, run: id, key: lineKey(int(r.Line))}
 	var v []byte
-	if data := tx.Bucket(bucketData); data != nil {
-		if rb := data.Bucket(ts.run); rb != nil {
-			if b := rb.Bucket(sub); b != nil {
-				v = b.Get(ts.key)
-			}
-		}
+	if b != nil {
+		v = b.Get(ts.key)
 	}
 	if v == nil {
 		return ts, nil, fmt.Errorf("it repeats run %q line %d, which is not stored", id, r.Line)
@@ -158,6 +155,45 @@ func (d *DB) target(tx *bolt.Tx, scratch *[]byte, sub []byte, r *ref) (scope, []
 		return ts, nil, fmt.Errorf("it repeats run %q line %d, which is damaged: %w", id, r.Line, err)
 	}
 	return ts, v, nil
+}
+
+// bucket returns the ID of run number n and its sub bucket (nil when it
+// has none). The last one found is kept for its transaction: a reused
+// night's references mostly name one run, and opening its bucket for each
+// line cost as much as the rest of a read.
+func (rn *runNumbers) bucket(tx *bolt.Tx, n uint64, sub []byte) ([]byte, *bolt.Bucket, error) {
+	rn.mu.Lock()
+	if l := &rn.last; l.tx == tx && l.n == n && bytes.Equal(l.sub, sub) {
+		defer rn.mu.Unlock()
+		return l.id, l.b, nil
+	}
+	rn.mu.Unlock()
+	name, err := rn.lookup(tx, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	id := []byte(name)
+	var b *bolt.Bucket
+	if data := tx.Bucket(bucketData); data != nil {
+		if rb := data.Bucket(id); rb != nil {
+			b = rb.Bucket(sub)
+		}
+	}
+	rn.mu.Lock()
+	rn.last = lastBucket{tx: tx, n: n, sub: sub, id: id, b: b}
+	rn.mu.Unlock()
+	return id, b, nil
+}
+
+// lastBucket is the bucket runNumbers.bucket found last. A transaction
+// kept here is never equal to another (it is not collected meanwhile), so
+// a bucket of a transaction closed is never handed out again.
+type lastBucket struct {
+	tx  *bolt.Tx
+	n   uint64
+	sub []byte
+	id  []byte // read only
+	b   *bolt.Bucket
 }
 
 // resultAt decodes the result record v at s, whole or a reference.
@@ -313,6 +349,9 @@ func (rw *refWriter) result(s scope, res *recon.Result) ([]byte, bool) {
 // reused from run reused), when x repeats the exchange of the reused line
 // but for its own fields.
 func (rw *refWriter) exchange(s scope, orderKey, reused string, x *exchangeRecord) ([]byte, bool) {
+	if uint64(x.Row.Line) != beUint64(s.key) {
+		return nil, false // a reference's row has its key's line
+	}
 	ts, tv, r, ok := rw.previous(subExchanges, orderKey, reused)
 	if !ok {
 		return nil, false

@@ -251,3 +251,31 @@ func TestReusedNightReferences(t *testing.T) {
 		t.Fatalf("Verify: %v, want damage", err)
 	}
 }
+
+// Reading a reused night (its lines references) against reading the night
+// it repeats (its lines whole), and writing it: what references cost.
+func BenchmarkReusedNight(b *testing.B) {
+	night := nightOf(demoRecords(b), 10)
+	d := MustOpen(b)
+	at := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	writeNight(b, d, "n1", at, night)
+	writeNight(b, d, "n2", at.Add(24*time.Hour), reusedNight(night, "n1"))
+	for _, run := range []string{"n1", "n2"} {
+		b.Run("results-"+run, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				if err := d.Results(run, func(recon.Result) error { n++; return nil }); err != nil || n != len(night) {
+					b.Fatal(n, err)
+				}
+			}
+		})
+		b.Run("exchanges-"+run, func(b *testing.B) {
+			for b.Loop() {
+				if err := d.Exchanges(run, func(Exchange) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
