@@ -69,24 +69,40 @@ func readRef(p []byte, result bool) (*ref, error) {
 // runNumbers maps runs' numbers (their data bucket's sequence, given once
 // when the bucket is made and never again) to their IDs.
 type runNumbers struct {
-	mu   sync.Mutex
-	byNo map[uint64]string
-	ofID map[string]uint64
-	last lastBucket
+	mu     sync.Mutex
+	byNo   map[uint64]string
+	ofID   map[string]uint64
+	last   lastBucket
+	lastID lastID
+}
+
+// lastID is the run runNumbers.lookup found last, in its transaction (see
+// lastBucket).
+type lastID struct {
+	tx *bolt.Tx
+	n  uint64
+	id string
 }
 
 // ambiguous marks a number two runs have (a rotted sequence).
 const ambiguous = "\x00"
 
 // lookup returns the ID of run number n, reading the numbers again when n
-// is not known (a run made since, maybe by another process).
+// is not known, or no longer that run's (a run made or dropped since,
+// maybe by another process).
 func (rn *runNumbers) lookup(tx *bolt.Tx, n uint64) (string, error) {
 	rn.mu.Lock()
 	defer rn.mu.Unlock()
+	if l := rn.lastID; l.tx == tx && l.n == n {
+		return l.id, nil // checked in this transaction
+	}
 	id, ok := rn.byNo[n]
-	if !ok {
+	if !ok || !hasNumber(tx, id, n) {
 		rn.load(tx)
 		id, ok = rn.byNo[n]
+	}
+	if ok && id != ambiguous {
+		rn.lastID = lastID{tx: tx, n: n, id: id}
 	}
 	switch {
 	case !ok:
@@ -102,7 +118,7 @@ func (rn *runNumbers) number(tx *bolt.Tx, id string) uint64 {
 	rn.mu.Lock()
 	defer rn.mu.Unlock()
 	n, ok := rn.ofID[id]
-	if !ok {
+	if !ok || !hasNumber(tx, id, n) {
 		rn.load(tx)
 		n = rn.ofID[id]
 	}
@@ -110,6 +126,16 @@ func (rn *runNumbers) number(tx *bolt.Tx, id string) uint64 {
 		return 0
 	}
 	return n
+}
+
+// hasNumber says whether run id has the number n in tx.
+func hasNumber(tx *bolt.Tx, id string, n uint64) bool {
+	data := tx.Bucket(bucketData)
+	if data == nil {
+		return false
+	}
+	b := data.Bucket([]byte(id))
+	return b != nil && b.Sequence() == n
 }
 
 func (rn *runNumbers) load(tx *bolt.Tx) {
@@ -133,9 +159,10 @@ func (rn *runNumbers) load(tx *bolt.Tx) {
 	})
 }
 
-// target reads the whole record a reference at s names: its tag must be
-// tagBinary and its checksum the one the reference states.
-func (d *DB) target(tx *bolt.Tx, scratch *[]byte, sub []byte, r *ref) (scope, []byte, error) {
+// target finds the whole record a reference names: its tag must be
+// tagBinary and its checksum the one the reference states. Its callers
+// decode it, which verifies it.
+func (d *DB) target(tx *bolt.Tx, sub []byte, r *ref) (scope, []byte, error) {
 	id, b, err := d.runNos.bucket(tx, r.Run, sub)
 	if err != nil {
 		return scope{}, nil, fmt.Errorf("its reference: %w", err)
@@ -150,9 +177,6 @@ func (d *DB) target(tx *bolt.Tx, scratch *[]byte, sub []byte, r *ref) (scope, []
 	}
 	if len(v) < headerLen || v[0] != tagBinary || sumOf(v) != r.Sum {
 		return ts, nil, fmt.Errorf("it repeats run %q line %d, whose record is not the one it names", id, r.Line)
-	}
-	if _, _, err := openRecord(scratch, ts, v); err != nil {
-		return ts, nil, fmt.Errorf("it repeats run %q line %d, which is damaged: %w", id, r.Line, err)
 	}
 	return ts, v, nil
 }
@@ -205,7 +229,7 @@ func (d *DB) resultAt(tx *bolt.Tx, scratch *[]byte, s scope, v []byte) (*recon.R
 	if err != nil {
 		return nil, err
 	}
-	ts, tv, err := d.target(tx, scratch, subResults, r)
+	ts, tv, err := d.target(tx, subResults, r)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +256,7 @@ func (d *DB) exchangeRecordAt(tx *bolt.Tx, scratch *[]byte, s scope, v []byte) (
 	if err != nil {
 		return nil, err
 	}
-	ts, tv, err := d.target(tx, scratch, subExchanges, r)
+	ts, tv, err := d.target(tx, subExchanges, r)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +327,7 @@ func (rw *refWriter) previous(sub []byte, orderKey, reused string) (ts scope, tv
 		if err != nil {
 			return
 		}
-		if s, v, err = rw.d.target(rw.tx, rw.scratch, sub, pr); err != nil {
+		if s, v, err = rw.d.target(rw.tx, sub, pr); err != nil {
 			return
 		}
 		r.Run, r.Line = pr.Run, pr.Line
