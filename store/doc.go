@@ -6,8 +6,9 @@
 // Layout:
 //
 //	runs/<run id>                      Run
-//	data/<run id>/results/<line>       recon.Result, line as 8-byte big endian
-//	data/<run id>/exchanges/<line>     the row and attempts of an Exchange, and its reply's key
+//	data/<run id>                      its bbolt sequence: the run's number (given once)
+//	data/<run id>/results/<line>       recon.Result, line as 8-byte big endian, or a reference
+//	data/<run id>/exchanges/<line>     the row and attempts of an Exchange, and its reply's key, or a reference
 //	replies/<n>                        a provider's reply (recon.Reply), n as 8-byte big endian
 //	replysums/<hash>                   the n of the reply whose encoding has that hash
 //	dicts/<provider>                   the dictionary that provider's replies are deflated with
@@ -25,7 +26,8 @@
 // 0x02, the binary encoding of codec.go (results, exchanges, replies,
 // replysums, dicts, orders: what a run writes by the row), where each field comes
 // in a fixed order, a number as a varint, a string or bytes (a reply's raw
-// body) as a length and the bytes, and a payload has exactly one encoding.
+// body) as a length and the bytes, and a payload has exactly one encoding;
+// 0x03, a reference (results and exchanges only: see below).
 // A record of one encoding where the other belongs is damage. The
 // checksum (the
 // Castagnoli polynomial) covers, in order, the tag, then the record's
@@ -47,6 +49,21 @@
 // that collides, or a damaged sum, stores it again). A damaged reply is
 // the damage of every exchange that names it (a *CorruptError naming that
 // run and line). Prune drops the replies no kept run names.
+//
+// # Reused lines stored as references
+//
+// A line of an incremental night judged on the answer of the order's
+// latest result, to the same result but for its own fields (its line,
+// attempts and Reused), is stored as a reference to that line's record
+// (its result and its exchange each): the referenced run's number and
+// line, the checksum of the record referenced, and the line's own fields,
+// about 40 bytes where the record is 300. A reference names a record
+// stored whole (never a reference), so a read takes one step; a record
+// referenced that is missing, damaged, or not the one named (its checksum
+// differs: a rotted number or line) is the damage of the line that
+// references it. Prune first writes whole every reference of a kept run
+// to a run it drops (or whose Reused it drops), so that none is left
+// naming nothing; Compact then returns the file to what is kept.
 //
 // Each bucket of records (runs, orders, replies, replysums, each run's results and exchanges)
 // also keeps in its bbolt sequence a digest of what it holds: the number of

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -70,6 +71,9 @@ func (d *DB) Prune(opts PruneOptions) ([]string, error) {
 		if err != nil {
 			return err
 		}
+		if err := d.unref(tx, data, dropped); err != nil {
+			return err
+		}
 		rs := openRecords(runsB)
 		for _, id := range drop {
 			if err := rs.del([]byte(id)); err != nil {
@@ -93,6 +97,68 @@ func (d *DB) Prune(opts PruneOptions) ([]string, error) {
 		return nil, err
 	}
 	return drop, nil
+}
+
+// unref writes whole the references of kept runs to the runs dropped (the
+// run whose line they repeat, or the run their Reused names), before
+// those runs are deleted: no reference is left naming nothing.
+func (d *DB) unref(tx *bolt.Tx, data *bolt.Bucket, dropped map[string]bool) error {
+	gone := map[uint64]bool{}
+	var kept [][]byte
+	err := data.ForEachBucket(func(k []byte) error {
+		if dropped[string(k)] {
+			gone[data.Bucket(k).Sequence()] = true
+		} else {
+			kept = append(kept, slices.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var scratch []byte
+	for _, run := range kept {
+		for _, sub := range [][]byte{subResults, subExchanges} {
+			b := data.Bucket(run).Bucket(sub)
+			if b == nil {
+				return &CorruptError{Path: d.path, Err: fmt.Errorf("run %q has no %s bucket", run, sub)}
+			}
+			result := bytes.Equal(sub, subResults)
+			var whole [][2][]byte
+			c := b.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if !isRef(v) {
+					continue
+				}
+				s := scope{bucket: sub, run: run, key: k}
+				r, err := openRef(&scratch, s, v, result)
+				if err != nil {
+					return corruptRecord(d.path, s, err)
+				}
+				if !gone[r.Run] && !gone[r.Reused] {
+					continue
+				}
+				var val any
+				if result {
+					val, err = d.resultAt(tx, &scratch, s, v)
+				} else {
+					val, err = d.exchangeRecordAt(tx, &scratch, s, v)
+				}
+				if err != nil {
+					return corruptRecord(d.path, s, err)
+				}
+				w, err := encodeRecord(&scratch, s, val)
+				if err != nil {
+					return err
+				}
+				whole = append(whole, [2][]byte{slices.Clone(k), w})
+			}
+			if err := putRecords(b, whole); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // pruneOrders deletes the orders' latest results of dropped runs.
@@ -132,6 +198,9 @@ func sweepReplies(tx *bolt.Tx, path string) error {
 		}
 		c := xb.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if isRef(v) {
+				continue // what it repeats, in a kept run, names the reply
+			}
 			s := scope{bucket: subExchanges, run: run, key: k}
 			x, err := decodeRecord[exchangeRecord](&scratch, s, v)
 			if err != nil {

@@ -227,7 +227,7 @@ func openRecord(scratch *[]byte, s scope, v []byte) (byte, []byte, error) {
 	if len(v) < headerLen {
 		return 0, nil, fmt.Errorf("%w (%d bytes)", errShortRecord, len(v))
 	}
-	if v[0] != tagJSON && v[0] != tagBinary {
+	if v[0] != tagJSON && v[0] != tagBinary && v[0] != tagRef {
 		return 0, nil, fmt.Errorf("unknown record format 0x%02x", v[0])
 	}
 	p := v[headerLen:]

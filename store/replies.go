@@ -152,8 +152,8 @@ func replyScope(id uint64) scope {
 // exchangeOf decodes the exchange record v at s and reads its reply. Its
 // error is the exchange's damage (a reply damaged or missing is the
 // exchange's, since that is what was asked for).
-func exchangeOf(tx *bolt.Tx, scratch *[]byte, s scope, v []byte) (*Exchange, error) {
-	x, err := decodeRecord[exchangeRecord](scratch, s, v)
+func (d *DB) exchangeOf(tx *bolt.Tx, scratch *[]byte, s scope, v []byte) (*Exchange, error) {
+	x, err := d.exchangeRecordAt(tx, scratch, s, v)
 	if err != nil {
 		return nil, err
 	}

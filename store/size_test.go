@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/reconhq/recon"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -133,10 +136,146 @@ func TestStoreGrowthPerRow(t *testing.T) {
 	fi, _ := os.Stat(d.Path())
 	t.Logf("%d rows: first night %.0f bytes/row, reused night %.0f bytes/row (file %d bytes)", len(night), perRow1, perRow2, fi.Size())
 	// Schema 3 (JSON, the raw body in base64, every reply stored again
-	// each night) measured 4669 and 4502 bytes a row here. A reused night
-	// still stores each row's result and exchange (about 330 bytes), short
-	// of the 100: this bound holds what schema 4 does.
-	if perRow1 > 1024 || perRow2 > 450 {
-		t.Errorf("a night grows the store by %.0f bytes a row, a reused one by %.0f; want at most 1024 and 450", perRow1, perRow2)
+	// each night) measured 4669 and 4502 bytes a row here; schema 4, which
+	// stored a reused row's result and exchange whole, 943 and 346.
+	if perRow1 > 1024 || perRow2 > 100 {
+		t.Errorf("a night grows the store by %.0f bytes a row, a reused one by %.0f; want at most 1024 and 100", perRow1, perRow2)
+	}
+}
+
+// A reused night's lines read as they were put, and go on reading so once
+// the night they repeat is pruned and the file compacted; a damaged line
+// they repeat is their damage.
+func TestReusedNightReferences(t *testing.T) {
+	night := demoRecords(t)[:300]
+	d := MustOpen(t)
+	at := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	writeNight(t, d, "n1", at, night)
+	writeNight(t, d, "n2", at.Add(24*time.Hour), reusedNight(night, "n1"))
+	writeNight(t, d, "n3", at.Add(48*time.Hour), reusedNight(night, "n2"))
+	refs := 0
+	err := d.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketData).Bucket([]byte("n3")).Bucket(subResults).ForEach(func(_, v []byte) error {
+			if isRef(v) {
+				refs++
+			}
+			return nil
+		})
+	})
+	if err != nil || refs == 0 {
+		t.Fatalf("n3 stores %d references (%v)", refs, err)
+	}
+	check := func(id, reused string) {
+		t.Helper()
+		var got []Record
+		if err := d.Results(id, func(r recon.Result) error {
+			got = append(got, Record{Result: r})
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		xs := map[int]Exchange{}
+		if err := d.Exchanges(id, func(x Exchange) error {
+			xs[x.Row.Line] = x
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(night) {
+			t.Fatalf("run %s: %d results, want %d", id, len(got), len(night))
+		}
+		for i, r := range night {
+			want := r.Result
+			want.Reused = reused
+			if !reflect.DeepEqual(got[i].Result, want) {
+				t.Fatalf("run %s line %d: %+v, want %+v", id, want.Line, got[i].Result, want)
+			}
+			one, err := d.Result(id, want.Line)
+			if err != nil || !reflect.DeepEqual(*one, want) {
+				t.Fatalf("run %s: Result(%d) = %+v, %v", id, want.Line, one, err)
+			}
+			if r.Exchange == nil {
+				continue
+			}
+			wx := *r.Exchange
+			wx.Reply.RetryAfter = 0
+			if x, ok := xs[want.Line]; !ok || !reflect.DeepEqual(x, wx) {
+				t.Fatalf("run %s line %d: exchange %+v, want %+v", id, want.Line, x, wx)
+			}
+			if x, err := d.Exchange(id, want.Line); err != nil || !reflect.DeepEqual(*x, wx) {
+				t.Fatalf("run %s: Exchange(%d) = %+v, %v", id, want.Line, x, err)
+			}
+		}
+	}
+	check("n3", "n2")
+	if _, err := d.Prune(PruneOptions{Keep: 1, Now: at.Add(72 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	check("n3", "n2")
+	if err := d.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	path := d.Path()
+	d.Close()
+	if _, err := Compact(path, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	var err2 error
+	if d, err2 = Open(path, time.Second); err2 != nil {
+		t.Fatal(err2)
+	}
+	defer d.Close()
+	check("n3", "n2")
+
+	// Damage: n4 repeats n3; a result of n3 rewritten (its checksum
+	// changes) is the damage of n4's line that repeats it.
+	writeNight(t, d, "n4", at.Add(72*time.Hour), reusedNight(night, "n3"))
+	line := night[0].Result.Line
+	err = d.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketData).Bucket([]byte("n3")).Bucket(subResults)
+		r := night[0].Result
+		r.Detail = "rotted"
+		v, err := encodeRecord(nil, lineScope(subResults, "n3", line), &r)
+		if err != nil {
+			return err
+		}
+		return b.Put(lineKey(line), v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Result("n4", line); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Result of a line repeating a changed one: %v, want damage", err)
+	}
+	if err := d.Verify(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Verify: %v, want damage", err)
+	}
+}
+
+// Reading a reused night (its lines references) against reading the night
+// it repeats (its lines whole), and writing it: what references cost.
+func BenchmarkReusedNight(b *testing.B) {
+	night := nightOf(demoRecords(b), 10)
+	d := MustOpen(b)
+	at := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	writeNight(b, d, "n1", at, night)
+	writeNight(b, d, "n2", at.Add(24*time.Hour), reusedNight(night, "n1"))
+	for _, run := range []string{"n1", "n2"} {
+		b.Run("results-"+run, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				if err := d.Results(run, func(recon.Result) error { n++; return nil }); err != nil || n != len(night) {
+					b.Fatal(n, err)
+				}
+			}
+		})
+		b.Run("exchanges-"+run, func(b *testing.B) {
+			for b.Loop() {
+				if err := d.Exchanges(run, func(Exchange) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

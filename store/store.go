@@ -36,7 +36,9 @@ var (
 // 4: results, exchanges and orders' latest results in a binary encoding
 // (codec.go), not JSON; replies stored once, in the replies bucket, however
 // many runs judged them.
-const SchemaVersion = 4
+// 5: a line that repeats a reused line's result or exchange stored as a
+// reference to it (refs.go); each run's data bucket numbered.
+const SchemaVersion = 5
 
 // ErrSchema is returned by Open for a store of another schema version.
 var ErrSchema = errors.New("the store was written in another format")
@@ -86,6 +88,8 @@ type DB struct {
 	readOnly bool
 	// ownerSet: this process wrote the owner sidecar (SetOwner).
 	ownerSet bool
+	// runNos are the runs' numbers, which references name (refs.go).
+	runNos runNumbers
 }
 
 // storePageSize is the page size of the stores Open creates, whatever the
@@ -568,19 +572,14 @@ func (d *DB) Runs() ([]*Run, error) {
 // iteration with a *CorruptError naming its line: fn has seen the lines
 // before it, and never sees a damaged one.
 func (d *DB) Results(runID string, fn func(recon.Result) error) error {
-	return each(d, runID, subResults, decodeAt[recon.Result], fn)
-}
-
-// decodeAt is decodeRecord for a reader of one kind of record.
-func decodeAt[T any](_ *bolt.Tx, scratch *[]byte, s scope, v []byte) (*T, error) {
-	return decodeRecord[T](scratch, s, v)
+	return each(d, runID, subResults, d.resultAt, fn)
 }
 
 // Exchanges calls fn for each stored provider answer of a run, in line
 // order, and returns fn's first error. The error wraps ErrRunNotFound when
 // no run has that ID; a damaged answer stops it as in Results.
 func (d *DB) Exchanges(runID string, fn func(Exchange) error) error {
-	return each(d, runID, subExchanges, exchangeOf, fn)
+	return each(d, runID, subExchanges, d.exchangeOf, fn)
 }
 
 // Exchange returns the stored reply behind one line of a run. The error
@@ -588,7 +587,7 @@ func (d *DB) Exchanges(runID string, fn func(Exchange) error) error {
 // or ErrRunNotFound when no run has that ID, or is a *CorruptError naming
 // the run and line; the Exchange is then nil.
 func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
-	return lineOf(d, runID, subExchanges, line, ErrNoReply, exchangeOf)
+	return lineOf(d, runID, subExchanges, line, ErrNoReply, d.exchangeOf)
 }
 
 // Result returns the result of one line of a run. The error wraps
@@ -596,7 +595,7 @@ func (d *DB) Exchange(runID string, line int) (*Exchange, error) {
 // stored only part of its ledger), or ErrRunNotFound when no run has that
 // ID, or is a *CorruptError naming the run and line; the Result is then nil.
 func (d *DB) Result(runID string, line int) (*recon.Result, error) {
-	return lineOf(d, runID, subResults, line, ErrNoResult, decodeAt[recon.Result])
+	return lineOf(d, runID, subResults, line, ErrNoResult, d.resultAt)
 }
 
 // lineOf decodes what sub holds for one line of a run; missing is the
@@ -809,9 +808,20 @@ func runData(tx *bolt.Tx, path, runID string, create bool) (*bolt.Bucket, error)
 		}
 		return b, nil
 	}
-	b, err := data.CreateBucketIfNotExists([]byte(runID))
-	if err != nil {
-		return nil, err
+	b := data.Bucket([]byte(runID))
+	if b == nil {
+		// A run's number, which references to its lines name (refs.go),
+		// given once.
+		if b, err = data.CreateBucket([]byte(runID)); err != nil {
+			return nil, err
+		}
+		n, err := data.NextSequence()
+		if err != nil {
+			return nil, err
+		}
+		if err := b.SetSequence(n); err != nil {
+			return nil, err
+		}
 	}
 	for _, sub := range [][]byte{subResults, subExchanges} {
 		if _, err := b.CreateBucketIfNotExists(sub); err != nil {

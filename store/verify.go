@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/reconhq/recon"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -32,7 +31,7 @@ func (d *DB) Verify() error {
 		reported := map[string]bool{}
 		err = walk(tx, d.path, func(path [][]byte, k, v []byte) error {
 			p := string(bytes.Join(path, []byte("/")))
-			if err := verifyRecord(tx, &scratch, path, k, v); err != nil {
+			if err := d.verifyRecord(tx, &scratch, path, k, v); err != nil {
 				bad = append(bad, err.withPath(d.path))
 				reported[p] = true
 			}
@@ -67,7 +66,7 @@ type recordError struct {
 func (e *recordError) withPath(path string) *CorruptError { return corruptRecord(path, e.s, e.err) }
 
 // verifyRecord decodes the record at path/k as what that place holds.
-func verifyRecord(tx *bolt.Tx, scratch *[]byte, path [][]byte, k, v []byte) *recordError {
+func (d *DB) verifyRecord(tx *bolt.Tx, scratch *[]byte, path [][]byte, k, v []byte) *recordError {
 	var s scope
 	var err error
 	switch {
@@ -88,10 +87,10 @@ func verifyRecord(tx *bolt.Tx, scratch *[]byte, path [][]byte, k, v []byte) *rec
 		}
 	case len(path) == 3 && bytes.Equal(path[0], bucketData) && bytes.Equal(path[2], subResults):
 		s = scope{bucket: subResults, run: path[1], key: k}
-		_, err = decodeRecord[recon.Result](scratch, s, v)
+		_, err = d.resultAt(tx, scratch, s, v) // and what it repeats
 	case len(path) == 3 && bytes.Equal(path[0], bucketData) && bytes.Equal(path[2], subExchanges):
 		s = scope{bucket: subExchanges, run: path[1], key: k}
-		_, err = exchangeOf(tx, scratch, s, v) // and the reply it names
+		_, err = d.exchangeOf(tx, scratch, s, v) // and the reply it names, and what it repeats
 	case len(path) == 1 && bytes.Equal(path[0], bucketReplies):
 		s = scope{bucket: bucketReplies, key: k}
 		_, err = decodeReply(tx, scratch, s, v)

@@ -164,6 +164,8 @@ func (w *Writer) commit(batch []Record) error {
 		key   []byte
 		x     exchangeRecord
 		reply []byte // the reply's payload
+		// order and reused find the line a reused answer repeats.
+		order, reused string
 	}
 	exchanges := make([]pending, 0, len(batch))
 	var orders [][2][]byte
@@ -194,7 +196,8 @@ func (w *Writer) commit(batch []Record) error {
 				appendReplyPayload(&w.arena.buf, &r.Exchange.Reply)
 			}
 			reply := w.arena.copy(w.arena.buf)
-			exchanges = append(exchanges, pending{key: k, x: exchangeRecord{Row: r.Exchange.Row, Attempts: r.Exchange.Attempts}, reply: reply})
+			exchanges = append(exchanges, pending{key: k, x: exchangeRecord{Row: r.Exchange.Row, Attempts: r.Exchange.Attempts}, reply: reply,
+				order: r.Result.Key(), reused: r.Result.Reused})
 		}
 		if r.Final {
 			l := Latest{RunID: w.runID, Line: r.Result.Line, Verdict: r.Result.Verdict,
@@ -218,6 +221,18 @@ func (w *Writer) commit(batch []Record) error {
 		rb, xb := b.Bucket(subResults), b.Bucket(subExchanges)
 		// Lines come in about in order: full pages, not half ones.
 		rb.FillPercent, xb.FillPercent = 0.95, 0.95
+		// Before the orders' latest results are written: they name the
+		// lines reused answers repeat.
+		refs := &refWriter{d: w.db, tx: tx, scratch: &w.scratch, orders: ob}
+		for i := range results {
+			r := &batch[i].Result
+			if r.Reused == "" {
+				continue
+			}
+			if v, ok := refs.result(scope{bucket: subResults, run: run, key: results[i][0]}, r); ok {
+				results[i][1] = v
+			}
+		}
 		if err := putRecords(rb, results); err != nil {
 			return err
 		}
@@ -235,9 +250,12 @@ func (w *Writer) commit(batch []Record) error {
 				if p.x.Reply, err = rw.put(p.reply); err != nil {
 					return err
 				}
-				v, err := w.arena.record(&w.scratch, scope{bucket: subExchanges, run: run, key: p.key}, &p.x)
-				if err != nil {
-					return err
+				sc := scope{bucket: subExchanges, run: run, key: p.key}
+				v, ok := refs.exchange(sc, p.order, p.reused, &p.x)
+				if !ok {
+					if v, err = w.arena.record(&w.scratch, sc, &p.x); err != nil {
+						return err
+					}
 				}
 				if err := xs.put(p.key, v); err != nil {
 					return err
