@@ -77,7 +77,7 @@ func (r *released) release() {
 // process's resident memory: a night's lookups of earlier answers (an
 // incremental night reads one per row) and its commits touch pages all
 // over the file, each counted in recon's RSS until it exits otherwise.
-const releaseMapEvery = 250 * time.Millisecond
+const releaseMapEvery = 100 * time.Millisecond
 
 // releaseMap drops every page of bbolt's map from the process's resident
 // memory (see above: the map is shared and read-only; a later read maps a
