@@ -25,7 +25,7 @@ func main() {
 
 // profiled runs main under a CPU profile written to $RECON_CPUPROFILE, when
 // set: how a slow night is looked into (go tool pprof recon FILE). The
-// plugin processes are not in it; a plugin reads the same variable.
+// plugin processes are not in it (each is a process of its own).
 func profiled(main func() int) int {
 	path := os.Getenv("RECON_CPUPROFILE")
 	if path == "" {
