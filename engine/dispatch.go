@@ -31,20 +31,18 @@ const spoolRows = 256
 // provider holds up no other.
 type dispatcher struct {
 	*pipeline
-	ctx   context.Context
-	cfg   *config.Config
-	rules *rules.Rules
-	host  host.Starter
-	log   *slog.Logger
-	index *index.Index
-	write func(store.Record) error // the rows pass's put
-	stop  context.CancelFunc       // ends ctx: no more queries
-	once  sync.Once
-	done  lineSet // lines stored by an interrupted attempt of this run
-	full  bool
-	// spoolDir is where backlogs go ("" for the system's temporary dir).
-	spoolDir string
-	started  time.Time
+	ctx     context.Context
+	cfg     *config.Config
+	rules   *rules.Rules
+	host    host.Starter
+	log     *slog.Logger
+	index   *index.Index
+	write   func(store.Record) error // the rows pass's put
+	stop    context.CancelFunc       // ends ctx: no more queries
+	once    sync.Once
+	done    lineSet // lines stored by an interrupted attempt of this run
+	full    bool
+	started time.Time
 
 	// accounts is written by read alone, and read elsewhere under mu.
 	accounts map[string]*queue
@@ -185,7 +183,8 @@ func (d *dispatcher) queue(name string) *queue {
 		return q
 	}
 	cfg := d.cfg.Accounts[name]
-	q := &queue{acct: newAccount(cfg, d.host, d.log), rows: spool.New(max(spoolRows, 2*cfg.Concurrency), d.spoolDir)}
+	// The backlog goes to the system's temporary directory.
+	q := &queue{acct: newAccount(cfg, d.host, d.log), rows: spool.New(max(spoolRows, 2*cfg.Concurrency), "")}
 	d.mu.Lock() // the progress line reads the accounts
 	d.accounts[name] = q
 	d.mu.Unlock()

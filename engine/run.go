@@ -13,7 +13,6 @@ import (
 
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
-	"github.com/reconhq/recon/engine/internal/digest"
 	"github.com/reconhq/recon/engine/internal/index"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/rules"
@@ -63,9 +62,13 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		return nil, st, err
 	}
 	defer rs.Close()
-	sum, err := digest.File(opt.LedgerPath)
+	// The rows' index first: duplicates and the orders with refunds are
+	// known before the first query, without keeping every row in memory.
+	// Its pass also gives the ledger's digest, which the run is recorded
+	// (and would be resumed) under.
+	ix, sum, err := indexLedger(opt, accountsOf(cfg))
 	if err != nil {
-		return nil, st, &ledger.Error{Path: opt.LedgerPath, Err: err}
+		return nil, st, err
 	}
 	lr, err := ledger.Open(opt.LedgerPath, opt.LedgerFormat, accountsOf(cfg))
 	if err != nil {
@@ -80,13 +83,6 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		}
 		defer h.Close()
 		starter = h
-	}
-
-	// The rows' index first: duplicates and the orders with refunds are
-	// known before the first query, without keeping every row in memory.
-	ix, err := indexLedger(opt, accountsOf(cfg), sum)
-	if err != nil {
-		return nil, st, err
 	}
 
 	run, done, err := startOrResume(db, opt, rs, sum)
@@ -160,12 +156,12 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	return run, st, err
 }
 
-// indexLedger reads the ledger once for its index (package index). The
-// file must be the one whose digest the run is recorded under.
-func indexLedger(opt Options, accts ledger.Accounts, sum string) (*index.Index, error) {
+// indexLedger reads the ledger once for its index (package index), and
+// returns the digest of what it read: the rows pass must read the same.
+func indexLedger(opt Options, accts ledger.Accounts) (*index.Index, string, error) {
 	lr, err := ledger.Open(opt.LedgerPath, opt.LedgerFormat, accts)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer lr.Close()
 	b := index.NewBuilder("")
@@ -175,18 +171,16 @@ func indexLedger(opt Options, accts ledger.Accounts, sum string) (*index.Index, 
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading the ledger: %w", err)
+			return nil, "", fmt.Errorf("reading the ledger: %w", err)
 		}
 		if bad == nil {
 			if err := b.Add(&row); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 	}
-	if lr.SHA256() != sum {
-		return nil, &ledger.Error{Path: opt.LedgerPath, Err: ledger.ErrChanged}
-	}
-	return b.Finish()
+	ix, err := b.Finish()
+	return ix, lr.SHA256(), err
 }
 
 // accountsOf is what the ledger needs of the config to check a row.
