@@ -146,25 +146,26 @@ func TestIncrementalNight(t *testing.T) {
 
 func TestResumeAfterInterrupt(t *testing.T) {
 	f := newFixture(t, 80)
-	// Slow answers, so that the run is surely cut short.
+	// Slow answers, so that the run is surely cut short: each query takes
+	// 250 ms, the whole ledger several seconds at the accounts' concurrency.
 	for _, sim := range f.sb.Sims {
-		sim.Faults().Set(simkit.Faults{SlowRate: 1, SlowDelay: 40 * time.Millisecond})
+		sim.Faults().Set(simkit.Faults{SlowRate: 1, SlowDelay: 250 * time.Millisecond})
 	}
-	// Interrupt once some rows are stored (the store is readable while the
-	// run writes), so the cut falls mid-run whatever the machine's speed.
+	// Interrupt as soon as the run has judged some rows — the progress the
+	// run itself reports, every 5 ms — so the cut falls mid-run whatever the
+	// machine's speed (polling the store raced a fast run to its end).
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		defer cancel()
-		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			runs, _ := f.db.Runs()
-			if len(runs) == 1 {
-				if done, _ := f.db.DoneLines(runs[0].ID); len(done) >= 10 {
-					return
-				}
-			}
+	defer cancel()
+	progress := func(p Progress) {
+		done := 0
+		for _, a := range p.Accounts {
+			done += a.Done
 		}
-	}()
-	cut, _, err := f.run(t, ctx, false)
+		if done >= 10 {
+			cancel()
+		}
+	}
+	cut, _, err := Run(ctx, Options{Config: f.cfg, Store: f.db, LedgerPath: f.plan.LedgerPath, ProgressEvery: 5 * time.Millisecond, Progress: progress})
 	cancel()
 	if err != ErrInterrupted || cut.Status != store.StatusInterrupted {
 		t.Fatalf("first attempt: %v, %s; want ErrInterrupted", err, cut.Status)
