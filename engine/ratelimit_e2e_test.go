@@ -93,11 +93,15 @@ func TestRateLimitIsACeiling(t *testing.T) {
 			if len(rec.at) < int(3*limit) {
 				t.Fatalf("only %d requests: too few to measure a rate of %v", len(rec.at), limit)
 			}
-			if most > int(limit)+1 {
-				t.Errorf("%d requests in one second at rate_limit %v; want at most %v", most, limit, limit+1)
+			// Arrivals are counted at the simulator: on a loaded 2-core
+			// machine the hop can bunch requests sent 25 ms apart, so the
+			// bounds allow 10% (the old code sent 20 and 101 in a second at
+			// 10 and 50).
+			if most > int(1.1*limit)+1 {
+				t.Errorf("%d requests in one second at rate_limit %v; want at most %v", most, limit, int(1.1*limit)+1)
 			}
-			if avg < 0.95*limit {
-				t.Errorf("%.2f requests/s on average at rate_limit %v; want at least %.1f", avg, limit, 0.95*limit)
+			if avg < 0.9*limit {
+				t.Errorf("%.2f requests/s on average at rate_limit %v; want at least %.1f", avg, limit, 0.9*limit)
 			}
 		})
 	}
