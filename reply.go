@@ -88,6 +88,9 @@ func (o *Outcome) UnmarshalText(b []byte) error {
 // and as the store keeps it for replay.
 type Reply struct {
 	Outcome Outcome `json:"outcome"`
+	// Source is SourceStatement for an answer read from the provider's
+	// statement (the rules map it with map_statement), "" for a query's.
+	Source string `json:"source,omitempty"`
 	// Err explains a failed, unverifiable or unsupported outcome. It must not
 	// contain secrets.
 	Err string `json:"error,omitempty"`

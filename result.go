@@ -1,5 +1,7 @@
 package recon
 
+import "strconv"
+
 // Result is the judgement of one ledger row as stored and reported: the
 // contract's report entry (docs/contract.md, "Report").
 type Result struct {
@@ -25,6 +27,51 @@ type Result struct {
 	Reused string `json:"reused_from,omitempty"`
 	// Fingerprint identifies the ledger row's content, for incremental nights.
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Source says where the provider's view came from: SourceQuery,
+	// SourceStatement or SourceBoth; "" for a row the provider was never
+	// asked about (INVALID, DUPLICATE).
+	Source string `json:"source,omitempty"`
+	// Statement is the provider's statement row joined with this one, if any.
+	Statement *StatementRef `json:"statement,omitempty"`
+}
+
+// Where a result's provider view came from.
+const (
+	SourceQuery     = "query"     // the provider's query API
+	SourceStatement = "statement" // the provider's statement alone
+	SourceBoth      = "both"      // a statement row, and a query that decided
+)
+
+// StatementRef names a row of a provider's statement.
+type StatementRef struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+func (s StatementRef) String() string { return s.File + ":" + strconv.Itoa(s.Line) }
+
+// StatementLines is where the lines of results about statement rows start:
+// a result whose Line is at or above it is about a row of a statement (one
+// the ledger lacks, or a malformed one), not about a ledger line. Its Line
+// orders it after every ledger line, by account and statement line
+// (StatementLine), and Statement names the file and line.
+const StatementLines = 1 << 48
+
+// StatementLine is the Line of the result about line n of the statement of
+// the account with the given ordinal (its place in the config's accounts
+// sorted by name): the same in every shard of a night.
+func StatementLine(account, n int) int { return StatementLines + account<<24 + n }
+
+// InLedger reports whether the result is about a ledger row.
+func (r *Result) InLedger() bool { return r.Line < StatementLines }
+
+// Where is the result's place as the report names it: the ledger line, or
+// the statement's file and line for a row only the statement has.
+func (r *Result) Where() string {
+	if !r.InLedger() && r.Statement != nil {
+		return r.Statement.String()
+	}
+	return strconv.Itoa(r.Line)
 }
 
 // Key is the key of the order (or refund) the result is about.

@@ -66,6 +66,7 @@ const (
 	VerdictUnsettled        Verdict = "UNSETTLED"
 	VerdictUnknownStatus    Verdict = "UNKNOWN_STATUS"
 	VerdictUnverifiable     Verdict = "UNVERIFIABLE"
+	VerdictMissingInLedger  Verdict = "MISSING_IN_LEDGER"
 	VerdictUnsupported      Verdict = "UNSUPPORTED"
 	VerdictError            Verdict = "ERROR"
 	VerdictInvalid          Verdict = "INVALID"
@@ -140,6 +141,7 @@ var contractVerdicts = map[Verdict]VerdictDef{
 	VerdictUnsettled:        {Severity: SeverityInfo, Action: ActionRecheck},
 	VerdictUnknownStatus:    {Severity: SeverityWarn, Action: ActionReview},
 	VerdictUnverifiable:     {Severity: SeverityCritical, Action: ActionReview},
+	VerdictMissingInLedger:  {Severity: SeverityCritical, Action: ActionReview},
 	VerdictUnsupported:      {Severity: SeverityWarn, Action: ActionReview},
 	VerdictError:            {Severity: SeverityWarn, Action: ActionRecheck},
 	VerdictInvalid:          {Severity: SeverityWarn, Action: ActionReview},
@@ -156,7 +158,7 @@ func ContractVerdict(v Verdict) (VerdictDef, bool) {
 func ContractVerdicts() []Verdict {
 	return []Verdict{VerdictMatched, VerdictMissedPayment, VerdictUnpaidAtProvider, VerdictStatusMismatch,
 		VerdictAmountMismatch, VerdictRefundMismatch, VerdictNotFound, VerdictUnsettled, VerdictUnknownStatus,
-		VerdictUnverifiable, VerdictUnsupported, VerdictError, VerdictInvalid, VerdictDuplicate}
+		VerdictUnverifiable, VerdictMissingInLedger, VerdictUnsupported, VerdictError, VerdictInvalid, VerdictDuplicate}
 }
 
 // Judgement is the rules' decision on one row.

@@ -225,6 +225,14 @@ func appendResult(e *enc, r *recon.Result) {
 	e.int(int64(r.Attempts))
 	e.str(r.Reused)
 	e.str(r.Fingerprint)
+	e.str(r.Source)
+	if st := r.Statement; st == nil {
+		*e = append(*e, 0)
+	} else {
+		*e = append(*e, 1)
+		e.str(st.File)
+		e.int(int64(st.Line))
+	}
 }
 
 func readResult(d *dec, r *recon.Result) {
@@ -245,6 +253,14 @@ func readResult(d *dec, r *recon.Result) {
 		d.fail("a bad provider flag")
 	}
 	r.Detail, r.RuleSet, r.Attempts, r.Reused, r.Fingerprint = d.str(), d.str(), d.intn(), d.str(), d.str()
+	r.Source = d.str()
+	switch d.byte() {
+	case 0:
+	case 1:
+		r.Statement = &recon.StatementRef{File: d.str(), Line: d.intn()}
+	default:
+		d.fail("a bad statement flag")
+	}
 }
 
 func appendRow(e *enc, r *recon.Row) {
@@ -280,6 +296,7 @@ const (
 // which is the engine's for the attempt).
 func appendReply(e *enc, r *recon.Reply) {
 	*e = append(*e, byte(r.Outcome))
+	e.str(r.Source)
 	e.str(r.Err)
 	e.int(int64(r.HTTPStatus))
 	e.bytes(r.Raw)
@@ -321,6 +338,7 @@ func readReply(d *dec, r *recon.Reply) {
 	if d.err == nil && recon.ParseOutcome(r.Outcome.String()) == 0 {
 		d.fail("outcome %d", r.Outcome)
 	}
+	r.Source = d.str()
 	r.Err, r.HTTPStatus, r.Raw, r.Request, r.Verified = d.str(), d.intn(), d.bytes(), d.str(), d.bool()
 	a := &r.Answer
 	for _, s := range [...]*string{&a.Status, &a.SubStatus, &a.Currency, &a.OrderNo, &a.TradeNo, &a.RefundNo, &a.RefundTradeNo} {

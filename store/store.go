@@ -38,7 +38,9 @@ var (
 // many runs judged them.
 // 5: a line that repeats a reused line's result or exchange stored as a
 // reference to it (refs.go); each run's data bucket numbered.
-const SchemaVersion = 5
+// 6: results say where the provider's view came from and name the
+// statement row joined with them; replies say whether they are a statement's.
+const SchemaVersion = 6
 
 // ErrSchema is returned by Open for a store of another schema version.
 var ErrSchema = errors.New("the store was written in another format")

@@ -51,6 +51,8 @@ type Run struct {
 	AccountStats map[string]RunStats `json:"account_stats,omitempty"`
 	// Resumes counts how many times the run was taken up again after an interruption.
 	Resumes int `json:"resumes,omitempty"`
+	// Statements are the provider statements the run joined, by account.
+	Statements []StatementInfo `json:"statements,omitempty"`
 
 	// Config, ConfigSHA256 and Full are what a resume must match besides
 	// the ledger: the same file, with the same content, the same settings.
@@ -70,14 +72,50 @@ type RunStats struct {
 	Answered int `json:"answered"` // rows a provider answered (any outcome but a failure)
 	Failed   int `json:"failed"`   // rows queried whose last attempt failed (they end as ERROR)
 	Reused   int `json:"reused"`   // rows judged on a stored answer (incremental nights)
-	Resumed  int `json:"resumed"`  // rows already stored by an interrupted attempt
-	Queries  int `json:"queries"`  // query attempts
-	Retries  int `json:"retries"`
-	Restarts int `json:"plugin_restarts"`
+	// Confirmed counts rows judged on a trusted statement, without a query.
+	Confirmed int `json:"confirmed,omitempty"`
+	Resumed   int `json:"resumed"` // rows already stored by an interrupted attempt
+	Queries   int `json:"queries"` // query attempts
+	Retries   int `json:"retries"`
+	Restarts  int `json:"plugin_restarts"`
 	// Seconds is how long the run (or the account's share of it: from its
 	// first query to its last answer) took.
 	Seconds float64 `json:"seconds,omitempty"`
 }
+
+// StatementInfo is one account's statement in a run: which file, what of
+// it was read, and what the join found.
+type StatementInfo struct {
+	Account string `json:"account"`
+	// Status is StatementRead, or StatementUnpublished when the config's
+	// statement pattern named a file that does not exist yet (the provider
+	// publishes a day's statement the next morning): that account's rows
+	// were queried as without one, and nothing is reported missing.
+	Status string `json:"status"`
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
+	// From and To bound the statement's period (To excluded), in the
+	// account's zone, RFC 3339.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Trusted is the account's statement_trust.
+	Trusted bool `json:"trusted,omitempty"`
+	Rows    int  `json:"rows"`    // data rows read
+	Invalid int  `json:"invalid"` // rows that did not hold up (INVALID results)
+	Matched int  `json:"matched"` // rows a ledger row joined
+	Missing int  `json:"missing"` // rows in the period no ledger row joined (MISSING_IN_LEDGER)
+	// Outside counts unjoined rows dated outside the period: not the
+	// ledger's to have, so not reported missing.
+	Outside int `json:"outside,omitempty"`
+	// Confirmed counts ledger rows judged on the statement without a query.
+	Confirmed int `json:"confirmed"`
+}
+
+// Statement statuses.
+const (
+	StatementRead        = "read"
+	StatementUnpublished = "not published"
+)
 
 // LedgerInfo identifies the ledger a run read.
 type LedgerInfo struct {
