@@ -173,7 +173,7 @@ func BenchmarkShouldQuery(b *testing.B) {
 		}{{"unchanged-matched", last, false}, {"never-judged", nil, true}} {
 			b.Run(set.name+"/"+c.name, func(b *testing.B) {
 				loop(b, func() {
-					q, _, err := r.ShouldQuery(ctx, row, c.last, now)
+					q, _, err := r.ShouldQuery(ctx, row, c.last, nil, now)
 					if err != nil || q != c.query {
 						b.Fatalf("%v %v", q, err)
 					}

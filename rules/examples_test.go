@@ -174,7 +174,7 @@ func runExampleQueries(t *testing.T, ef exampleFile, without, with *Rules) int {
 			r    *Rules
 			want bool
 		}{{"without the example", without, c.Without}, {"with the example", with, c.Want}} {
-			got, reason, err := run.r.ShouldQuery(context.Background(), row, last, now)
+			got, reason, err := run.r.ShouldQuery(context.Background(), row, last, nil, now)
 			if err != nil {
 				t.Fatalf("%s: %s: %v", run.name, c.Name, err)
 			}

@@ -312,6 +312,8 @@ var mapStates = map[string]struct {
 }{
 	HookMapPayment: {paymentStates, "payment"},
 	HookMapRefund:  {refundStates, "refund"},
+	// A statement row is a payment or a refund: either kind's states.
+	HookMapStatement: {statementStates, "payment or refund"},
 }
 
 func (l *linter) checkCall(call *ast.FuncCallExpr, funcs map[string]*ast.FunctionExpr) {

@@ -47,7 +47,7 @@ recon.judge({provider = "upay", account = "shop-upay"}, function(row, p, super)
 end)`, opt: LintOptions{Providers: builtinProviders, Accounts: []string{"shop-upay"}}},
 
 		{name: "unknown hook, with the one meant", src: "recon.jugde(function(row, p) end)",
-			want: []want{{1, false, "unknown hook recon.jugde (did you mean recon.judge?); known: map_payment, map_refund, judge, judge_refund, refunds, should_query, verdict, format_amount"}}},
+			want: []want{{1, false, "unknown hook recon.jugde (did you mean recon.judge?); known: map_payment, map_refund, map_statement, judge, judge_refund, refunds, should_query, verdict, format_amount"}}},
 		{name: "unknown hook far from any", src: "\n\nrecon.reconcile(function() end)",
 			want: []want{{3, false, "unknown hook recon.reconcile; known:"}}},
 		{name: "unknown member read", src: "local f = recon.mapPayment",

@@ -189,6 +189,39 @@ func (r *Rules) Judge(ctx context.Context, row recon.Row, ans recon.Reply) (reco
 	return j, err
 }
 
+// MapStatement maps a statement's row, given as an answer (Source
+// SourceStatement), to a provider state through the map_statement hook,
+// for a row the ledger lacks: there is nothing to judge it against. row
+// names the account, provider, kind and numbers.
+func (r *Rules) MapStatement(ctx context.Context, row recon.Row, ans recon.Reply) (recon.State, string, error) {
+	var mapped recon.State
+	var detail string
+	err := r.call(ctx, func(s *state) error {
+		a, err := s.answerTable(row, ans)
+		if err != nil {
+			return err
+		}
+		rets, err := s.dispatch(HookMapStatement, row.Provider, row.Account, 2, a)
+		if err != nil {
+			return &RuleError{Hook: HookMapStatement, Err: err}
+		}
+		switch v := rets[0].(type) {
+		case lua.LString:
+			if !statementStates[string(v)] || !recon.IsProviderState(row.Kind, recon.State(v)) {
+				return &RuleError{Hook: HookMapStatement, Err: fmt.Errorf("returned %q, not a %s state of the contract", v, row.Kind)}
+			}
+			mapped, detail = recon.State(v), lua.LVAsString(rets[1])
+		case *lua.LNilType:
+			mapped = recon.StateUnknown
+			detail = fmt.Sprintf("no rule maps %s statement status %q", row.Provider, ans.Answer.Status)
+		default:
+			return &RuleError{Hook: HookMapStatement, Err: fmt.Errorf("returned a %s, want a state name", v.Type())}
+		}
+		return nil
+	})
+	return mapped, detail, err
+}
+
 func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement, error) {
 	var j recon.Judgement
 	refund := row.Kind == recon.Refund
@@ -206,6 +239,9 @@ func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement
 		if refund {
 			hook, valid = HookMapRefund, refundStates
 		}
+		if ans.Source == recon.SourceStatement {
+			hook = HookMapStatement
+		}
 		rets, err := s.dispatch(hook, row.Provider, row.Account, 2, a)
 		if err != nil {
 			return j, &RuleError{Hook: hook, Err: err}
@@ -220,6 +256,9 @@ func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement
 		case *lua.LNilType:
 			j.State = recon.StateUnknown
 			j.StateDetail = fmt.Sprintf("no rule maps %s status %q", row.Provider, ans.Answer.Status)
+			if hook == HookMapStatement {
+				j.StateDetail = fmt.Sprintf("no rule maps %s statement status %q", row.Provider, ans.Answer.Status)
+			}
 			if ans.Answer.SubStatus != "" {
 				j.StateDetail += fmt.Sprintf(" (sub-status %q)", ans.Answer.SubStatus)
 			}
@@ -346,16 +385,21 @@ func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgem
 
 var (
 	rowKeys = []string{"line", "account", "provider", "type", "order_no", "provider_trade_no", "refund_no",
-		"status", "amount", "currency", "created_at"}
+		"status", "amount", "currency", "created_at", "statement"}
 	answerKeys = []string{"provider", "account", "kind", "outcome", "error", "verified", "status", "sub_status",
 		"currency", "amount", "received", "refunded", "refund_amount", "trade_no", "refund_trade_no", "paid_at",
-		"refunded_at", "fields", "state", "state_detail"}
+		"refunded_at", "fields", "source", "state", "state_detail"}
 	lastKeys  = []string{"run_id", "verdict", "severity", "at", "age_seconds", "unchanged"}
 	orderKeys = []string{"account", "provider", "order_no", "currency", "status", "verdict", "state",
 		"ledger_refunded", "refund_rows", "provider_refunded"}
 )
 
 func (s *state) rowTable(row recon.Row) (*lua.LTable, error) {
+	return s.rowTableWith(row, lua.LNil)
+}
+
+// rowTableWith is the row's table with row.statement set to stmt.
+func (s *state) rowTableWith(row recon.Row, stmt lua.LValue) (*lua.LTable, error) {
 	for _, f := range []struct{ name, v string }{{"order_no", row.OrderNo}, {"refund_no", row.RefundNo},
 		{"provider_trade_no", row.ProviderTradeNo}} {
 		if err := checkSize(f.name, f.v); err != nil {
@@ -378,6 +422,7 @@ func (s *state) rowTable(row recon.Row) (*lua.LTable, error) {
 		lua.LNumber(row.Amount),
 		in.str(row.Currency),
 		unixOrNil(row.CreatedAt),
+		stmt,
 	}), nil
 }
 
@@ -418,6 +463,7 @@ func (s *state) answerTable(row recon.Row, ans recon.Reply) (*lua.LTable, error)
 		unixOrNil(ans.Answer.PaidAt),
 		unixOrNil(ans.Answer.RefundedAt),
 		s.fields.table(s.L, ans.Answer.Fields),
+		sourceName(ans.Source),
 		lua.LNil, // state and state_detail: set after the map hook
 		lua.LNil,
 	}), nil
@@ -441,6 +487,19 @@ func exactMinor(what string, v *int64) error {
 		return fmt.Errorf("%s %d is beyond 2^53-1 minor units, where rules' numbers stop being exact", what, *v)
 	}
 	return nil
+}
+
+var (
+	luaQuery     = lua.LString(recon.SourceQuery)
+	luaStatement = lua.LString(recon.SourceStatement)
+)
+
+// sourceName is where an answer came from, as rules see it (a.source).
+func sourceName(src string) lua.LValue {
+	if src == recon.SourceStatement {
+		return luaStatement
+	}
+	return luaQuery
 }
 
 // outcomeName is the outcome as rules see it: a failed attempt is ERROR.

@@ -288,7 +288,7 @@ end)`)}
 		r := mustRules(t, tt.extra...)
 		row := paidRow()
 		row.Status = recon.State(tt.status)
-		got, _, err := r.ShouldQuery(context.Background(), row, tt.last, now)
+		got, _, err := r.ShouldQuery(context.Background(), row, tt.last, nil, now)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: %v, %v; want %v", tt.name, got, err, tt.want)
 		}

@@ -16,10 +16,13 @@ const (
 	HookJudgeRefund = "judge_refund"
 	HookRefunds     = "refunds"
 	HookShouldQuery = "should_query"
+	// HookMapStatement maps a statement row's status (the provider's word
+	// in its statement, which need not be its query API's) to a state.
+	HookMapStatement = "map_statement"
 )
 
 // Hooks lists every hook name, for linting.
-var Hooks = []string{HookMapPayment, HookMapRefund, HookJudge, HookJudgeRefund, HookRefunds, HookShouldQuery}
+var Hooks = []string{HookMapPayment, HookMapRefund, HookMapStatement, HookJudge, HookJudgeRefund, HookRefunds, HookShouldQuery}
 
 type registration struct {
 	provider, account string // empty: any

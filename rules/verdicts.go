@@ -7,6 +7,8 @@ import "github.com/reconhq/recon"
 var (
 	paymentStates = stateNames(recon.Payment)
 	refundStates  = stateNames(recon.Refund)
+	// statementStates are what map_statement may return: either kind's.
+	statementStates = union(paymentStates, refundStates)
 )
 
 func stateNames(k recon.Kind) map[string]bool {

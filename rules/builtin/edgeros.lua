@@ -41,7 +41,7 @@ local function desc(a)
   return ""
 end
 
-recon.map_payment("edgeros", function(a)
+local function payment_state(a)
   local s = a.status
   if s == "SUCCESS" then
     return "PAID"
@@ -65,9 +65,9 @@ recon.map_payment("edgeros", function(a)
     return "FAILED", "edgeros PAYERROR: payment failed" .. desc(a)
   end
   return nil
-end)
+end
 
-recon.map_refund("edgeros", function(a)
+local function refund_state(a)
   local s = a.status
   if s == "SUCCESS" then
     return "SUCCESS"
@@ -82,4 +82,21 @@ recon.map_refund("edgeros", function(a)
     return "FAILED", "edgeros CLOSED: refund closed" .. desc(a)
   end
   return nil
+end
+
+recon.map_payment("edgeros", payment_state)
+recon.map_refund("edgeros", refund_state)
+
+-- map_statement: the statement edgeros's simulator writes (the plain CSV this
+-- project defines: edgeros documents none) uses the query API's words; a word
+-- they do not know goes to the default mapping (super).
+recon.map_statement("edgeros", function(a, super)
+  local state, detail
+  if a.kind == "refund" then
+    state, detail = refund_state(a)
+  else
+    state, detail = payment_state(a)
+  end
+  if state == nil then return super(a) end
+  return state, detail
 end)

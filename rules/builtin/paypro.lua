@@ -42,7 +42,7 @@ local function with_message(text, a)
   return text
 end
 
-recon.map_payment("paypro", function(a)
+local function payment_state(a)
   local s = a.status
   if s == "0000" then
     return "PAID"
@@ -60,4 +60,20 @@ recon.map_payment("paypro", function(a)
     return "FAILED", with_message("PayPro " .. s .. ": unlisted code, a failure per PayPro's page", a)
   end
   return nil
+end
+
+recon.map_payment("paypro", payment_state)
+
+-- map_statement: the statement paypro's simulator writes (the plain CSV this
+-- project defines: paypro documents none) uses the query API's words; a word
+-- they do not know goes to the default mapping (super).
+recon.map_statement("paypro", function(a, super)
+  local state, detail
+  if a.kind == "refund" then
+    return super(a) -- paypro has no refund query: no words of its own for a refund
+  else
+    state, detail = payment_state(a)
+  end
+  if state == nil then return super(a) end
+  return state, detail
 end)

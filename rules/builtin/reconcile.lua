@@ -137,10 +137,50 @@ end)
 -- most recent stored result (nil: never judged). By default an unchanged row
 -- whose last verdict was final and clean (MATCHED) is not asked again; its
 -- stored answer is judged anew instead. `recon run --full` asks everything.
+--
+-- row.statement is what the provider's statement says of the row (nil when
+-- its account has no statement tonight): {present, trusted, in_period, and
+-- for a present row state, status, amount, currency, time, confirms, file,
+-- line}. A statement row that disagrees with the ledger sends the row to the
+-- query API, which decides (a statement freezes a refund's status when it is
+-- billed; the query does not). With statement_trust, a row the statement
+-- confirms -- the judge finds it MATCHED on the statement's row -- needs no
+-- query and is judged on the statement.
 recon.should_query(function(row, last)
+  local s = row.statement
+  if s ~= nil and s.present then
+    if not s.confirms then return true end
+    if s.trusted then
+      return false, "confirmed by the statement, " .. s.file .. ":" .. tostring(s.line)
+    end
+  end
   if last == nil or not last.unchanged then return true end
   if last.verdict == "MATCHED" then
     return false, "unchanged and matched in run " .. last.run_id
   end
   return true
+end)
+
+-- map_statement: a statement row's status word to a state. A provider's
+-- file maps its own statement's words (and falls back to this one through
+-- super); this one knows the contract's own words (a statement written in
+-- them) and WeChat Pay's trade bill (交易状态 on a payment; 退款状态 on a
+-- refund, frozen when the refund was billed).
+local STATEMENT_PAYMENT = {
+  PAID = "PAID", PENDING = "PENDING", FAILED = "FAILED", CLOSED = "CLOSED",
+  PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED", REFUNDED = "REFUNDED",
+  -- WeChat Pay (bill 交易状态, as the order query's trade_state)
+  SUCCESS = "PAID", REVOKED = "CLOSED", NOTPAY = "PENDING", USERPAYING = "PENDING", PAYERROR = "FAILED",
+}
+local STATEMENT_REFUND = {
+  SUCCESS = "SUCCESS", PENDING = "PENDING", FAILED = "FAILED",
+  -- WeChat Pay (bill 退款状态)
+  PROCESSING = "PENDING", CHANGE = "FAILED", REFUNDCLOSE = "FAILED",
+}
+recon.map_statement(function(a)
+  local words = STATEMENT_PAYMENT
+  if a.kind == "refund" then words = STATEMENT_REFUND end
+  local state = words[a.status or ""]
+  if state == nil then return nil end
+  return state, "statement status " .. a.status
 end)
