@@ -37,6 +37,7 @@ type dispatcher struct {
 	host    host.Starter
 	log     *slog.Logger
 	index   *index.Index
+	stmts   statements
 	write   func(store.Record) error // the rows pass's put
 	stop    context.CancelFunc       // ends ctx: no more queries
 	once    sync.Once
@@ -105,12 +106,16 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 			}
 			continue
 		}
+		js, err := d.join(row, !resumed)
+		if err != nil {
+			return err
+		}
 		switch {
 		case resumed:
 			if err := d.restore(q, row); err != nil {
 				return err
 			}
-		case d.reuse(q, row):
+		case d.settle(q, row, js):
 		default:
 			if err := q.rows.Push(row); err != nil {
 				return err
@@ -144,25 +149,45 @@ func (d *dispatcher) restore(q *queue, row recon.Row) error {
 	return nil
 }
 
-// reuse judges row on its stored answer instead of querying, when the
-// should_query hook says the order need not be asked again tonight.
-func (d *dispatcher) reuse(q *queue, row recon.Row) bool {
+// settle judges row without a query when the should_query hook says it
+// need not be asked tonight: on the statement's row, when the account's
+// statement is trusted and has one (the row confirmed), else on its stored
+// answer (incremental nights). It reports whether it did; a row it does
+// not settle is queried.
+func (d *dispatcher) settle(q *queue, row recon.Row, js *joined) bool {
 	if d.full {
 		return false
 	}
+	var last *rules.Last
 	latest, ok, err := d.db.Latest(row.Key())
-	if err != nil || !ok || latest.RunID == d.run.ID {
-		return false
+	if err == nil && ok && latest.RunID != d.run.ID {
+		last = &rules.Last{RunID: latest.RunID, Verdict: latest.Verdict, Severity: latest.Severity, At: latest.At,
+			Unchanged: latest.Fingerprint == fingerprint(row)}
 	}
-	last := &rules.Last{RunID: latest.RunID, Verdict: latest.Verdict, Severity: latest.Severity, At: latest.At,
-		Unchanged: latest.Fingerprint == fingerprint(row)}
+	if last == nil && js == nil {
+		return false // nothing but a query can tell
+	}
+	var stmt *rules.Statement
+	if js != nil {
+		stmt = &js.view
+	}
 	ctx := context.WithoutCancel(d.ctx) // see work: a judgement is never cut short
-	query, _, err := d.rules.ShouldQuery(ctx, row, last, time.Now())
+	query, _, err := d.rules.ShouldQuery(ctx, row, last, stmt, time.Now())
 	if err != nil {
 		d.log.Warn("should_query failed; querying", "line", row.Line, "err", err)
 		return false
 	}
 	if query {
+		return false
+	}
+	if js != nil && js.view.Present && js.acct.trust {
+		d.judge.note(row, js.jd, js.rec.Exchange.Reply)
+		js.acct.count(func(i *store.StatementInfo) { i.Confirmed++ })
+		d.finish(q, func(s *store.RunStats) { s.Confirmed++ })
+		d.put(js.rec)
+		return true
+	}
+	if last == nil {
 		return false
 	}
 	ex, err := d.db.Exchange(latest.RunID, latest.Line)
@@ -171,9 +196,26 @@ func (d *dispatcher) reuse(q *queue, row recon.Row) bool {
 	}
 	rec := d.judge.answered(ctx, row, ex.Reply, 0)
 	rec.Result.Reused = latest.RunID
+	if ref := js.ref(); ref != nil {
+		rec.Result.Source, rec.Result.Statement = recon.SourceBoth, ref
+	}
 	d.finish(q, func(s *store.RunStats) { s.Reused++ })
 	d.put(rec)
 	return true
+}
+
+// statementRef is the statement row joined with a queried row, found
+// again (the spool keeps ledger rows alone).
+func (d *dispatcher) statementRef(row *recon.Row) *recon.StatementRef {
+	as := d.stmts[row.Account]
+	if as == nil || as.book == nil {
+		return nil
+	}
+	_, e, ok, err := as.book.Find(row.Kind, row.OrderNo, row.ProviderTradeNo, row.RefundNo)
+	if err != nil || !ok {
+		return nil
+	}
+	return &recon.StatementRef{File: as.book.Path(), Line: e.Line}
 }
 
 // queue returns the account's queue, starting its workers the first time;
@@ -230,7 +272,11 @@ func (d *dispatcher) work(q *queue) {
 		// Judge even if the run is being interrupted right now: the answer is
 		// in, and a verdict cut short would be stored as final. Rules have
 		// their own time limit.
-		d.put(d.judge.answered(context.WithoutCancel(d.ctx), row, res, attempts))
+		rec := d.judge.answered(context.WithoutCancel(d.ctx), row, res, attempts)
+		if ref := d.statementRef(&row); ref != nil {
+			rec.Result.Source, rec.Result.Statement = recon.SourceBoth, ref
+		}
+		d.put(rec)
 	}
 }
 
@@ -389,19 +435,35 @@ func (d *dispatcher) wait() {
 	stopping.Wait()
 }
 
-// lineSet is a set of ledger lines: a bit per line, an eighth of a byte
-// per row however many are in it.
-type lineSet []uint64
+// lineSet is a set of result lines: a bit per ledger line, an eighth of
+// a byte per row however many are in it; the few lines of results about
+// statement rows (recon.StatementLines on) in a map.
+type lineSet struct {
+	bits      []uint64
+	statement map[int]bool
+}
 
 func newLineSet(lines map[int]bool) lineSet {
 	var s lineSet
 	for l := range lines {
-		for len(s) <= l/64 {
-			s = append(s, 0)
+		if l >= recon.StatementLines {
+			if s.statement == nil {
+				s.statement = map[int]bool{}
+			}
+			s.statement[l] = true
+			continue
 		}
-		s[l/64] |= 1 << (l % 64)
+		for len(s.bits) <= l/64 {
+			s.bits = append(s.bits, 0)
+		}
+		s.bits[l/64] |= 1 << (l % 64)
 	}
 	return s
 }
 
-func (s lineSet) has(l int) bool { return l >= 0 && l/64 < len(s) && s[l/64]&(1<<(l%64)) != 0 }
+func (s lineSet) has(l int) bool {
+	if l >= recon.StatementLines {
+		return s.statement[l]
+	}
+	return l >= 0 && l/64 < len(s.bits) && s.bits[l/64]&(1<<(l%64)) != 0
+}

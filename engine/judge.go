@@ -41,6 +41,15 @@ func newJudge(r *rules.Rules, zone func(string) *time.Location) *judge {
 
 // answered judges a row the provider was asked about.
 func (j *judge) answered(ctx context.Context, row recon.Row, res recon.Reply, attempts int) store.Record {
+	rec, jd := j.assess(ctx, row, res, attempts)
+	j.note(row, jd, res)
+	return rec
+}
+
+// assess judges row on res, as answered does, without noting it for the
+// refunds pass: the record may not be used (a statement's judgement
+// offered to should_query).
+func (j *judge) assess(ctx context.Context, row recon.Row, res recon.Reply, attempts int) (store.Record, recon.Judgement) {
 	ans := res
 	if ans.Answer.Currency == "" && res.Outcome == recon.OutcomeFound {
 		ans.Answer.Currency = row.Currency
@@ -59,8 +68,11 @@ func (j *judge) answered(ctx context.Context, row recon.Row, res recon.Reply, at
 	if res.Outcome == recon.OutcomeFound || res.Outcome == recon.OutcomeNotFound {
 		r.Provider = j.view(row, jd.State, res)
 	}
-	j.note(row, jd, res)
-	return store.Record{Result: r, Exchange: &store.Exchange{Row: row, Attempts: attempts, Reply: res}, Final: true}
+	r.Source = recon.SourceQuery
+	if res.Source == recon.SourceStatement {
+		r.Source = recon.SourceStatement
+	}
+	return store.Record{Result: r, Exchange: &store.Exchange{Row: row, Attempts: attempts, Reply: res}, Final: true}, jd
 }
 
 // rejected records a row that was not queried: INVALID or DUPLICATE.

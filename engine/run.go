@@ -42,6 +42,15 @@ type Options struct {
 	// Progress, when set, is given the run's progress every ProgressEvery
 	// and once at the end of the rows, from one goroutine.
 	Progress func(Progress)
+	// Statements name provider statement files by account (--statement),
+	// over the config's statement patterns.
+	Statements map[string]string
+	// StatementDay is the day the statements cover (only its date counts,
+	// taken in each account's zone); zero: yesterday in the account's zone.
+	StatementDay time.Time
+	// Accounts, when set, says which accounts the run covers; the rows of
+	// the others are skipped. nil: every account.
+	Accounts func(account string) bool
 }
 
 // Run performs the nightly job and returns the stored run. Running it again
@@ -85,6 +94,12 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		starter = h
 	}
 
+	stmts, err := openStatements(opt, log)
+	if err != nil {
+		return nil, st, err
+	}
+	defer stmts.close()
+
 	run, done, err := startOrResume(db, opt, rs, sum)
 	if err != nil {
 		return nil, st, err
@@ -106,17 +121,20 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	// after that would be asked for and thrown away.
 	qctx, stopQuerying := context.WithCancel(ctx)
 	defer stopQuerying()
-	d := &dispatcher{pipeline: p, ctx: qctx, cfg: cfg, rules: rs, host: starter, log: log, index: ix,
+	d := &dispatcher{pipeline: p, ctx: qctx, cfg: cfg, rules: rs, host: starter, log: log, index: ix, stmts: stmts,
 		done: newLineSet(done), full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying, started: time.Now()}
 	done = nil // the set holds it in a bit per line
 	stopProgress := d.watch(opt.ProgressEvery, opt.Progress)
 	rowsErr := p.pass(func(put func(store.Record) error) error {
 		d.write = put
-		defer d.wait()
-		if err := d.read(lr); err != nil {
+		err := d.read(lr)
+		d.wait()
+		if err != nil {
 			return fmt.Errorf("reading the ledger: %w", err)
 		}
-		return nil
+		// Every ledger row is joined: what is left of the statements is
+		// not in the ledger.
+		return d.statementResults()
 	})
 	stopProgress()
 	st, per := d.stats()
@@ -131,6 +149,7 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		}
 	}
 	run.AccountStats = per
+	run.Statements = stmts.infos(cfg.AccountNames())
 	run.Ledger.SHA256, run.Ledger.Rows = sum, st.Rows
 	// Query counts add up over the attempts of a resumed run; the rest
 	// describe this attempt.

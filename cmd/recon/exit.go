@@ -75,6 +75,10 @@ var exitKinds = []exitKind{
 	// A ledger that cannot be read at all (no header, UTF-16, an unknown
 	// format) stops the run before any query; a bad row does not reach here.
 	{name: "bad ledger", match: as[*ledger.Error], status: exitFailed},
+	// A statement --statement names that cannot be read (missing, no such
+	// column, an unknown account) stops the run before any query, like a
+	// ledger; a bad statement row does not reach here (INVALID).
+	{name: "bad statement", match: is(engine.ErrStatement), status: exitFailed},
 	// A damaged store is the night failing, whatever record or page it is.
 	{name: "store damaged", match: is(store.ErrCorrupt), status: exitFailed},
 	{name: "store locked", match: is(store.ErrLocked), status: exitFailed,

@@ -17,6 +17,7 @@ import (
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/engine/preflight"
+	"github.com/reconhq/recon/engine/statement"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
 )
@@ -53,6 +54,8 @@ func TestExitStatus(t *testing.T) {
 			[]string{"c.yaml:1: fail_on", "\nconfig c.yaml:3: accounts.a.endpoint"}},
 		{"bad ledger", &ledger.Error{Path: "l.csv", Line: 1, Err: errors.New("no order_no column")}, exitFailed, []string{"ledger l.csv: no order_no column"}},
 		{"bad ledger", fmt.Errorf("run: %w", &ledger.Error{Path: "l.txt", Err: ledger.ErrFormat}), exitFailed, []string{"unknown ledger format"}},
+		{"bad statement", fmt.Errorf("%w of account shop: %w", engine.ErrStatement, &statement.Error{Path: "bill.csv", Err: statement.ErrColumn}),
+			exitFailed, []string{"statement of account shop", "bill.csv"}},
 		{"store damaged", &store.CorruptError{Path: "recon.db", Err: errors.New("it is cut short")}, exitFailed, []string{"store recon.db is damaged"}},
 		{"store damaged", fmt.Errorf("run %q: %w", "n1", &store.CorruptError{Path: "recon.db", Bucket: "runs", RunID: "n1", Err: errors.New("checksum")}), exitFailed, []string{"damaged"}},
 		{"store damaged", errors.Join(usagef("", "x"), &store.CorruptError{Path: "recon.db", Err: errors.New("pages")}), exitFailed, []string{"damaged"}},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,11 +19,16 @@ func runCommand() *cli.Command {
 			"Incremental: a row unchanged since its last result, which was final and clean (MATCHED), is judged\n" +
 			"on its stored answer instead of being queried (the rules' should_query hook decides; --full asks all).\n" +
 			"Resume: if the same command was killed or interrupted, running it again takes that run up: rows\n" +
-			"already stored are kept and not queried again.",
+			"already stored are kept and not queried again.\n\n" +
+			"Statements: an account's provider statement (--statement, or statement: in its config) is joined with\n" +
+			"the ledger; its rows the ledger lacks are MISSING_IN_LEDGER, and with statement_trust a row it confirms\n" +
+			"is judged on it without a query (docs/statements.md).",
 		UsageText: "recon run --config FILE --ledger FILE [--report FILE.json] [--csv FILE] [--run-id ID]\n\n" +
 			"Examples:\n" +
 			"   recon run --config /etc/recon/recon.yaml --ledger orders.csv --report report.json\n" +
-			"   RECON_CONFIG=/etc/recon/recon.yaml RECON_LEDGER=orders.csv recon run --log-format json",
+			"   RECON_CONFIG=/etc/recon/recon.yaml RECON_LEDGER=orders.csv recon run --log-format json\n" +
+			"   recon run --config recon.yaml --ledger orders.csv --statement shop-upay=bills/upay-2026-11-30.csv\n" +
+			"   recon run --config recon.yaml --ledger orders.csv --statement-date 2026-11-30   # statement: patterns",
 		// Every flag of the nightly job has a variable too, for a crontab or a
 		// Kubernetes manifest that sets the environment, not the arguments.
 		Flags: withEnv(append([]cli.Flag{
@@ -33,6 +39,8 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "run-id", Usage: "the run's `ID` (default: date, time and 4 random hex digits); an unfinished run of that ID is resumed"},
 			&cli.BoolFlag{Name: "full", Usage: "query every row, even those the rules' should_query hook would judge on their stored answer"},
 			&cli.BoolFlag{Name: "allow-empty", Usage: "a ledger without data rows completes (otherwise exit 1: a failed export looks just like it)"},
+			&cli.StringSliceFlag{Name: "statement", Usage: "the provider's statement (对账单) of an account, `ACCOUNT=FILE` (repeatable; over the config's statement:); its rows the ledger lacks are MISSING_IN_LEDGER"},
+			&cli.StringFlag{Name: "statement-date", Usage: "the `DAY` (YYYY-MM-DD) the statements cover, for the config's {date} patterns and the period (default: yesterday in each account's zone)"},
 		}, observeFlags()...)),
 		Action: func(c *cli.Context) error {
 			if c.String("ledger") == "" {
@@ -65,9 +73,19 @@ func runCommand() *cli.Command {
 				return err
 			}
 			defer plugins.Close()
+			stmts, err := engine.StatementFiles(c.StringSlice("statement"))
+			if err != nil {
+				return usagef("--statement shop-upay=bills/upay-2026-11-30.csv", "%v", err)
+			}
+			var day time.Time
+			if v := c.String("statement-date"); v != "" {
+				if day, err = time.Parse(time.DateOnly, v); err != nil {
+					return usagef("--statement-date 2026-11-30", "--statement-date %q is not a date YYYY-MM-DD", v)
+				}
+			}
 			opt := engine.Options{Config: cfg, Store: db, LedgerPath: c.String("ledger"),
 				LedgerFormat: c.String("ledger-format"), RunID: c.String("run-id"), Full: c.Bool("full"),
-				AllowEmpty: c.Bool("allow-empty"), Log: log, Host: plugins}
+				AllowEmpty: c.Bool("allow-empty"), Log: log, Host: plugins, Statements: stmts, StatementDay: day}
 			// Progress, metrics and alerts: observe.go.
 			obs, err := observe(c, cfg, &opt)
 			if err != nil {

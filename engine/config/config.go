@@ -96,6 +96,9 @@ type Account struct {
 	Backoff     time.Duration // first retry's delay; doubles, with jitter
 	Credentials map[string]string
 	Options     map[string]string
+	// Statement is where the account's provider statement is found and how
+	// it is read; nil: the account has none (unless --statement gives one).
+	Statement *Statement
 }
 
 // AccountNames returns the account names sorted.
@@ -134,6 +137,11 @@ type fileAccount struct {
 	Backoff     string            `yaml:"backoff"`
 	Credentials map[string]string `yaml:"credentials"`
 	Options     map[string]string `yaml:"options"`
+
+	Statement        string            `yaml:"statement"`
+	StatementTrust   *bool             `yaml:"statement_trust"`
+	StatementFormat  string            `yaml:"statement_format"`
+	StatementMapping *fileStatementMap `yaml:"statement_mapping"`
 }
 
 type fileConfig struct {
@@ -878,6 +886,7 @@ func (p *parser) account(key, name, tz string, fa *fileAccount) *Account {
 		}
 		a.Credentials[base] = secret
 	}
+	a.Statement = p.statement(key, fa, a)
 	if len(p.errs) > before {
 		return nil
 	}

@@ -66,8 +66,14 @@ func appendResult(b []byte, r *recon.Result) []byte {
 	b = field(b, ind1, "order_no", r.OrderNo, true)
 	b = field(b, ind1, "type", r.Kind.String(), true)
 	b = field(b, ind1, "refund_no", r.RefundNo, true)
-	b = append(b, ","+ind1+`"line": `...)
-	b = strconv.AppendInt(b, int64(r.Line), 10)
+	if r.InLedger() {
+		b = append(b, ","+ind1+`"line": `...)
+		b = strconv.AppendInt(b, int64(r.Line), 10)
+	} else {
+		// A row only the statement has: its line names the statement's
+		// file and line (the contract).
+		b = field(b, ind1, "line", r.Where(), true)
+	}
 	b = field(b, ind1, "verdict", string(r.Verdict), true)
 	b = field(b, ind1, "severity", string(r.Severity), true)
 	b = field(b, ind1, "action", string(r.Action), true)
@@ -100,6 +106,14 @@ func appendResult(b []byte, r *recon.Result) []byte {
 	}
 	b = optField(b, ind1, "reused_from", r.Reused)
 	b = optField(b, ind1, "fingerprint", r.Fingerprint)
+	b = optField(b, ind1, "source", r.Source)
+	if st := r.Statement; st != nil {
+		b = append(b, ","+ind1+`"statement": {`...)
+		b = field(b, ind2, "file", st.File, false)
+		b = append(b, ","+ind2+`"line": `...)
+		b = strconv.AppendInt(b, int64(st.Line), 10)
+		b = append(b, ind1+"}"...)
+	}
 	return append(b, "\n    }"...)
 }
 

@@ -47,7 +47,8 @@ func filled(s string) recon.Result {
 
 // The hand-written encoder writes exactly what MarshalIndent did.
 func TestResultJSON(t *testing.T) {
-	cases := []recon.Result{{}, {Provider: &recon.ProviderView{}}, synthetic(1), synthetic(7), synthetic(32)}
+	cases := []recon.Result{{}, {Provider: &recon.ProviderView{}}, synthetic(1), synthetic(7), synthetic(32),
+		{Line: 3, Source: recon.SourceBoth, Statement: &recon.StatementRef{File: "bills/upay-2026-11-30.csv", Line: 12}}}
 	for _, s := range tricky {
 		cases = append(cases, filled(s))
 	}
@@ -75,4 +76,22 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("%q could close a script block", s)
 		}
 	})
+}
+
+// A row only the statement has is reported at the statement's file and
+// line (the contract: its line "names the statement file and line").
+func TestStatementRowLine(t *testing.T) {
+	r := recon.Result{Account: "shop", OrderNo: "X1", Line: recon.StatementLine(2, 7), Verdict: recon.VerdictMissingInLedger,
+		Source: recon.SourceStatement, Statement: &recon.StatementRef{File: "bills/a.csv", Line: 7}}
+	var got struct {
+		Line      any
+		Source    string
+		Statement recon.StatementRef
+	}
+	if err := json.Unmarshal(appendResult(nil, &r), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Line != "bills/a.csv:7" || got.Source != "statement" || got.Statement.Line != 7 {
+		t.Fatalf("got %+v", got)
+	}
 }

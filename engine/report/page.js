@@ -8,6 +8,9 @@
     DETAIL = 16, RANKC = 17, FINDING = 18, HAY = 19;
   var WORDS = [ACCOUNT, KIND, VERDICT, SEVERITY, ACTION, LSTATUS, CURRENCY, PSTATUS, RAW];
   var RANK = { info: 0, warn: 1, critical: 2 };
+  // Lines from 2^48 on are rows only a provider's statement has (recon.StatementLines);
+  // the detail names the statement's file and line.
+  var STATEMENT_LINES = 281474976710656;
   var PAGE = 100;
   var S = JSON.parse(document.getElementById("recon-summary").textContent);
   var rows = JSON.parse(document.getElementById("recon-rows").textContent);
@@ -220,7 +223,7 @@
     var from = (page - 1) * PAGE, to = Math.min(view.length, from + PAGE), html = [];
     for (var i = from; i < to; i++) {
       var r = view[i], order = r[ORDER] + (r[REFUND] ? " refund " + r[REFUND] : "");
-      html.push('<tr class="' + esc(r[SEVERITY]) + '" data-line="' + r[LINE] + '">' + cell(r[LINE], "num") + cell(r[ACCOUNT]) +
+      html.push('<tr class="' + esc(r[SEVERITY]) + '" data-line="' + r[LINE] + '">' + cell(r[LINE] >= STATEMENT_LINES ? "statement" : r[LINE], "num") + cell(r[ACCOUNT]) +
         cell(order) + cell(r[VERDICT], "verdict") + cell(r[SEVERITY]) + cell(r[ACTION]) + cell(r[LSTATUS]) +
         cell(r[LAMOUNT] ? fmtAmount(r[LAMOUNT]) + " " + r[CURRENCY] : "", "amount") +
         '<td title="' + esc(r[TRADE] ? "trade no " + r[TRADE] + (r[PAID] ? ", paid " + r[PAID] : "") : "") + '">' +

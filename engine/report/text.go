@@ -56,7 +56,7 @@ func (s *textSink) row(r *recon.Result) error {
 	if r.RefundNo != "" {
 		ref += " refund " + r.RefundNo
 	}
-	_, err := fmt.Fprintf(s.w, "  line %-6d %-14s %-32s %-18s %-8s %-11s %s\n", r.Line, r.Account, ref, r.Verdict,
+	_, err := fmt.Fprintf(s.w, "  line %-6s %-14s %-32s %-18s %-8s %-11s %s\n", r.Where(), r.Account, ref, r.Verdict,
 		r.Severity, r.Action, r.Detail)
 	return err
 }

@@ -65,8 +65,8 @@ const (
 	UnitMinor = "minor"
 )
 
-// validate checks what can be checked of m without the file.
-func (m *Mapping) validate() error {
+// Validate checks what can be checked of m without the file.
+func (m *Mapping) Validate() error {
 	if m.OrderNo == "" {
 		return fmt.Errorf("the mapping names no order_no column")
 	}
@@ -107,6 +107,9 @@ func (m *Mapping) columns() [][2]string {
 // saving since 1991, so a fixed zone is exact for any bill and needs no
 // zoneinfo on the host.
 var shanghai = time.FixedZone("CST", 8*60*60)
+
+// Presets lists the names Preset knows.
+func Presets() []string { return []string{"recon", "wechat"} }
 
 // Preset returns a mapping for a statement format this package knows:
 // "wechat" (WeChat Pay's v2 trade bill, bill_type=ALL) or "recon" (the plain

@@ -121,7 +121,7 @@ func NewReader(src io.Reader, name string, m Mapping) (*Reader, error) {
 		}
 	}
 	r := &Reader{path: name, m: m, lines: &lineCap{r: src, line: 1}}
-	err := m.validate()
+	err := m.Validate()
 	if err == nil && m.Types != nil {
 		r.types = make(map[string]recon.Kind, len(m.Types))
 		for v, k := range m.Types {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -20,6 +21,7 @@ type Sandbox struct {
 	URL  string // base; a provider's base URL is URL + "/" + name
 	srv  *http.Server
 	ln   net.Listener
+	hits map[string]*atomic.Int64
 }
 
 // StartSandbox listens on addr ("127.0.0.1:0" for any free port) and serves.
@@ -28,17 +30,29 @@ func StartSandbox(addr string) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	s := &Sandbox{Sims: map[string]simkit.Simulator{}, ln: ln, URL: "http://" + ln.Addr().String()}
+	s := &Sandbox{Sims: map[string]simkit.Simulator{}, ln: ln, URL: "http://" + ln.Addr().String(),
+		hits: map[string]*atomic.Int64{}}
 	mux := http.NewServeMux()
 	for _, p := range All() {
 		sim := p.NewSimulator()
 		s.Sims[p.Name] = sim
 		prefix := "/" + p.Name
-		mux.Handle(prefix+"/", http.StripPrefix(prefix, sim)) // each simulator injects its own faults
+		n := &atomic.Int64{}
+		s.hits[p.Name] = n
+		counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1); sim.ServeHTTP(w, r) })
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, counted)) // each simulator injects its own faults
 	}
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
+}
+
+// Requests is how many requests the provider's simulator was sent.
+func (s *Sandbox) Requests(name string) int64 {
+	if n, ok := s.hits[name]; ok {
+		return n.Load()
+	}
+	return 0
 }
 
 // BaseURL is the endpoint an account of that provider is configured with.

@@ -1,0 +1,237 @@
+package engine
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/engine/config"
+	"github.com/reconhq/recon/engine/statement"
+	"github.com/reconhq/recon/store"
+)
+
+// statementPlan is what a test's statements hold, by account.
+type statementPlan struct {
+	paths     map[string]string
+	confirms  map[int]bool    // ledger lines a statement row agrees with
+	disagrees map[int]bool    // ledger lines whose statement row has another amount
+	missing   map[string]bool // "account order_no" only the statements have
+	invalid   map[string]bool // "file:line" of malformed statement rows
+}
+
+// writeStatements writes a "recon" statement per account of the fixture:
+// a row agreeing with each MATCHED payment of the ledger, one with another
+// amount, two payments the ledger lacks, a malformed row and a payment
+// dated outside the period (not missing: not the ledger's to have).
+func writeStatements(t *testing.T, f *fixture, day time.Time) *statementPlan {
+	t.Helper()
+	lf, err := os.Open(f.plan.LedgerPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	rows, err := csv.NewReader(lf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	sp := &statementPlan{paths: map[string]string{}, confirms: map[int]bool{}, disagrees: map[int]bool{},
+		missing: map[string]bool{}, invalid: map[string]bool{}}
+	files := map[string][][]string{}
+	at := day.Add(10 * time.Hour).Format(time.RFC3339)
+	header := []string{"order_no", "provider_trade_no", "type", "refund_no", "amount", "currency", "status", "time"}
+	for i, r := range rows[1:] {
+		line := i + 2
+		want := f.plan.Want[line]
+		acct := r[col["account"]]
+		if _, ok := f.cfg.Accounts[acct]; !ok || want.Verdict != recon.VerdictMatched || r[col["type"]] == "refund" {
+			continue
+		}
+		if f.plan.Want[line].Verdict == recon.VerdictDuplicate {
+			continue
+		}
+		amount := r[col["amount"]]
+		if len(files[acct]) == 0 {
+			// The first MATCHED payment of each account: another amount.
+			amount = "99999"
+			if amount == r[col["amount"]] {
+				amount = "99998"
+			}
+			sp.disagrees[line] = true
+		} else {
+			sp.confirms[line] = true
+		}
+		files[acct] = append(files[acct], []string{r[col["order_no"]], r[col["provider_trade_no"]], "payment", "",
+			amount, r[col["currency"]], r[col["status"]], at})
+	}
+	outside := day.AddDate(0, 0, -3).Add(time.Hour).Format(time.RFC3339)
+	dir := t.TempDir()
+	for _, acct := range f.cfg.AccountNames() {
+		cur := f.cfg.Accounts[acct].Currency
+		rs := append([][]string{header}, files[acct]...)
+		for i := range 2 {
+			no := fmt.Sprintf("ONLY-IN-STATEMENT-%s-%d", acct, i)
+			rs = append(rs, []string{no, "", "payment", "", "8.80", cur, "PAID", at})
+			sp.missing[acct+" "+no] = true
+		}
+		rs = append(rs, []string{"OUTSIDE-" + acct, "", "payment", "", "1.00", cur, "PAID", outside})
+		path := filepath.Join(dir, acct+".csv")
+		rs = append(rs, []string{"BAD-" + acct, "", "payment", "", "twelve", cur, "PAID", at})
+		sp.invalid[fmt.Sprintf("%s:%d", path, len(rs))] = true
+		w, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cw := csv.NewWriter(w)
+		if err := cw.WriteAll(rs); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		sp.paths[acct] = path
+	}
+	return sp
+}
+
+// trust sets every account's statement_trust.
+func trust(t *testing.T, cfg *config.Config, on bool) {
+	t.Helper()
+	for _, a := range cfg.Accounts {
+		m, _ := statement.Preset("recon")
+		m.DefaultCurrency, m.Location = a.Currency, a.Location
+		a.Statement = &config.Statement{Trust: on, Format: "recon", Mapping: m}
+	}
+}
+
+func TestStatementsTwoSided(t *testing.T) {
+	for _, trusted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("trusted=%v", trusted), func(t *testing.T) {
+			f := newFixture(t, 60)
+			day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+			sp := writeStatements(t, f, day)
+			trust(t, f.cfg, trusted)
+			before := int64(0)
+			for name := range f.sb.Sims {
+				before += f.sb.Requests(name)
+			}
+			run, st, err := Run(context.Background(), Options{Config: f.cfg, Store: f.db, LedgerPath: f.plan.LedgerPath,
+				Statements: sp.paths, StatementDay: day})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent := -before
+			for name := range f.sb.Sims {
+				sent += f.sb.Requests(name)
+			}
+			missing, invalid, fromStatement := map[string]bool{}, map[string]bool{}, 0
+			if err := f.db.Results(run.ID, func(r recon.Result) error {
+				if !r.InLedger() {
+					switch r.Verdict {
+					case recon.VerdictMissingInLedger:
+						missing[r.Account+" "+r.OrderNo] = true
+						if r.Severity != recon.SeverityCritical || r.Action != recon.ActionReview || r.Provider == nil ||
+							r.Provider.Status != recon.StatePaid || r.Source != recon.SourceStatement {
+							t.Errorf("%s: %+v", r.Where(), r)
+						}
+					case recon.VerdictInvalid:
+						invalid[r.Where()] = true
+					default:
+						t.Errorf("statement row %s: %s (%s)", r.Where(), r.Verdict, r.Detail)
+					}
+					return nil
+				}
+				want := f.plan.Want[r.Line]
+				if r.Verdict != want.Verdict {
+					t.Errorf("line %d: %s (%s), want %s (%s)", r.Line, r.Verdict, r.Detail, want.Verdict, want.Why)
+				}
+				wantSource := recon.SourceQuery
+				switch {
+				case sp.confirms[r.Line] && trusted:
+					wantSource = recon.SourceStatement
+					fromStatement++
+					if r.Attempts != 0 {
+						t.Errorf("line %d: confirmed by a trusted statement yet queried (%d attempts)", r.Line, r.Attempts)
+					}
+				case sp.confirms[r.Line] || sp.disagrees[r.Line]:
+					wantSource = recon.SourceBoth
+				case r.Verdict == recon.VerdictInvalid || r.Verdict == recon.VerdictDuplicate:
+					wantSource = ""
+				}
+				if r.Source != wantSource {
+					t.Errorf("line %d (%s): source %q, want %q", r.Line, r.Verdict, r.Source, wantSource)
+				}
+				if (wantSource == recon.SourceBoth || wantSource == recon.SourceStatement) && (r.Statement == nil || r.Statement.Line == 0) {
+					t.Errorf("line %d: no statement row named", r.Line)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !equalSets(missing, sp.missing) {
+				t.Errorf("MISSING_IN_LEDGER for %v; want exactly %v", keys(missing), keys(sp.missing))
+			}
+			if !equalSets(invalid, sp.invalid) {
+				t.Errorf("INVALID statement rows %v; want %v", keys(invalid), keys(sp.invalid))
+			}
+			if len(sp.confirms) < 8 {
+				t.Fatalf("only %d confirmed rows planted: too few to tell", len(sp.confirms))
+			}
+			// The simulators count what was sent: with trust, no query for
+			// a confirmed row; without it, every row is asked as before.
+			if trusted {
+				if fromStatement != len(sp.confirms) || st.Confirmed != fromStatement {
+					t.Errorf("%d rows judged on the statement (stats %d); want %d", fromStatement, st.Confirmed, len(sp.confirms))
+				}
+				if int(sent) > st.Queries || st.Queried+st.Confirmed > st.Rows {
+					t.Errorf("%d requests reached the simulators for %d queries; %d rows queried + %d confirmed of %d",
+						sent, st.Queries, st.Queried, st.Confirmed, st.Rows)
+				}
+			} else if st.Confirmed != 0 || st.Queried < len(sp.confirms) {
+				t.Errorf("untrusted: %d confirmed, %d queried", st.Confirmed, st.Queried)
+			}
+			if int(sent) < st.Queried-st.Failed {
+				t.Errorf("the simulators saw %d requests for %d rows answered", sent, st.Queried-st.Failed)
+			}
+			t.Logf("rows %d, queried %d, confirmed %d, requests %d, missing %d", st.Rows, st.Queried, st.Confirmed, sent, len(missing))
+			got, err := f.db.Run(run.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Statements) != len(f.cfg.Accounts) {
+				t.Fatalf("the run records %d statements: %+v", len(got.Statements), got.Statements)
+			}
+			for _, s := range got.Statements {
+				if s.Status != store.StatementRead || s.Missing != 2 || s.Invalid != 1 || s.Outside != 1 || s.SHA256 == "" {
+					t.Errorf("statement of %s: %+v", s.Account, s)
+				}
+			}
+		})
+	}
+}
+
+func equalSets(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
