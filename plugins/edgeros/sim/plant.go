@@ -106,6 +106,7 @@ type planted struct {
 	no, txn string
 	amount  int64
 	refunds int
+	at      time.Time // when it was paid (zero: the platform never heard of it)
 }
 
 // payment plants an order of a random amount; see paymentOf.
@@ -138,6 +139,7 @@ func (p *planter) paymentOf(amount int64, code string, ledger recon.State, ledge
 		PayMethod:  []string{"NATIVE", "JSAPI", "H5", "APP", "MINIPROGRAM"}[p.rng.IntN(5)],
 	}
 	t.at = p.when()
+	o.at = t.at
 	if code == "SUCCESS" || code == "REFUND" {
 		t.SuccessTime = t.at.Format(time.RFC3339)
 	}
@@ -163,7 +165,8 @@ func (p *planter) refund(o *planted, code string, amount int64, ledger recon.Sta
 		MchTradeNo: o.no, TransactionNo: o.txn, RefundAmount: money.Format(amount, 2),
 		Code: code, Description: refundCodes[code], RefundReason: "用户申请退款", RefundChannel: "ORIGINAL",
 	}
-	r.at = p.when().Add(time.Hour)
+	// After its payment, on the same day: when() ends at 20:00.
+	r.at = o.at.Add(time.Duration(o.refunds) * 10 * time.Minute)
 	if code == "SUCCESS" {
 		r.SuccessTime = r.at.Format(time.RFC3339)
 	}

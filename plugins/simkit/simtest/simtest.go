@@ -138,9 +138,12 @@ func CheckStatement(t *testing.T, sim simkit.Simulator, p plugins.Provider, case
 			}
 		}
 	}
-	for k := range got {
+	for k, r := range got {
 		if !want[k] {
 			t.Errorf("statement lists %s, of no planted order the query bills", k)
+		}
+		if pay, ok := got[Key{OrderNo: k.OrderNo, Kind: recon.Payment}]; ok && k.Kind == recon.Refund && r.Time.Before(pay.Time) {
+			t.Errorf("statement bills %s at %s, before its payment at %s", k, r.Time, pay.Time)
 		}
 	}
 	if len(rows) == 0 {
