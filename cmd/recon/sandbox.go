@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon/engine/demo"
 	"github.com/reconhq/recon/plugins/builtin"
+	"github.com/reconhq/recon/plugins/simkit"
 )
 
 func sandboxCommand() *cli.Command {
@@ -22,11 +24,16 @@ func sandboxCommand() *cli.Command {
 			"sample ledger to --out. A scenario file's top-level keys are provider names; each section is\n" +
 			"that simulator's own format (see the provider's package documentation). Serves until Ctrl-C (or\n" +
 			"SIGTERM): unlike the other commands it does not end by itself. The simulators sign with keys\n" +
-			"everyone has, so it listens on loopback only unless --allow-remote says otherwise.",
-		UsageText: "recon sandbox [--listen ADDR] [--scenario FILE] [--out DIR] [--orders N]\n\n" +
+			"everyone has, so it listens on loopback only unless --allow-remote says otherwise.\n\n" +
+			"--statement-dir writes each provider's statement (对账单) of every day it billed something, as\n" +
+			"DIR/<provider>-YYYY-MM-DD.csv in the \"recon\" statement format (the providers document none):\n" +
+			"the sample ledger's orders are paid yesterday (in each account's zone), and that day's\n" +
+			"statements also list what the ledger lacks (MISSING_IN_LEDGER).",
+		UsageText: "recon sandbox [--listen ADDR] [--scenario FILE] [--out DIR] [--orders N] [--statement-dir DIR]\n\n" +
 			"Examples:\n" +
 			"   recon sandbox --out ./trial     # then: recon check --config ./trial/config.yaml --ping\n" +
-			"   recon sandbox --listen 127.0.0.1:0 --scenario upay-outage.yaml",
+			"   recon sandbox --listen 127.0.0.1:0 --scenario upay-outage.yaml\n" +
+			"   recon sandbox --out ./trial --statement-dir ./trial/statements   # writes e.g. upay-2026-11-30.csv",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8790", Usage: "`ADDR` to listen on: a loopback address (port 0 picks a free one)"},
 			&cli.BoolFlag{Name: "allow-remote", Usage: "let --listen name an address other machines reach"},
@@ -34,6 +41,8 @@ func sandboxCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "write config.yaml, key files and a sample ledger to `DIR` (default: a new temporary folder, kept)"},
 			&cli.IntFlag{Name: "orders", Value: 40, Usage: "about how many rows to plant in the sample ledger, when no scenario is given: " +
 				"each provider plants every verdict it can produce at least once, so a small N gives more rows (it prints how many)"},
+			&cli.StringFlag{Name: "statement-dir", Usage: "write each provider's statement of every day it has one to `DIR`/<provider>-YYYY-MM-DD.csv " +
+				"(after loading --scenario) and print their paths"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -81,6 +90,15 @@ func sandboxCommand() *cli.Command {
 			for _, n := range names {
 				fmt.Fprintf(out, "%-8s %s\n", n, sb.BaseURL(n))
 			}
+			if d := c.String("statement-dir"); d != "" {
+				paths, err := writeStatements(d, names, sb.Sims)
+				if err != nil {
+					return err
+				}
+				for _, p := range paths {
+					fmt.Fprintf(out, "statement %s\n", p)
+				}
+			}
 			fmt.Fprintf(out, "config  %s\n", plan.ConfigPath)
 			if c.String("scenario") == "" {
 				fmt.Fprintf(out, "ledger  %s\n", plan.LedgerPath)
@@ -93,6 +111,39 @@ func sandboxCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// writeStatements writes each simulator's statement of every day it has
+// one to dir/<name>-YYYY-MM-DD.csv, names in the order given, and returns
+// the paths.
+func writeStatements(dir string, names []string, sims map[string]simkit.Simulator) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("--statement-dir: %w", err)
+	}
+	var paths []string
+	for _, name := range names {
+		sim := sims[name]
+		for _, day := range sim.StatementDays() {
+			path := filepath.Join(dir, name+"-"+day.Format(time.DateOnly)+".csv")
+			if err := writeStatement(path, sim.Statement(day)); err != nil {
+				return paths, fmt.Errorf("--statement-dir: %w", err)
+			}
+			paths = append(paths, path)
+		}
+	}
+	return paths, nil
+}
+
+func writeStatement(path string, rows []simkit.StatementRow) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := simkit.WriteStatement(f, rows); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // loopbackOnly refuses a listen address other machines can reach (no host

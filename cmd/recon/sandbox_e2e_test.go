@@ -2,12 +2,17 @@ package main
 
 import (
 	"bufio"
+	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/reconhq/recon/engine/statement"
+	"github.com/reconhq/recon/plugins/simkit"
 )
 
 // TestSandbox serves the simulators from a separate recon process, as a
@@ -57,5 +62,80 @@ func TestSandbox(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("sandbox did not stop on SIGINT")
+	}
+}
+
+// TestSandboxStatements: --statement-dir writes each provider's statement
+// of every day it billed something, in the "recon" format the engine
+// reads; the plant day's statement of each provider holds the sample
+// ledger's paid orders and at least two the ledger lacks.
+func TestSandboxStatements(t *testing.T) {
+	dir := t.TempDir()
+	sdir := filepath.Join(dir, "statements")
+	printed := startSandbox(t, dir, "--orders", "20", "--statement-dir", sdir)
+	entries, err := os.ReadDir(sdir)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("statement dir: %d files, %v", len(entries), err)
+	}
+	if last := filepath.Join(sdir, entries[len(entries)-1].Name()); printed["statement"] != last {
+		t.Errorf("sandbox printed statement %q last; want %q", printed["statement"], last)
+	}
+	ledger := map[string]bool{}
+	b, err := os.ReadFile(printed["ledger"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		if f := strings.Split(line, ","); len(f) > 2 {
+			ledger[f[1]] = true
+		}
+	}
+	files := map[string]bool{}
+	for _, e := range entries {
+		files[e.Name()] = true
+	}
+	m, _ := statement.Preset("recon")
+	for _, c := range []struct{ provider, zone string }{
+		{"upay", "Asia/Shanghai"}, {"vborder", "Asia/Shanghai"}, {"edgeros", "Asia/Shanghai"}, {"paypro", "Asia/Jakarta"},
+	} {
+		loc, err := time.LoadLocation(c.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The sandbox planted "yesterday" when it started; around midnight
+		// that may be the day before this test's yesterday.
+		name := ""
+		for _, now := range []time.Time{time.Now(), time.Now().Add(-time.Hour)} {
+			if n := c.provider + "-" + simkit.PlantDay(now, loc).Format(time.DateOnly) + ".csv"; files[n] {
+				name = n
+				break
+			}
+		}
+		if name == "" {
+			t.Errorf("%s: no statement of the plant day among %v", c.provider, files)
+			continue
+		}
+		r, err := statement.Open(filepath.Join(sdir, name), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, missing := 0, 0
+		for {
+			row, bad, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil || bad != nil {
+				t.Fatalf("%s: %v %v", name, err, bad)
+			}
+			rows++
+			if !ledger[row.OrderNo] {
+				missing++
+			}
+		}
+		r.Close()
+		if rows < 10 || missing < 2 {
+			t.Errorf("%s: %d rows, %d of orders the ledger lacks; want a day's bill with at least 2 of those", name, rows, missing)
+		}
 	}
 }

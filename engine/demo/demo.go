@@ -33,6 +33,17 @@ type Plan struct {
 	LedgerPath string
 	StorePath  string
 	Want       map[int]Expect // by ledger line
+	// Missing are the planted orders and refunds only the providers (and
+	// their statements) have: no ledger line, a MISSING_IN_LEDGER result
+	// once the statements are read.
+	Missing []MissingCase
+}
+
+// MissingCase is a planted payment or refund the ledger lacks.
+type MissingCase struct {
+	Account, OrderNo string
+	Kind             recon.Kind
+	RefundNo         string
 }
 
 // Account names the demo account of a provider.
@@ -72,6 +83,10 @@ func Prepare(dir string, sb *builtin.Sandbox, seed uint64, orders int) (*Plan, e
 		}
 		accounts[acct] = a
 		for _, c := range sim.Plant(rng, per) {
+			if c.NotInLedger {
+				plan.Missing = append(plan.Missing, MissingCase{Account: acct, OrderNo: c.OrderNo, Kind: c.Kind, RefundNo: c.RefundNo})
+				continue
+			}
 			add(acct, c)
 			if firstCase == nil && c.Want == recon.VerdictMatched && c.Kind != recon.Refund {
 				c := c

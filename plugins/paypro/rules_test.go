@@ -40,8 +40,8 @@ func TestPlant(t *testing.T) {
 	r := builtinRules(t)
 
 	rng := rand.New(rand.NewPCG(1, 2))
-	cases := s.Plant(rng, 40)
-	cases = append(cases, s.Plant(rng, 5)...) // a second call plants new orders
+	cases := simkit.InLedger(s.Plant(rng, 40))                 // the statement-only rows have no ledger row to judge
+	cases = append(cases, simkit.InLedger(s.Plant(rng, 5))...) // a second call plants new orders
 
 	wantVerdicts := []recon.Verdict{recon.VerdictMatched, recon.VerdictMissedPayment, recon.VerdictUnpaidAtProvider,
 		recon.VerdictStatusMismatch, recon.VerdictAmountMismatch, recon.VerdictNotFound, recon.VerdictUnsettled,

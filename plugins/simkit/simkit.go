@@ -28,10 +28,24 @@ type Simulator interface {
 	LoadScenario(yaml []byte) error
 	// Plant adds about n orders (at least one of every verdict the provider
 	// can produce) and returns the ledger rows for them, each with the verdict
-	// a correct reconciliation must reach.
+	// a correct reconciliation must reach, and the NotInLedger cases only
+	// the provider and its statement have. Planted payments and refunds
+	// happen on PlantDay (yesterday in the account's zone).
 	Plant(rng *rand.Rand, n int) []Case
 	// Faults is the simulator's fault injector.
 	Faults() *Injector
+	// Statement is the provider's statement (对账单) of a day: the rows
+	// whose Time falls on day's calendar day in the account's time zone
+	// (day is that day's midnight there), ordered by time, then order
+	// number. It lists what the provider took or paid back: every paid
+	// order (also one since refunded, with the status word its query gives
+	// now) and every successful or still-processing refund, each a row of
+	// its own; never an unpaid, failed or closed-without-payment order.
+	// WriteStatement writes it as a file.
+	Statement(day time.Time) []StatementRow
+	// StatementDays are the days (midnights in the account's zone) on
+	// which Statement has rows, in order.
+	StatementDays() []time.Time
 }
 
 // Account is what a recon account needs to talk to a simulator.
@@ -52,7 +66,16 @@ type Case struct {
 	Status          recon.State
 	Want            recon.Verdict // the verdict a correct reconciliation reaches
 	Why             string        // what was planted, for the demo's output
+	// NotInLedger: the provider and its statement have it; the ledger must
+	// not. The demo writes no ledger row for it, and expects a
+	// MISSING_IN_LEDGER result (Want) when the statement is read. Status
+	// is then the provider's state, not a ledger's.
+	NotInLedger bool
 }
+
+// VerdictMissingInLedger is the verdict of a NotInLedger case.
+// TODO(issue 15): recon.VerdictMissingInLedger once verdict.go has it.
+const VerdictMissingInLedger = recon.Verdict("MISSING_IN_LEDGER")
 
 // Faults configures random faults, each a probability per request.
 type Faults struct {

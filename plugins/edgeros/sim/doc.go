@@ -66,6 +66,7 @@
 //	    code: SUCCESS           # required: SUCCESS PROCESSING ABNORMAL CLOSED
 //	    refund_amount: "2.00"
 //	    refund_no, transaction_no (default the trade's), description, refund_reason, success_time, refund_channel
+//	    statement_code: PROCESSING  # optional: what the statement billed, if not code
 //	scripted:                   # script.Entry: times a number of requests, -1 every one
 //	  - {key: A1, fault: http_5xx, times: 2}
 //	  - {key: A1-R1, fault: tamper, times: -1}
@@ -86,5 +87,28 @@
 // USERPAYING, refund processing), UNKNOWN_STATUS (refund ABNORMAL),
 // UNVERIFIABLE (badsign and tamper scripted forever) and ERROR (http_5xx
 // scripted forever). edgeros has no refunded total, so the order-level
-// refund sum check never applies.
+// refund sum check never applies. Its orders are paid, and its refunds
+// made, on simkit.PlantDay (yesterday, China time); beyond the ledger's
+// rows it adds NotInLedger cases only the statement has
+// (MISSING_IN_LEDGER): two paid trades, and a refund issued from the
+// platform's console of a REFUND trade the ledger has as PAID
+// (REFUND_MISMATCH); and one refund the statement billed PROCESSING that
+// the query and the ledger say is SUCCESS (MATCHED).
+//
+// # Statement
+//
+// The platform's page documents no statement file, so Statement gives the
+// "recon" CSV this project defines (engine/statement/doc.go;
+// simkit.WriteStatement writes it): order_no is mch_trade_no,
+// provider_trade_no transaction_no, amounts yuan as the platform writes
+// them, currency CNY, time success_time in China time (+08:00). A day's
+// statement lists a payment row for every trade of code SUCCESS or REFUND
+// (status the code a query answers now: a refunded trade says REFUND) and a
+// refund row for every refund of code SUCCESS or PROCESSING (refund_no
+// mch_refund_no; status the code, or the refund's statement_code when the
+// bill froze an older one). A trade or refund without a success_time that
+// parses (a scenario's PROCESSING refund, say) is billed on the day before
+// today, the i-th at 00:00 + 1+i minutes (simkit.ScenarioTime). NOTPAY,
+// USERPAYING, CLOSED, REVOKED and PAYERROR trades, and ABNORMAL and CLOSED
+// refunds, are never on it.
 package sim

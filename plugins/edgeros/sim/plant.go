@@ -18,9 +18,13 @@ var chinaTime = time.FixedZone("CST", 8*60*60)
 // edgeros can produce comes first) and returns their ledger rows. Order
 // numbers are EG-000001 on, refund numbers EG-000001-R1 on, unique across
 // calls. edgeros has no refunded total, so the order-level refund sum check
-// never applies here.
+// never applies here. It also plants what only the platform and its
+// statement have (NotInLedger, MISSING_IN_LEDGER): two paid orders, and a
+// refund issued from the platform's console of an order the ledger still
+// has as PAID. Every order is paid, and every refund made, on
+// simkit.PlantDay (China time).
 func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
-	p := &planter{s: s, rng: rng, base: time.Date(2026, 11, 21, 2, 0, 0, 0, chinaTime)}
+	p := &planter{s: s, rng: rng, base: simkit.PlantDay(time.Now(), chinaTime)}
 
 	p.payment("SUCCESS", recon.StatePaid, 0, recon.VerdictMatched, "paid at both")
 	p.payment("CLOSED", recon.StateClosed, 0, recon.VerdictMatched, "closed at both")
@@ -38,8 +42,20 @@ func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 	p.refund(part, "ABNORMAL", 800, recon.StateSuccess, 0, recon.VerdictUnknownStatus, "refund abnormal: needs manual handling")
 	p.refund(part, "CLOSED", 700, recon.StateFailed, 0, recon.VerdictMatched, "refund closed, ledger failed")
 	p.refund(part, "", 600, recon.StateSuccess, 0, recon.VerdictNotFound, "refund unknown to the provider")
+	frozen := p.refund(part, "SUCCESS", 900, recon.StateSuccess, 0, recon.VerdictMatched,
+		"the statement billed this refund PROCESSING; the query says SUCCESS now, as the ledger does")
+	p.s.mu.Lock()
+	p.s.refunds[frozen].StatementCode = "PROCESSING"
+	p.s.mu.Unlock()
 
-	p.payment("REFUND", recon.StatePaid, 0, recon.VerdictRefundMismatch, "refunded at the provider, not in the ledger")
+	// A refund issued from the platform's console: the ledger never heard
+	// of it and still has the payment as PAID.
+	console := p.payment("REFUND", recon.StatePaid, 0, recon.VerdictRefundMismatch, "refunded at the provider, not in the ledger")
+	p.missing(p.refund(console, "SUCCESS", console.amount/2+1, "", 0, simkit.VerdictMissingInLedger,
+		"the console's refund: the platform and its statement have it, the ledger does not"))
+	// Paid at the platform, billed, and not in the ledger.
+	p.missing(p.payment("SUCCESS", "", 0, simkit.VerdictMissingInLedger, "paid; the ledger's write of it was lost").no)
+	p.missing(p.payment("SUCCESS", "", 0, simkit.VerdictMissingInLedger, "paid by a QR code outside the merchant's system").no)
 	p.payment("SUCCESS", recon.StatePending, 0, recon.VerdictMissedPayment, "paid, ledger still pending: a lost notification")
 	p.payment("NOTPAY", recon.StatePaid, 0, recon.VerdictUnpaidAtProvider, "ledger paid, provider not paid")
 	p.payment("CLOSED", recon.StatePending, 0, recon.VerdictStatusMismatch, "closed at the provider, ledger pending")
@@ -55,7 +71,7 @@ func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 	down := p.payment("SUCCESS", recon.StatePaid, 0, recon.VerdictError, "provider answers 503 to every attempt (scripted)")
 	p.always(down.no, script.HTTP5xx)
 
-	for len(p.cases) < n {
+	for len(p.cases)-p.unledgered < n { // about n rows in the ledger
 		p.payment("SUCCESS", recon.StatePaid, 0, recon.VerdictMatched, "paid at both")
 	}
 	return p.cases
@@ -66,6 +82,23 @@ type planter struct {
 	rng   *rand.Rand
 	base  time.Time
 	cases []simkit.Case
+	// unledgered counts the cases only the platform has (NotInLedger).
+	unledgered int
+}
+
+// missing marks the last case, key's (an order or refund number), as one
+// the ledger lacks: the platform has it in the state it says.
+func (p *planter) missing(key string) {
+	c := &p.cases[len(p.cases)-1]
+	if c.OrderNo != key && c.RefundNo != key {
+		panic("edgeros Plant: missing(" + key + ") after " + c.OrderNo) // a slip in Plant
+	}
+	c.NotInLedger = true
+	c.Status = recon.StatePaid
+	if c.Kind == recon.Refund {
+		c.Status = recon.StateSuccess
+	}
+	p.unledgered++
 }
 
 // planted is an order as planted: its numbers and amount in fen.
@@ -73,6 +106,7 @@ type planted struct {
 	no, txn string
 	amount  int64
 	refunds int
+	at      time.Time // when it was paid (zero: the platform never heard of it)
 }
 
 // payment plants an order of a random amount; see paymentOf.
@@ -104,8 +138,10 @@ func (p *planter) paymentOf(amount int64, code string, ledger recon.State, ledge
 		PayChannel: []string{"WECHAT_PAY", "ALIPAY"}[p.rng.IntN(2)],
 		PayMethod:  []string{"NATIVE", "JSAPI", "H5", "APP", "MINIPROGRAM"}[p.rng.IntN(5)],
 	}
+	t.at = p.when()
+	o.at = t.at
 	if code == "SUCCESS" || code == "REFUND" {
-		t.SuccessTime = p.when().Format(time.RFC3339)
+		t.SuccessTime = t.at.Format(time.RFC3339)
 	}
 	p.s.mu.Lock()
 	p.s.addTradeLocked(t)
@@ -115,26 +151,29 @@ func (p *planter) paymentOf(amount int64, code string, ledger recon.State, ledge
 }
 
 // refund plants a refund of order o with code at the provider (none when
-// code is empty) and a ledger refund row.
-func (p *planter) refund(o *planted, code string, amount int64, ledger recon.State, ledgerDelta int64, want recon.Verdict, why string) {
+// code is empty) and a ledger refund row, and returns its number.
+func (p *planter) refund(o *planted, code string, amount int64, ledger recon.State, ledgerDelta int64, want recon.Verdict, why string) string {
 	o.refunds++
 	no := fmt.Sprintf("%s-R%d", o.no, o.refunds)
 	p.cases = append(p.cases, simkit.Case{OrderNo: o.no, Kind: recon.Refund, RefundNo: no,
 		Amount: money.Format(amount+ledgerDelta, 2), Status: ledger, Want: want, Why: why})
 	if code == "" {
-		return
+		return no
 	}
 	r := Refund{
 		MchRefundNo: no, RefundNo: p.number(),
 		MchTradeNo: o.no, TransactionNo: o.txn, RefundAmount: money.Format(amount, 2),
 		Code: code, Description: refundCodes[code], RefundReason: "用户申请退款", RefundChannel: "ORIGINAL",
 	}
+	// After its payment, on the same day: when() ends at 20:00.
+	r.at = o.at.Add(time.Duration(o.refunds) * 10 * time.Minute)
 	if code == "SUCCESS" {
-		r.SuccessTime = p.when().Add(time.Hour).Format(time.RFC3339)
+		r.SuccessTime = r.at.Format(time.RFC3339)
 	}
 	p.s.mu.Lock()
 	p.s.addRefundLocked(r)
 	p.s.mu.Unlock()
+	return no
 }
 
 // number is a platform number (32 hex digits, like the page's
@@ -155,7 +194,8 @@ func (p *planter) always(key string, f script.Fault) {
 	}
 }
 
-// when is a payment time within the day before the run.
+// when is a payment time on the plant day, 00:01 to 20:00, so that a
+// refund an hour later is on it too.
 func (p *planter) when() time.Time {
-	return p.base.Add(-time.Duration(1+p.rng.IntN(24*60)) * time.Minute)
+	return p.base.Add(time.Duration(1+p.rng.IntN(20*60)) * time.Minute)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/plugins/simkit"
@@ -26,6 +27,8 @@ type Trade struct {
 	Acoid         string `yaml:"acoid"`
 	PayChannel    string `yaml:"pay_channel"` // WECHAT_PAY ALIPAY
 	PayMethod     string `yaml:"pay_method"`  // NATIVE JSAPI H5 APP MINIPROGRAM
+
+	at time.Time // when it was paid, for the statement: see billedAt
 }
 
 // Refund is a refund the simulator holds.
@@ -40,6 +43,12 @@ type Refund struct {
 	RefundReason  string `yaml:"refund_reason"`
 	SuccessTime   string `yaml:"success_time"`
 	RefundChannel string `yaml:"refund_channel"` // ORIGINAL BALANCE
+	// StatementCode is the code the statement billed the refund with,
+	// when it differs from what a query answers now: a bill freezes a
+	// refund's status (PROCESSING billed, SUCCESS since). Default Code.
+	StatementCode string `yaml:"statement_code"`
+
+	at time.Time // when it was made, for the statement: see billedAt
 }
 
 // scenario is the edgeros section of a sandbox scenario file (see doc.go).
@@ -98,11 +107,17 @@ func (s *Simulator) LoadScenario(data []byte) error {
 }
 
 func (s *Simulator) addTradeLocked(t Trade) {
+	if t.at.IsZero() {
+		t.at = billedAt(t.SuccessTime, len(s.trades))
+	}
 	s.trades[t.MchTradeNo] = &t
 	s.byTxn[t.TransactionNo] = &t
 }
 
 func (s *Simulator) addRefundLocked(r Refund) {
+	if r.at.IsZero() {
+		r.at = billedAt(r.SuccessTime, len(s.refunds))
+	}
 	s.refunds[r.MchRefundNo] = &r
 	s.byRefundNo[r.RefundNo] = &r
 }

@@ -29,6 +29,7 @@ type Simulator struct {
 	platform *rsa.PrivateKey // signs answers
 	inj      *simkit.Injector
 	handler  http.Handler
+	simkit.Statements
 
 	mu         sync.Mutex
 	mchNo      string
@@ -49,6 +50,7 @@ var _ simkit.Simulator = (*Simulator)(nil)
 // code (EGD-R-SUCCESS, ...), all on order EGD-REFUND.
 func New() *Simulator {
 	s := &Simulator{merchant: newKey(), platform: newKey(), inj: simkit.NewInjector()}
+	s.Statements = s.statementRows
 	mux := http.NewServeMux()
 	mux.HandleFunc(edgeros.TradePath, s.serveTrade)
 	mux.HandleFunc(edgeros.RefundPath, s.serveRefund)

@@ -73,4 +73,23 @@
 //
 // An order's faults are taken one per query, in the order listed above:
 // {http_5xx: 1, busy: 2} answers 503, then 5000 twice, then the order.
+//
+// # Statement
+//
+// PayPro documents no statement file, so Statement gives the "recon" CSV
+// this project defines (engine/statement/doc.go; simkit.WriteStatement
+// writes it): a payment row for every pay-in money arrived for (data.status
+// 0000, and 0001 partial payment), order_no its tradeNo, provider_trade_no
+// its platform number, amount the order's amount written exactly ("300" is
+// "300.00"), currency the account's, status data.status, time its
+// success_time in the account's zone (an order without one: the day before
+// today, the i-th at 00:00 + 1+i minutes, simkit.ScenarioTime). PayPro has
+// no refunds here, so there are no refund rows; failed and processing
+// pay-ins are never on it.
+//
+// # Plant
+//
+// Plant's orders get their money on simkit.PlantDay (yesterday in the
+// account's zone); beyond the ledger's rows it adds two paid orders only
+// PayPro and its statement have (NotInLedger, MISSING_IN_LEDGER).
 package sim

@@ -22,6 +22,9 @@ type plan struct {
 	faults   script.Counts                             // scripted faults of the order
 	noTrade  bool                                      // ledger row without provider_trade_no
 	refundOf bool                                      // also plant an (unsupported) refund row for it
+	// notInLedger: PayPro and its statement have the order, the ledger
+	// does not (MISSING_IN_LEDGER; ledger is then PayPro's state).
+	notInLedger bool
 }
 
 // specials covers every verdict PayPro can produce, and every data.status.
@@ -51,6 +54,10 @@ var specials = []plan{
 	{status: "0099", ledger: recon.StateFailed, want: recon.VerdictMatched, why: "unlisted PayPro code 0099 counts as failure, ledger failed"},
 	{status: "0000", ledger: recon.StatePaid, want: recon.VerdictUnverifiable, faults: script.Counts{OtherOrder: script.Always},
 		why: "PayPro answers every query of this order with another (paid) order's data: never judged as this row's"},
+	{status: "0000", ledger: recon.StatePaid, want: simkit.VerdictMissingInLedger, notInLedger: true,
+		why: "paid at PayPro; the ledger's write of it was lost"},
+	{status: "0000", ledger: recon.StatePaid, want: simkit.VerdictMissingInLedger, notInLedger: true,
+		why: "paid at PayPro by a transfer outside the merchant's system"},
 }
 
 // failCodes are the failure codes PayPro's page names, with their message.
@@ -62,7 +69,9 @@ var failCodes = []struct{ code, message string }{
 }
 
 // Plant adds about n orders — every case in specials, the rest mostly paid
-// and matched, some failed and matched — and returns their ledger rows.
+// and matched, some failed and matched — and returns their ledger rows, and
+// two paid orders the ledger lacks (NotInLedger). Money arrives on
+// simkit.PlantDay in the account's zone.
 func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -71,7 +80,13 @@ func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 		digits = 2
 	}
 	plans := append([]plan(nil), specials...)
-	for len(plans) < n {
+	unledgered := 0
+	for _, p := range specials {
+		if p.notInLedger {
+			unledgered++
+		}
+	}
+	for len(plans)-unledgered < n { // about n in the ledger
 		if rng.IntN(100) < 85 {
 			plans = append(plans, plan{status: "0000", ledger: recon.StatePaid, want: recon.VerdictMatched, why: "paid at PayPro and in the ledger"})
 			continue
@@ -89,8 +104,9 @@ func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 			p.mutate(&o, &ledger, digits)
 		}
 		c := simkit.Case{OrderNo: o.TradeNo, Kind: recon.Payment, Amount: money.Format(ledger, digits),
-			Status: p.ledger, Want: p.want, Why: p.why}
+			Status: p.ledger, Want: p.want, Why: p.why, NotInLedger: p.notInLedger}
 		if p.status != "" {
+			o.at = billedAt(o.SuccessTime, s.loc, s.now(), 0) // a successTime of its own if it has one
 			s.orders[o.TradeNo] = o
 			if !p.noTrade && rng.IntN(4) > 0 {
 				c.ProviderTradeNo = o.PlatformTradeNo
@@ -110,15 +126,17 @@ func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 }
 
 // newOrder makes a realistic order: an IDR-like amount in whole thousands,
-// a 16-character platform number, and for 0000 a success time a few hours
-// before now in the account's zone.
+// a 16-character platform number, and for 0000 and 0001 a success time on
+// the plant day in the account's zone.
 func (s *Simulator) newOrder(rng *rand.Rand, tradeNo, status string, digits int) order {
 	minor := int64(10+rng.IntN(2000)) * 1000 * pow10(digits)
 	o := order{TradeNo: tradeNo, PlatformTradeNo: platformNo(rng), Amount: money.Format(minor, digits), Status: status}
+	if billedStatuses[status] {
+		t := simkit.PlantDay(s.now(), s.loc).Add(time.Duration(60+rng.IntN(20*3600)) * time.Second)
+		o.SuccessTime = t.Format(time.DateTime)
+	}
 	switch status {
 	case "0000":
-		t := s.now().In(s.loc).Add(-time.Duration(1+rng.IntN(20*3600)) * time.Second)
-		o.SuccessTime = t.Format(time.DateTime)
 	case "0001":
 		o.Message = "partial payment"
 	case "0015":

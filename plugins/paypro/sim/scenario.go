@@ -87,7 +87,8 @@ func (s *Simulator) LoadScenario(doc []byte) error {
 		}
 		orders[o.TradeNo] = order{TradeNo: o.TradeNo, PlatformTradeNo: o.PlatformTradeNo,
 			PlatformField: o.PlatformField, Amount: o.Amount, ReceivedAmount: o.ReceivedAmount,
-			Status: o.Status, Message: o.Message, SuccessTime: o.SuccessTime}
+			Status: o.Status, Message: o.Message, SuccessTime: o.SuccessTime,
+			at: billedAt(o.SuccessTime, loc, s.now(), i)}
 		if err := plan.SetCounts(o.TradeNo, o.Faults); err != nil {
 			return fmt.Errorf("paypro scenario: orders[%d]: %s: %w", i, o.TradeNo, err)
 		}

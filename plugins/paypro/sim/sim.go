@@ -43,7 +43,8 @@ const malformedBody = `{"msg":"success","code":"0000","timestamp":1729325978798,
 type Simulator struct {
 	inj     *simkit.Injector
 	handler http.Handler
-	now     func() time.Time // the clock requests' timestamps are checked against
+	simkit.Statements
+	now func() time.Time // the clock requests' timestamps are checked against
 
 	mu         sync.RWMutex
 	merchantNo string
@@ -70,6 +71,8 @@ type order struct {
 	Status          string
 	Message         string
 	SuccessTime     string
+
+	at time.Time // when the money arrived, for the statement: see billedAt
 }
 
 // New returns a simulator with the demo account and no orders.
@@ -90,6 +93,7 @@ func New() *Simulator {
 		generic:    script.Generic{MalformedBody: malformedBody},
 	}
 	s.plan = script.NewPlan(faults, s.inj)
+	s.Statements = s.statementRows
 	mux := http.NewServeMux()
 	mux.HandleFunc(paypro.QueryPath, s.serveQuery)
 	s.handler = readFirst(s.inj.Wrap(mux))

@@ -73,6 +73,7 @@
 //	        amount: 234             # fen
 //	        status: SUCCESS         # default SUCCESS; IN_PROG, CREATED, FAIL_*, REFUND_ERROR, ...
 //	        finish_time: 2026-11-22T09:00:00+08:00
+//	        statement_status: IN_PROG  # optional: what the statement billed, if not status
 //	    faults: {http_5xx: 2}       # scripted: the next N queries of this order (-1: all)
 //	scripted:                       # {key: <client_sn>, fault: F, times: N}, or without a key
 //	  - {fault: busy, times: 1}     # for any query (after the asked order's own faults)
@@ -86,5 +87,36 @@
 //
 // LoadScenario replaces everything the simulator holds (the default demo
 // orders included); an empty section leaves an empty simulator with the demo
-// terminal.
+// terminal. An order without a finish_time finished on the day before
+// today (China time), the i-th (from 0) at 00:00 + 1+i minutes
+// (simkit.ScenarioTime); its j-th refund without one j+1 hours after the
+// payment.
+//
+// # Statement
+//
+// upay documents no statement file, so Statement gives the "recon" CSV this
+// project defines (engine/statement/doc.go; simkit.WriteStatement writes
+// it): order_no is client_sn, provider_trade_no is sn, amounts are yuan,
+// currency CNY, time is finish_time in China time (+08:00). A day's
+// statement lists, by that time:
+//
+//   - a payment row for every order upay took the money for (order_status
+//     PAID, PARTIAL_REFUNDED, REFUNDED, REFUND_INPROGRESS or REFUND_ERROR):
+//     amount total_amount, status the order_status a query answers now (a
+//     refunded order's payment row says PARTIAL_REFUNDED, not PAID);
+//   - a refund row for every refund flow SUCCESS, IN_PROG or CREATED:
+//     refund_no refund_request_no, its amount, status the flow status, or
+//     the refund's statement_status when the bill froze an older one.
+//
+// Unpaid (CREATED), failed (PAY_CANCELED, PAY_ERROR) and revoked
+// (CANCELED ...) orders and failed refunds are never on it.
+//
+// # Plant
+//
+// Plant plants on simkit.PlantDay (yesterday, China time) and adds, beyond
+// the ledger's rows, NotInLedger cases the statement alone has: two paid
+// orders and a refund issued from upay's console, whose payment the ledger
+// still has as PAID (REFUND_MISMATCH: upay says PARTIAL_REFUNDED); and one
+// refund the statement billed IN_PROG, SUCCESS at the query and in the
+// ledger (MATCHED: the query decides).
 package sim

@@ -17,13 +17,18 @@ import (
 // one row of every verdict upay can produce: MATCHED, MISSED_PAYMENT,
 // UNPAID_AT_PROVIDER, STATUS_MISMATCH, AMOUNT_MISMATCH, REFUND_MISMATCH,
 // NOT_FOUND, UNSETTLED, UNKNOWN_STATUS and ERROR (a scripted permanent 5xx);
-// the rest are MATCHED. Order numbers are "UP-" and six digits.
+// the rest are MATCHED. It also plants what only upay and its statement
+// have (NotInLedger, MISSING_IN_LEDGER): two paid orders, and a refund
+// issued from upay's console whose payment the ledger still has as PAID;
+// and a refund the statement billed IN_PROG that has succeeded since.
+// Every order is paid, and every refund made, on simkit.PlantDay (China
+// time). Order numbers are "UP-" and six digits.
 func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := &planter{s: s, rng: rng, base: time.Date(2026, 11, 21, 22, 0, 0, 0, time.FixedZone("CST", 8*3600))}
+	p := &planter{s: s, rng: rng, base: simkit.PlantDay(time.Now(), chinaTime)}
 	p.required()
-	for p.orders < n {
+	for p.orders-p.unledgered < n { // about n orders in the ledger
 		p.matched()
 	}
 	return p.cases
@@ -36,7 +41,9 @@ type planter struct {
 	rng    *rand.Rand
 	base   time.Time
 	orders int
-	cases  []simkit.Case
+	// unledgered counts the orders only upay has (NotInLedger payments).
+	unledgered int
+	cases      []simkit.Case
 }
 
 // next returns an order number and sn used by no order yet.
@@ -58,7 +65,9 @@ func (p *planter) amount() simyaml.Minor { return simyaml.Minor(100 + p.rng.Int6
 // (amounts in fen, in order) and returns it.
 func (p *planter) order(status string, mod func(o *Order)) *Order {
 	clientSN, sn := p.next()
-	finish := p.base.Add(-time.Duration(p.rng.IntN(24*3600)) * time.Second)
+	// Between 00:01 and 20:01, so that refunds an hour or two later
+	// (normalize's default) fall on the same day.
+	finish := p.base.Add(time.Duration(60+p.rng.IntN(20*3600)) * time.Second)
 	o := Order{ClientSN: clientSN, SN: sn, TotalAmount: p.amount(), OrderStatus: status, FinishTime: finish,
 		Payway: []string{"2", "3", "17"}[p.rng.IntN(3)], Subject: "门店消费",
 		TradeNo: fmt.Sprintf("42000%023d", p.rng.Int64N(1e18))}
@@ -93,6 +102,19 @@ func (p *planter) pay(o *Order, withSN bool, status recon.State, amount simyaml.
 func (p *planter) refund(o *Order, no string, status recon.State, amount simyaml.Minor, want recon.Verdict, why string) {
 	p.cases = append(p.cases, simkit.Case{OrderNo: o.ClientSN, Kind: recon.Refund, RefundNo: no,
 		Amount: yuan(amount), Status: status, Want: want, Why: why})
+}
+
+// missing adds what upay and its statement have and the ledger does not:
+// o's payment (no "") or its refund no, in the state upay has it.
+func (p *planter) missing(o *Order, no string, status recon.State, amount simyaml.Minor, why string) {
+	c := simkit.Case{OrderNo: o.ClientSN, ProviderTradeNo: o.SN, Kind: recon.Payment, Amount: yuan(amount),
+		Status: status, Want: simkit.VerdictMissingInLedger, Why: why, NotInLedger: true}
+	if no != "" {
+		c.Kind, c.RefundNo = recon.Refund, no
+	} else {
+		p.unledgered++
+	}
+	p.cases = append(p.cases, c)
 }
 
 // oneRefund plants a paid order with one refund, "01", in the given flow
@@ -206,6 +228,31 @@ func (p *planter) required() {
 	zero := simyaml.Minor(0)
 	o = p.order("PAID", func(o *Order) { o.NetAmount = &zero })
 	p.pay(o, false, recon.StatePaid, o.TotalAmount, recon.VerdictUnknownStatus, "PAID with net_amount 0, like upay's own example")
+
+	// MISSING_IN_LEDGER: paid at upay and billed, but not in the ledger.
+	o = p.order("PAID", nil)
+	p.missing(o, "", recon.StatePaid, o.TotalAmount, "paid at upay; the ledger's write of it was lost")
+	o = p.order("PAID", func(o *Order) { o.Payway, o.SubPayway, o.Subject = "2", "2", "扫码付款" })
+	p.missing(o, "", recon.StatePaid, o.TotalAmount, "paid at upay by a QR code outside the merchant's system")
+	// A refund issued from upay's console: the ledger never heard of it,
+	// and still has the payment as PAID where upay says PARTIAL_REFUNDED.
+	o = p.order("PAID", func(o *Order) {
+		r1 = p.upTo(o.TotalAmount - 1) // in part: PARTIAL_REFUNDED, not REFUNDED
+		o.Refunds = []Refund{{RefundRequestNo: "01", Amount: r1}}
+	})
+	p.pay(o, false, recon.StatePaid, o.TotalAmount, recon.VerdictRefundMismatch,
+		"refunded in part from upay's console: ledger still PAID, upay PARTIAL_REFUNDED")
+	p.missing(o, "01", recon.StateSuccess, r1, "the console's refund: upay and its statement have it, the ledger does not")
+
+	// A bill freezes a refund's status: billed IN_PROG, SUCCESS since. The
+	// query, not the statement, decides: MATCHED.
+	o = p.order("PAID", func(o *Order) {
+		r1 = p.upTo(o.TotalAmount - 1)
+		o.Refunds = []Refund{{RefundRequestNo: "01", Amount: r1, Status: flowSuccess, StatementStatus: flowInProg}}
+	})
+	p.pay(o, false, recon.StatePartiallyRefunded, o.TotalAmount, recon.VerdictMatched, "partially refunded, ledger agrees")
+	p.refund(o, "01", recon.StateSuccess, r1, recon.VerdictMatched,
+		"the statement billed this refund IN_PROG; the query says SUCCESS now, as the ledger does")
 
 	// ERROR: every query of this order gets HTTP 503.
 	o = p.order("PAID", func(o *Order) { o.Faults = script.Counts{script.HTTP5xx: script.Always} })

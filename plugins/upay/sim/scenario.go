@@ -120,7 +120,7 @@ func normalize(o *Order, i int) error {
 		o.Operator = "cashier-01"
 	}
 	if o.FinishTime.IsZero() {
-		o.FinishTime = time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC)
+		o.FinishTime = simkit.ScenarioTime(time.Now(), chinaTime, i)
 	}
 	if o.Ctime.IsZero() {
 		o.Ctime = o.FinishTime.Add(-7 * time.Second)
@@ -201,6 +201,10 @@ type Refund struct {
 	Amount          simyaml.Minor `yaml:"amount"`
 	Status          string        `yaml:"status"` // flow status; default SUCCESS
 	FinishTime      time.Time     `yaml:"finish_time"`
+	// StatementStatus is the status the statement billed the refund
+	// with, when it differs from what a query answers now: a bill freezes
+	// a refund's status (IN_PROG billed, SUCCESS since). Default Status.
+	StatementStatus string `yaml:"statement_status"`
 }
 
 // Flow statuses of upay (the `status` field).

@@ -43,6 +43,7 @@ var faults = script.NewRegistry(
 type Simulator struct {
 	inj     *simkit.Injector
 	handler http.Handler
+	simkit.Statements
 
 	mu        sync.Mutex
 	terminals map[string]string // terminal_sn -> terminal_key
@@ -60,6 +61,7 @@ var _ simkit.Simulator = (*Simulator)(nil)
 // order_status and refund flow status of upay (see defaultOrders).
 func New() *Simulator {
 	s := &Simulator{inj: simkit.NewInjector()}
+	s.Statements = s.statementRows
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+upay.APIPath, s.query)
 	s.handler = s.inj.Wrap(mux)

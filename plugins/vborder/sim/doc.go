@@ -83,11 +83,27 @@
 // number (12.5 is an error, never truncated). scenario_default.yaml is the
 // scenario of a fresh simulator and a worked example.
 //
+// # Statement
+//
+// The platform's page documents no statement file (微保's bill download is
+// not public), so Statement gives the "recon" CSV this project defines
+// (engine/statement/doc.go; simkit.WriteStatement writes it): a payment row
+// for every order of payStatus SUCCESS, order_no its orderNo,
+// provider_trade_no its platformSeq, amount orderAmount in yuan, currency
+// CNY, status SUCCESS, time payTime in China time (+08:00); a paid order
+// without a payTime is billed on the day before today, the i-th at 00:00 +
+// 1+i minutes (simkit.ScenarioTime). The simulator models no refunds, so
+// there are no refund rows; WAITPAY, PROCESSING, FAIL, CLOSE and TIME_OUT
+// orders are never on it.
+//
 // # Plant
 //
 // Plant adds "VB-nnnnnn" orders with one row of every verdict vborder can
 // produce; its ERROR row is an order scripted to answer HTTP 503 forever, its
 // UNVERIFIABLE rows one scripted to tamper forever and one answered about
 // another paid order forever (other_order), and one MATCHED row is
-// answered "500" once first (MATCHED only when the host retries).
+// answered "500" once first (MATCHED only when the host retries). Its
+// orders are paid on simkit.PlantDay (yesterday, China time), and two of
+// them only the platform and its statement have (NotInLedger,
+// MISSING_IN_LEDGER).
 package sim

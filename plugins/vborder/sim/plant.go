@@ -19,15 +19,18 @@ import (
 // NOT_FOUND, UNSETTLED, UNKNOWN_STATUS, UNVERIFIABLE, UNSUPPORTED, ERROR),
 // the rest mostly MATCHED. Order numbers are "VB-" and six digits, unique
 // within the simulator. One MATCHED order is answered "500" (busy) once
-// first: it is MATCHED only if the host retries a transient failure.
+// first: it is MATCHED only if the host retries a transient failure. Two
+// more paid orders are only the platform's (NotInLedger, MISSING_IN_LEDGER:
+// its statement has them, the ledger does not). Planted orders are paid on
+// simkit.PlantDay (China time).
 func (s *Simulator) Plant(rng *rand.Rand, n int) []simkit.Case {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := &planter{s: s, rng: rng, now: time.Now()}
+	p := &planter{s: s, rng: rng, day: simkit.PlantDay(time.Now(), chinaTime)}
 	for _, c := range plantOnce {
 		p.plant(c)
 	}
-	for len(p.cases) < n {
+	for len(p.cases)-p.unledgered < n { // about n rows in the ledger
 		r := rng.IntN(100)
 		for _, f := range plantFill {
 			if r < f.below {
@@ -51,6 +54,9 @@ type plantCase struct {
 	want                  recon.Verdict
 	why                   string
 	refund                bool // followed by a pending refund row of half the amount
+	// notInLedger: the platform and its statement have the order, the
+	// ledger does not (MISSING_IN_LEDGER; ledger is then the platform's state).
+	notInLedger bool
 }
 
 // plantOnce are the verdicts, each planted once, then every other status
@@ -72,6 +78,10 @@ var plantOnce = []plantCase{
 	{payStatus: "SUCCESS", ledger: recon.StatePaid, want: recon.VerdictMatched, why: "paid; its refund is in the next row", refund: true},
 	{payStatus: "SUCCESS", fault: script.HTTP5xx, times: script.Always, ledger: recon.StatePaid,
 		want: recon.VerdictError, why: "vborder answers HTTP 503 to every query of this order"},
+	{payStatus: "SUCCESS", ledger: recon.StatePaid, notInLedger: true, want: simkit.VerdictMissingInLedger,
+		why: "paid at vborder; the ledger's write of it was lost"},
+	{payStatus: "SUCCESS", ledger: recon.StatePaid, notInLedger: true, want: simkit.VerdictMissingInLedger,
+		why: "paid at vborder by a QR code outside the merchant's system"},
 
 	{payStatus: "FAIL", ledger: recon.StateFailed, want: recon.VerdictMatched, why: "payment failed at vborder and in the ledger"},
 	{payStatus: "CLOSE", ledger: recon.StateClosed, want: recon.VerdictMatched, why: "closed at vborder and in the ledger"},
@@ -103,8 +113,10 @@ var plantFill = []struct {
 type planter struct {
 	s     *Simulator // locked by Plant
 	rng   *rand.Rand
-	now   time.Time
+	day   time.Time // simkit.PlantDay: when the planted orders are paid
 	cases []simkit.Case
+	// unledgered counts the cases only the platform has (NotInLedger).
+	unledgered int
 }
 
 var (
@@ -138,8 +150,9 @@ func (p *planter) order(payStatus, payType string) *Order {
 		PayType:     payType,
 		PayStatus:   payStatus,
 	}
-	if payStatus == "SUCCESS" {
-		o.PayTime = vborder.FormatPayTime(p.now.Add(-time.Duration(1+p.rng.IntN(24*60)) * time.Minute))
+	if payStatus == payStatusPaid {
+		o.at = p.day.Add(time.Duration(1+p.rng.IntN(20*60)) * time.Minute)
+		o.PayTime = vborder.FormatPayTime(o.at)
 		o.ChannelReturnOrderNo = fmt.Sprintf("42000%023d", p.rng.Int64N(1e18))
 	}
 	switch payType {
@@ -178,7 +191,11 @@ func (p *planter) plant(c plantCase) {
 		Status:          c.ledger,
 		Want:            c.want,
 		Why:             c.why,
+		NotInLedger:     c.notInLedger,
 	})
+	if c.notInLedger {
+		p.unledgered++
+	}
 	if c.refund {
 		// A pending refund: the ledger has asked for it; vborder cannot
 		// say, so the row is UNSUPPORTED and never MATCHED. PENDING keeps

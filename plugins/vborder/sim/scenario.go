@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -64,6 +65,8 @@ type Order struct {
 	// Faults scripts faults for this order: fault -> how many queries meet
 	// it (-1 forever).
 	Faults script.Counts `yaml:"faults"`
+
+	at time.Time // when it was paid, for the statement: see billedAt
 }
 
 func (o Order) validate() error {
@@ -108,6 +111,7 @@ func (s *Simulator) LoadScenario(data []byte) error {
 		if _, dup := orders[o.OrderNo]; dup {
 			return fmt.Errorf("vborder scenario: order %s listed twice", o.OrderNo)
 		}
+		o.at = billedAt(o.PayTime, i)
 		orders[o.OrderNo] = &o
 		if err := plan.SetCounts(o.OrderNo, o.Faults); err != nil {
 			return fmt.Errorf("vborder scenario: order %s: %w", o.OrderNo, err)

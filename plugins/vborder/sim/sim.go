@@ -52,6 +52,7 @@ type Simulator struct {
 	merchantKey *rsa.PrivateKey // the merchant's pair: answers are encrypted to it
 	inj         *simkit.Injector
 	handler     http.Handler
+	simkit.Statements
 
 	mu            sync.RWMutex
 	customerNo    string
@@ -75,6 +76,7 @@ func New() *Simulator {
 		merchantKey: mustKey(),
 		inj:         simkit.NewInjector(),
 	}
+	s.Statements = s.statementRows
 	mux := http.NewServeMux()
 	mux.HandleFunc(vborder.APIPath, s.serveQuery)
 	s.handler = s.inj.Wrap(mux)
