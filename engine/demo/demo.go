@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -33,6 +34,13 @@ type Plan struct {
 	LedgerPath string
 	StorePath  string
 	Want       map[int]Expect // by ledger line
+	// Statements names the statement file of each account, once
+	// WithStatements wrote them; Day is the day they cover.
+	Statements map[string]string
+	Day        time.Time
+	// Statement results are checked only once statements are written.
+	queryPath map[string]bool // MissingCase.key of ledger rows planted to test the query path
+	planted   map[string]bool // account \x00 order_no of every planted order
 	// Missing are the planted orders and refunds only the providers (and
 	// their statements) have: no ledger line, a MISSING_IN_LEDGER result
 	// once the statements are read.
@@ -44,6 +52,10 @@ type MissingCase struct {
 	Account, OrderNo string
 	Kind             recon.Kind
 	RefundNo         string
+}
+
+func (m MissingCase) key() string {
+	return m.Account + "\x00" + m.Kind.String() + "\x00" + m.OrderNo + "\x00" + m.RefundNo
 }
 
 // Account names the demo account of a provider.
@@ -68,9 +80,14 @@ func Prepare(dir string, sb *builtin.Sandbox, seed uint64, orders int) (*Plan, e
 	cfg := map[string]any{"store": "recon.db", "fail_on": "warn"}
 	accounts := map[string]any{}
 	rows := [][]string{{"account", "order_no", "provider_trade_no", "type", "refund_no", "amount", "currency", "status"}}
+	plan.queryPath, plan.planted = map[string]bool{}, map[string]bool{}
 	add := func(acct string, c simkit.Case) {
 		rows = append(rows, []string{acct, c.OrderNo, c.ProviderTradeNo, c.Kind.String(), c.RefundNo, c.Amount, c.Currency, string(c.Status)})
 		plan.Want[len(rows)] = Expect{Account: acct, Verdict: c.Want, Why: c.Why}
+		plan.planted[acct+"\x00"+c.OrderNo] = true
+		if queryPath[c.Want] {
+			plan.queryPath[MissingCase{Account: acct, OrderNo: c.OrderNo, Kind: c.Kind, RefundNo: c.RefundNo}.key()] = true
+		}
 	}
 	var firstCase *simkit.Case
 	var firstAcct string
@@ -84,6 +101,7 @@ func Prepare(dir string, sb *builtin.Sandbox, seed uint64, orders int) (*Plan, e
 		accounts[acct] = a
 		for _, c := range sim.Plant(rng, per) {
 			if c.NotInLedger {
+				plan.planted[acct+"\x00"+c.OrderNo] = true
 				plan.Missing = append(plan.Missing, MissingCase{Account: acct, OrderNo: c.OrderNo, Kind: c.Kind, RefundNo: c.RefundNo})
 				continue
 			}
@@ -122,6 +140,81 @@ func Prepare(dir string, sb *builtin.Sandbox, seed uint64, orders int) (*Plan, e
 		return nil, err
 	}
 	return plan, f.Close()
+}
+
+// queryPath are the verdicts of cases planted to test the query path: a
+// scripted failure, a tampered or unclear answer, refunds that do not add
+// up (which only the query's refunded total shows). A trusted statement is
+// taken at its word, so such a row would never be asked; the demo's
+// statements leave out the rows that would confirm them, and the query
+// finds them as planted.
+var queryPath = map[recon.Verdict]bool{recon.VerdictError: true, recon.VerdictUnverifiable: true,
+	recon.VerdictUnknownStatus: true, recon.VerdictRefundMismatch: true}
+
+// WithStatements writes each simulator's statement of the planted day
+// (simkit.PlantDay) into dir/statements, and points the config's accounts
+// at them with statement_trust: the planted orders only the providers have
+// become MISSING_IN_LEDGER, and the rows the statements confirm are judged
+// without a query.
+func WithStatements(dir string, sb *builtin.Sandbox, plan *Plan) error {
+	b, err := os.ReadFile(plan.ConfigPath)
+	if err != nil {
+		return err
+	}
+	var cfg map[string]any
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		return err
+	}
+	accounts, _ := cfg["accounts"].(map[string]any)
+	if err := os.MkdirAll(filepath.Join(dir, "statements"), 0o700); err != nil {
+		return err
+	}
+	plan.Statements = map[string]string{}
+	for name, sim := range sb.Sims {
+		acct := Account(name)
+		a, ok := accounts[acct].(map[string]any)
+		if !ok {
+			continue
+		}
+		loc := time.UTC
+		if tz := sim.Account().Timezone; tz != "" {
+			if l, err := time.LoadLocation(tz); err == nil {
+				loc = l
+			}
+		}
+		day := simkit.PlantDay(time.Now(), loc)
+		plan.Day = day
+		var rows []simkit.StatementRow
+		// The statement of the planted orders (a simulator's own defaults
+		// are no part of the demo's ledger), less the rows that would
+		// confirm a case planted for the query path.
+		for _, r := range sim.Statement(day) {
+			k := MissingCase{Account: acct, OrderNo: r.OrderNo, Kind: r.Kind, RefundNo: r.RefundNo}.key()
+			if plan.planted[acct+"\x00"+r.OrderNo] && !plan.queryPath[k] {
+				rows = append(rows, r)
+			}
+		}
+		rel := filepath.Join("statements", name+"-"+day.Format(time.DateOnly)+".csv")
+		f, err := os.Create(filepath.Join(dir, rel))
+		if err != nil {
+			return err
+		}
+		if err := simkit.WriteStatement(f, rows); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		a["statement"] = filepath.Join("statements", name+"-{date}.csv")
+		a["statement_trust"] = true
+		plan.Statements[acct] = filepath.Join(dir, rel)
+	}
+	out, err := yaml.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(plan.ConfigPath, out, 0o600)
 }
 
 func accountConfig(dir, name, url string, a simkit.Account) (map[string]any, error) {
@@ -163,8 +256,29 @@ type Mismatch struct {
 func Check(db *store.DB, runID string, plan *Plan) ([]Mismatch, error) {
 	var out []Mismatch
 	seen := map[int]bool{}
+	missing := map[string]bool{}
+	for _, m := range plan.Missing {
+		missing[m.key()] = true
+	}
 	err := db.Results(runID, func(r recon.Result) error {
+		if !r.InLedger() {
+			k := MissingCase{Account: r.Account, OrderNo: r.OrderNo, Kind: r.Kind, RefundNo: r.RefundNo}.key()
+			switch {
+			case plan.Statements == nil:
+				out = append(out, Mismatch{Line: r.Line, Want: "(no statement read)", Got: string(r.Verdict), Detail: r.Detail})
+			case r.Verdict != recon.VerdictMissingInLedger || !missing[k]:
+				out = append(out, Mismatch{Line: r.Line, Want: "(nothing planted)", Got: string(r.Verdict), Detail: r.Detail})
+			default:
+				delete(missing, k)
+			}
+			return nil
+		}
 		seen[r.Line] = true
+		if r.Source == recon.SourceStatement && plan.Want[r.Line].Verdict != recon.VerdictMatched {
+			out = append(out, Mismatch{Line: r.Line, Want: string(plan.Want[r.Line].Verdict), Got: string(r.Verdict) + " on the statement",
+				Why: plan.Want[r.Line].Why, Detail: r.Detail})
+			return nil
+		}
 		want, ok := plan.Want[r.Line]
 		if !ok {
 			out = append(out, Mismatch{Line: r.Line, Want: "(nothing planted)", Got: string(r.Verdict), Detail: r.Detail})
@@ -176,6 +290,14 @@ func Check(db *store.DB, runID string, plan *Plan) ([]Mismatch, error) {
 	for line, want := range plan.Want {
 		if !seen[line] {
 			out = append(out, Mismatch{Line: line, Want: string(want.Verdict), Got: "(no result)", Why: want.Why})
+		}
+	}
+	if plan.Statements != nil {
+		for _, m := range plan.Missing {
+			if missing[m.key()] {
+				out = append(out, Mismatch{Want: string(recon.VerdictMissingInLedger), Got: "(no result)",
+					Why: fmt.Sprintf("%s %s %s %s only the provider has", m.Account, m.Kind, m.OrderNo, m.RefundNo)})
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
