@@ -74,7 +74,6 @@ type Case struct {
 }
 
 // VerdictMissingInLedger is the verdict of a NotInLedger case.
-// TODO(issue 15): recon.VerdictMissingInLedger once verdict.go has it.
 const VerdictMissingInLedger = recon.VerdictMissingInLedger
 
 // Faults configures random faults, each a probability per request.
