@@ -106,20 +106,20 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 			}
 			continue
 		}
-		js, err := d.join(row, !resumed)
-		if err != nil {
-			return err
-		}
-		switch {
-		case resumed:
+		if resumed {
+			// Its statement row is joined (not missing), and not judged again.
+			if _, err := d.join(row, false); err != nil {
+				return err
+			}
 			if err := d.restore(q, row); err != nil {
 				return err
 			}
-		case d.settle(q, row, js):
-		default:
-			if err := q.rows.Push(row); err != nil {
-				return err
-			}
+			continue
+		}
+		// The account's workers join, settle or query it: in parallel, and
+		// at the account's own pace.
+		if err := q.rows.Push(row); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -204,20 +204,6 @@ func (d *dispatcher) settle(q *queue, row recon.Row, js *joined) bool {
 	return true
 }
 
-// statementRef is the statement row joined with a queried row, found
-// again (the spool keeps ledger rows alone).
-func (d *dispatcher) statementRef(row *recon.Row) *recon.StatementRef {
-	as := d.stmts[row.Account]
-	if as == nil || as.book == nil {
-		return nil
-	}
-	_, e, ok, err := as.book.Find(row.Kind, row.OrderNo, row.ProviderTradeNo, row.RefundNo)
-	if err != nil || !ok {
-		return nil
-	}
-	return &recon.StatementRef{File: as.book.Path(), Line: e.Line}
-}
-
 // queue returns the account's queue, starting its workers the first time;
 // its plugin starts with its first query.
 func (d *dispatcher) queue(name string) *queue {
@@ -246,6 +232,16 @@ func (d *dispatcher) work(q *queue) {
 			// asks them.
 			return
 		}
+		js, err := d.join(row, true)
+		if err != nil {
+			// The statement's temporary copy could not be read: ask the
+			// provider (the statement's results will fail the run).
+			d.log.Warn("the row's statement row could not be read; querying", "line", row.Line, "err", err)
+			js = nil
+		}
+		if d.settle(q, row, js) {
+			continue
+		}
 		d.mu.Lock()
 		if q.first.IsZero() {
 			q.first = time.Now()
@@ -273,7 +269,7 @@ func (d *dispatcher) work(q *queue) {
 		// in, and a verdict cut short would be stored as final. Rules have
 		// their own time limit.
 		rec := d.judge.answered(context.WithoutCancel(d.ctx), row, res, attempts)
-		if ref := d.statementRef(&row); ref != nil {
+		if ref := js.ref(); ref != nil {
 			rec.Result.Source, rec.Result.Statement = recon.SourceBoth, ref
 		}
 		d.put(rec)

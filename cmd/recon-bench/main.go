@@ -8,6 +8,7 @@
 //	go run ./cmd/recon-bench cpu --orders 2000 --providers upay,paypro --repeat 3
 //	go run ./cmd/recon-bench hol --slow edgeros=200ms   # one slow provider: the others' throughput vs alone
 //	go run ./cmd/recon-bench scale --rows 1000000       # RSS, store bytes/row, incremental night, runs, report
+//	go run ./cmd/recon-bench statement --rows 1000000   # a trusted statement confirming 99%: queries and wall time
 //	go run ./cmd/recon-bench cpu --json                 # the figures as JSON, for the record
 //
 // Processes: the simulators run in a child process (this binary in sims
@@ -28,7 +29,7 @@ import (
 
 const usage = `recon-bench: recon's performance figures, measured side by side in one invocation.
 
-usage: recon-bench [cpu|hol|scale] [flags]
+usage: recon-bench [cpu|hol|scale|statement] [flags]
 
 modes:
   cpu    (default) per provider alone: the plain client, then recon, over the same simulators
@@ -39,12 +40,16 @@ modes:
   scale  one cheap provider, --rows ledger rows: recon run peak RSS and store bytes per row,
          a second (incremental) night's growth per row, then recon runs and recon report
          --format json: wall time and peak RSS
+  statement  one provider, --rows ledger rows, reconciled twice into fresh stores: by queries
+         alone, then with a trusted statement agreeing with --confirm of the rows: the queries
+         each night sends, wall and CPU time
 
 examples:
   go run ./cmd/recon-bench
   go run ./cmd/recon-bench cpu --orders 5000 --repeat 3
   go run ./cmd/recon-bench hol --orders 2000 --slow edgeros=200ms
   go run ./cmd/recon-bench scale --rows 100000 --provider paypro --json
+  go run ./cmd/recon-bench statement --rows 1000000 --confirm 0.99
 
 flags (each mode takes those that apply):
 `
@@ -64,6 +69,7 @@ type options struct {
 	json        bool
 	maxErr      float64
 	repeat      int
+	confirm     float64
 	out         io.Writer // where the figures go
 }
 
@@ -89,9 +95,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runSims(args)
 	case "plain": // internal: the plain client's process
 		return runPlain(args)
-	case "cpu", "hol", "scale":
+	case "cpu", "hol", "scale", "statement":
 	default:
-		return fmt.Errorf("unknown mode %q (cpu, hol or scale; --help says more)", mode)
+		return fmt.Errorf("unknown mode %q (cpu, hol, scale or statement; --help says more)", mode)
 	}
 	o := options{out: stdout}
 	fs := flag.NewFlagSet("recon-bench "+mode, flag.ContinueOnError)
@@ -104,9 +110,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defOrders = 2000
 	}
 	fs.IntVar(&o.orders, "orders", defOrders, "cpu, hol: payments per provider")
-	fs.IntVar(&o.rows, "rows", 100000, "scale: ledger rows")
+	fs.IntVar(&o.rows, "rows", 100000, "scale, statement: ledger rows")
+	fs.Float64Var(&o.confirm, "confirm", 0.99, "statement: the fraction of the ledger's rows the statement agrees with")
 	fs.StringVar(&o.providers, "providers", "upay,paypro,vborder,edgeros", "cpu, hol: providers to measure")
-	fs.StringVar(&o.provider, "provider", "paypro", "scale: the provider")
+	fs.StringVar(&o.provider, "provider", "paypro", "scale, statement: the provider")
 	fs.StringVar(&o.slow, "slow", "edgeros=200ms", "hol: provider=delay added to each of its answers")
 	fs.Float64Var(&o.rate, "rate", 100000, "rate_limit of every recon account (the default binds nothing); hol with a rate "+
 		"every account can keep measures isolation apart from the machine's CPU, which the accounts otherwise share")
@@ -136,6 +143,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return b.cpu(ctx)
 	case "hol":
 		return b.hol(ctx)
+	case "statement":
+		return b.statement(ctx)
 	default:
 		return b.scale(ctx)
 	}
