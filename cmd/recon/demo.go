@@ -85,7 +85,7 @@ func demoCommand() *cli.Command {
 				where = dir
 			}
 			fmt.Fprintf(out, "demo: simulators at %s; config, ledger and store in %s\n", sb.URL, where)
-			opt := engine.Options{Config: cfg, Store: db, LedgerPath: plan.LedgerPath, Log: log, StatementDay: plan.Day}
+			opt := engine.Options{Config: cfg, Store: db, LedgerPath: plan.LedgerPath, Log: log}
 			// The same live progress as a night's: a big demo is not silent.
 			obs, err := observe(c, cfg, &opt)
 			if err != nil {

@@ -35,9 +35,9 @@ type Plan struct {
 	StorePath  string
 	Want       map[int]Expect // by ledger line
 	// Statements names the statement file of each account, once
-	// WithStatements wrote them; Day is the day they cover.
+	// WithStatements wrote them: each of the planted day, yesterday in the
+	// account's zone, which is the day a night covers by default.
 	Statements map[string]string
-	Day        time.Time
 	// Statement results are checked only once statements are written.
 	queryPath map[string]bool // MissingCase.key of ledger rows planted to test the query path
 	planted   map[string]bool // account \x00 order_no of every planted order
@@ -183,7 +183,6 @@ func WithStatements(dir string, sb *builtin.Sandbox, plan *Plan) error {
 			}
 		}
 		day := simkit.PlantDay(time.Now(), loc)
-		plan.Day = day
 		var rows []simkit.StatementRow
 		// The statement of the planted orders (a simulator's own defaults
 		// are no part of the demo's ledger), less the rows that would
