@@ -118,7 +118,7 @@ func printChanges(c *cli.Context, db *store.DB, res *engine.ReplayResult, limit 
 		if ch.Verdict {
 			verdict = arrow(true, ch.A.Verdict, ch.B.Verdict)
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", ch.B.Line, ch.B.Account, ref, verdict,
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", ch.B.Where(), ch.B.Account, ref, verdict,
 			orDash(arrow(ch.Severity, ch.A.Severity, ch.B.Severity)), orDash(arrow(ch.Action, ch.A.Action, ch.B.Action)), ch.B.Detail)
 	}
 	return tw.Flush()

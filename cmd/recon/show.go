@@ -77,8 +77,8 @@ func showCommand() *cli.Command {
 				if p := r.Provider; p != nil {
 					prov = fmt.Sprintf("%s (%s) %s", p.Status, p.RawStatus, p.Amount)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", s.RunID,
-					s.StartedAt.Local().Format(time.DateTime), r.Line, r.Account, r.Kind, r.RefundNo, r.Verdict, r.Severity,
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", s.RunID,
+					s.StartedAt.Local().Format(time.DateTime), r.Where(), r.Account, r.Kind, r.RefundNo, r.Verdict, r.Severity,
 					r.Local.Status, r.Local.Amount, prov, r.Detail)
 			}
 			return tw.Flush()
