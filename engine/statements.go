@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -218,8 +217,9 @@ func (d *dispatcher) join(row recon.Row, judge bool) (*joined, error) {
 }
 
 // statementReply is a statement row as the provider's answer about it.
+// Its cells are the answer's fields; there is no body to keep as Raw (the
+// statement's file and line, in Request, are where it is).
 func statementReply(path string, e statement.Entry) recon.Reply {
-	raw, _ := json.Marshal(e.Raw) // a map of strings always marshals
 	a := recon.Answer{Status: e.Status, Currency: e.Currency, OrderNo: e.OrderNo, TradeNo: e.ProviderTradeNo,
 		RefundNo: e.RefundNo, Fields: e.Raw}
 	if e.Kind == recon.Refund {
@@ -227,7 +227,7 @@ func statementReply(path string, e statement.Entry) recon.Reply {
 	} else {
 		a.Amount, a.PaidAt = recon.Int64(e.Amount), e.Time
 	}
-	return recon.Reply{Outcome: recon.OutcomeFound, Source: recon.SourceStatement, Raw: raw,
+	return recon.Reply{Outcome: recon.OutcomeFound, Source: recon.SourceStatement,
 		Request: "statement " + path + ":" + strconv.Itoa(e.Line), Answer: a}
 }
 

@@ -2,11 +2,9 @@ package statement
 
 import (
 	"bufio"
-	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -30,6 +28,10 @@ const MaxLine = 1<<24 - 1
 // — through sorted hashes held in memory (about 40 bytes a row; the rows
 // themselves are read back from the file when a key matches, and compared
 // field by field, so a hash collision never joins two different rows).
+// An index entry is one uint64: the key's hash in the high 40 bits, the
+// row's ordinal in the low 24 (MaxLine bounds them), so sorting the entries
+// groups equal hashes in row order, with no struct padding and nothing
+// for the garbage collector to scan: 24 bytes a row with the offsets.
 //
 // A Book is safe for concurrent use.
 type Book struct {
@@ -37,8 +39,8 @@ type Book struct {
 	path, sha string
 	f         *os.File
 	offs      []int64 // row i's place in f
-	byOrder   []entry
-	byTrade   []entry
+	byOrder   []uint64
+	byTrade   []uint64
 	dupOf     map[int32]int32 // a row repeating an earlier one's key: that one
 	joined    []uint64        // bit i: a ledger row joined row i
 	invalid   int
@@ -46,10 +48,10 @@ type Book struct {
 	buf       []byte
 }
 
-type entry struct {
-	h   uint64
-	ord int32
-}
+const ordBits = 24
+
+func entryOf(h uint64, ord int) uint64 { return h>>ordBits<<ordBits | uint64(ord) }
+func entryOrd(e uint64) int32          { return int32(e & (1<<ordBits - 1)) }
 
 var seed = maphash.MakeSeed()
 
@@ -137,9 +139,9 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 			b.invalid++
 			continue
 		}
-		b.byOrder = append(b.byOrder, entry{orderKey(row.Kind, row.OrderNo, row.RefundNo), ord})
+		b.byOrder = append(b.byOrder, entryOf(orderKey(row.Kind, row.OrderNo, row.RefundNo), int(ord)))
 		if row.ProviderTradeNo != "" {
-			b.byTrade = append(b.byTrade, entry{tradeKey(row.Kind, row.ProviderTradeNo, row.RefundNo), ord})
+			b.byTrade = append(b.byTrade, entryOf(tradeKey(row.Kind, row.ProviderTradeNo, row.RefundNo), int(ord)))
 		}
 		if t := row.Time; !t.IsZero() {
 			if b.from.IsZero() || t.Before(b.from) {
@@ -155,9 +157,8 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 		return nil, fmt.Errorf("statement %s: writing its temporary copy: %w", path, err)
 	}
 	b.sha = hex.EncodeToString(sum.Sum(nil))
-	byKey := func(a, b entry) int { return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.ord, b.ord)) }
-	slices.SortFunc(b.byOrder, byKey)
-	slices.SortFunc(b.byTrade, byKey)
+	slices.Sort(b.byOrder)
+	slices.Sort(b.byTrade)
 	b.joined = make([]uint64, (len(b.offs)+63)/64)
 	if err := b.markDuplicates(); err != nil {
 		f.Close()
@@ -171,21 +172,21 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 func (b *Book) markDuplicates() error {
 	for i := 1; i < len(b.byOrder); i++ {
 		e := b.byOrder[i]
-		for j := i - 1; j >= 0 && b.byOrder[j].h == e.h; j-- {
-			first := b.byOrder[j]
-			if _, dup := b.dupOf[first.ord]; dup {
+		for j := i - 1; j >= 0 && b.byOrder[j]>>ordBits == e>>ordBits; j-- {
+			first := entryOrd(b.byOrder[j])
+			if _, dup := b.dupOf[first]; dup {
 				continue
 			}
-			x, err := b.entry(int(first.ord))
+			x, err := b.entry(int(first))
 			if err != nil {
 				return err
 			}
-			y, err := b.entry(int(e.ord))
+			y, err := b.entry(int(entryOrd(e)))
 			if err != nil {
 				return err
 			}
 			if x.Kind == y.Kind && x.OrderNo == y.OrderNo && x.RefundNo == y.RefundNo {
-				b.dupOf[e.ord] = first.ord
+				b.dupOf[entryOrd(e)] = first
 				break
 			}
 		}
@@ -213,11 +214,11 @@ func (b *Book) Span() (from, to time.Time) { return b.from, b.to }
 func (b *Book) Find(k recon.Kind, orderNo, tradeNo, refundNo string) (ord int, e Entry, ok bool, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	match := func(index []entry, h uint64, same func(*Entry) bool) (int, Entry, bool, error) {
-		i, _ := slices.BinarySearchFunc(index, h, func(e entry, h uint64) int { return cmp.Compare(e.h, h) })
-		for ; i < len(index) && index[i].h == h; i++ {
-			ord := int(index[i].ord)
-			if _, dup := b.dupOf[index[i].ord]; dup {
+	match := func(index []uint64, h uint64, same func(*Entry) bool) (int, Entry, bool, error) {
+		i, _ := slices.BinarySearch(index, entryOf(h, 0))
+		for ; i < len(index) && index[i]>>ordBits == h>>ordBits; i++ {
+			ord := int(entryOrd(index[i]))
+			if _, dup := b.dupOf[int32(ord)]; dup {
 				continue
 			}
 			e, err := b.entry(ord)
@@ -318,8 +319,16 @@ func encodeRow(buf []byte, r *Row, bad *recon.RowError) []byte {
 	buf = binary.AppendVarint(buf, t)
 	_, off := r.Time.Zone()
 	buf = binary.AppendVarint(buf, int64(off))
-	raw, _ := json.Marshal(r.Raw) // a map of strings always marshals
-	buf = str(string(raw))
+	keys := make([]string, 0, len(r.Raw))
+	for k := range r.Raw {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	buf = binary.AppendUvarint(buf, uint64(len(keys)))
+	for _, k := range keys {
+		buf = str(k)
+		buf = str(r.Raw[k])
+	}
 	if bad == nil {
 		return append(buf, 0)
 	}
@@ -373,9 +382,14 @@ func decodeRow(b []byte) (Entry, error) {
 	if t != 0 {
 		e.Time = time.Unix(0, t).In(time.FixedZone("", int(off)))
 	}
-	if raw := str(); raw != "" && !bad {
-		if err := json.Unmarshal([]byte(raw), &e.Raw); err != nil {
-			return e, err
+	if n := uv(); n > 0 && !bad {
+		if n > uint64(len(b)) {
+			return e, errors.New("cut short")
+		}
+		e.Raw = make(map[string]string, n)
+		for range n {
+			k := str()
+			e.Raw[k] = str()
 		}
 	}
 	if bad || len(b) == 0 {
