@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"sync"
 	"time"
 	_ "time/tzdata" // a plugin must resolve account time zones on hosts without zoneinfo
@@ -57,6 +58,7 @@ func Serve(p Provider) {
 		// short-lived, and a larger multiple costs only tens of MB.
 		debug.SetGCPercent(gcPercent)
 	}
+	defer profiled(p.Info().Name)()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{
@@ -75,6 +77,33 @@ func Serve(p Provider) {
 			Level:      hclog.Info,
 		}),
 	})
+}
+
+// EnvCPUProfile names a file prefix: when set, every plugin process writes
+// a CPU profile of itself to PREFIX.<provider>.<pid> (recon's main process
+// has RECON_CPUPROFILE; the plugins are processes of their own). The
+// profile is complete when the host stops the plugin the ordinary way.
+const EnvCPUProfile = "RECON_PLUGIN_CPUPROFILE"
+
+// profiled starts the CPU profile EnvCPUProfile asks for and returns what
+// stops it; a profile that cannot be written is logged, not fatal.
+func profiled(name string) (stop func()) {
+	prefix := os.Getenv(EnvCPUProfile)
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%s.%d", prefix, name, os.Getpid()))
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", EnvCPUProfile, err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
 }
 
 // exitWithParent ends the plugin when its host dies without closing it
