@@ -174,12 +174,14 @@ func (s *server) Configure(ctx context.Context, req *pluginpb.ConfigureRequest) 
 }
 
 func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
-	var (
-		wg     sync.WaitGroup
-		sendMu sync.Mutex
-		sem    = make(chan struct{}, maxInFlight)
-	)
-	defer wg.Wait()
+	var sendMu sync.Mutex
+	w := newWorkers(func(req *pluginpb.QueryRequest) {
+		res := bounded(s.answer(stream.Context(), req))
+		sendMu.Lock()
+		defer sendMu.Unlock()
+		_ = stream.Send(resultToPB(req.GetId(), res, false)) // a broken stream is the host's to notice
+	})
+	defer w.close()
 	for {
 		req, err := stream.Recv()
 		if err == io.EOF {
@@ -188,16 +190,51 @@ func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
 		if err != nil {
 			return err
 		}
-		sem <- struct{}{}
-		wg.Add(1)
+		w.do(req)
+	}
+}
+
+// workers runs each query of a stream on a goroutine of a pool that grows
+// up to maxInFlight and keeps its idle members for the stream's life: a
+// goroutine per query started on the smallest stack and grew it (copying
+// it) on every query, about a tenth of a plugin's CPU.
+type workers struct {
+	work  func(*pluginpb.QueryRequest)
+	jobs  chan *pluginpb.QueryRequest // unbuffered: a send is taken by an idle worker
+	slots chan struct{}               // one per running worker
+	wg    sync.WaitGroup
+}
+
+func newWorkers(work func(*pluginpb.QueryRequest)) *workers {
+	return &workers{work: work, jobs: make(chan *pluginpb.QueryRequest), slots: make(chan struct{}, maxInFlight)}
+}
+
+// do hands req to an idle worker, or to a new one while fewer than
+// maxInFlight run, or else waits for one to be free.
+func (w *workers) do(req *pluginpb.QueryRequest) {
+	select {
+	case w.jobs <- req:
+		return
+	default:
+	}
+	select {
+	case w.jobs <- req:
+	case w.slots <- struct{}{}:
+		w.wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			res := bounded(s.answer(stream.Context(), req))
-			sendMu.Lock()
-			defer sendMu.Unlock()
-			_ = stream.Send(resultToPB(req.GetId(), res, false)) // a broken stream is the host's to notice
+			defer w.wg.Done()
+			w.work(req)
+			for req := range w.jobs {
+				w.work(req)
+			}
 		}()
 	}
+}
+
+// close waits for the queries handed out to finish.
+func (w *workers) close() {
+	close(w.jobs)
+	w.wg.Wait()
 }
 
 // Bounds on one ReplyBatch. A bounded reply is at most about 2 MiB
@@ -212,8 +249,6 @@ const (
 // that finish while one message is being sent go out together in the next.
 func (s *server) QueryBatches(stream pluginpb.Provider_QueryBatchesServer) error {
 	var (
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, maxInFlight)
 		out  = make(chan *pluginpb.QueryResponse, maxInFlight)
 		sent = make(chan struct{})
 	)
@@ -221,8 +256,11 @@ func (s *server) QueryBatches(stream pluginpb.Provider_QueryBatchesServer) error
 		defer close(sent)
 		sendBatches(stream, out)
 	}()
+	w := newWorkers(func(req *pluginpb.QueryRequest) {
+		out <- resultToPB(req.GetId(), bounded(s.answer(stream.Context(), req)), true)
+	})
 	defer func() {
-		wg.Wait()
+		w.close()
 		close(out)
 		<-sent
 	}()
@@ -235,12 +273,7 @@ func (s *server) QueryBatches(stream pluginpb.Provider_QueryBatchesServer) error
 			return err
 		}
 		for _, req := range batch.GetQueries() {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				out <- resultToPB(req.GetId(), bounded(s.answer(stream.Context(), req)), true)
-			}()
+			w.do(req)
 		}
 	}
 }
