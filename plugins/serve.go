@@ -24,8 +24,12 @@ import (
 // both sides offer (VersionedPlugins).
 const ProtocolVersion = 1
 
-// protocolBatches is the version that adds QueryBatches (see provider.proto).
-const protocolBatches = 2
+// The versions after the first (see provider.proto): protocolBatches adds
+// QueryBatches, protocolPacked sends an answer's fields as fields_packed.
+const (
+	protocolBatches = 2
+	protocolPacked  = 3
+)
 
 // Handshake is shared by recon and every provider plugin. It is not a
 // security measure: it only keeps a plugin binary started by hand from
@@ -62,8 +66,9 @@ func Serve(p Provider) {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{
-			ProtocolVersion: {pluginKey: &grpcPlugin{impl: p}},
-			protocolBatches: {pluginKey: &grpcPlugin{impl: p, batches: true}},
+			ProtocolVersion: {pluginKey: &grpcPlugin{impl: p, version: ProtocolVersion}},
+			protocolBatches: {pluginKey: &grpcPlugin{impl: p, version: protocolBatches}},
+			protocolPacked:  {pluginKey: &grpcPlugin{impl: p, version: protocolPacked}},
 		},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			opts = append(opts, grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes))
@@ -122,21 +127,22 @@ func exitWithParent() {
 type grpcPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
 	impl    Provider
-	batches bool // the version negotiated is protocolBatches
+	version int // the protocol version negotiated
 }
 
 func (g *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	pluginpb.RegisterProviderServer(s, &server{impl: g.impl})
+	pluginpb.RegisterProviderServer(s, &server{impl: g.impl, version: g.version})
 	return nil
 }
 
 func (g *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
-	return newRemote(pluginpb.NewProviderClient(c), g.batches), nil
+	return newRemote(pluginpb.NewProviderClient(c), g.version), nil
 }
 
 type server struct {
 	pluginpb.UnimplementedProviderServer
-	impl Provider
+	impl    Provider
+	version int // the protocol version negotiated: how answers' fields are sent
 }
 
 func (s *server) Describe(context.Context, *pluginpb.DescribeRequest) (*pluginpb.DescribeResponse, error) {
@@ -179,7 +185,7 @@ func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
 		res := bounded(s.answer(stream.Context(), req))
 		sendMu.Lock()
 		defer sendMu.Unlock()
-		_ = stream.Send(resultToPB(req.GetId(), res, false)) // a broken stream is the host's to notice
+		_ = stream.Send(resultToPB(req.GetId(), res, ProtocolVersion)) // a broken stream is the host's to notice
 	})
 	defer w.close()
 	for {
@@ -257,7 +263,7 @@ func (s *server) QueryBatches(stream pluginpb.Provider_QueryBatchesServer) error
 		sendBatches(stream, out)
 	}()
 	w := newWorkers(func(req *pluginpb.QueryRequest) {
-		out <- resultToPB(req.GetId(), bounded(s.answer(stream.Context(), req)), true)
+		out <- resultToPB(req.GetId(), bounded(s.answer(stream.Context(), req)), max(s.version, protocolBatches))
 	})
 	defer func() {
 		w.close()
@@ -315,7 +321,7 @@ func replySize(m *pluginpb.QueryResponse) int {
 	for _, f := range m.GetAnswer().GetFieldPairs() {
 		n += len(f) + 2
 	}
-	return n
+	return n + len(m.GetAnswer().GetFieldsPacked())
 }
 
 // answer runs one query of the stream through Guard.
@@ -352,8 +358,9 @@ func Guard(ctx context.Context, p Provider, q recon.Query, timeout time.Duration
 // HostPlugins is the plugin set a host hands to go-plugin's client.
 func HostPlugins() map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{
-		ProtocolVersion: {pluginKey: &grpcPlugin{}},
-		protocolBatches: {pluginKey: &grpcPlugin{batches: true}},
+		ProtocolVersion: {pluginKey: &grpcPlugin{version: ProtocolVersion}},
+		protocolBatches: {pluginKey: &grpcPlugin{version: protocolBatches}},
+		protocolPacked:  {pluginKey: &grpcPlugin{version: protocolPacked}},
 	}
 }
 
