@@ -78,8 +78,8 @@ func (f *freezer) freeze() { f.once.Do(func() { close(f.frozen) }) }
 // the send lock, so every other caller blocked behind it) until the
 // plugin read again.
 func TestQueryEndsWithCtxWhenThePluginStopsReading(t *testing.T) {
-	forEachVersion(t, func(t *testing.T, batches bool) {
-		r, fr := newFrozenRemote(t, batches)
+	forEachVersion(t, func(t *testing.T, version int) {
+		r, fr := newFrozenRemote(t, version)
 		ctx := context.Background()
 		if res, err := r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: "A1"}, time.Second); err != nil || res.Outcome != recon.OutcomeFound {
 			t.Fatalf("before the freeze: %+v, %v", res, err)
@@ -112,17 +112,17 @@ func TestQueryEndsWithCtxWhenThePluginStopsReading(t *testing.T) {
 	})
 }
 
-func newFrozenRemote(t *testing.T, batches bool) (*Remote, *freezer) {
+func newFrozenRemote(t *testing.T, version int) (*Remote, *freezer) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := grpc.NewServer(grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes))
-	pluginpb.RegisterProviderServer(s, &server{impl: badByteProvider{}})
+	pluginpb.RegisterProviderServer(s, &server{impl: badByteProvider{}, version: version})
 	go func() { _ = s.Serve(ln) }()
 	t.Cleanup(s.Stop)
 	fr := newFreezer(t, ln.Addr().String())
-	return dialRemote(t, fr.ln.Addr().String(), batches), fr
+	return dialRemote(t, fr.ln.Addr().String(), version), fr
 }
 
 // barrierProvider holds every query until n are in flight, then answers
@@ -150,27 +150,29 @@ func (p *barrierProvider) Query(ctx context.Context, q recon.Query) recon.Reply 
 	return recon.Reply{Outcome: recon.OutcomeFound, Answer: recon.Answer{OrderNo: q.OrderNo, Fields: map[string]string{"order": q.OrderNo}}}
 }
 
-// With protocol version 2, answers released together each still reach
-// their own caller.
+// Answers released together each still reach their own caller, in every
+// protocol version (version 2 and later send them in few messages).
 func TestAnswersReleasedTogether(t *testing.T) {
-	const n = 200
-	p := &barrierProvider{n: n, all: make(chan struct{})}
-	r := newTestRemote(t, p, true)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			order := "ORDER-" + strings.Repeat("x", i%7) + string(rune('A'+i%26))
-			res, err := r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: order}, 20*time.Second)
-			if err != nil || res.Answer.OrderNo != order || res.Answer.Fields["order"] != order {
-				t.Errorf("query %s: %+v, %v", order, res.Answer, err)
-			}
-		}()
-	}
-	wg.Wait()
+	forEachVersion(t, func(t *testing.T, version int) {
+		const n = 200
+		p := &barrierProvider{n: n, all: make(chan struct{})}
+		r := newTestRemote(t, p, version)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				order := "ORDER-" + strings.Repeat("x", i%7) + string(rune('A'+i%26))
+				res, err := r.Query(ctx, recon.Query{Kind: recon.Payment, OrderNo: order}, 20*time.Second)
+				if err != nil || res.Answer.OrderNo != order || res.Answer.Fields["order"] != order {
+					t.Errorf("query %s: %+v, %v", order, res.Answer, err)
+				}
+			}()
+		}
+		wg.Wait()
+	})
 }
 
 // sentStream records what sendBatches sends.
@@ -227,7 +229,7 @@ func TestSendBatches(t *testing.T) {
 
 // newRawRemote serves srv over loopback gRPC and returns a host's client
 // of it speaking protocol version 1 or 2.
-func newRawRemote(t *testing.T, srv pluginpb.ProviderServer, batches bool, opts ...grpc.ServerOption) *Remote {
+func newRawRemote(t *testing.T, srv pluginpb.ProviderServer, version int, opts ...grpc.ServerOption) *Remote {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -237,17 +239,17 @@ func newRawRemote(t *testing.T, srv pluginpb.ProviderServer, batches bool, opts 
 	pluginpb.RegisterProviderServer(s, srv)
 	go func() { _ = s.Serve(ln) }()
 	t.Cleanup(s.Stop)
-	return dialRemote(t, ln.Addr().String(), batches)
+	return dialRemote(t, ln.Addr().String(), version)
 }
 
-func dialRemote(t *testing.T, addr string, batches bool) *Remote {
+func dialRemote(t *testing.T, addr string, version int) *Remote {
 	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageBytes)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cc.Close() })
-	r := newRemote(pluginpb.NewProviderClient(cc), batches)
+	r := newRemote(pluginpb.NewProviderClient(cc), version)
 	t.Cleanup(r.Close)
 	return r
 }

@@ -3,6 +3,7 @@ package plugins
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"reflect"
 	"strings"
@@ -29,15 +30,15 @@ func FuzzResultWire(f *testing.F) {
 		in := recon.Reply{Outcome: recon.OutcomeFound, Err: errText, Raw: raw, Request: "GET /x " + tradeNo, HTTPStatus: 200,
 			Answer: recon.Answer{Status: status, SubStatus: status, Currency: "CNY", Amount: recon.Int64(1234), TradeNo: tradeNo,
 				RefundTradeNo: tradeNo, PaidAt: time.UnixMilli(1763737804000).UTC(), Fields: map[string]string{key: value, "k": "v"}}}
-		for _, pairs := range []bool{false, true} { // protocol versions 1 and 2
-			roundTrip(t, in, pairs, errText, status, tradeNo, key, value, raw)
+		for _, version := range []int{ProtocolVersion, protocolBatches, protocolPacked} {
+			roundTrip(t, in, version, errText, status, tradeNo, key, value, raw)
 		}
 	})
 }
 
-func roundTrip(t *testing.T, in recon.Reply, pairs bool, errText, status, tradeNo, key, value string, raw []byte) {
+func roundTrip(t *testing.T, in recon.Reply, version int, errText, status, tradeNo, key, value string, raw []byte) {
 	t.Helper()
-	b, err := proto.Marshal(resultToPB(7, in, pairs))
+	b, err := proto.Marshal(resultToPB(7, in, version))
 	if err != nil {
 		t.Fatalf("marshal: %v", err)
 	}
@@ -81,8 +82,8 @@ func (badByteProvider) Query(_ context.Context, q recon.Query) recon.Reply {
 // made text valid, the BAD answer failed to marshal, the plugin's stream
 // ended with it, and every later query of the account got ErrPluginGone.
 func TestStreamSurvivesBytesThatAreNotUTF8(t *testing.T) {
-	forEachVersion(t, func(t *testing.T, batches bool) {
-		r := newTestRemote(t, badByteProvider{}, batches)
+	forEachVersion(t, func(t *testing.T, version int) {
+		r := newTestRemote(t, badByteProvider{}, version)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		for _, order := range []string{"BAD", "GOOD", "BAD", "GOOD"} {
@@ -100,10 +101,12 @@ func TestStreamSurvivesBytesThatAreNotUTF8(t *testing.T) {
 	})
 }
 
-// forEachVersion runs f over protocol version 1 (Query) and 2 (QueryBatches).
-func forEachVersion(t *testing.T, f func(t *testing.T, batches bool)) {
-	t.Run("v1", func(t *testing.T) { f(t, false) })
-	t.Run("v2", func(t *testing.T) { f(t, true) })
+// forEachVersion runs f over protocol version 1 (Query), 2 (QueryBatches)
+// and 3 (QueryBatches, fields_packed).
+func forEachVersion(t *testing.T, f func(t *testing.T, version int)) {
+	for _, v := range []int{ProtocolVersion, protocolBatches, protocolPacked} {
+		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) { f(t, v) })
+	}
 }
 
 // hugeProvider answers with a reply far past the bounds, as a broken or
@@ -128,8 +131,8 @@ func (hugeProvider) Query(_ context.Context, q recon.Query) recon.Reply {
 func TestRepliesAreBounded(t *testing.T) {
 	// The plugin's side: Serve bounds what a provider built with the SDK
 	// returns, so one oversized reply fails that query, not the stream.
-	forEachVersion(t, func(t *testing.T, batches bool) {
-		r := newTestRemote(t, hugeProvider{}, batches)
+	forEachVersion(t, func(t *testing.T, version int) {
+		r := newTestRemote(t, hugeProvider{}, version)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		for _, order := range []string{"RAW", "FIELDS", "STATUS", "SMALL", "RAW", "SMALL"} {
@@ -158,9 +161,9 @@ func TestRepliesAreBounded(t *testing.T) {
 
 // newTestRemote serves impl over loopback gRPC, as Serve does in a plugin
 // process, and returns the host's client of it.
-func newTestRemote(t *testing.T, impl Provider, batches bool) *Remote {
+func newTestRemote(t *testing.T, impl Provider, version int) *Remote {
 	t.Helper()
-	return newRawRemote(t, &server{impl: impl}, batches)
+	return newRawRemote(t, &server{impl: impl, version: version}, version)
 }
 
 // oversizedServer is a plugin not built with this SDK: its replies are not
@@ -190,7 +193,7 @@ func (oversizedServer) QueryBatches(s pluginpb.Provider_QueryBatchesServer) erro
 // A 100 MB message was reported as "plugin process died". Past the
 // protocol's limit the host now says what happened.
 func TestMessageTooLargeIsNamed(t *testing.T) {
-	forEachVersion(t, func(t *testing.T, batches bool) {
+	forEachVersion(t, func(t *testing.T, version int) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
@@ -205,7 +208,7 @@ func TestMessageTooLargeIsNamed(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cc.Close()
-		r := newRemote(pluginpb.NewProviderClient(cc), batches)
+		r := newRemote(pluginpb.NewProviderClient(cc), version)
 		defer r.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -34,12 +34,15 @@ func NewHTTPClient() *http.Client {
 // a request whose URL carries none.
 func Exchange(ctx context.Context, c *http.Client, req *http.Request) (status int, body []byte, fail *recon.Reply) {
 	desc := req.Method + " " + req.URL.Path
-	resp, err := c.Do(req.WithContext(ctx))
+	if req.Context() != ctx { // providers build it with ctx: no copy of the request then
+		req = req.WithContext(ctx)
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0, nil, &recon.Reply{Outcome: recon.OutcomeTransient, Err: transportError(ctx, err), Request: desc}
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	body, err = readBody(resp)
 	if err != nil {
 		return resp.StatusCode, nil, &recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: resp.StatusCode,
 			Err: "reading body: " + transportError(ctx, err), Request: desc}
@@ -58,6 +61,26 @@ func Exchange(ctx context.Context, c *http.Client, req *http.Request) (status in
 		return resp.StatusCode, body, &recon.Reply{Outcome: recon.OutcomePermanent, HTTPStatus: resp.StatusCode, Raw: body,
 			Err: "HTTP " + resp.Status, Request: desc}
 	}
+}
+
+// readBody reads at most MaxBodyBytes+1 bytes of resp's body (more is
+// refused by the caller). A body of known length, as an answer usually is,
+// goes into one buffer of that size: ReadAll began at 512 bytes and grew
+// its buffer, copying, to the size of an answer. net/http makes a body end
+// at its Content-Length, or fail if it ends early.
+func readBody(resp *http.Response) ([]byte, error) {
+	n := resp.ContentLength
+	if n < 0 || n > MaxBodyBytes {
+		return io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(resp.Body, body); err != nil {
+		if err == io.EOF { // nothing at all came of a promised body
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return body, nil
 }
 
 // RetryAfter reads a Retry-After header (seconds or an HTTP date); 0 if absent.

@@ -29,7 +29,7 @@ var ErrMessageTooLarge = errors.New("the plugin sent a message larger than the p
 // 2, it sends everything queued in one message.
 type Remote struct {
 	client  pluginpb.ProviderClient
-	batches bool // protocol version 2: QueryBatches
+	batches bool // protocol version 2 or later: QueryBatches
 
 	mu      sync.Mutex
 	open    bool
@@ -41,8 +41,11 @@ type Remote struct {
 	broken  error
 }
 
-func newRemote(c pluginpb.ProviderClient, batches bool) *Remote {
-	return &Remote{client: c, batches: batches, wake: make(chan struct{}, 1),
+// newRemote is the host's side of a stream of protocol version; the
+// answers' form of fields (version 3) needs nothing of it, as resultFromPB
+// reads every form.
+func newRemote(c pluginpb.ProviderClient, version int) *Remote {
+	return &Remote{client: c, batches: version >= protocolBatches, wake: make(chan struct{}, 1),
 		pending: map[uint64]chan *pluginpb.QueryResponse{}}
 }
 

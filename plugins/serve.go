@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"sync"
 	"time"
 	_ "time/tzdata" // a plugin must resolve account time zones on hosts without zoneinfo
@@ -23,8 +24,12 @@ import (
 // both sides offer (VersionedPlugins).
 const ProtocolVersion = 1
 
-// protocolBatches is the version that adds QueryBatches (see provider.proto).
-const protocolBatches = 2
+// The versions after the first (see provider.proto): protocolBatches adds
+// QueryBatches, protocolPacked sends an answer's fields as fields_packed.
+const (
+	protocolBatches = 2
+	protocolPacked  = 3
+)
 
 // Handshake is shared by recon and every provider plugin. It is not a
 // security measure: it only keeps a plugin binary started by hand from
@@ -57,11 +62,13 @@ func Serve(p Provider) {
 		// short-lived, and a larger multiple costs only tens of MB.
 		debug.SetGCPercent(gcPercent)
 	}
+	defer profiled(p.Info().Name)()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{
-			ProtocolVersion: {pluginKey: &grpcPlugin{impl: p}},
-			protocolBatches: {pluginKey: &grpcPlugin{impl: p, batches: true}},
+			ProtocolVersion: {pluginKey: &grpcPlugin{impl: p, version: ProtocolVersion}},
+			protocolBatches: {pluginKey: &grpcPlugin{impl: p, version: protocolBatches}},
+			protocolPacked:  {pluginKey: &grpcPlugin{impl: p, version: protocolPacked}},
 		},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			opts = append(opts, grpc.MaxRecvMsgSize(MaxMessageBytes), grpc.MaxSendMsgSize(MaxMessageBytes))
@@ -75,6 +82,33 @@ func Serve(p Provider) {
 			Level:      hclog.Info,
 		}),
 	})
+}
+
+// EnvCPUProfile names a file prefix: when set, every plugin process writes
+// a CPU profile of itself to PREFIX.<provider>.<pid> (recon's main process
+// has RECON_CPUPROFILE; the plugins are processes of their own). The
+// profile is complete when the host stops the plugin the ordinary way.
+const EnvCPUProfile = "RECON_PLUGIN_CPUPROFILE"
+
+// profiled starts the CPU profile EnvCPUProfile asks for and returns what
+// stops it; a profile that cannot be written is logged, not fatal.
+func profiled(name string) (stop func()) {
+	prefix := os.Getenv(EnvCPUProfile)
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%s.%d", prefix, name, os.Getpid()))
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", EnvCPUProfile, err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}
 }
 
 // exitWithParent ends the plugin when its host dies without closing it
@@ -93,21 +127,22 @@ func exitWithParent() {
 type grpcPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
 	impl    Provider
-	batches bool // the version negotiated is protocolBatches
+	version int // the protocol version negotiated
 }
 
 func (g *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	pluginpb.RegisterProviderServer(s, &server{impl: g.impl})
+	pluginpb.RegisterProviderServer(s, &server{impl: g.impl, version: g.version})
 	return nil
 }
 
 func (g *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (interface{}, error) {
-	return newRemote(pluginpb.NewProviderClient(c), g.batches), nil
+	return newRemote(pluginpb.NewProviderClient(c), g.version), nil
 }
 
 type server struct {
 	pluginpb.UnimplementedProviderServer
-	impl Provider
+	impl    Provider
+	version int // the protocol version negotiated: how answers' fields are sent
 }
 
 func (s *server) Describe(context.Context, *pluginpb.DescribeRequest) (*pluginpb.DescribeResponse, error) {
@@ -145,12 +180,14 @@ func (s *server) Configure(ctx context.Context, req *pluginpb.ConfigureRequest) 
 }
 
 func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
-	var (
-		wg     sync.WaitGroup
-		sendMu sync.Mutex
-		sem    = make(chan struct{}, maxInFlight)
-	)
-	defer wg.Wait()
+	var sendMu sync.Mutex
+	w := newWorkers(func(req *pluginpb.QueryRequest) {
+		res := bounded(s.answer(stream.Context(), req))
+		sendMu.Lock()
+		defer sendMu.Unlock()
+		_ = stream.Send(resultToPB(req.GetId(), res, ProtocolVersion)) // a broken stream is the host's to notice
+	})
+	defer w.close()
 	for {
 		req, err := stream.Recv()
 		if err == io.EOF {
@@ -159,16 +196,51 @@ func (s *server) Query(stream pluginpb.Provider_QueryServer) error {
 		if err != nil {
 			return err
 		}
-		sem <- struct{}{}
-		wg.Add(1)
+		w.do(req)
+	}
+}
+
+// workers runs each query of a stream on a goroutine of a pool that grows
+// up to maxInFlight and keeps its idle members for the stream's life: a
+// goroutine per query started on the smallest stack and grew it (copying
+// it) on every query, about a tenth of a plugin's CPU.
+type workers struct {
+	work  func(*pluginpb.QueryRequest)
+	jobs  chan *pluginpb.QueryRequest // unbuffered: a send is taken by an idle worker
+	slots chan struct{}               // one per running worker
+	wg    sync.WaitGroup
+}
+
+func newWorkers(work func(*pluginpb.QueryRequest)) *workers {
+	return &workers{work: work, jobs: make(chan *pluginpb.QueryRequest), slots: make(chan struct{}, maxInFlight)}
+}
+
+// do hands req to an idle worker, or to a new one while fewer than
+// maxInFlight run, or else waits for one to be free.
+func (w *workers) do(req *pluginpb.QueryRequest) {
+	select {
+	case w.jobs <- req:
+		return
+	default:
+	}
+	select {
+	case w.jobs <- req:
+	case w.slots <- struct{}{}:
+		w.wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			res := bounded(s.answer(stream.Context(), req))
-			sendMu.Lock()
-			defer sendMu.Unlock()
-			_ = stream.Send(resultToPB(req.GetId(), res, false)) // a broken stream is the host's to notice
+			defer w.wg.Done()
+			w.work(req)
+			for req := range w.jobs {
+				w.work(req)
+			}
 		}()
 	}
+}
+
+// close waits for the queries handed out to finish.
+func (w *workers) close() {
+	close(w.jobs)
+	w.wg.Wait()
 }
 
 // Bounds on one ReplyBatch. A bounded reply is at most about 2 MiB
@@ -183,8 +255,6 @@ const (
 // that finish while one message is being sent go out together in the next.
 func (s *server) QueryBatches(stream pluginpb.Provider_QueryBatchesServer) error {
 	var (
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, maxInFlight)
 		out  = make(chan *pluginpb.QueryResponse, maxInFlight)
 		sent = make(chan struct{})
 	)
@@ -192,8 +262,11 @@ func (s *server) QueryBatches(stream pluginpb.Provider_QueryBatchesServer) error
 		defer close(sent)
 		sendBatches(stream, out)
 	}()
+	w := newWorkers(func(req *pluginpb.QueryRequest) {
+		out <- resultToPB(req.GetId(), bounded(s.answer(stream.Context(), req)), max(s.version, protocolBatches))
+	})
 	defer func() {
-		wg.Wait()
+		w.close()
 		close(out)
 		<-sent
 	}()
@@ -206,12 +279,7 @@ func (s *server) QueryBatches(stream pluginpb.Provider_QueryBatchesServer) error
 			return err
 		}
 		for _, req := range batch.GetQueries() {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				out <- resultToPB(req.GetId(), bounded(s.answer(stream.Context(), req)), true)
-			}()
+			w.do(req)
 		}
 	}
 }
@@ -253,7 +321,7 @@ func replySize(m *pluginpb.QueryResponse) int {
 	for _, f := range m.GetAnswer().GetFieldPairs() {
 		n += len(f) + 2
 	}
-	return n
+	return n + len(m.GetAnswer().GetFieldsPacked())
 }
 
 // answer runs one query of the stream through Guard.
@@ -290,8 +358,9 @@ func Guard(ctx context.Context, p Provider, q recon.Query, timeout time.Duration
 // HostPlugins is the plugin set a host hands to go-plugin's client.
 func HostPlugins() map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{
-		ProtocolVersion: {pluginKey: &grpcPlugin{}},
-		protocolBatches: {pluginKey: &grpcPlugin{batches: true}},
+		ProtocolVersion: {pluginKey: &grpcPlugin{version: ProtocolVersion}},
+		protocolBatches: {pluginKey: &grpcPlugin{version: protocolBatches}},
+		protocolPacked:  {pluginKey: &grpcPlugin{version: protocolPacked}},
 	}
 }
 

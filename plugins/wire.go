@@ -1,6 +1,8 @@
 package plugins
 
 import (
+	"encoding/binary"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -36,9 +38,9 @@ func queryFromPB(m *pluginpb.QueryRequest) recon.Query {
 // resultToPB makes every string valid UTF-8, as proto3 requires: a provider
 // answer with one stray byte (in a nested JSON value kept as text) would
 // otherwise fail to marshal and break the stream that all of the account's
-// queries share. Raw keeps the bytes as received. pairs sends Fields as
-// field_pairs (protocol version 2) rather than as the map.
-func resultToPB(id uint64, r recon.Reply, pairs bool) *pluginpb.QueryResponse {
+// queries share. Raw keeps the bytes as received. Fields go in the form of
+// the protocol version: the map (1), field_pairs (2) or fields_packed (3).
+func resultToPB(id uint64, r recon.Reply, version int) *pluginpb.QueryResponse {
 	a := r.Answer
 	m := &pluginpb.QueryResponse{
 		Id:           id,
@@ -65,12 +67,79 @@ func resultToPB(id uint64, r recon.Reply, pairs bool) *pluginpb.QueryResponse {
 			RefundedAtUnixMs: unixMs(a.RefundedAt),
 		},
 	}
-	if pairs {
+	switch {
+	case version >= protocolPacked:
+		m.Answer.FieldsPacked = packFields(a.Fields)
+	case version >= protocolBatches:
 		m.Answer.FieldPairs = fieldPairs(a.Fields)
-	} else {
+	default:
 		m.Answer.Fields = validFields(a.Fields)
 	}
 	return m
+}
+
+// packFields is f as fields_packed: the count, then each key and value as
+// a uvarint length and its bytes, made valid UTF-8.
+func packFields(f map[string]string) []byte {
+	if len(f) == 0 {
+		return nil
+	}
+	n := binary.MaxVarintLen64
+	for k, v := range f {
+		n += len(k) + len(v) + 2*binary.MaxVarintLen64
+	}
+	b := make([]byte, 0, n)
+	b = binary.AppendUvarint(b, uint64(len(f)))
+	for k, v := range f {
+		for _, s := range [2]string{validUTF8(k), validUTF8(v)} {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
+	}
+	return b
+}
+
+// errPacked is a fields_packed that is not of its form: only a plugin not
+// built with this SDK sends one.
+var errPacked = errors.New("the plugin's reply has malformed fields_packed")
+
+// unpackFields reads fields_packed. The strings are slices of one copy of
+// p. Text that is not UTF-8 is made valid, as proto3 strings must be; two
+// keys made valid alike keep one value, as with the map.
+func unpackFields(p []byte) (map[string]string, error) {
+	count, i := binary.Uvarint(p)
+	if i <= 0 || count > uint64(len(p)) { // every field takes at least two bytes
+		return nil, errPacked
+	}
+	all, valid := string(p), utf8.Valid(p)
+	next := func() (string, bool) {
+		n, w := binary.Uvarint(p[i:])
+		if w <= 0 || n > uint64(len(p)-i-w) {
+			return "", false
+		}
+		s := all[i+w : i+w+int(n)]
+		i += w + int(n)
+		if !valid {
+			s = validUTF8(s)
+		}
+		return s, true
+	}
+	m := make(map[string]string, count)
+	for range count {
+		k, ok := next()
+		if !ok {
+			return nil, errPacked
+		}
+		v, ok := next()
+		if !ok {
+			return nil, errPacked
+		}
+		m[k] = v
+	}
+	if i != len(p) {
+		return nil, errPacked
+	}
+	return m, nil
 }
 
 func fieldPairs(f map[string]string) []string {
@@ -84,9 +153,16 @@ func fieldPairs(f map[string]string) []string {
 	return out
 }
 
-// fieldsFromPB reads either form of an answer's fields. Two invalid keys
+// fieldsFromPB reads any form of an answer's fields. Two invalid keys
 // made valid alike keep one value, as with the map.
-func fieldsFromPB(a *pluginpb.Answer) map[string]string {
+func fieldsFromPB(a *pluginpb.Answer) (map[string]string, error) {
+	if p := a.GetFieldsPacked(); len(p) > 0 {
+		return unpackFields(p)
+	}
+	return pairsFromPB(a), nil
+}
+
+func pairsFromPB(a *pluginpb.Answer) map[string]string {
 	p := a.GetFieldPairs()
 	if len(p) < 2 {
 		return a.GetFields()
@@ -125,6 +201,11 @@ func validFields(m map[string]string) map[string]string {
 
 func resultFromPB(m *pluginpb.QueryResponse) recon.Reply {
 	a := m.GetAnswer()
+	fields, err := fieldsFromPB(a)
+	if err != nil {
+		return recon.Reply{Outcome: recon.OutcomePermanent, Err: err.Error(), HTTPStatus: int(m.GetHttpStatus()),
+			Request: m.GetRequest()}
+	}
 	return recon.Reply{
 		Outcome:    recon.Outcome(m.GetOutcome()),
 		Err:        m.GetError(),
@@ -147,7 +228,7 @@ func resultFromPB(m *pluginpb.QueryResponse) recon.Reply {
 			RefundTradeNo: a.GetRefundTradeNo(),
 			PaidAt:        fromUnixMs(a.GetPaidAtUnixMs()),
 			RefundedAt:    fromUnixMs(a.GetRefundedAtUnixMs()),
-			Fields:        fieldsFromPB(a),
+			Fields:        fields,
 		},
 	}
 }

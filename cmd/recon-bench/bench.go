@@ -221,11 +221,16 @@ func (b *bench) runPlainPhase(ctx context.Context, s *sims, provider string) (*p
 
 // runReconPhase runs `recon run` over a ledger into a store.
 func (b *bench) runReconPhase(ctx context.Context, s *sims, provider, config, ledger, store, runID string, orders int) (*phase, error) {
+	return b.runBinPhase(ctx, b.bin, s, provider, config, ledger, store, runID, orders)
+}
+
+// runBinPhase is runReconPhase with the recon binary bin.
+func (b *bench) runBinPhase(ctx context.Context, bin string, s *sims, provider, config, ledger, store, runID string, orders int) (*phase, error) {
 	if err := s.reset(); err != nil {
 		return nil, err
 	}
 	c0 := s.cpuS()
-	m, err := b.recon(ctx, "run", "--config", config, "--ledger", ledger, "--store", store, "--run-id", runID)
+	m, err := b.runBin(ctx, bin, "run", "--config", config, "--ledger", ledger, "--store", store, "--run-id", runID)
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +244,13 @@ func (b *bench) runReconPhase(ctx context.Context, s *sims, provider, config, le
 
 // recon runs the recon binary, measured; exit 3 (findings) counts as done.
 func (b *bench) recon(ctx context.Context, args ...string) (*measured, error) {
+	return b.runBin(ctx, b.bin, args...)
+}
+
+// runBin is recon with the recon binary bin.
+func (b *bench) runBin(ctx context.Context, bin string, args ...string) (*measured, error) {
 	args = append([]string{"--no-progress", "--log-level", "warn"}, args...)
-	m, err := runMeasured(ctx, b.bin, args...)
+	m, err := runMeasured(ctx, bin, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -76,6 +76,18 @@ func TestCPUAndHOLModes(t *testing.T) {
 		}
 	})
 
+	t.Run("cpu --base", func(t *testing.T) {
+		var rep cpuReport
+		runJSON(t, &rep, "cpu", "--orders", "200", "--providers", "upay", "--recon", bin, "--base", bin)
+		if len(rep.Rows) != 1 || rep.Rows[0].Base == nil {
+			t.Fatalf("no base figures: %+v", rep.Rows)
+		}
+		r := rep.Rows[0]
+		if r.Base.Orders != orders || r.Base.Requests < orders || r.Base.Proc.CPUS <= 0 || r.BaseCPURatio <= 0 {
+			t.Errorf("base: %d orders, %d answered, %v CPU-s, ratio %v", r.Base.Orders, r.Base.Requests, r.Base.Proc.CPUS, r.BaseCPURatio)
+		}
+	})
+
 	t.Run("hol", func(t *testing.T) {
 		var rep holReport
 		runJSON(t, &rep, "hol", "--orders", "200", "--slow", "edgeros=20ms", "--recon", bin)

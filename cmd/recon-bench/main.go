@@ -47,6 +47,7 @@ modes:
 examples:
   go run ./cmd/recon-bench
   go run ./cmd/recon-bench cpu --orders 5000 --repeat 3
+  go run ./cmd/recon-bench cpu --providers upay --repeat 3 --base /tmp/recon-main   # before/after
   go run ./cmd/recon-bench hol --orders 2000 --slow edgeros=200ms
   go run ./cmd/recon-bench scale --rows 100000 --provider paypro --json
   go run ./cmd/recon-bench statement --rows 1000000 --confirm 0.99
@@ -65,6 +66,7 @@ type options struct {
 	rate        float64
 	seed        uint64
 	reconBin    string
+	baseBin     string
 	keep        string
 	json        bool
 	maxErr      float64
@@ -120,6 +122,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.concurrency, "concurrency", 16, "requests in flight per account, recon's and the plain client's alike")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the planted data")
 	fs.StringVar(&o.reconBin, "recon", "", "use this recon binary (default: go build ./cmd/recon of this module)")
+	fs.StringVar(&o.baseBin, "base", "", "cpu: also measure this recon binary (`BIN`, say a build of main), alternating with --recon, "+
+		"and print its CPU and orders/s beside: a change's before and after in one invocation")
 	fs.StringVar(&o.keep, "dir", "", "keep ledgers, configs and stores in `DIR` (default: a temporary folder, removed)")
 	fs.BoolVar(&o.json, "json", false, "print the figures as JSON instead of a table")
 	fs.Float64Var(&o.maxErr, "max-errors", 0.01, "fail when more than this fraction of a client's answers failed")

@@ -32,6 +32,10 @@ type cpuRow struct {
 	CPUTarget float64 `json:"cpu_target"` // at most
 	RateRatio float64 `json:"rate_ratio"` // recon ÷ plain, orders/s
 	RateGoal  float64 `json:"rate_target"`
+	// With --base: the other recon binary, measured the same way.
+	Base          *phase  `json:"base,omitempty"`
+	BaseCPURatio  float64 `json:"base_cpu_ratio,omitempty"`
+	BaseRateRatio float64 `json:"base_rate_ratio,omitempty"`
 }
 
 type cpuReport struct {
@@ -71,11 +75,19 @@ func (b *bench) cpu(ctx context.Context) error {
 	}
 	rep := cpuReport{Mode: "cpu", Orders: b.o.orders, Concurrency: b.o.concurrency, Repeat: b.o.repeat}
 	for _, p := range provs {
-		var plains, recs []*phase
+		var plains, recs, bases []*phase
 		for i := range b.o.repeat {
 			plain, err := b.runPlainPhase(ctx, s, p)
 			if err != nil {
 				return err
+			}
+			if b.o.baseBin != "" {
+				base, err := b.runBinPhase(ctx, b.o.baseBin, s, p, filepath.Join(s.dir, "config-"+p+".yaml"),
+					filepath.Join(s.dir, "ledger-"+p+".csv"), filepath.Join(s.dir, fmt.Sprintf("cpu-%s-%d-base.db", p, i)), "bench-cpu", b.o.orders)
+				if err != nil {
+					return err
+				}
+				bases = append(bases, base)
 			}
 			// A fresh store each time: every repetition is a first night.
 			rec, err := b.runReconPhase(ctx, s, p, filepath.Join(s.dir, "config-"+p+".yaml"),
@@ -89,6 +101,11 @@ func (b *bench) cpu(ctx context.Context) error {
 		rep.Rows = append(rep.Rows, cpuRow{Provider: p, Plain: plain, Recon: rec,
 			CPURatio: ratio(rec.Proc.CPUS, plain.Proc.CPUS), CPUTarget: cpuTarget(p),
 			RateRatio: ratio(rec.OrdersPS, plain.OrdersPS), RateGoal: rateTarget})
+		if len(bases) > 0 {
+			r := &rep.Rows[len(rep.Rows)-1]
+			r.Base = median(bases)
+			r.BaseCPURatio, r.BaseRateRatio = ratio(r.Base.Proc.CPUS, plain.Proc.CPUS), ratio(r.Base.OrdersPS, plain.OrdersPS)
+		}
 	}
 	return b.emit(rep, func(w io.Writer) {
 		fmt.Fprintf(w, "cpu: %d payments per provider, concurrency %d, each provider alone, median of %d; orders/s at the simulator (first request to last answer)\n\n",
@@ -102,6 +119,17 @@ func (b *bench) cpu(ctx context.Context) error {
 				r.Recon.Proc.RootHWMMB, r.Recon.Proc.ChildHWMMB, r.Plain.SimsCPUS, r.Recon.SimsCPUS, r.Plain.Conns, r.Recon.Conns, r.Recon.Exit)
 		}
 		tw.Flush()
+		if b.o.baseBin != "" {
+			fmt.Fprintf(w, "\nbase (%s), measured alternately with the recon above:\n", b.o.baseBin)
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "provider\tbase o/s\tratio\tbase CPU-s\tratio\tplugins\trecon CPU-s\tplugins\trecon ÷ base CPU\t")
+			for _, r := range rep.Rows {
+				fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", r.Provider, r.Base.OrdersPS, r.BaseRateRatio,
+					r.Base.Proc.CPUS, r.BaseCPURatio, r.Base.Proc.ChildCPUS, r.Recon.Proc.CPUS, r.Recon.Proc.ChildCPUS,
+					ratio(r.Recon.Proc.CPUS, r.Base.Proc.CPUS))
+			}
+			tw.Flush()
+		}
 		fmt.Fprintln(w, "\nCPU-s: user+sys of the process tree from wait4 (recon's includes its plugin processes);")
 		for _, r := range rep.Rows {
 			fmt.Fprintf(w, "  %s: recon rusage %.2f s; /proc samples %.2f s, of which %.2f s in %d plugin process(es); wall plain %.2f s, recon %.2f s\n",

@@ -30,7 +30,8 @@ import (
 //
 //	go test -run '^$' -bench Hop -benchtime 5000x ./engine/host/
 //
-// RECON_HOP_PROFILE=dir writes CPU profiles of both sides there.
+// RECON_HOP_PROFILE=dir writes CPU profiles of both sides there (the
+// plugin's as dir/<name>-plugin.pprof.<name>.<pid>).
 func BenchmarkHop(b *testing.B) {
 	sb := startSandboxProcess(b)
 	for _, name := range []string{"upay", "paypro", "vborder", "edgeros"} {
@@ -72,7 +73,7 @@ func benchHop(b *testing.B, sb *sandboxProcess, name, mode string) {
 			b.Fatal(err)
 		}
 		if profile != "" {
-			b.Setenv(envProfile, fmt.Sprintf("%s/%s-plugin.pprof", profile, name))
+			b.Setenv(plugins.EnvCPUProfile, fmt.Sprintf("%s/%s-plugin.pprof", profile, name))
 		}
 		spec, err := h.Resolve(name)
 		if err != nil {
@@ -163,10 +164,7 @@ func procCPU(b *testing.B, pid int) time.Duration {
 	return time.Duration(ut+st) * time.Second / clkTck
 }
 
-const (
-	envSandbox = "RECON_HOP_SANDBOX"
-	envProfile = "RECON_HOP_PLUGIN_PROFILE"
-)
+const envSandbox = "RECON_HOP_SANDBOX"
 
 // sandboxProcess is the simulators, served by this test binary started again.
 type sandboxProcess struct {
@@ -232,23 +230,4 @@ func serveSandbox() {
 	}
 	_ = json.NewEncoder(os.Stdout).Encode(out)
 	select {}
-}
-
-// serveProfiled serves a built-in provider as ServeIfChild does, under a
-// CPU profile, when BenchmarkHop asked for one.
-func serveProfiled() {
-	path, name := os.Getenv(envProfile), os.Getenv(builtin.EnvServe)
-	if path == "" || name == "" {
-		return
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		os.Exit(1)
-	}
-	_ = pprof.StartCPUProfile(f)
-	bp, _ := builtin.Lookup(name)
-	plugins.Serve(bp.New())
-	pprof.StopCPUProfile()
-	_ = f.Close()
-	os.Exit(0)
 }

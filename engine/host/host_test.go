@@ -1,11 +1,15 @@
 package host
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -18,7 +22,6 @@ import (
 // The test binary doubles as every built-in plugin, so these tests run real
 // plugin processes.
 func TestMain(m *testing.M) {
-	serveProfiled() // BenchmarkHop's plugins, with a CPU profile
 	builtin.ServeIfChild()
 	serveSandbox() // BenchmarkHop's simulators
 	os.Exit(m.Run())
@@ -168,3 +171,30 @@ func TestStopLivePlugin(t *testing.T) {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestPluginCPUProfile: with plugins.EnvCPUProfile set, a plugin stopped
+// the ordinary way leaves a complete CPU profile named after it.
+func TestPluginCPUProfile(t *testing.T) {
+	prefix := filepath.Join(t.TempDir(), "plugin.prof")
+	t.Setenv(plugins.EnvCPUProfile, prefix)
+	h := newHost(t)
+	p := startStopped(t, h)
+	pid := p.PID()
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	p.Stop()
+	gone(t, pid)
+	data, err := os.ReadFile(fmt.Sprintf("%s.upay.%d", prefix, pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A profile is gzipped protobuf; StopCPUProfile writes it whole at the end.
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("profile of %d bytes is not gzip: %v", len(data), err)
+	}
+	if _, err := io.Copy(io.Discard, zr); err != nil {
+		t.Fatalf("profile is truncated: %v", err)
+	}
+}

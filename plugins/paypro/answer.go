@@ -2,6 +2,7 @@ package paypro
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -36,8 +37,12 @@ func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
 	// Every member but data goes to Fields under its own name; data's
 	// members follow under theirs (a clash, which PayPro never sends, is
 	// kept as "data.<name>" rather than lost).
-	fields := jsonfields.Flatten(top)
-	delete(fields, "data")
+	// data is taken out before flattening, which would compact its whole
+	// text into a field only to delete it.
+	rawData := top["data"]
+	delete(top, "data")
+	fields := make(map[string]string, 32) // an answer has about 20
+	jsonfields.FlattenInto(fields, top)
 	code, _ := jsonfields.Value(top["code"])
 	msg, _ := jsonfields.Value(top["msg"])
 
@@ -57,11 +62,20 @@ func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
 			Answer: recon.Answer{Fields: fields}}
 	}
 
-	data, err := jsonfields.Object(top["data"])
-	if err != nil {
+	// A value of the body Object checked whole: no second check.
+	data, ok := jsonfields.Members(rawData)
+	if !ok {
+		_, err := jsonfields.Object(rawData) // for its words
+		if err == nil {
+			err = errors.New("not a JSON object")
+		}
 		return malformed("code 0000 without a data object (%v)", err)
 	}
-	for k, v := range jsonfields.Flatten(data) {
+	for k, raw := range data {
+		v, ok := jsonfields.Value(raw)
+		if !ok {
+			continue
+		}
 		if _, clash := fields[k]; clash {
 			k = "data." + k
 		}

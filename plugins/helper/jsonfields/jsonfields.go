@@ -52,15 +52,21 @@ func Value(raw json.RawMessage) (s string, ok bool) {
 // map can hold). The result is never nil, so callers can add to it.
 func Flatten(obj map[string]json.RawMessage) map[string]string {
 	out := make(map[string]string, len(obj))
+	FlattenInto(out, obj)
+	return out
+}
+
+// FlattenInto is Flatten into dst: each flattened member is set there, over
+// any value of the same name, without a map of its own to copy from.
+func FlattenInto(dst map[string]string, obj map[string]json.RawMessage) {
 	for k, raw := range obj {
 		if s, ok := Value(raw); ok {
 			if !utf8.ValidString(k) {
 				k = validUTF8([]byte(k))
 			}
-			out[k] = s
+			dst[k] = s
 		}
 	}
-	return out
 }
 
 // Object decodes b, which must be exactly one JSON object, into its
@@ -102,16 +108,27 @@ func scanObject(b []byte) (map[string]json.RawMessage, bool) {
 	if !json.Valid(b) {
 		return nil, false
 	}
-	b = bytes.Clone(trimSpace(b))
-	if len(b) == 0 || b[0] != '{' {
+	return Members(bytes.Clone(b))
+}
+
+// Members is Object for a value of a JSON text already known to be valid
+// as a whole — one that json.Valid, json.Unmarshal or Object accepted, or
+// a value of Object's or Members' result — without checking it again
+// (checking was a third of the scan) and without copying it: the values
+// share raw's bytes. ok is false when raw is not an object or names a
+// member twice; Object(raw) then says why. On bytes that are not valid
+// JSON the result is unspecified, but Members never panics.
+func Members(raw json.RawMessage) (map[string]json.RawMessage, bool) {
+	b := trimSpace(raw)
+	if len(b) < 2 || b[0] != '{' {
 		return nil, false
 	}
-	m := map[string]json.RawMessage{}
+	m := make(map[string]json.RawMessage, 16)
 	i := skipSpace(b, 1)
-	if b[i] == '}' {
+	if i < len(b) && b[i] == '}' {
 		return m, true
 	}
-	for {
+	for i < len(b) {
 		// b is valid JSON: a member name, a colon, a value, then , or }.
 		end := skipValue(b, i)
 		key, ok := plainString(b[i:end])
@@ -121,17 +138,21 @@ func scanObject(b []byte) (map[string]json.RawMessage, bool) {
 			}
 		}
 		i = skipSpace(b, skipSpace(b, end)+1) // past the colon
+		if i >= len(b) {
+			return nil, false
+		}
 		end = skipValue(b, i)
 		if _, dup := m[key]; dup {
 			return nil, false
 		}
 		m[key] = b[i:end:end]
 		i = skipSpace(b, end)
-		if b[i] == '}' {
+		if i < len(b) && b[i] == '}' {
 			return m, true
 		}
 		i = skipSpace(b, i+1) // past the comma
 	}
+	return nil, false
 }
 
 func skipSpace(b []byte, i int) int {
@@ -185,7 +206,7 @@ func skipString(b []byte, i int) int {
 			return i + 1
 		}
 	}
-	return i
+	return len(b) // also past a backslash that ends b, which only invalid JSON has
 }
 
 func decodeObject(b []byte) (map[string]json.RawMessage, error) {

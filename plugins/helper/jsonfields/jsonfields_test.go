@@ -279,6 +279,41 @@ func FuzzObject(f *testing.F) {
 	})
 }
 
+// FuzzMembers: Members never panics, whatever the bytes, and on valid
+// JSON it is Object without the check: the same members, or refused alike.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":1,"b":{"c":[1,"}"]}}`, `{"a":1,"a":2}`, `{"a":"\`, `{"a`, `{"a":`, `{"a":1,`,
+		`{"a"}`, `{:}`, `{"\`, "{\"a\":\"\\\"}", `[1]`, ` {"x":null} `} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := Members(b) // must not panic
+		if !json.Valid(b) {
+			return
+		}
+		want, wok := scanObject(b)
+		if ok != wok || len(got) != len(want) {
+			t.Fatalf("%q: Members %v (%d members), Object's scan %v (%d)", b, ok, len(got), wok, len(want))
+		}
+		for k, v := range want {
+			if g, ok := got[k]; !ok || !bytes.Equal(g, v) {
+				t.Fatalf("%q: member %q = %q, want %q", b, k, g, v)
+			}
+		}
+	})
+}
+
+// TestFlattenInto: members are added to what dst holds, a member of the
+// same name replacing it, and a null member leaving it be.
+func TestFlattenInto(t *testing.T) {
+	dst := map[string]string{"code": "200", "kept": "x"}
+	FlattenInto(dst, map[string]json.RawMessage{"code": json.RawMessage(`"SUCCESS"`), "kept": json.RawMessage("null"),
+		"n": json.RawMessage("1")})
+	if want := map[string]string{"code": "SUCCESS", "kept": "x", "n": "1"}; !equal(dst, want) {
+		t.Errorf("FlattenInto = %v, want %v", dst, want)
+	}
+}
+
 func BenchmarkObject(b *testing.B) {
 	data, err := os.ReadFile("testdata/answer.json")
 	if err != nil {

@@ -1,0 +1,73 @@
+package plugins
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/reconhq/recon"
+)
+
+// Exchange reads a body whole whether its length is known or not, refuses
+// one past MaxBodyBytes, and takes a body cut short for a transport failure.
+func TestExchangeBodies(t *testing.T) {
+	answer := []byte(`{"result_code":"200","biz_response":{"result_code":"SUCCESS"}}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/sized":
+			w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+			_, _ = w.Write(answer)
+		case "/chunked":
+			_, _ = w.Write(answer[:10])
+			w.(http.Flusher).Flush() // no Content-Length from here on
+			_, _ = w.Write(answer[10:])
+		case "/empty":
+			w.Header().Set("Content-Length", "0")
+		case "/huge":
+			_, _ = w.Write(bytes.Repeat([]byte("x"), MaxBodyBytes+10))
+		case "/huge-sized":
+			w.Header().Set("Content-Length", strconv.Itoa(MaxBodyBytes+10))
+			_, _ = w.Write(bytes.Repeat([]byte("x"), MaxBodyBytes+10))
+		case "/short":
+			w.Header().Set("Content-Length", strconv.Itoa(len(answer)+100))
+			_, _ = w.Write(answer)
+		}
+	}))
+	defer srv.Close()
+	c := NewHTTPClient()
+	for _, tt := range []struct {
+		path    string
+		body    []byte
+		outcome recon.Outcome // 0: answered
+		errHas  string
+	}{
+		{"/sized", answer, 0, ""},
+		{"/chunked", answer, 0, ""},
+		{"/empty", []byte{}, 0, ""},
+		{"/huge", nil, recon.OutcomePermanent, "larger than"},
+		{"/huge-sized", nil, recon.OutcomePermanent, "larger than"},
+		{"/short", nil, recon.OutcomeTransient, "reading body"},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			ctx := context.Background()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status, body, fail := Exchange(ctx, c, req)
+			if tt.outcome == 0 {
+				if fail != nil || status != http.StatusOK || !bytes.Equal(body, tt.body) {
+					t.Fatalf("status %d, body %q, fail %+v; want %q", status, body, fail, tt.body)
+				}
+				return
+			}
+			if fail == nil || fail.Outcome != tt.outcome || !strings.Contains(fail.Err, tt.errHas) {
+				t.Fatalf("fail %+v; want outcome %v with %q", fail, tt.outcome, tt.errHas)
+			}
+		})
+	}
+}
