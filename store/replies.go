@@ -2,11 +2,12 @@ package store
 
 import (
 	"bytes"
-	"compress/flate"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	kflate "github.com/klauspost/compress/flate"
 
 	"github.com/reconhq/recon"
 	bolt "go.etcd.io/bbolt"
@@ -187,7 +188,7 @@ func beUint64(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
 type replyDicts map[string]*providerDict
 
 type providerDict struct {
-	w     *flate.Writer
+	w     *kflate.Writer
 	bytes []byte
 	isNew bool // to be stored by the commit
 }
@@ -218,8 +219,9 @@ func (w *Writer) dictFor(provider string, plain func() []byte) (*providerDict, e
 		p := plain()
 		rd.bytes, rd.isNew = p[:min(len(p), maxDict)], true
 	}
-	// Level 2: level 1 (BestSpeed) ignores a dictionary.
-	if rd.w, err = flate.NewWriterDict(nil, 2, rd.bytes); err != nil {
+	// Level 3: as small as the standard library's level 2 within 2%, at
+	// a third of its CPU (BenchmarkReplyDeflate).
+	if rd.w, err = kflate.NewWriterDict(nil, 3, rd.bytes); err != nil {
 		return nil, err
 	}
 	if w.dicts == nil {
