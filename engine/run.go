@@ -42,6 +42,10 @@ type Options struct {
 	// Progress, when set, is given the run's progress every ProgressEvery
 	// and once at the end of the rows, from one goroutine.
 	Progress func(Progress)
+	// Accounts, when set, limits the run to the rows whose account cell it
+	// accepts (a shard's, package shard); the others are skipped unjudged,
+	// uncounted and unstored. nil: every row.
+	Accounts func(account string) bool
 }
 
 // Run performs the nightly job and returns the stored run. Running it again
@@ -107,7 +111,8 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	qctx, stopQuerying := context.WithCancel(ctx)
 	defer stopQuerying()
 	d := &dispatcher{pipeline: p, ctx: qctx, cfg: cfg, rules: rs, host: starter, log: log, index: ix,
-		done: newLineSet(done), full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying, started: time.Now()}
+		done: newLineSet(done), full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying, started: time.Now(),
+		mine: opt.Accounts}
 	done = nil // the set holds it in a bit per line
 	stopProgress := d.watch(opt.ProgressEvery, opt.Progress)
 	rowsErr := p.pass(func(put func(store.Record) error) error {
@@ -140,7 +145,9 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	run.Stats.Retries += prev.Retries
 	run.Stats.Restarts += prev.Restarts
 
-	if rowsErr == nil && ctx.Err() == nil && st.Rows == 0 && !opt.AllowEmpty {
+	// A shard with no rows of its own, of a ledger that has rows, is not an
+	// empty night.
+	if rowsErr == nil && ctx.Err() == nil && st.Rows == 0 && d.skipped == 0 && !opt.AllowEmpty {
 		rowsErr = fmt.Errorf("%w: %s (an upstream export that failed looks like this; pass --allow-empty "+
 			"if a night without orders is expected)", ErrEmptyLedger, opt.LedgerPath)
 	}
@@ -173,7 +180,7 @@ func indexLedger(opt Options, accts ledger.Accounts) (*index.Index, string, erro
 		if err != nil {
 			return nil, "", fmt.Errorf("reading the ledger: %w", err)
 		}
-		if bad == nil {
+		if bad == nil && (opt.Accounts == nil || opt.Accounts(row.Account)) {
 			if err := b.Add(&row); err != nil {
 				return nil, "", err
 			}

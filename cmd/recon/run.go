@@ -22,7 +22,8 @@ func runCommand() *cli.Command {
 		UsageText: "recon run --config FILE --ledger FILE [--report FILE.json] [--csv FILE] [--run-id ID]\n\n" +
 			"Examples:\n" +
 			"   recon run --config /etc/recon/recon.yaml --ledger orders.csv --report report.json\n" +
-			"   RECON_CONFIG=/etc/recon/recon.yaml RECON_LEDGER=orders.csv recon run --log-format json",
+			"   RECON_CONFIG=/etc/recon/recon.yaml RECON_LEDGER=orders.csv recon run --log-format json\n" +
+			"   recon run --config recon.yaml --ledger orders.csv --store shard1.db --shard 1/3 --publish s3://recon/nights/2026-11-22",
 		// Every flag of the nightly job has a variable too, for a crontab or a
 		// Kubernetes manifest that sets the environment, not the arguments.
 		Flags: withEnv(append([]cli.Flag{
@@ -33,7 +34,7 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "run-id", Usage: "the run's `ID` (default: date, time and 4 random hex digits); an unfinished run of that ID is resumed"},
 			&cli.BoolFlag{Name: "full", Usage: "query every row, even those the rules' should_query hook would judge on their stored answer"},
 			&cli.BoolFlag{Name: "allow-empty", Usage: "a ledger without data rows completes (otherwise exit 1: a failed export looks just like it)"},
-		}, observeFlags()...)),
+		}, append(observeFlags(), shardFlags()...)...)),
 		Action: func(c *cli.Context) error {
 			if c.String("ledger") == "" {
 				return usagef("recon run --config FILE --ledger FILE", "recon run needs --ledger")
@@ -49,6 +50,10 @@ func runCommand() *cli.Command {
 				return err
 			}
 			cfg, err := loadConfig(c)
+			if err != nil {
+				return err
+			}
+			shard, err := nightOf(c, cfg) // merge_night.go
 			if err != nil {
 				return err
 			}
@@ -73,9 +78,12 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			shard.apply(cfg, &opt, obs)
 			run, _, err := engine.Run(c.Context, opt)
 			obs.stopProgress()
-			return obs.finish(c, db, cfg, run, conclude(c, log, db, cfg, run, err))
+			shard.record(log, db, run)
+			err = obs.finish(c, db, cfg, run, conclude(c, log, db, cfg, run, err))
+			return shard.publish(c, log, db, cfg, run, err)
 		},
 	}
 }
