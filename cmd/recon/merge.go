@@ -40,7 +40,7 @@ func mergeCommand() *cli.Command {
 			&cli.StringFlag{Name: "html", Usage: "write the one-page HTML report to `FILE`"},
 			&cli.DurationFlag{Name: "wait", Usage: "while shards are missing or failed, look again every 15s for up to `DURATION` " +
 				"(the shards may still run, or be retried) before refusing"},
-			&cli.StringFlag{Name: "config", Usage: "config `FILE`, for its pushgateway and notify settings (optional)"},
+			configFlag, // optional: for its pushgateway and notify settings
 		}, observeFlags()...)),
 		Action: func(c *cli.Context) error {
 			if c.Int("shards") < 1 || c.String("from") == "" {
