@@ -104,7 +104,8 @@ var exitKinds = []exitKind{
 	// shard runs again), a night with a shard missing or failed, or shards
 	// that are not of one night.
 	{name: "shards file", match: as[*shard.FileError], status: exitFailed},
-	{name: "not published", match: as[*publish.Error], status: exitFailed},
+	{name: "not published", match: as[*publish.Error], status: exitFailed,
+		hint: "\n  the shard's run is stored; run the shard again to publish it (its clean rows are judged on their stored answers)"},
 	{name: "night incomplete", match: is(publish.ErrIncomplete), status: exitFailed},
 	{name: "shards disagree", match: is(publish.ErrMismatch), status: exitFailed},
 	{name: "cancelled", match: is(context.Canceled), status: exitFailed},

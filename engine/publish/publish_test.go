@@ -311,3 +311,30 @@ func writeFile(t *testing.T, path string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// Await waits while a shard is missing, and takes the night as soon as
+// the shard publishes; with no time to wait it refuses at once.
+func TestAwaitTakesTheNightWhenTheLastShardPublishes(t *testing.T) {
+	n := openNight(t, "mem://")
+	publishAll(t, n, 2, 10, nil)
+	if err := n.bucket.Delete(context.Background(), Dir(1, 2)+ManifestFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Await(context.Background(), 2, 0, time.Millisecond); !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("no wait: %v; want the night refused at once", err)
+	}
+	spec := shard.Spec{Index: 1, Count: 2}
+	db, run := shardRun(t, spec, linesOf(1, 2, 10), nil)
+	published := make(chan error, 1)
+	go func() {
+		time.Sleep(50 * time.Millisecond) // a shard finishing while merge waits
+		published <- n.Publish(context.Background(), Shard{Spec: spec, DB: db, Run: run})
+	}()
+	ms, err := n.Await(context.Background(), 2, time.Minute, 5*time.Millisecond)
+	if perr := <-published; perr != nil {
+		t.Fatal(perr)
+	}
+	if err != nil || len(ms) != 2 || ms[1].RunID != run.ID {
+		t.Fatalf("Await: %v, %d manifests", err, len(ms))
+	}
+}
