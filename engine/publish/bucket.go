@@ -50,6 +50,10 @@ func bucketURL(raw string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%q is not a URL: %w", raw, err)
 	}
+	if u.Scheme == "gs" && !gcsBuilt {
+		return "", fmt.Errorf("%s: this recon is built without gs:// (build it with -tags gcs), "+
+			"or reach GCS through its S3 interface: s3://BUCKET?endpoint=https://storage.googleapis.com", raw)
+	}
 	if u.Scheme == "file" {
 		q := u.Query()
 		for k, v := range map[string]string{"create_dir": "1", "no_tmp_dir": "1", "metadata": "skip"} {

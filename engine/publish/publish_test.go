@@ -338,3 +338,31 @@ func TestAwaitTakesTheNightWhenTheLastShardPublishes(t *testing.T) {
 		t.Fatalf("Await: %v, %d manifests", err, len(ms))
 	}
 }
+
+func TestBucketURL(t *testing.T) {
+	abs, err := filepath.Abs("night")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want, err string }{
+		{"night", "file://" + abs + "?create_dir=1&metadata=skip&no_tmp_dir=1", ""},
+		{"file:///mnt/n?metadata=", "file:///mnt/n?create_dir=1&metadata=&no_tmp_dir=1", ""}, // the operator's own settings stay
+		{"s3://recon-nights/2026-11-22?region=eu-west-1", "s3://recon-nights/2026-11-22?region=eu-west-1", ""},
+		{"", "", "no URL"},
+	}
+	if !gcsBuilt {
+		tests = append(tests, struct{ in, want, err string }{"gs://b/n", "", "built without gs://"})
+	}
+	for _, tt := range tests {
+		got, err := bucketURL(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("bucketURL(%q) = %q, %v; want an error saying %q", tt.in, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("bucketURL(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
