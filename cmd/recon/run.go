@@ -53,7 +53,7 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			shard, err := nightOf(c, cfg) // merge_night.go
+			part, err := nightOf(c, cfg) // this run's part of a sharded night: merge_night.go
 			if err != nil {
 				return err
 			}
@@ -78,12 +78,12 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			shard.apply(cfg, &opt, obs)
+			part.apply(cfg, &opt, obs)
 			run, _, err := engine.Run(c.Context, opt)
 			obs.stopProgress()
-			shard.record(log, db, run)
+			part.record(log, db, run)
 			err = obs.finish(c, db, cfg, run, conclude(c, log, db, cfg, run, err))
-			return shard.publish(c, log, db, cfg, run, err)
+			return part.publish(c, log, db, cfg, run, err)
 		},
 	}
 }
