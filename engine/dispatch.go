@@ -44,6 +44,8 @@ type dispatcher struct {
 	done    lineSet // lines stored by an interrupted attempt of this run
 	full    bool
 	started time.Time
+	mine    func(account string) bool // Options.Accounts
+	skipped int                       // rows mine refused: the ledger was not empty
 
 	// accounts is written by read alone, and read elsewhere under mu.
 	accounts map[string]*queue
@@ -81,6 +83,10 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 		}
 		if err != nil {
 			return err
+		}
+		if d.mine != nil && !d.mine(row.Account) {
+			d.skipped++ // another shard's
+			continue
 		}
 		var q *queue
 		if _, ok := d.cfg.Accounts[row.Account]; ok {

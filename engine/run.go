@@ -48,8 +48,9 @@ type Options struct {
 	// StatementDay is the day the statements cover (only its date counts,
 	// taken in each account's zone); zero: yesterday in the account's zone.
 	StatementDay time.Time
-	// Accounts, when set, says which accounts the run covers; the rows of
-	// the others are skipped. nil: every account.
+	// Accounts, when set, limits the run to the rows whose account cell it
+	// accepts (a shard's, package shard); the others are skipped unjudged,
+	// uncounted and unstored. nil: every row.
 	Accounts func(account string) bool
 }
 
@@ -122,7 +123,8 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	qctx, stopQuerying := context.WithCancel(ctx)
 	defer stopQuerying()
 	d := &dispatcher{pipeline: p, ctx: qctx, cfg: cfg, rules: rs, host: starter, log: log, index: ix, stmts: stmts,
-		done: newLineSet(done), full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying, started: time.Now()}
+		done: newLineSet(done), full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying, started: time.Now(),
+		mine: opt.Accounts}
 	done = nil // the set holds it in a bit per line
 	stopProgress := d.watch(opt.ProgressEvery, opt.Progress)
 	rowsErr := p.pass(func(put func(store.Record) error) error {
@@ -159,7 +161,9 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	run.Stats.Retries += prev.Retries
 	run.Stats.Restarts += prev.Restarts
 
-	if rowsErr == nil && ctx.Err() == nil && st.Rows == 0 && !opt.AllowEmpty {
+	// A shard with no rows of its own, of a ledger that has rows, is not an
+	// empty night.
+	if rowsErr == nil && ctx.Err() == nil && st.Rows == 0 && d.skipped == 0 && !opt.AllowEmpty {
 		rowsErr = fmt.Errorf("%w: %s (an upstream export that failed looks like this; pass --allow-empty "+
 			"if a night without orders is expected)", ErrEmptyLedger, opt.LedgerPath)
 	}
@@ -192,7 +196,7 @@ func indexLedger(opt Options, accts ledger.Accounts) (*index.Index, string, erro
 		if err != nil {
 			return nil, "", fmt.Errorf("reading the ledger: %w", err)
 		}
-		if bad == nil {
+		if bad == nil && (opt.Accounts == nil || opt.Accounts(row.Account)) {
 			if err := b.Add(&row); err != nil {
 				return nil, "", err
 			}

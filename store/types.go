@@ -31,6 +31,7 @@ type Run struct {
 	ID         string                `json:"run_id"`
 	Command    string                `json:"command"` // CommandRun or CommandReplay
 	ReplayOf   string                `json:"replay_of,omitempty"`
+	Shard      string                `json:"shard,omitempty"` // "INDEX/COUNT": one shard of a sharded night
 	Status     Status                `json:"status"`
 	Error      string                `json:"error,omitempty"`
 	StartedAt  time.Time             `json:"started_at"`

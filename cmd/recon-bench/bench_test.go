@@ -108,6 +108,24 @@ func TestCPUAndHOLModes(t *testing.T) {
 	})
 }
 
+// The shard mode runs one shard-process over several accounts, publishes
+// and merges it, and sizes the platform from what it measured.
+func TestShardMode(t *testing.T) {
+	var rep shardReport
+	runJSON(t, &rep, "shard", "--accounts", "6", "--orders", "40", "--rate", "1000", "--recon", reconBin(t))
+	if rep.Orders != 240 || rep.Run.Children < 6 || rep.Run.CPUS <= 0 || rep.CPUMsPerOrder <= 0 || rep.PluginMB <= 0 {
+		t.Errorf("run: %d orders, %d plugin processes, %v CPU-s, %v ms/order, plugin %v MB; want 240 orders over 6 accounts' plugins",
+			rep.Orders, rep.Run.Children, rep.Run.CPUS, rep.CPUMsPerOrder, rep.PluginMB)
+	}
+	if rep.Run.ExitCode != 0 || rep.Merge.ExitCode != 0 {
+		t.Errorf("exit: run %d, merge %d; the planted ledger reconciles clean", rep.Run.ExitCode, rep.Merge.ExitCode)
+	}
+	p := rep.Plan
+	if p.Shards < 1 || p.Shards < p.ByCPU || p.Shards < p.ByMemory || p.AccountsPerShard*p.Shards < p.Accounts {
+		t.Errorf("platform sizing %+v: the shards do not cover the bounds or the accounts", p)
+	}
+}
+
 func TestParseSlow(t *testing.T) {
 	for _, c := range []struct {
 		in   string

@@ -46,7 +46,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 		Flags: copyFlags([]cli.Flag{configFlag, storeFlag, logFormatFlag, logLevelFlag, noProgressFlag}, true),
 		Commands: []*cli.Command{
 			runCommand(), checkCommand(), demoCommand(), sandboxCommand(), replayCommand(), reportCommand(), runsCommand(),
-			showCommand(), diffCommand(), rulesCommand(), pluginsCommand(), pruneCommand(),
+			showCommand(), diffCommand(), rulesCommand(), pluginsCommand(), pruneCommand(), mergeCommand(),
 		},
 		// urfave/cli would print its complaint about a command that does
 		// not exist and exit 0; the contract says 2.

@@ -24,6 +24,7 @@ func TestEveryCommandsHelp(t *testing.T) {
 		"report": {"config", "store"}, "runs": {"config", "store"}, "show": {"config", "store"},
 		"diff": {"config", "store"}, "rules": {"config"}, "rules check": {"config"}, "rules test": {"config"},
 		"plugins": {"config"}, "demo": {"no-progress"}, "sandbox": {}, "prune": {"config", "store"},
+		"merge": {"config"},
 	}
 	var walk func(prefix string, cmds []*cli.Command)
 	seen := 0

@@ -66,7 +66,7 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 	for _, out := range []struct {
 		flag, format string
 		to           *io.Writer
-	}{{"report", "json", &outs.JSON}, {"csv", "csv", &outs.CSV}} {
+	}{{"report", "json", &outs.JSON}, {"csv", "csv", &outs.CSV}, {"html", "html", &outs.HTML}} {
 		p := c.String(out.flag)
 		if p == "" {
 			continue

@@ -15,6 +15,8 @@ import (
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/engine/preflight"
+	"github.com/reconhq/recon/engine/publish"
+	"github.com/reconhq/recon/engine/shard"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
 )
@@ -101,6 +103,15 @@ var exitKinds = []exitKind{
 	{name: "plugin checksum", match: is(host.ErrChecksum), status: exitFailed},
 	{name: "rule file", match: as[*rules.CompileError], status: exitFailed},
 	{name: "rule", match: as[*rules.RuleError], status: exitFailed},
+	// A sharded night: a shards file that leaves an account to no shard, a
+	// shard's outputs that could not be published (exit 1, so that the
+	// shard runs again), a night with a shard missing or failed, or shards
+	// that are not of one night.
+	{name: "shards file", match: as[*shard.FileError], status: exitFailed},
+	{name: "not published", match: as[*publish.Error], status: exitFailed,
+		hint: "\n  the shard's run is stored; run the shard again to publish it (its clean rows are judged on their stored answers)"},
+	{name: "night incomplete", match: is(publish.ErrIncomplete), status: exitFailed},
+	{name: "shards disagree", match: is(publish.ErrMismatch), status: exitFailed},
 	{name: "cancelled", match: is(context.Canceled), status: exitFailed},
 	{name: "usage", match: as[*usageError], status: exitUsage},
 	// urfave/cli's own errors (cli.Exit) are all about how recon was

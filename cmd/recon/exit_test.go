@@ -17,6 +17,8 @@ import (
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/engine/preflight"
+	"github.com/reconhq/recon/engine/publish"
+	"github.com/reconhq/recon/engine/shard"
 	"github.com/reconhq/recon/engine/statement"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
@@ -85,6 +87,14 @@ func TestExitStatus(t *testing.T) {
 		{"bad config", preflight.Problems{cfgProblem("accounts.a.credentials.terminal_sm", "did you mean terminal_sn?")}, exitFailed,
 			[]string{"config c.yaml: accounts.a.credentials.terminal_sm: did you mean terminal_sn?"}},
 		{"check found problems", &checkFailed{n: 2, path: "c.yaml"}, exitFailed, []string{"recon: check: 2 problems in c.yaml"}},
+		{"shards file", &shard.FileError{File: "shards.yaml", Account: "shop-a", Err: shard.ErrUnassigned}, exitFailed,
+			[]string{`recon: shards file shards.yaml: account "shop-a": has no shard`}},
+		{"not published", errors.Join(errDiscrepancies, &publish.Error{URL: "s3://b/n", Path: "shard-1-of-3/manifest.json", Err: os.ErrPermission}),
+			exitFailed, []string{"publishing to s3://b/n: shard-1-of-3/manifest.json: permission denied"}},
+		{"night incomplete", &publish.IncompleteError{URL: "/n", Count: 3, Missing: []int{1}}, exitFailed,
+			[]string{"missing shard 1 (no shard-1-of-3/manifest.json)"}},
+		{"shards disagree", &publish.MismatchError{URL: "/n", Shard: 2, Count: 3, File: "results.jsonl.gz", What: "sha256 x"}, exitFailed,
+			[]string{"shard 2, shard-2-of-3/results.jsonl.gz: sha256 x"}},
 		{"cancelled", context.Canceled, exitFailed, []string{"context canceled"}},
 		// A failure beside a usage error or findings is still a failure.
 		{"store locked", errors.Join(usagef("", "x"), store.ErrLocked), exitFailed, []string{"in use"}},

@@ -53,7 +53,19 @@ type observer struct {
 // lines print above the live bars). Its errors come before the first
 // query: a bad --pushgateway, a --metrics-file that cannot be written.
 func observe(c *cli.Context, cfg *config.Config, opt *engine.Options) (*observer, error) {
-	o := &observer{log: opt.Log, restore: func() {}, notify: cfg.Notify,
+	o, err := newObserver(c, cfg, opt.Log)
+	if err != nil {
+		return nil, err
+	}
+	if c.Bool("no-progress") {
+		return o, nil
+	}
+	return o, o.showProgress(c, opt)
+}
+
+// newObserver is the end-of-run reporting alone (merge has no progress).
+func newObserver(c *cli.Context, cfg *config.Config, log *slog.Logger) (*observer, error) {
+	o := &observer{log: log, restore: func() {}, notify: cfg.Notify,
 		grouping: metrics.Grouping(cfg.AccountNames()), metricsFile: c.String("metrics-file")}
 	o.pushgateway = cfg.Pushgateway
 	if gw := c.String("pushgateway"); gw != "" {
@@ -72,9 +84,11 @@ func observe(c *cli.Context, cfg *config.Config, opt *engine.Options) (*observer
 			o.report, _ = filepath.Abs(p)
 		}
 	}
-	if c.Bool("no-progress") {
-		return o, nil
-	}
+	return o, nil
+}
+
+// showProgress wires the run's progress display into opt.
+func (o *observer) showProgress(c *cli.Context, opt *engine.Options) error {
 	stderr := c.App.ErrWriter
 	if isTerminal(stderr) && c.String("log-format") == "text" {
 		bars := newBarProgress(stderr)
@@ -86,7 +100,7 @@ func observe(c *cli.Context, cfg *config.Config, opt *engine.Options) (*observer
 		c.App.ErrWriter = stderr
 		if err != nil {
 			bars.close()
-			return nil, err
+			return err
 		}
 		o.log, o.view = log, bars
 		o.restore = func() { sw.set(stderr) }
@@ -96,7 +110,7 @@ func observe(c *cli.Context, cfg *config.Config, opt *engine.Options) (*observer
 		opt.ProgressEvery = logsEvery
 	}
 	opt.Progress = o.view.update
-	return o, nil
+	return nil
 }
 
 // stopProgress ends the display, before the summary is printed.

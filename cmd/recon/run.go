@@ -28,7 +28,8 @@ func runCommand() *cli.Command {
 			"   recon run --config /etc/recon/recon.yaml --ledger orders.csv --report report.json\n" +
 			"   RECON_CONFIG=/etc/recon/recon.yaml RECON_LEDGER=orders.csv recon run --log-format json\n" +
 			"   recon run --config recon.yaml --ledger orders.csv --statement shop-upay=bills/upay-2026-11-30.csv\n" +
-			"   recon run --config recon.yaml --ledger orders.csv --statement-date 2026-11-30   # statement: patterns",
+			"   recon run --config recon.yaml --ledger orders.csv --statement-date 2026-11-30   # statement: patterns\n" +
+			"   recon run --config recon.yaml --ledger orders.csv --store shard1.db --shard 1/3 --publish s3://recon/nights/2026-11-22",
 		// Every flag of the nightly job has a variable too, for a crontab or a
 		// Kubernetes manifest that sets the environment, not the arguments.
 		Flags: withEnv(append([]cli.Flag{
@@ -41,7 +42,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "allow-empty", Usage: "a ledger without data rows completes (otherwise exit 1: a failed export looks just like it)"},
 			&cli.StringSliceFlag{Name: "statement", Usage: "the provider's statement (对账单) of an account, `ACCOUNT=FILE` (repeatable; over the config's statement:); its rows the ledger lacks are MISSING_IN_LEDGER"},
 			&cli.StringFlag{Name: "statement-date", Usage: "the `DAY` (YYYY-MM-DD) the statements cover, for the config's {date} patterns and the period (default: yesterday in each account's zone)"},
-		}, observeFlags()...)),
+		}, append(observeFlags(), shardFlags()...)...)),
 		Action: func(c *cli.Context) error {
 			if c.String("ledger") == "" {
 				return usagef("recon run --config FILE --ledger FILE", "recon run needs --ledger")
@@ -57,6 +58,10 @@ func runCommand() *cli.Command {
 				return err
 			}
 			cfg, err := loadConfig(c)
+			if err != nil {
+				return err
+			}
+			part, err := nightOf(c, cfg) // this run's part of a sharded night: merge_night.go
 			if err != nil {
 				return err
 			}
@@ -91,9 +96,12 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			part.apply(cfg, &opt, obs)
 			run, _, err := engine.Run(c.Context, opt)
 			obs.stopProgress()
-			return obs.finish(c, db, cfg, run, conclude(c, log, db, cfg, run, err))
+			part.record(log, db, run)
+			err = obs.finish(c, db, cfg, run, conclude(c, log, db, cfg, run, err))
+			return part.publish(c, log, db, cfg, run, err)
 		},
 	}
 }

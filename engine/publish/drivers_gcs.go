@@ -1,0 +1,7 @@
+//go:build gcs
+
+package publish
+
+import _ "gocloud.dev/blob/gcsblob"
+
+func init() { gcsBuilt = true }
