@@ -95,6 +95,11 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 		d.arrive(q)
 		resumed := d.done.has(row.Line)
 		if bad != nil {
+			// The ledger has a row for this order, if a broken one: its
+			// statement row is not one the ledger lacks.
+			if _, err := d.join(row, false); err != nil {
+				return err
+			}
 			if resumed {
 				d.restored(q, recon.VerdictInvalid, recon.Default(recon.VerdictInvalid, "").Severity)
 			} else {

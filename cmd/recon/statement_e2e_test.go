@@ -20,7 +20,8 @@ import (
 // of 2026-11-21 for the upay night's orders: PAID-1 as the ledger has it,
 // AMOUNT-1 and MISSED-1 as the provider has them (the ledger disagrees),
 // LOST-1 that the ledger lacks, a payment of the day before (outside the
-// period), a malformed row, then the summary section.
+// period), a malformed row, BROKEN-1 (which the ledger has, malformed), then
+// the summary section.
 const wechatBill = "交易时间,公众账号ID,商户号,子商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注\n" +
 	"`2026-11-21 23:10:04,`wx1,`10000100,`0,`,`4200000001,`PAID-1,`o1,`JSAPI,`SUCCESS,`CMB_DEBIT,`CNY,`12.34,`0.00,`0,`0,`0.00,`0.00,`,`,`拿铁,`,`0.07,`0.60%,`12.34,`0.00,`\n" +
 	"`2026-11-21 20:00:00,`wx1,`10000100,`0,`,`4200000002,`AMOUNT-1,`o1,`JSAPI,`SUCCESS,`CMB_DEBIT,`CNY,`19.99,`0.00,`0,`0,`0.00,`0.00,`,`,`月饼,`,`0.12,`0.60%,`19.99,`0.00,`\n" +
@@ -28,6 +29,7 @@ const wechatBill = "交易时间,公众账号ID,商户号,子商户号,设备号
 	"`2026-11-21 22:00:00,`wx1,`10000100,`0,`,`4200000004,`LOST-1,`o1,`NATIVE,`SUCCESS,`OTHERS,`CNY,`66.00,`0.00,`0,`0,`0.00,`0.00,`,`,`礼盒,`,`0.40,`0.60%,`66.00,`0.00,`\n" +
 	"`2026-11-20 23:59:59,`wx1,`10000100,`0,`,`4200000005,`EARLIER-1,`o1,`NATIVE,`SUCCESS,`OTHERS,`CNY,`3.00,`0.00,`0,`0,`0.00,`0.00,`,`,`糖,`,`0.02,`0.60%,`3.00,`0.00,`\n" +
 	"`2026-11-21 22:30:00,`wx1,`10000100,`0,`,`4200000006,`BAD-1,`o1,`NATIVE,`SUCCESS,`OTHERS,`CNY,`x,`0.00,`0,`0,`0.00,`0.00,`,`,`糖,`,`0.02,`0.60%,`abc,`0.00,`\n" +
+	"`2026-11-21 22:40:00,`wx1,`10000100,`0,`,`4200000007,`BROKEN-1,`o1,`NATIVE,`SUCCESS,`OTHERS,`CNY,`12.35,`0.00,`0,`0,`0.00,`0.00,`,`,`糖,`,`0.07,`0.60%,`12.35,`0.00,`\n" +
 	"总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\n" +
 	"`6,`110.13,`0.00,`0.00,`0.66,`110.13,`0.00\n"
 
@@ -148,6 +150,9 @@ func TestStatementNight(t *testing.T) {
 	}
 	if bad := by["BAD-1"]; len(bad) != 1 || bad[0].Verdict != "INVALID" || bad[0].Line != bill+":7" || !strings.Contains(bad[0].Detail, "amount") {
 		t.Errorf("BAD-1: %+v; want INVALID at %s:7 naming the amount", bad, bill)
+	}
+	if broken := by["BROKEN-1"]; len(broken) != 1 || broken[0].Verdict != "INVALID" {
+		t.Errorf("BROKEN-1, a malformed ledger row the bill has: %+v; want its INVALID ledger row alone", broken)
 	}
 	if len(by["EARLIER-1"]) != 0 {
 		t.Errorf("a payment of the day before was reported: %+v", by["EARLIER-1"])
