@@ -5,10 +5,12 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/demo"
@@ -111,7 +113,11 @@ func demoCommand() *cli.Command {
 			if len(miss) > 0 {
 				fmt.Fprintf(out, "\ndemo FAILED: %d of %d rows did not get the planted verdict:\n", len(miss), len(plan.Want)+len(plan.Missing))
 				for _, m := range miss {
-					fmt.Fprintf(out, "  line %d: want %s (%s), got %s: %s\n", m.Line, m.Want, m.Why, m.Got, m.Detail)
+					where := strconv.Itoa(m.Line)
+					if m.Line == 0 || m.Line >= recon.StatementLines {
+						where = "(statement)" // no ledger line: a row only a statement has, or should have
+					}
+					fmt.Fprintf(out, "  line %s: want %s (%s), got %s: %s\n", where, m.Want, m.Why, m.Got, m.Detail)
 				}
 				return fmt.Errorf("demo: %d rows did not get the planted verdict", len(miss))
 			}
