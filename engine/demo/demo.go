@@ -312,5 +312,13 @@ func (p *Plan) Coverage() map[string]map[recon.Verdict]int {
 		}
 		out[e.Account][e.Verdict]++
 	}
+	if p.Statements != nil {
+		for _, m := range p.Missing {
+			if out[m.Account] == nil {
+				out[m.Account] = map[recon.Verdict]int{}
+			}
+			out[m.Account][recon.VerdictMissingInLedger]++
+		}
+	}
 	return out
 }
