@@ -201,25 +201,43 @@ func (r *Rules) MapStatement(ctx context.Context, row recon.Row, ans recon.Reply
 		if err != nil {
 			return err
 		}
-		rets, err := s.dispatch(HookMapStatement, row.Provider, row.Account, 2, a)
-		if err != nil {
-			return &RuleError{Hook: HookMapStatement, Err: err}
-		}
-		switch v := rets[0].(type) {
-		case lua.LString:
-			if !statementStates[string(v)] || !recon.IsProviderState(row.Kind, recon.State(v)) {
-				return &RuleError{Hook: HookMapStatement, Err: fmt.Errorf("returned %q, not a %s state of the contract", v, row.Kind)}
-			}
-			mapped, detail = recon.State(v), lua.LVAsString(rets[1])
-		case *lua.LNilType:
-			mapped = recon.StateUnknown
-			detail = fmt.Sprintf("no rule maps %s statement status %q", row.Provider, ans.Answer.Status)
-		default:
-			return &RuleError{Hook: HookMapStatement, Err: fmt.Errorf("returned a %s, want a state name", v.Type())}
-		}
-		return nil
+		mapped, detail, err = s.mapState(row, ans, a)
+		return err
 	})
 	return mapped, detail, err
+}
+
+// mapState runs the map hook of a found answer: map_payment or map_refund
+// by the row's kind, map_statement for a statement's row. A hook that
+// maps nothing gives UNKNOWN, with the raw status in the detail.
+func (s *state) mapState(row recon.Row, ans recon.Reply, a *lua.LTable) (recon.State, string, error) {
+	hook, valid := HookMapPayment, paymentStates
+	if row.Kind == recon.Refund {
+		hook, valid = HookMapRefund, refundStates
+	}
+	what := "status"
+	if ans.Source == recon.SourceStatement {
+		hook, what = HookMapStatement, "statement status"
+	}
+	rets, err := s.dispatch(hook, row.Provider, row.Account, 2, a)
+	if err != nil {
+		return "", "", &RuleError{Hook: hook, Err: err}
+	}
+	switch v := rets[0].(type) {
+	case lua.LString:
+		if !valid[string(v)] {
+			return recon.State(v), "", &RuleError{Hook: hook, Err: fmt.Errorf("returned %q, not a %s state of the contract", v, row.Kind)}
+		}
+		return recon.State(v), lua.LVAsString(rets[1]), nil
+	case *lua.LNilType:
+		detail := fmt.Sprintf("no rule maps %s %s %q", row.Provider, what, ans.Answer.Status)
+		if ans.Answer.SubStatus != "" {
+			detail += fmt.Sprintf(" (sub-status %q)", ans.Answer.SubStatus)
+		}
+		return recon.StateUnknown, detail, nil
+	default:
+		return "", "", &RuleError{Hook: hook, Err: fmt.Errorf("returned a %s, want a state name", v.Type())}
+	}
 }
 
 func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement, error) {
@@ -235,35 +253,8 @@ func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement
 	}
 	switch ans.Outcome {
 	case recon.OutcomeFound:
-		hook, valid := HookMapPayment, paymentStates
-		if refund {
-			hook, valid = HookMapRefund, refundStates
-		}
-		if ans.Source == recon.SourceStatement {
-			hook = HookMapStatement
-		}
-		rets, err := s.dispatch(hook, row.Provider, row.Account, 2, a)
-		if err != nil {
-			return j, &RuleError{Hook: hook, Err: err}
-		}
-		switch v := rets[0].(type) {
-		case lua.LString:
-			j.State = recon.State(v)
-			if !valid[string(v)] {
-				return j, &RuleError{Hook: hook, Err: fmt.Errorf("returned %q, not a %s state of the contract", j.State, row.Kind)}
-			}
-			j.StateDetail = lua.LVAsString(rets[1])
-		case *lua.LNilType:
-			j.State = recon.StateUnknown
-			j.StateDetail = fmt.Sprintf("no rule maps %s status %q", row.Provider, ans.Answer.Status)
-			if hook == HookMapStatement {
-				j.StateDetail = fmt.Sprintf("no rule maps %s statement status %q", row.Provider, ans.Answer.Status)
-			}
-			if ans.Answer.SubStatus != "" {
-				j.StateDetail += fmt.Sprintf(" (sub-status %q)", ans.Answer.SubStatus)
-			}
-		default:
-			return j, &RuleError{Hook: hook, Err: fmt.Errorf("returned a %s, want a state name", v.Type())}
+		if j.State, j.StateDetail, err = s.mapState(row, ans, a); err != nil {
+			return j, err
 		}
 	case recon.OutcomeNotFound:
 		j.State = recon.StateNotFound

@@ -39,6 +39,7 @@ type Book struct {
 	path, sha string
 	f         *os.File
 	offs      []int64 // row i's place in f
+	size      int64   // f's length: where the last row ends
 	byOrder   []uint64
 	byTrade   []uint64
 	dupOf     map[int32]int32 // a row repeating an earlier one's key: that one
@@ -156,6 +157,7 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 		f.Close()
 		return nil, fmt.Errorf("statement %s: writing its temporary copy: %w", path, err)
 	}
+	b.size = off
 	b.sha = hex.EncodeToString(sum.Sum(nil))
 	slices.Sort(b.byOrder)
 	slices.Sort(b.byTrade)
@@ -255,11 +257,9 @@ func (b *Book) entry(ord int) (Entry, error) {
 	if ord < 0 || ord >= len(b.offs) {
 		return Entry{}, fmt.Errorf("statement %s: no row %d", b.path, ord)
 	}
-	end := int64(-1)
+	end := b.size
 	if ord+1 < len(b.offs) {
 		end = b.offs[ord+1]
-	} else if st, err := b.f.Stat(); err == nil {
-		end = st.Size()
 	}
 	n := end - b.offs[ord]
 	if n <= 0 || n > 64<<20 {
