@@ -10,6 +10,8 @@
 package shard
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -82,7 +84,13 @@ type Assignment struct {
 	// accounts to their shards.
 	File  string
 	fixed map[string]int
+	// Digest names the assignment: ByHash, or the file's sha256. Shards
+	// of one night share it, or their rows do not add up to the ledger.
+	Digest string
 }
+
+// ByHash is the Digest of the assignment by FNV-1a alone.
+const ByHash = "fnv1a64"
 
 // FileError is an assignment file that cannot be used: it names the file
 // and, when one is to blame, the account.
@@ -108,7 +116,7 @@ var ErrUnassigned = errors.New("has no shard in the file (every account of the c
 // when it is not "". accounts are the config's: each must be in the file,
 // which is read and checked now, before any row.
 func New(spec Spec, path string, accounts []string) (*Assignment, error) {
-	a := &Assignment{Spec: spec, File: path}
+	a := &Assignment{Spec: spec, File: path, Digest: ByHash}
 	if path == "" {
 		return a, nil
 	}
@@ -116,33 +124,46 @@ func New(spec Spec, path string, accounts []string) (*Assignment, error) {
 	if err != nil {
 		return nil, &FileError{File: path, Err: err}
 	}
-	var fixed map[string]int
-	if err := yaml.Unmarshal(b, &fixed); err != nil {
+	var entries map[string]*int
+	if err := yaml.Unmarshal(b, &entries); err != nil {
 		return nil, &FileError{File: path, Err: fmt.Errorf("want a map of account name to shard index: %w", err)}
 	}
-	names := make([]string, 0, len(fixed))
-	for name := range fixed {
+	names := make([]string, 0, len(entries))
+	for name := range entries {
 		names = append(names, name)
 	}
 	sort.Strings(names) // the first bad one, the same every time
+	fixed := make(map[string]int, len(entries))
 	for _, name := range names {
+		// "shop:" with no index is no shard, not shard 0.
+		if entries[name] == nil {
+			return nil, &FileError{File: path, Account: name, Err: ErrUnassigned}
+		}
+		fixed[name] = *entries[name]
 		if i := fixed[name]; i < 0 || i >= spec.Count {
 			return nil, &FileError{File: path, Account: name,
 				Err: fmt.Errorf("shard %d is not one of 0..%d (the night has %d shards)", i, spec.Count-1, spec.Count)}
 		}
 	}
+	// Only the config's accounts go by the file: a name it does not have
+	// (an entry left from an account since removed) goes by the hash, as
+	// the contract says, like any other row of an unknown account.
+	a.fixed = make(map[string]int, len(accounts))
 	for _, name := range accounts {
-		if _, ok := fixed[name]; !ok {
+		i, ok := fixed[name]
+		if !ok {
 			return nil, &FileError{File: path, Account: name, Err: ErrUnassigned}
 		}
+		a.fixed[name] = i
 	}
-	a.fixed = fixed
+	sum := sha256.Sum256(b)
+	a.Digest = "sha256:" + hex.EncodeToString(sum[:])
 	return a, nil
 }
 
-// Of is the shard of the rows whose account cell is account: the file's,
-// else the hash's (for a name the config does not have, whose rows are
-// INVALID: they too are in exactly one shard).
+// Of is the shard of the rows whose account cell is account: the file's
+// for an account of the config, else the hash's (a name the config does
+// not have, whose rows are INVALID: they too are in exactly one shard).
 func (a *Assignment) Of(account string) int {
 	if i, ok := a.fixed[account]; ok {
 		return i

@@ -102,7 +102,7 @@ func TestAssignmentFile(t *testing.T) {
 		}
 		return p
 	}
-	good := write("shards.yaml", "# by last night's volume\nbig: 0\nsmall-1: 1\nsmall-2: 1\nretired: 2\n")
+	good := write("shards.yaml", "# by last night's volume\nbig: 0\nsmall-1: 1\nsmall-2: 1\nretired: 2\nold-shop: 0\n")
 	config := []string{"big", "small-1", "small-2"}
 	tests := []struct {
 		name     string
@@ -112,12 +112,17 @@ func TestAssignmentFile(t *testing.T) {
 		mine     map[string]bool // account cells and whether shard spec runs them
 		err      string          // the error names file and account
 	}{
-		{"the file decides", good, config, Spec{1, 3}, map[string]bool{"big": false, "small-1": true, "small-2": true, "retired": false}, ""},
+		{"the file decides", good, config, Spec{1, 3}, map[string]bool{"big": false, "small-1": true, "small-2": true}, ""},
+		// The file's entry for an account the config no longer has is not
+		// used: its rows (INVALID) go by the hash, as the contract says.
+		{"a name only the file has goes by hash", good, config, Spec{1, 3}, map[string]bool{"old-shop": Hash("old-shop", 3) == 1}, ""},
 		{"an unknown account goes by hash", good, config, Spec{Hash("stranger", 3), 3}, map[string]bool{"stranger": true}, ""},
 		{"an account of the config missing", good, append(config, "new-shop"), Spec{0, 3}, nil,
 			`shards file ` + good + `: account "new-shop": has no shard in the file`},
 		{"an index beyond the count", good, config, Spec{0, 2}, nil,
 			`shards file ` + good + `: account "retired": shard 2 is not one of 0..1`},
+		{"an entry without an index", write("null.yaml", "big:\nsmall-1: 1\nsmall-2: ~\n"), config, Spec{0, 2}, nil,
+			`account "big": has no shard in the file`},
 		{"not a map", write("list.yaml", "- big\n- small\n"), config, Spec{0, 2}, nil, "list.yaml: want a map of account name to shard index"},
 		{"not an index", write("word.yaml", "big: zero\n"), config, Spec{0, 2}, nil, "word.yaml: want a map"},
 		{"no such file", filepath.Join(dir, "none.yaml"), config, Spec{0, 2}, nil, "none.yaml: open"},
