@@ -15,6 +15,7 @@ import (
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/internal/index"
+	"github.com/reconhq/recon/engine/internal/lineset"
 	"github.com/reconhq/recon/engine/internal/spool"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/rules"
@@ -41,7 +42,7 @@ type dispatcher struct {
 	write   func(store.Record) error // the rows pass's put
 	stop    context.CancelFunc       // ends ctx: no more queries
 	once    sync.Once
-	done    lineSet // lines stored by an interrupted attempt of this run
+	done    *lineset.Set // lines stored by an interrupted attempt of this run
 	full    bool
 	started time.Time
 	mine    func(account string) bool // Options.Accounts
@@ -93,7 +94,7 @@ func (d *dispatcher) read(lr *ledger.Reader) error {
 			q = d.queue(row.Account)
 		}
 		d.arrive(q)
-		resumed := d.done.has(row.Line)
+		resumed := d.done.Has(row.Line)
 		if bad != nil {
 			// The ledger has a row for this order, if a broken one: its
 			// statement row is not one the ledger lacks.
@@ -440,37 +441,4 @@ func (d *dispatcher) wait() {
 		go func() { defer stopping.Done(); q.acct.close() }() // each plugin's stop is bounded; in parallel, not in sum
 	}
 	stopping.Wait()
-}
-
-// lineSet is a set of result lines: a bit per ledger line, an eighth of
-// a byte per row however many are in it; the few lines of results about
-// statement rows (recon.StatementLines on) in a map.
-type lineSet struct {
-	bits      []uint64
-	statement map[int]bool
-}
-
-func newLineSet(lines map[int]bool) lineSet {
-	var s lineSet
-	for l := range lines {
-		if l >= recon.StatementLines {
-			if s.statement == nil {
-				s.statement = map[int]bool{}
-			}
-			s.statement[l] = true
-			continue
-		}
-		for len(s.bits) <= l/64 {
-			s.bits = append(s.bits, 0)
-		}
-		s.bits[l/64] |= 1 << (l % 64)
-	}
-	return s
-}
-
-func (s lineSet) has(l int) bool {
-	if l >= recon.StatementLines {
-		return s.statement[l]
-	}
-	return l >= 0 && l/64 < len(s.bits) && s.bits[l/64]&(1<<(l%64)) != 0
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
 	"github.com/reconhq/recon/engine/internal/index"
+	"github.com/reconhq/recon/engine/internal/lineset"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
@@ -123,7 +124,7 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	qctx, stopQuerying := context.WithCancel(ctx)
 	defer stopQuerying()
 	d := &dispatcher{pipeline: p, ctx: qctx, cfg: cfg, rules: rs, host: starter, log: log, index: ix, stmts: stmts,
-		done: newLineSet(done), full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying, started: time.Now(),
+		done: lineset.Of(done), full: opt.Full, accounts: map[string]*queue{}, stop: stopQuerying, started: time.Now(),
 		mine: opt.Accounts}
 	done = nil // the set holds it in a bit per line
 	stopProgress := d.watch(opt.ProgressEvery, opt.Progress)
@@ -153,6 +154,9 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	run.AccountStats = per
 	run.Statements = stmts.infos(cfg.AccountNames())
 	run.Ledger.SHA256, run.Ledger.Rows = sum, st.Rows
+	if opt.Accounts != nil {
+		run.Ledger.Total = st.Rows + d.skipped
+	}
 	// Query counts add up over the attempts of a resumed run; the rest
 	// describe this attempt.
 	prev := run.Stats

@@ -263,7 +263,7 @@ func (d *dispatcher) statementResults() error {
 			if rec.Result.Verdict == recon.VerdictMissingInLedger {
 				as.count(func(i *store.StatementInfo) { i.Missing++ })
 			}
-			if d.done.has(line) {
+			if d.done.Has(line) {
 				d.tally(rec.Result.Verdict, rec.Result.Severity, 1) // stored by the interrupted attempt
 				continue
 			}

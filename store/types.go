@@ -28,10 +28,13 @@ const (
 // order: what the run was and how it ended, what it read and judged with,
 // what it found and did; then what only the store needs.
 type Run struct {
-	ID         string                `json:"run_id"`
-	Command    string                `json:"command"` // CommandRun or CommandReplay
-	ReplayOf   string                `json:"replay_of,omitempty"`
-	Shard      string                `json:"shard,omitempty"` // "INDEX/COUNT": one shard of a sharded night
+	ID       string `json:"run_id"`
+	Command  string `json:"command"` // CommandRun or CommandReplay
+	ReplayOf string `json:"replay_of,omitempty"`
+	Shard    string `json:"shard,omitempty"` // "INDEX/COUNT": one shard of a sharded night
+	// Assignment is how a shard's night split the accounts (shard.ByHash,
+	// or the shards file's sha256): merge refuses shards that differ.
+	Assignment string                `json:"assignment,omitempty"`
 	Status     Status                `json:"status"`
 	Error      string                `json:"error,omitempty"`
 	StartedAt  time.Time             `json:"started_at"`
@@ -84,6 +87,21 @@ type RunStats struct {
 	Seconds float64 `json:"seconds,omitempty"`
 }
 
+// Add adds o's counts to s; Seconds, which do not add up, are the
+// caller's.
+func (s *RunStats) Add(o RunStats) {
+	s.Rows += o.Rows
+	s.Queried += o.Queried
+	s.Answered += o.Answered
+	s.Failed += o.Failed
+	s.Reused += o.Reused
+	s.Confirmed += o.Confirmed
+	s.Resumed += o.Resumed
+	s.Queries += o.Queries
+	s.Retries += o.Retries
+	s.Restarts += o.Restarts
+}
+
 // StatementInfo is one account's statement in a run: which file, what of
 // it was read, and what the join found.
 type StatementInfo struct {
@@ -123,6 +141,9 @@ type LedgerInfo struct {
 	Path   string `json:"path"`
 	Rows   int    `json:"rows"`
 	SHA256 string `json:"sha256"`
+	// Total is a shard's: the ledger's data rows, the other shards' too,
+	// which the shards' Rows must add up to.
+	Total int `json:"total,omitempty"`
 }
 
 // Plugin is the plugin an account was queried through.

@@ -65,7 +65,8 @@ func mergeCommand() *cli.Command {
 			}
 			defer n.Close()
 			count := c.Int("shards")
-			if _, err := n.Await(c.Context, count, c.Duration("wait"), mergePoll); err != nil {
+			ms, err := n.Await(c.Context, count, c.Duration("wait"), mergePoll)
+			if err != nil {
 				return err
 			}
 			// The shards' results go through a store of the merge's own, so
@@ -80,7 +81,7 @@ func mergeCommand() *cli.Command {
 				return err
 			}
 			defer db.Close()
-			run, err := n.Merge(c.Context, count, db)
+			run, err := n.Merge(c.Context, ms, db)
 			if err != nil {
 				return err
 			}
@@ -92,10 +93,6 @@ func mergeCommand() *cli.Command {
 				return err
 			}
 			if len(cfg.Accounts) == 0 {
-				ms, err := n.Manifests(c.Context, count)
-				if err != nil {
-					return err
-				}
 				obs.grouping = metrics.Grouping(ms[0].Accounts)
 			}
 			var runErr error

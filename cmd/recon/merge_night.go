@@ -94,16 +94,30 @@ func (n *night) record(log *slog.Logger, db *store.DB, run *store.Run) {
 	if n == nil || run == nil {
 		return
 	}
-	run.Shard = n.assign.Spec.String()
+	run.Shard, run.Assignment = n.assign.Spec.String(), n.assign.Digest
 	if err := db.PutRun(run); err != nil {
 		log.Warn("the run's shard could not be recorded in the store", "err", err)
 	}
 }
 
+// settle takes a published shard's no-answers (not one query of its
+// accounts answered) for its part of the night, which it is: its rows are
+// stored as ERROR, as an account whose provider is down is in a single
+// run, and the night fails only if no shard got an answer, which is the
+// merge's to say. The shard exits as with findings: exit 1 would have the
+// Job run it again while the merge may already be reading it.
+func (n *night) settle(err error) (error, bool) {
+	if n == nil || n.out == nil || !errors.Is(err, engine.ErrNoAnswers) {
+		return err, false
+	}
+	return nil, true
+}
+
 // publish publishes the shard's outputs when --publish asks, whatever
 // the outcome: a failed shard's manifest tells merge why. err is the
-// run's result; a shard not published is exit 1, so that it is run again.
-func (n *night) publish(c *cli.Context, log *slog.Logger, db *store.DB, cfg *config.Config, run *store.Run, err error) error {
+// run's result, noAnswers settle's; a shard not published is exit 1, so
+// that it is run again.
+func (n *night) publish(c *cli.Context, log *slog.Logger, db *store.DB, cfg *config.Config, run *store.Run, err error, noAnswers bool) error {
 	if n == nil || n.out == nil {
 		return err
 	}
@@ -117,7 +131,7 @@ func (n *night) publish(c *cli.Context, log *slog.Logger, db *store.DB, cfg *con
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Context), 5*time.Minute)
 	defer cancel()
 	perr := n.out.Publish(ctx, publish.Shard{Spec: n.assign.Spec, DB: db, Run: run, ExitStatus: status, Err: runErr,
-		NoAnswers: errors.Is(err, engine.ErrNoAnswers), Accounts: cfg.AccountNames()})
+		NoAnswers: noAnswers, Accounts: cfg.AccountNames()})
 	if perr != nil {
 		return errors.Join(err, perr)
 	}

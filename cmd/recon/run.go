@@ -65,9 +65,12 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			// A shard that fails before its run starts still publishes why,
+			// or the merge could only say it is missing.
+			early := func(err error) error { return part.publish(c, log, nil, cfg, nil, err, false) }
 			db, err := openStore(c, cfg)
 			if err != nil {
-				return err
+				return early(err)
 			}
 			defer db.Close()
 			// Before anything is sent: a plugin or a credential's name
@@ -75,17 +78,17 @@ func runCommand() *cli.Command {
 			// now rather than a night of findings.
 			plugins, err := preflightRun(c, cfg, log)
 			if err != nil {
-				return err
+				return early(err)
 			}
 			defer plugins.Close()
 			stmts, err := engine.StatementFiles(c.StringSlice("statement"))
 			if err != nil {
-				return usagef("--statement shop-upay=bills/upay-2026-11-30.csv", "%v", err)
+				return early(usagef("--statement shop-upay=bills/upay-2026-11-30.csv", "%v", err))
 			}
 			var day time.Time
 			if v := c.String("statement-date"); v != "" {
 				if day, err = time.Parse(time.DateOnly, v); err != nil {
-					return usagef("--statement-date 2026-11-30", "--statement-date %q is not a date YYYY-MM-DD", v)
+					return early(usagef("--statement-date 2026-11-30", "--statement-date %q is not a date YYYY-MM-DD", v))
 				}
 			}
 			opt := engine.Options{Config: cfg, Store: db, LedgerPath: c.String("ledger"),
@@ -94,14 +97,15 @@ func runCommand() *cli.Command {
 			// Progress, metrics and alerts: observe.go.
 			obs, err := observe(c, cfg, &opt)
 			if err != nil {
-				return err
+				return early(err)
 			}
 			part.apply(cfg, &opt, obs)
 			run, _, err := engine.Run(c.Context, opt)
 			obs.stopProgress()
 			part.record(log, db, run)
+			err, noAnswers := part.settle(err)
 			err = obs.finish(c, db, cfg, run, conclude(c, log, db, cfg, run, err))
-			return part.publish(c, log, db, cfg, run, err)
+			return part.publish(c, log, db, cfg, run, err, noAnswers)
 		},
 	}
 }

@@ -362,3 +362,55 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// A shard whose providers all fail has still stored its part of the night
+// (ERROR rows) and publishes it as final: it exits as with findings, not
+// 1, which an Indexed Job would retry while the merge may be reading it.
+// The night fails only because no shard got an answer, as a single run
+// would, and that is the merge's exit 1.
+func TestShardWithoutAnswersIsFinal(t *testing.T) {
+	sb, err := builtin.StartSandbox("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	dir := t.TempDir()
+	plan, err := demo.Prepare(dir, sb, 3, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing listens on port 1: every query fails at once.
+	tuneAccounts(t, plan.ConfigPath, map[string]any{"endpoint": "http://127.0.0.1:1/down", "retries": 0, "timeout": "2s"})
+	night := filepath.Join(dir, "night")
+	out, err := exec.Command(reconBin, "run", "--config", plan.ConfigPath, "--ledger", plan.LedgerPath,
+		"--store", filepath.Join(dir, "shard.db"), "--no-progress", "--shard", "0/1", "--publish", night).CombinedOutput()
+	if code := exitOf(err); code != exitDiscrepancies {
+		t.Fatalf("shard: exit %d; want %d (its part of the night is final)\n%s", code, exitDiscrepancies, out)
+	}
+	m := readJSON[struct {
+		Status     string `json:"status"`
+		ExitStatus int    `json:"exit_status"`
+		NoAnswers  bool   `json:"no_answers"`
+	}](t, filepath.Join(night, "shard-0-of-1", "manifest.json"))
+	if !m.NoAnswers || m.ExitStatus != exitDiscrepancies {
+		t.Errorf("manifest %+v; want no_answers, exit_status %d", m, exitDiscrepancies)
+	}
+	out, err = exec.Command(reconBin, "merge", "--shards", "1", "--from", night).CombinedOutput()
+	if code := exitOf(err); code != exitFailed || !strings.Contains(string(out), "not a single order") {
+		t.Fatalf("merge: exit %d; want %d saying no order could be queried\n%s", code, exitFailed, out)
+	}
+
+	// A shard that fails before its run starts publishes why, so that the
+	// merge names the cause rather than a missing shard.
+	failed := filepath.Join(dir, "failed")
+	out, err = exec.Command(reconBin, "run", "--config", plan.ConfigPath, "--ledger", plan.LedgerPath,
+		"--store", filepath.Join(dir, "shard2.db"), "--no-progress", "--shard", "0/1", "--publish", failed,
+		"--statement", "no-equals-sign").CombinedOutput()
+	if code := exitOf(err); code != exitUsage {
+		t.Fatalf("shard with a bad --statement: exit %d; want %d\n%s", code, exitUsage, out)
+	}
+	out, err = exec.Command(reconBin, "merge", "--shards", "1", "--from", failed).CombinedOutput()
+	if code := exitOf(err); code != exitFailed || !strings.Contains(string(out), "shard 0 failed (exit 2: --statement") {
+		t.Fatalf("merge of a shard that never ran: exit %d; want %d naming its cause\n%s", code, exitFailed, out)
+	}
+}

@@ -43,6 +43,7 @@ type Manifest struct {
 	Ledger       store.LedgerInfo       `json:"ledger"`
 	RuleSet      string                 `json:"rule_set,omitempty"`
 	ConfigSHA256 string                 `json:"config_sha256,omitempty"`
+	Assignment   string                 `json:"assignment,omitempty"`
 	FailOn       recon.Severity         `json:"fail_on,omitempty"`
 	Totals       map[recon.Verdict]int  `json:"totals,omitempty"`
 	Severities   map[recon.Severity]int `json:"severities,omitempty"`

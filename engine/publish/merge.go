@@ -19,6 +19,7 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine"
+	"github.com/reconhq/recon/engine/internal/lineset"
 	"github.com/reconhq/recon/store"
 )
 
@@ -66,37 +67,35 @@ func (n *Night) Manifests(ctx context.Context, count int) ([]*Manifest, error) {
 }
 
 // Await is Manifests, asked again every poll while the night is incomplete,
-// until within has passed: the shards may still be running, or be retried.
+// until within has passed (a last time then): the shards may still be
+// running, or be retried.
 func (n *Night) Await(ctx context.Context, count int, within, poll time.Duration) ([]*Manifest, error) {
 	deadline := time.Now().Add(within)
 	for {
 		ms, err := n.Manifests(ctx, count)
-		if !errors.Is(err, ErrIncomplete) || !time.Now().Add(poll).Before(deadline) {
+		left := time.Until(deadline)
+		if !errors.Is(err, ErrIncomplete) || left <= 0 {
 			return ms, err
 		}
 		select {
 		case <-ctx.Done():
 			return nil, errors.Join(err, ctx.Err())
-		case <-time.After(poll):
+		case <-time.After(min(poll, left)):
 		}
 	}
 }
 
-// Merge imports the night's count shards into db, a store of its own, as
-// the one run a single machine would have stored, and returns it: every
-// shard's results under one run, its counts added up. It refuses (the
-// errors of Manifests) a night with a shard missing or failed, or shards
-// that read another ledger, rules or config, or a file whose digest is not
-// its manifest's. The run is the same however often the night is merged.
-func (n *Night) Merge(ctx context.Context, count int, db *store.DB) (*store.Run, error) {
-	ms, err := n.Manifests(ctx, count)
-	if err != nil {
-		return nil, err
+// Merge imports the night's shards, whose manifests ms are (Manifests,
+// Await), into db, a store of its own, as the one run a single machine
+// would have stored, and returns it: every shard's results under one run,
+// its counts added up. It refuses shards that read another ledger, rules
+// or config, or split the accounts otherwise, or a file whose digest is
+// not its manifest's. The run is the same however often the night is
+// merged.
+func (n *Night) Merge(ctx context.Context, ms []*Manifest, db *store.DB) (*store.Run, error) {
+	if len(ms) == 0 {
+		return nil, errors.New("a night has at least 1 shard")
 	}
-	return n.merge(ctx, ms, db)
-}
-
-func (n *Night) merge(ctx context.Context, ms []*Manifest, db *store.DB) (*store.Run, error) {
 	first := ms[0]
 	runs := make([]*store.Run, len(ms))
 	for i, m := range ms {
@@ -113,6 +112,10 @@ func (n *Night) merge(ctx context.Context, ms []*Manifest, db *store.DB) (*store
 			return nil, mismatch("ran another config: sha256", m.ConfigSHA256, first.ConfigSHA256)
 		case m.FailOn != first.FailOn:
 			return nil, mismatch("has fail_on", m.FailOn, first.FailOn)
+		case m.Assignment != first.Assignment:
+			return nil, mismatch("split the accounts by", m.Assignment, first.Assignment)
+		case m.Ledger.Total != first.Ledger.Total:
+			return nil, mismatch("counted ledger rows", m.Ledger.Total, first.Ledger.Total)
 		}
 		r := &store.Run{}
 		if err := n.readFile(ctx, m, RunFile, func(rd io.Reader) (int, error) {
@@ -127,11 +130,18 @@ func (n *Night) merge(ctx context.Context, ms []*Manifest, db *store.DB) (*store
 		runs[i] = r
 	}
 	run := night(runs, first)
+	// Rows no shard ran (shards that split the accounts otherwise, say
+	// after the shards file changed between attempts) would otherwise be
+	// missing from the report without a word.
+	if first.Ledger.Total > 0 && run.Ledger.Rows != first.Ledger.Total {
+		return nil, &MismatchError{URL: n.URL, Shard: 0, Count: len(ms),
+			What: fmt.Sprintf("the shards ran %d rows of the ledger's %d: they did not split its accounts the same way (--shards-file, or COUNT)", run.Ledger.Rows, first.Ledger.Total)}
+	}
 	if err := db.PutRun(run); err != nil {
 		return nil, err
 	}
 	w := db.NewWriter(run.ID)
-	var seen lines
+	var seen lineset.Set
 	run.Totals, run.Severities = map[recon.Verdict]int{}, map[recon.Severity]int{}
 	err := func() error {
 		for i, m := range ms {
@@ -152,7 +162,7 @@ func (n *Night) merge(ctx context.Context, ms []*Manifest, db *store.DB) (*store
 						return rows, err
 					}
 					rows++
-					if !seen.add(res.Line) {
+					if !seen.Add(res.Line) {
 						return rows, &MismatchError{URL: n.URL, Shard: i, Count: len(ms), File: ResultsFile,
 							What: fmt.Sprintf("line %d has a result in another shard too", res.Line)}
 					}
@@ -235,19 +245,13 @@ func night(runs []*store.Run, first *Manifest) *store.Run {
 		run.Ledger.Rows += r.Ledger.Rows
 		maps.Copy(run.Accounts, r.Accounts)
 		maps.Copy(run.AccountStats, r.AccountStats)
+		run.Statements = append(run.Statements, r.Statements...)
 		run.Resumes += r.Resumes
-		s := r.Stats
-		run.Stats.Rows += s.Rows
-		run.Stats.Queried += s.Queried
-		run.Stats.Answered += s.Answered
-		run.Stats.Failed += s.Failed
-		run.Stats.Reused += s.Reused
-		run.Stats.Resumed += s.Resumed
-		run.Stats.Queries += s.Queries
-		run.Stats.Retries += s.Retries
-		run.Stats.Restarts += s.Restarts
-		seconds = max(seconds, s.Seconds)
+		run.Stats.Add(r.Stats)
+		seconds = max(seconds, r.Stats.Seconds)
 	}
+	// A single run lists the statements by account.
+	sort.SliceStable(run.Statements, func(i, j int) bool { return run.Statements[i].Account < run.Statements[j].Account })
 	// The night took as long as its slowest shard.
 	run.Stats.Seconds = seconds
 	if run.Stats.Queried > 0 && run.Stats.Answered == 0 {
@@ -282,23 +286,4 @@ func nightID(runs []*store.Run) string {
 	sort.Strings(sorted)
 	h := sha256.Sum256([]byte(strings.Join(sorted, "\x00")))
 	return first.Local().Format("20060102-1504") + "-m" + hex.EncodeToString(h[:2])
-}
-
-// lines is a set of ledger lines, a bit each.
-type lines []uint64
-
-// add adds l and reports whether it was new.
-func (s *lines) add(l int) bool {
-	if l < 0 {
-		return true // not a ledger line: nothing to collide with
-	}
-	for len(*s) <= l/64 {
-		*s = append(*s, 0)
-	}
-	bit := uint64(1) << (l % 64)
-	if (*s)[l/64]&bit != 0 {
-		return false
-	}
-	(*s)[l/64] |= bit
-	return true
 }

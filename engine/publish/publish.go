@@ -72,6 +72,7 @@ func (n *Night) Publish(ctx context.Context, s Shard) error {
 	}
 	if r := s.Run; r != nil {
 		m.RunID, m.Status, m.Ledger, m.RuleSet, m.ConfigSHA256, m.FailOn = r.ID, r.Status, r.Ledger, r.RuleSet, r.ConfigSHA256, r.FailOn
+		m.Assignment = r.Assignment
 		m.Totals, m.Severities, m.Stats = r.Totals, r.Severities, r.Stats
 		if m.Error == "" {
 			m.Error = r.Error

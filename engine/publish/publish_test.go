@@ -105,7 +105,11 @@ func merged(t *testing.T, n *Night, count int) (*store.Run, []recon.Result, erro
 		t.Fatal(err)
 	}
 	defer db.Close()
-	run, err := n.Merge(context.Background(), count, db)
+	ms, err := n.Manifests(context.Background(), count)
+	if err != nil {
+		return nil, nil, err
+	}
+	run, err := n.Merge(context.Background(), ms, db)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -330,7 +334,8 @@ func TestAwaitTakesTheNightWhenTheLastShardPublishes(t *testing.T) {
 		time.Sleep(50 * time.Millisecond) // a shard finishing while merge waits
 		published <- n.Publish(context.Background(), Shard{Spec: spec, DB: db, Run: run})
 	}()
-	ms, err := n.Await(context.Background(), 2, time.Minute, 5*time.Millisecond)
+	// A wait shorter than the poll still looks once more, at its end.
+	ms, err := n.Await(context.Background(), 2, 2*time.Second, time.Hour)
 	if perr := <-published; perr != nil {
 		t.Fatal(perr)
 	}
@@ -364,5 +369,68 @@ func TestBucketURL(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("bucketURL(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
+	}
+}
+
+// A night with statements merges as a single run would have stored it:
+// the results about statement rows (lines from recon.StatementLines on),
+// every account's statement, the rows they confirmed.
+func TestMergeCarriesTheStatements(t *testing.T) {
+	n := openNight(t, t.TempDir())
+	for i := range 2 {
+		spec := shard.Spec{Index: i, Count: 2}
+		lines := append(linesOf(i, 2, 10), recon.StatementLine(i, 2))
+		db, run := shardRun(t, spec, lines, func(r *store.Run) {
+			r.Statements = []store.StatementInfo{{Account: fmt.Sprintf("shop-%d", 1-i), Status: "read", Path: fmt.Sprintf("bill-%d.csv", i)}}
+			r.Stats.Confirmed = 2
+		})
+		if err := n.Publish(context.Background(), Shard{Spec: spec, DB: db, Run: run}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, results, err := merged(t, n, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 12 || results[10].Line != recon.StatementLine(0, 2) || results[11].Line != recon.StatementLine(1, 2) {
+		t.Fatalf("%d results, the last %+v", len(results), results[len(results)-1])
+	}
+	if len(run.Statements) != 2 || run.Statements[0].Account != "shop-0" || run.Statements[1].Path != "bill-0.csv" {
+		t.Errorf("statements %+v; want both shards', by account", run.Statements)
+	}
+	if run.Stats.Confirmed != 4 {
+		t.Errorf("confirmed %d; want 4", run.Stats.Confirmed)
+	}
+}
+
+// Shards that split the accounts another way (the shards file changed
+// between attempts, say) are refused: rows no shard ran would be missing
+// from the report without a word.
+func TestMergeRefusesShardsThatSplitOtherwise(t *testing.T) {
+	const rows = 10
+	for _, tc := range []struct {
+		name   string
+		lines  func(i int) []int
+		assign func(i int) string
+		want   string
+	}{
+		{"rows no shard ran", func(i int) []int { return linesOf(i, 2, rows)[:2] }, func(int) string { return "fnv1a64" },
+			"the shards ran 4 rows of the ledger's 10"},
+		{"another assignment", func(i int) []int { return linesOf(i, 2, rows) },
+			func(i int) string { return []string{"fnv1a64", "sha256:ab"}[i] }, "split the accounts by sha256:ab, shard 0's fnv1a64"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := openNight(t, t.TempDir())
+			for i := range 2 {
+				spec := shard.Spec{Index: i, Count: 2}
+				db, run := shardRun(t, spec, tc.lines(i), func(r *store.Run) { r.Ledger.Total, r.Assignment = rows, tc.assign(i) })
+				if err := n.Publish(context.Background(), Shard{Spec: spec, DB: db, Run: run}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, _, err := merged(t, n, 2); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v; want a mismatch saying %q", err, tc.want)
+			}
+		})
 	}
 }
