@@ -157,6 +157,11 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 		f.Close()
 		return nil, fmt.Errorf("statement %s: writing its temporary copy: %w", path, err)
 	}
+	// The digest is the file's, also past stop_at (a bill's summary).
+	if _, err := io.Copy(sum, src); err != nil {
+		f.Close()
+		return nil, &Error{Path: path, Err: err}
+	}
 	b.size = off
 	b.sha = hex.EncodeToString(sum.Sum(nil))
 	slices.Sort(b.byOrder)
@@ -170,27 +175,35 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 }
 
 // markDuplicates finds the rows whose (type, order, refund) key an earlier
-// row has: the statement states that transaction twice.
+// row has: the statement states that transaction twice. The index is
+// sorted by hash, then by row: within a run of one hash, each row is
+// compared with the distinct keys seen before it in the run, not with every
+// earlier row, so that a mapping slip that gives every row one key (a
+// constant column mapped as order_no) costs a pass, not its square.
 func (b *Book) markDuplicates() error {
-	for i := 1; i < len(b.byOrder); i++ {
-		e := b.byOrder[i]
-		for j := i - 1; j >= 0 && b.byOrder[j]>>ordBits == e>>ordBits; j-- {
-			first := entryOrd(b.byOrder[j])
-			if _, dup := b.dupOf[first]; dup {
-				continue
-			}
-			x, err := b.entry(int(first))
-			if err != nil {
-				return err
-			}
-			y, err := b.entry(int(entryOrd(e)))
-			if err != nil {
-				return err
-			}
-			if x.Kind == y.Kind && x.OrderNo == y.OrderNo && x.RefundNo == y.RefundNo {
-				b.dupOf[entryOrd(e)] = first
+	type first struct {
+		ord           int32
+		kind          recon.Kind
+		order, refund string
+	}
+	var seen []first
+	for i, e := range b.byOrder {
+		if i == 0 || b.byOrder[i-1]>>ordBits != e>>ordBits {
+			seen = seen[:0]
+		}
+		y, err := b.entry(int(entryOrd(e)))
+		if err != nil {
+			return err
+		}
+		dup := false
+		for _, f := range seen {
+			if f.kind == y.Kind && f.order == y.OrderNo && f.refund == y.RefundNo {
+				b.dupOf[entryOrd(e)], dup = f.ord, true
 				break
 			}
+		}
+		if !dup {
+			seen = append(seen, first{entryOrd(e), y.Kind, y.OrderNo, y.RefundNo})
 		}
 	}
 	return nil
@@ -241,8 +254,10 @@ func (b *Book) Find(k recon.Kind, orderNo, tradeNo, refundNo string) (ord int, e
 	if ok || err != nil || tradeNo == "" {
 		return ord, e, ok, err
 	}
+	// By trade number only a row not joined yet: one its own order number
+	// joined is that order's, not a second ledger row's of the same trade.
 	return match(b.byTrade, tradeKey(k, tradeNo, refundNo), func(e *Entry) bool {
-		return e.Kind == k && e.ProviderTradeNo == tradeNo && e.RefundNo == refundNo
+		return e.Kind == k && e.ProviderTradeNo == tradeNo && e.RefundNo == refundNo && !e.Joined
 	})
 }
 

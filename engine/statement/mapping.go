@@ -141,8 +141,10 @@ func Preset(name string) (m Mapping, ok bool) {
 			StopAt:          "总交易单数",
 		}, true
 	case "recon":
+		// No Format: a .jsonl or .ndjson statement is JSON Lines, as
+		// docs/statements.md says, and a --statement file has no other way
+		// to say so.
 		return Mapping{
-			Format:          FormatCSV,
 			OrderNo:         "order_no",
 			ProviderTradeNo: "provider_trade_no",
 			Type:            "type",

@@ -242,9 +242,7 @@ func TestReconPreset(t *testing.T) {
 		}, []int{4, 5, 6}, []string{"amount", "", "order_no"}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			m := m
-			m.Format = "" // by extension
-			r, err := Open(tc.path, m)
+			r, err := Open(tc.path, m) // the format from the extension
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -391,6 +389,7 @@ func TestBadMappings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := base
+			m.Format = FormatCSV // the preset's is the extension's, and bill.txt tells none
 			tc.change(&m)
 			_, err := NewReader(strings.NewReader("order_no,amount\n"), "bill.txt", m)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bill.txt") {
