@@ -596,7 +596,7 @@ func join(key, k string) string {
 type schema map[string]schema
 
 var (
-	accountSchema = keysOf(fileAccount{}, nil)
+	accountSchema = keysOf(fileAccount{}, map[string]schema{"statement_mapping": keysOf(fileStatementMap{}, nil)})
 	topSchema     = keysOf(fileConfig{}, map[string]schema{"accounts": {"*": accountSchema}, "notify": notifySchema})
 )
 

@@ -54,22 +54,23 @@ func (s *Statement) Path(day time.Time) string {
 func (s *Statement) Dated() bool { return strings.Contains(s.Pattern, "{date") }
 
 // fileStatementMap is statement_mapping: the columns of each field, and how
-// cells are written, over the preset's.
+// cells are written, over the preset's. Each is a pointer: "" clears what
+// the preset names (a bill without a time column), absent keeps it.
 type fileStatementMap struct {
-	Format          string            `yaml:"format"` // csv | jsonl
-	Encoding        string            `yaml:"encoding"`
-	OrderNo         string            `yaml:"order_no"`
-	ProviderTradeNo string            `yaml:"provider_trade_no"`
-	Type            string            `yaml:"type"`
-	RefundNo        string            `yaml:"refund_no"`
-	Amount          string            `yaml:"amount"`
-	RefundAmount    string            `yaml:"refund_amount"`
-	Currency        string            `yaml:"currency"`
-	Status          string            `yaml:"status"`
-	RefundStatus    string            `yaml:"refund_status"`
-	Time            string            `yaml:"time"`
-	TimeLayout      string            `yaml:"time_layout"`
-	AmountUnit      string            `yaml:"amount_unit"`
+	Format          *string           `yaml:"format"` // csv | jsonl
+	Encoding        *string           `yaml:"encoding"`
+	OrderNo         *string           `yaml:"order_no"`
+	ProviderTradeNo *string           `yaml:"provider_trade_no"`
+	Type            *string           `yaml:"type"`
+	RefundNo        *string           `yaml:"refund_no"`
+	Amount          *string           `yaml:"amount"`
+	RefundAmount    *string           `yaml:"refund_amount"`
+	Currency        *string           `yaml:"currency"`
+	Status          *string           `yaml:"status"`
+	RefundStatus    *string           `yaml:"refund_status"`
+	Time            *string           `yaml:"time"`
+	TimeLayout      *string           `yaml:"time_layout"`
+	AmountUnit      *string           `yaml:"amount_unit"`
 	TrimPrefix      *string           `yaml:"trim_prefix"`
 	StopAt          *string           `yaml:"stop_at"` // the first cell of the row where the details end
 	Types           map[string]string `yaml:"types"`   // type column value -> payment | refund
@@ -98,15 +99,15 @@ func (p *parser) statement(key string, fa *fileAccount, a *Account) *Statement {
 	}
 	if fm := fa.StatementMapping; fm != nil {
 		for _, f := range []struct {
-			v   string
+			v   *string
 			dst *string
 		}{{fm.Format, &m.Format}, {fm.Encoding, &m.Encoding}, {fm.OrderNo, &m.OrderNo},
 			{fm.ProviderTradeNo, &m.ProviderTradeNo}, {fm.Type, &m.Type}, {fm.RefundNo, &m.RefundNo},
 			{fm.Amount, &m.Amount}, {fm.RefundAmount, &m.RefundAmount}, {fm.Currency, &m.Currency},
 			{fm.Status, &m.Status}, {fm.RefundStatus, &m.RefundStatus}, {fm.Time, &m.Time},
 			{fm.TimeLayout, &m.TimeLayout}, {fm.AmountUnit, &m.AmountUnit}} {
-			if f.v != "" {
-				*f.dst = f.v
+			if f.v != nil {
+				*f.dst = *f.v
 			}
 		}
 		if fm.TrimPrefix != nil {

@@ -40,6 +40,18 @@ func TestStatementKeys(t *testing.T) {
 					t.Errorf("mapping %+v", m)
 				}
 			}},
+		// "" clears a column the preset names: a bill without one.
+		{name: "a column cleared", yaml: acct + "    statement: b.csv\n    statement_mapping:\n      time: \"\"\n      type: ''\n      provider_trade_no: \"\"\n",
+			wantPath: "b.csv", check: func(t *testing.T, s *Statement) {
+				m := s.Mapping
+				if m.Time != "" || m.Type != "" || m.ProviderTradeNo != "" || m.OrderNo != "order_no" || m.Amount != "amount" {
+					t.Errorf("mapping %+v", m)
+				}
+			}},
+		{name: "a typo in the mapping", yaml: acct + "    statement_mapping:\n      ordr_no: no\n",
+			wantErr: "7|accounts.a.statement_mapping.ordr_no|unknown key (known here: amount, amount_unit, currency, encoding, format"},
+		{name: "a format no reader has", yaml: acct + "    statement: b.csv\n    statement_mapping:\n      format: xlsx\n",
+			wantErr: "7|accounts.a.statement_mapping|unknown statement format \"xlsx\""},
 		{name: "unknown format", yaml: acct + "    statement: b.csv\n    statement_format: alipay\n",
 			wantErr: "7|accounts.a.statement_format|unknown statement format \"alipay\"; known: recon, wechat"},
 		{name: "a type value that is no kind", yaml: acct + "    statement_mapping:\n      type: kind\n      types: {P: purchase}\n",

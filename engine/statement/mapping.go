@@ -78,6 +78,11 @@ func (m *Mapping) Validate() error {
 	default:
 		return fmt.Errorf("amount unit %q is not %s or %s", m.AmountUnit, UnitMajor, UnitMinor)
 	}
+	switch m.Format {
+	case "", FormatCSV, FormatJSONL:
+	default:
+		return fmt.Errorf("%w %q (want %s or %s)", ErrFormat, m.Format, FormatCSV, FormatJSONL)
+	}
 	switch m.Encoding {
 	case "", "utf-8", "gbk":
 	default:
