@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -281,6 +282,13 @@ func Compact(path string, lockWait time.Duration) (CompactStats, error) {
 		return st, fmt.Errorf("store %s: %w", path, err)
 	}
 	st.Before = fi.Size()
+	// A compaction killed before its rename (a Job's deadline) left its
+	// copy, as large as the store: with the lock held, no other is live.
+	if stale, err := filepath.Glob(filepath.Join(filepath.Dir(path), globEscape(filepath.Base(path))+".compact-*")); err == nil {
+		for _, p := range stale {
+			os.Remove(p)
+		}
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".compact-*")
 	if err != nil {
 		return st, fmt.Errorf("store %s: compacting: %w", path, err)
@@ -322,4 +330,17 @@ func Compact(path string, lockWait time.Duration) (CompactStats, error) {
 		st.After = fi.Size()
 	}
 	return st, nil
+}
+
+// globEscape quotes the pattern characters of a file name for
+// filepath.Glob.
+func globEscape(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if strings.ContainsRune("*?[\\", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

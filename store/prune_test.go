@@ -112,3 +112,31 @@ func TestPruneOlderThan(t *testing.T) {
 		t.Fatalf("dropped %v, %v; want b c", dropped, err)
 	}
 }
+
+// A compaction killed before its rename left its copy behind: the next
+// one removes it (and only copies of this store).
+func TestCompactRemovesAKilledCompactionsCopy(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "night[1].db")
+	d, err := Open(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	stale := path + ".compact-123"
+	other := filepath.Join(dir, "other.db.compact-456")
+	for _, p := range []string{stale, other} {
+		if err := os.WriteFile(p, []byte("left by a kill"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Compact(path, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("%s: %v; want it removed", stale, err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another store's copy: %v; want it kept", err)
+	}
+}

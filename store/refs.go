@@ -292,6 +292,31 @@ type refWriter struct {
 	tx      *bolt.Tx
 	scratch *[]byte
 	orders  *bolt.Bucket
+	ended   map[string]bool // runs by ID: ended (completed or failed)
+}
+
+// over says whether the run id has ended: only an ended run's lines are
+// repeated by reference. A running or interrupted run may still put a line
+// again (a resume, or its refunds pass judging a payment again), and a
+// reference stating the old record would then read as damage forever.
+func (rw *refWriter) over(id string) bool {
+	if done, ok := rw.ended[id]; ok {
+		return done
+	}
+	done := false
+	s := runScope(id)
+	if runs := rw.tx.Bucket(bucketRuns); runs != nil {
+		if v := runs.Get(s.key); v != nil {
+			if r, err := decodeRecord[Run](rw.scratch, s, v); err == nil {
+				done = r.Status == StatusCompleted || r.Status == StatusFailed
+			}
+		}
+	}
+	if rw.ended == nil {
+		rw.ended = map[string]bool{}
+	}
+	rw.ended[id] = done
+	return done
 }
 
 // previous returns the record a line of run reused repeats, per the
@@ -309,7 +334,7 @@ func (rw *refWriter) previous(sub []byte, orderKey, reused string) (ts scope, tv
 		return
 	}
 	l, err := decodeRecord[Latest](rw.scratch, os, lv)
-	if err != nil || l.RunID != reused || l.Line <= 0 {
+	if err != nil || l.RunID != reused || l.Line <= 0 || !rw.over(l.RunID) {
 		return
 	}
 	data := rw.tx.Bucket(bucketData)

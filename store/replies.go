@@ -88,6 +88,7 @@ type replyWriter struct {
 	replies, sums *records
 	next          uint64
 	scratch       *[]byte
+	path          string
 }
 
 func newReplyWriter(tx *bolt.Tx, path string, scratch *[]byte) (*replyWriter, error) {
@@ -100,9 +101,14 @@ func newReplyWriter(tx *bolt.Tx, path string, scratch *[]byte) (*replyWriter, er
 		return nil, err
 	}
 	rb.FillPercent = 1 // keys that only grow (hashes keep bbolt's half-full split)
-	w := &replyWriter{replies: openRecords(rb), sums: openRecords(sb), next: 1, scratch: scratch}
-	if k, _ := w.replies.c.Last(); len(k) == 8 {
+	w := &replyWriter{replies: openRecords(rb), sums: openRecords(sb), next: 1, scratch: scratch, path: path}
+	switch k, _ := w.replies.c.Last(); {
+	case len(k) == 8:
 		w.next = binary.BigEndian.Uint64(k) + 1
+	case k != nil:
+		// Numbering on from 1 would overwrite the replies stored.
+		return nil, &CorruptError{Path: path, Bucket: string(bucketReplies), Key: fmt.Sprintf("%x", k),
+			Err: fmt.Errorf("a key of %d bytes where the replies' numbers (8) are", len(k))}
 	}
 	return w, nil
 }
@@ -125,6 +131,11 @@ func (w *replyWriter) put(payload []byte) (uint64, error) {
 	id := w.next
 	w.next++
 	rs := replyScope(id)
+	if w.replies.b.Get(rs.key) != nil {
+		// A reply is never stored over another: the numbering is off.
+		return 0, &CorruptError{Path: w.path, Bucket: string(bucketReplies), Key: fmt.Sprintf("%x", rs.key),
+			Err: errors.New("the next reply's number is taken")}
+	}
 	if err := w.replies.put(rs.key, seal(w.scratch, rs, tagBinary, payload)); err != nil {
 		return 0, err
 	}

@@ -279,3 +279,96 @@ func BenchmarkReusedNight(b *testing.B) {
 		})
 	}
 }
+
+// A night that reuses the answers of a run that has not ended (killed,
+// to be resumed) copies them whole: the resume may put those lines again
+// (its refunds pass judging a payment anew), and a reference stating the
+// old record would read as damage from then on, and keep the store from
+// being compacted.
+func TestReuseOfARunNotEndedCopies(t *testing.T) {
+	night := demoRecords(t)[:20]
+	d := MustOpen(t)
+	at := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	if err := d.PutRun(&Run{ID: "a", Command: CommandRun, Status: StatusRunning, StartedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	w := d.NewWriter("a")
+	for _, r := range night {
+		r.Final = true
+		if err := w.Put(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var reused []Record
+	for _, r := range reusedNight(night, "a") {
+		r.Final = true
+		reused = append(reused, r)
+	}
+	writeNight(t, d, "b", at.Add(time.Hour), reused)
+	// The resume of a puts a line again, with another verdict.
+	again := night[0]
+	again.Result.Verdict = recon.VerdictRefundMismatch
+	w = d.NewWriter("a")
+	if err := w.Put(again); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	line := night[0].Result.Line
+	got, err := d.Result("b", line)
+	if err != nil || got.Verdict != night[0].Result.Verdict {
+		t.Fatalf("run b line %d: %+v, %v; want the answer it reused, as it was", line, got, err)
+	}
+	if err := d.Verify(); err != nil {
+		t.Errorf("Verify: %v", err)
+	}
+}
+
+// A rotted last key of the replies bucket stops the writer: numbering on
+// from 1 would store new replies over the old ones, which would then read,
+// checksums and all, as another order's answer.
+func TestRepliesNumberingDamagedStopsTheWriter(t *testing.T) {
+	var night []Record
+	for _, r := range demoRecords(t) {
+		if r.Exchange != nil {
+			night = append(night, r)
+		}
+		if len(night) == 3 {
+			break
+		}
+	}
+	d := MustOpen(t)
+	at := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	writeNight(t, d, "n1", at, night[:2])
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketReplies)
+		k, v := b.Cursor().Last()
+		v = append([]byte(nil), v...)
+		long := append(append([]byte(nil), k...), 0)
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+		return b.Put(long, v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.PutRun(&Run{ID: "n2", Command: CommandRun, Status: StatusRunning, StartedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	w := d.NewWriter("n2")
+	if err := w.Put(night[2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("writer: %v; want the store reported damaged", err)
+	}
+	x, err := d.Exchange("n1", night[0].Result.Line)
+	if err != nil || x.Row.OrderNo != night[0].Exchange.Row.OrderNo || !bytes.Equal(x.Reply.Raw, night[0].Exchange.Reply.Raw) {
+		t.Fatalf("n1's first exchange: %+v, %v; want it as stored", x, err)
+	}
+}
