@@ -244,7 +244,9 @@ func (d *dispatcher) work(q *queue) {
 			// asks them.
 			return
 		}
-		js, err := d.join(row, true)
+		// Under --full every row is queried: a judgement on its statement
+		// row would be thrown away (settle decides nothing then).
+		js, err := d.join(row, !d.full)
 		if err != nil {
 			// The statement's temporary copy could not be read: ask the
 			// provider (the statement's results will fail the run).

@@ -186,7 +186,8 @@ func (j *joined) ref() *recon.StatementRef {
 
 // join finds row's statement row and judges row on it; nil when the
 // row's account has no statement tonight. judge false only marks the
-// statement row joined (a row an interrupted attempt stored).
+// statement row joined (a row an interrupted attempt stored, or any row
+// under --full, which settle never decides).
 func (d *dispatcher) join(row recon.Row, judge bool) (*joined, error) {
 	as := d.stmts[row.Account]
 	if as == nil || as.book == nil {

@@ -25,8 +25,8 @@ const MaxLine = 1<<24 - 1
 // A Book is a statement loaded for the join with a ledger: every row kept
 // in an unlinked temporary file, and looked up by its key — (type, order
 // number, refund number), or (type, provider trade number, refund number)
-// — through sorted hashes held in memory (about 40 bytes a row; the rows
-// themselves are read back from the file when a key matches, and compared
+// — through sorted hashes held in memory (the rows themselves are read
+// back from the file when a key matches, and compared
 // field by field, so a hash collision never joins two different rows).
 // An index entry is one uint64: the key's hash in the high 40 bits, the
 // row's ordinal in the low 24 (MaxLine bounds them), so sorting the entries
