@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/engine/internal/flatjson"
 )
 
 // MaxLineBytes caps one line of a statement: a longer one ends the reading
@@ -354,43 +354,13 @@ func (r *Reader) openJSONL() {
 			if !utf8.Valid(b) {
 				return line, nil, &recon.RowError{Line: line, Reason: "line is not UTF-8 (JSON Lines are UTF-8)"}, nil
 			}
-			obj, e := decodeFlat(b)
+			obj, e := flatjson.Decode(b)
 			if e != nil {
 				return line, nil, &recon.RowError{Line: line, Reason: "line " + e.Error()}, nil
 			}
 			return line, obj, nil, nil
 		}
 	}
-}
-
-// decodeFlat reads one JSON object of strings, numbers (kept as written:
-// "12.30" stays so, never a float) and nulls (empty).
-func decodeFlat(b []byte) (map[string]string, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return nil, fmt.Errorf("is not a JSON object: %v", err)
-	}
-	if obj == nil {
-		return nil, errors.New("is null, want a JSON object")
-	}
-	out := make(map[string]string, len(obj))
-	for k, v := range obj {
-		switch {
-		case string(v) == "null":
-			out[k] = ""
-		case v[0] == '"':
-			var s string
-			if err := json.Unmarshal(v, &s); err != nil {
-				return nil, fmt.Errorf("key %q: %v", k, err)
-			}
-			out[k] = strings.TrimSpace(s)
-		case v[0] == '-' || (v[0] >= '0' && v[0] <= '9'):
-			out[k] = string(v)
-		default:
-			return nil, fmt.Errorf("key %q holds %s, want a string or a number", k, v)
-		}
-	}
-	return out, nil
 }
 
 // errLongLine is a line longer than MaxLineBytes.

@@ -506,3 +506,20 @@ func TestUTF8CutAtTheSniff(t *testing.T) {
 		}
 	}
 }
+
+// A JSON line with a key twice is a bad row, as in a JSON Lines ledger:
+// which of its two values the provider meant, nothing says.
+func TestJSONLineWithAKeyTwice(t *testing.T) {
+	m, _ := Preset("recon")
+	src := `{"order_no":"A1","amount":"1.00","currency":"CNY","time":"2024-10-19T14:37:28+08:00","status":"SUCCESS","type":"payment"}
+{"order_no":"B1","amount":"1.00","currency":"CNY","time":"2024-10-19T14:37:28+08:00","status":"SUCCESS","order_no":"B9","type":"payment"}
+`
+	r, err := NewReader(strings.NewReader(src), "bill.jsonl", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, bads := readAll(t, r)
+	if len(rows) != 1 || rows[0].OrderNo != "A1" || len(bads) != 1 || bads[0].Line != 2 || !strings.Contains(bads[0].Reason, `"order_no" twice`) {
+		t.Fatalf("rows %+v, bad %+v; want A1, and line 2 bad for its key twice", rows, bads)
+	}
+}
