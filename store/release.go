@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"os"
-	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -23,14 +22,14 @@ const releaseEvery = 4096
 
 var osPage = uintptr(os.Getpagesize())
 
-// released tracks the span of the map a read has touched since its last
-// release.
+// released counts the records a read goes through and, every
+// releaseEvery of them, drops the whole map from the process's resident
+// memory: not only the pages of the bucket read, but those its records
+// lead to elsewhere in the file (an incremental night's lines repeat the
+// records of an earlier run, and exchanges name their replies), which a
+// span of the values seen would miss.
 type released struct {
-	// base and size bound the map (what the transaction may read of it):
-	// a value elsewhere (read through a damaged page, its offset rotted)
-	// is never released, since it could be the Go heap's memory.
-	base, size uintptr
-	lo, hi     unsafe.Pointer
+	base, size uintptr // the map, as far as the transaction may read it
 	n          int
 }
 
@@ -38,39 +37,26 @@ func newReleased(base uintptr, size int64) released {
 	return released{base: base, size: uintptr(max(size, 0))}
 }
 
-// saw counts in a value read from the map.
+// saw counts in a value read.
 func (r *released) saw(v []byte) {
-	if len(v) == 0 || r.base == 0 {
+	if r.base == 0 {
 		return
-	}
-	p, end := unsafe.Pointer(unsafe.SliceData(v)), unsafe.Add(unsafe.Pointer(unsafe.SliceData(v)), len(v))
-	if uintptr(p) < r.base || uintptr(end) > r.base+r.size || uintptr(end) < uintptr(p) {
-		return
-	}
-	if r.lo == nil || uintptr(p) < uintptr(r.lo) {
-		r.lo = p
-	}
-	if uintptr(end) > uintptr(r.hi) {
-		r.hi = end
 	}
 	if r.n++; r.n >= releaseEvery {
 		r.release()
 	}
 }
 
-// release drops the whole pages of the span seen. Pages the read still
-// needs (the cursor's) are mapped again on their next use.
+// release drops the map's pages. Pages the read still needs (the
+// cursor's) are mapped again on their next use: the map is shared and
+// read-only, so their data is the file's (or the page cache's), never lost.
 func (r *released) release() {
-	if r.lo == nil {
+	if r.n == 0 || r.size == 0 {
 		return
 	}
-	lo := unsafe.Add(r.lo, -int(uintptr(r.lo)%osPage))
-	n := int(uintptr(r.hi) - uintptr(lo))
-	if rem := n % int(osPage); rem != 0 {
-		n += int(osPage) - rem
-	}
-	dontNeed(unsafe.Slice((*byte)(lo), n))
-	r.lo, r.hi, r.n = nil, nil, 0
+	size := (r.size + osPage - 1) / osPage * osPage
+	dontNeedAt(r.base, size)
+	r.n = 0
 }
 
 // releaseMapEvery is how often a writer drops the whole map from the
