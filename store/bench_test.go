@@ -19,7 +19,7 @@ func bigStore(b *testing.B, runs, perRun int) string {
 	b.Helper()
 	path := os.Getenv("RECON_BENCH_STORE")
 	if path == "" {
-		path = filepath.Join(os.TempDir(), fmt.Sprintf("recon-bench-%dx%d.db", runs, perRun))
+		path = filepath.Join(os.TempDir(), fmt.Sprintf("recon-bench-s%d-%dx%d.db", SchemaVersion, runs, perRun))
 	}
 	if _, err := os.Stat(path); err == nil {
 		return path

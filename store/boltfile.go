@@ -113,6 +113,9 @@ func freePages(f *os.File, path string, pageSize int, m boltMeta) ([]uint64, err
 // (bbolt's header page, its freelist, then 16 bytes a page), not through
 // bbolt's memory map: a walk through the map would make the whole file
 // resident. f must be as bbolt's last transaction left it (no write since).
+// windowPages is how many pages pagesFit reads at once.
+const windowPages = 256
+
 func pagesFit(f *os.File, file string, pageSize int) error {
 	m, ok := readMeta(f, pageSize)
 	if !ok {
@@ -126,17 +129,26 @@ func pagesFit(f *os.File, file string, pageSize int) error {
 			return err
 		}
 	}
-	hdr := make([]byte, pageHeaderLen)
+	// The pages are read a window at a time (a pread of 16 bytes a page cost
+	// 142 ms for a store of 368 MB, warm, in syscalls alone), the free ones
+	// and a value's overflow skipped.
 	ne := binary.NativeEndian
+	win := make([]byte, windowPages*pageSize)
+	var wlo, whi uint64 // the pages in win: [wlo, whi)
 	for id := uint64(2); id < hwm; {
 		if len(free) > 0 && free[0] == id {
 			free = free[1:]
 			id++
 			continue
 		}
-		if _, err := f.ReadAt(hdr, int64(id)*int64(pageSize)); err != nil {
-			return &CorruptError{Path: file, Err: fmt.Errorf("page %d cannot be read: %v", id, err)}
+		if id < wlo || id >= whi {
+			n := min(uint64(windowPages), hwm-id)
+			if _, err := f.ReadAt(win[:n*uint64(pageSize)], int64(id)*int64(pageSize)); err != nil {
+				return &CorruptError{Path: file, Err: fmt.Errorf("page %d cannot be read: %v", id, err)}
+			}
+			wlo, whi = id, id+n
 		}
+		hdr := win[(id-wlo)*uint64(pageSize):]
 		flags, overflow := ne.Uint16(hdr[8:]), uint64(ne.Uint32(hdr[12:]))
 		var typ string
 		switch flags {
