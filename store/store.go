@@ -143,6 +143,7 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 	// while only readers hold the store.
 	deadline := time.Now().Add(lockWait)
 	readersDeadline := time.Now().Add(max(lockWait, ReaderWait))
+	replaced := 0
 	for {
 		err := try(path, func() (err error) {
 			// The freelist is kept in the file (no NoFreelistSync): without it,
@@ -165,9 +166,15 @@ func Open(path string, lockWait time.Duration) (*DB, error) {
 			}
 			return nil, openError(path, err)
 		}
-		if !isPath(path, d.file) && time.Now().Before(readersDeadline) {
-			d.db.Close() // Compact renamed a new file over the one locked: that one
-			continue
+		if !isPath(path, d.file) {
+			// Compact renamed a new file over the one locked: that one is
+			// no one's any more, and a night written to it would be lost.
+			d.db.Close()
+			if replaced++; replaced < 3 {
+				deadline = time.Now().Add(lockWait)
+				continue
+			}
+			return nil, fmt.Errorf("store %s: the file was replaced %d times while it was being opened (a compaction?): try again", path, replaced)
 		}
 		break
 	}
