@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon/engine"
+	"github.com/reconhq/recon/store"
 )
 
 func runCommand() *cli.Command {
@@ -66,8 +68,15 @@ func runCommand() *cli.Command {
 				return err
 			}
 			// A shard that fails before its run starts still publishes why,
-			// or the merge could only say it is missing.
-			early := func(err error) error { return part.publish(c, log, nil, cfg, nil, err, false) }
+			// or the merge could only say it is missing; but not over a
+			// store another attempt holds, which publishes for itself (and
+			// may have done so already).
+			early := func(err error) error {
+				if errors.Is(err, store.ErrLocked) {
+					return err
+				}
+				return part.publish(c, log, nil, cfg, nil, err, false)
+			}
 			db, err := openStore(c, cfg)
 			if err != nil {
 				return early(err)
