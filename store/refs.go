@@ -292,13 +292,14 @@ type refWriter struct {
 	tx      *bolt.Tx
 	scratch *[]byte
 	orders  *bolt.Bucket
-	ended   map[string]bool // runs by ID: ended (completed or failed)
+	ended   map[string]bool // runs by ID: completed
 }
 
-// over says whether the run id has ended: only an ended run's lines are
-// repeated by reference. A running or interrupted run may still put a line
-// again (a resume, or its refunds pass judging a payment again), and a
-// reference stating the old record would then read as damage forever.
+// over says whether the run id has completed: only a completed run's
+// lines are repeated by reference. Any other may still put a line again (a
+// resume, --run-id taking up a failed run, or its refunds pass judging a
+// payment again), and a reference stating the old record would then read
+// as damage forever.
 func (rw *refWriter) over(id string) bool {
 	if done, ok := rw.ended[id]; ok {
 		return done
@@ -308,7 +309,7 @@ func (rw *refWriter) over(id string) bool {
 	if runs := rw.tx.Bucket(bucketRuns); runs != nil {
 		if v := runs.Get(s.key); v != nil {
 			if r, err := decodeRecord[Run](rw.scratch, s, v); err == nil {
-				done = r.Status == StatusCompleted || r.Status == StatusFailed
+				done = r.Status == StatusCompleted
 			}
 		}
 	}
