@@ -38,10 +38,10 @@ type Book struct {
 	mu        sync.Mutex // Find and Entry share buf and joined
 	path, sha string
 	f         *os.File
-	offs      []int64 // row i's place in f
-	size      int64   // f's length: where the last row ends
-	byOrder   []uint64
-	byTrade   []uint64
+	offs      column // row i's place in f
+	size      int64  // f's length: where the last row ends
+	byOrder   column
+	byTrade   column
 	dupOf     map[int32]int32 // a row repeating an earlier one's key: that one
 	joined    []uint64        // bit i: a ledger row joined row i
 	invalid   int
@@ -112,6 +112,12 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 	}
 	_ = os.Remove(f.Name()) // unlinked: gone with the process, whatever ends it
 	b := &Book{path: path, f: f, dupOf: map[int32]int32{}}
+	// A row takes a few bytes at least: the file's size bounds the rows.
+	rows := MaxLine + 1
+	if fi, err := src.Stat(); err == nil {
+		rows = int(min(int64(rows), fi.Size()/4+64))
+	}
+	b.offs, b.byOrder, b.byTrade = newColumn(rows), newColumn(rows), newColumn(rows)
 	w := bufio.NewWriterSize(f, 1<<16)
 	var off int64
 	for {
@@ -120,19 +126,19 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 			break
 		}
 		if err != nil {
-			f.Close()
+			b.Close()
 			return nil, err
 		}
 		if row.Line > MaxLine {
-			f.Close()
+			b.Close()
 			return nil, &Error{Path: path, Line: row.Line, Err: fmt.Errorf("more than %d lines: split the statement", MaxLine)}
 		}
-		ord := int32(len(b.offs))
-		b.offs = append(b.offs, off)
+		ord := int32(len(b.offs.s))
+		b.offs.add(uint64(off))
 		b.buf = encodeRow(b.buf[:0], &row, bad)
 		n, err := w.Write(b.buf)
 		if err != nil {
-			f.Close()
+			b.Close()
 			return nil, fmt.Errorf("statement %s: writing its temporary copy: %w", path, err)
 		}
 		off += int64(n)
@@ -140,9 +146,9 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 			b.invalid++
 			continue
 		}
-		b.byOrder = append(b.byOrder, entryOf(orderKey(row.Kind, row.OrderNo, row.RefundNo), int(ord)))
+		b.byOrder.add(entryOf(orderKey(row.Kind, row.OrderNo, row.RefundNo), int(ord)))
 		if row.ProviderTradeNo != "" {
-			b.byTrade = append(b.byTrade, entryOf(tradeKey(row.Kind, row.ProviderTradeNo, row.RefundNo), int(ord)))
+			b.byTrade.add(entryOf(tradeKey(row.Kind, row.ProviderTradeNo, row.RefundNo), int(ord)))
 		}
 		if t := row.Time; !t.IsZero() {
 			if b.from.IsZero() || t.Before(b.from) {
@@ -154,21 +160,21 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 		}
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
+		b.Close()
 		return nil, fmt.Errorf("statement %s: writing its temporary copy: %w", path, err)
 	}
 	// The digest is the file's, also past stop_at (a bill's summary).
 	if _, err := io.Copy(sum, src); err != nil {
-		f.Close()
+		b.Close()
 		return nil, &Error{Path: path, Err: err}
 	}
 	b.size = off
 	b.sha = hex.EncodeToString(sum.Sum(nil))
-	slices.Sort(b.byOrder)
-	slices.Sort(b.byTrade)
-	b.joined = make([]uint64, (len(b.offs)+63)/64)
+	slices.Sort(b.byOrder.s)
+	slices.Sort(b.byTrade.s)
+	b.joined = make([]uint64, (len(b.offs.s)+63)/64)
 	if err := b.markDuplicates(); err != nil {
-		f.Close()
+		b.Close()
 		return nil, err
 	}
 	return b, nil
@@ -187,8 +193,8 @@ func (b *Book) markDuplicates() error {
 		order, refund string
 	}
 	var seen []first
-	for i, e := range b.byOrder {
-		if i == 0 || b.byOrder[i-1]>>ordBits != e>>ordBits {
+	for i, e := range b.byOrder.s {
+		if i == 0 || b.byOrder.s[i-1]>>ordBits != e>>ordBits {
 			seen = seen[:0]
 		}
 		y, err := b.entry(int(entryOrd(e)))
@@ -215,7 +221,7 @@ func (b *Book) SHA256() string { return b.sha }
 
 // Len is how many rows the statement has (bad ones included); Invalid how
 // many of them do not hold up.
-func (b *Book) Len() int     { return len(b.offs) }
+func (b *Book) Len() int     { return len(b.offs.s) }
 func (b *Book) Invalid() int { return b.invalid }
 
 // Span is the earliest and the latest time of the statement's rows (zero
@@ -248,7 +254,7 @@ func (b *Book) Find(k recon.Kind, orderNo, tradeNo, refundNo string) (ord int, e
 		}
 		return 0, Entry{}, false, nil
 	}
-	ord, e, ok, err = match(b.byOrder, orderKey(k, orderNo, refundNo), func(e *Entry) bool {
+	ord, e, ok, err = match(b.byOrder.s, orderKey(k, orderNo, refundNo), func(e *Entry) bool {
 		return e.Kind == k && e.OrderNo == orderNo && e.RefundNo == refundNo
 	})
 	if ok || err != nil || tradeNo == "" {
@@ -256,7 +262,7 @@ func (b *Book) Find(k recon.Kind, orderNo, tradeNo, refundNo string) (ord int, e
 	}
 	// By trade number only a row not joined yet: one its own order number
 	// joined is that order's, not a second ledger row's of the same trade.
-	return match(b.byTrade, tradeKey(k, tradeNo, refundNo), func(e *Entry) bool {
+	return match(b.byTrade.s, tradeKey(k, tradeNo, refundNo), func(e *Entry) bool {
 		return e.Kind == k && e.ProviderTradeNo == tradeNo && e.RefundNo == refundNo && !e.Joined
 	})
 }
@@ -269,14 +275,15 @@ func (b *Book) Entry(ord int) (Entry, error) {
 }
 
 func (b *Book) entry(ord int) (Entry, error) {
-	if ord < 0 || ord >= len(b.offs) {
+	offs := b.offs.s
+	if ord < 0 || ord >= len(offs) {
 		return Entry{}, fmt.Errorf("statement %s: no row %d", b.path, ord)
 	}
 	end := b.size
-	if ord+1 < len(b.offs) {
-		end = b.offs[ord+1]
+	if ord+1 < len(offs) {
+		end = int64(offs[ord+1])
 	}
-	n := end - b.offs[ord]
+	n := end - int64(offs[ord])
 	if n <= 0 || n > 64<<20 {
 		return Entry{}, fmt.Errorf("statement %s: its temporary copy is damaged at row %d", b.path, ord)
 	}
@@ -284,7 +291,7 @@ func (b *Book) entry(ord int) (Entry, error) {
 		b.buf = make([]byte, n)
 	}
 	buf := b.buf[:n]
-	if _, err := b.f.ReadAt(buf, b.offs[ord]); err != nil {
+	if _, err := b.f.ReadAt(buf, int64(offs[ord])); err != nil {
 		return Entry{}, fmt.Errorf("statement %s: reading its temporary copy: %w", b.path, err)
 	}
 	e, err := decodeRow(buf)
@@ -302,7 +309,7 @@ func (b *Book) entry(ord int) (Entry, error) {
 
 func (b *Book) lineOf(ord int) (int, error) {
 	buf := make([]byte, binary.MaxVarintLen64)
-	if _, err := b.f.ReadAt(buf, b.offs[ord]); err != nil && err != io.EOF {
+	if _, err := b.f.ReadAt(buf, int64(b.offs.s[ord])); err != nil && err != io.EOF {
 		return 0, err
 	}
 	v, n := binary.Uvarint(buf)
@@ -313,7 +320,14 @@ func (b *Book) lineOf(ord int) (int, error) {
 }
 
 // Close removes the temporary copy.
-func (b *Book) Close() error { return b.f.Close() }
+func (b *Book) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.offs.release()
+	b.byOrder.release()
+	b.byTrade.release()
+	return b.f.Close()
+}
 
 // encodeRow appends a row and why it is bad (if it is) to buf.
 func encodeRow(buf []byte, r *Row, bad *recon.RowError) []byte {

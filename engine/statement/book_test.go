@@ -113,3 +113,18 @@ func BenchmarkLoadOneKey(b *testing.B) {
 		bk.Close()
 	}
 }
+
+// A column past its reservation goes on in the heap, its entries kept.
+func TestColumnPastItsReservation(t *testing.T) {
+	c := newColumn(2)
+	for i := range 5 {
+		c.add(uint64(i * 10))
+	}
+	if len(c.s) != 5 || c.s[0] != 0 || c.s[4] != 40 || c.free != nil {
+		t.Fatalf("column %v (reserved: %v)", c.s, c.free != nil)
+	}
+	c.release()
+	if c.s != nil {
+		t.Fatal("released, the column still holds entries")
+	}
+}

@@ -1,0 +1,5 @@
+package statement
+
+import "syscall"
+
+const mapNoReserve = syscall.MAP_NORESERVE

@@ -1,0 +1,5 @@
+//go:build darwin || freebsd
+
+package statement
+
+const mapNoReserve = 0
