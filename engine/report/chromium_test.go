@@ -155,6 +155,20 @@ func TestHTMLInChromium(t *testing.T) {
 
 	// Findings first: the default view is the findings, the gravest first.
 	settle(sum.Findings)
+	// Their ledger amounts, summed by the page, are the summary's money at
+	// risk: an INVALID row's amount with a decimal too many is in neither.
+	var risk []string
+	for _, c := range sum.AtRisk.Currencies() {
+		whole, frac, dot := strings.Cut(sum.AtRisk.Sum(c), ".")
+		s := c + " " + groupDigits(whole)
+		if dot {
+			s += "." + frac
+		}
+		risk = append(risk, s)
+	}
+	if got, want := text("#shown"), "ledger amounts "+strings.Join(risk, " · "); !strings.HasSuffix(got, want) {
+		t.Errorf("shown: %q, want it to end %q", got, want)
+	}
 	rows := shown()
 	if len(rows) != 100 || rows[0].Severity != "critical" {
 		t.Fatalf("default view: %d rows, first %+v", len(rows), rows[0])

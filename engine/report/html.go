@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/store"
 )
 
@@ -59,12 +60,17 @@ type htmlSink struct {
 	failOn recon.Severity
 	dict   map[string]int
 	words  []string
+	// digits are the minor digits of the rows' currencies: the page sums
+	// the ledger amounts of the rows shown, and an amount with more
+	// decimals than its currency has (an INVALID row's) is not summed, as
+	// the summary's Money does not sum it.
+	digits map[string]int
 	buf    []byte
 	first  bool
 }
 
 func newHTMLSink(w io.Writer, run *store.Run, failOn recon.Severity) *htmlSink {
-	return &htmlSink{w: w, run: run, failOn: failOn, dict: map[string]int{}, first: true}
+	return &htmlSink{w: w, run: run, failOn: failOn, dict: map[string]int{}, digits: map[string]int{}, first: true}
 }
 
 var pageHead = template.Must(template.New("head").Funcs(template.FuncMap{"stamp": stamp}).Parse(`<!doctype html>
@@ -149,6 +155,13 @@ func (s *htmlSink) row(r *recon.Result) error {
 	b = s.word(b, string(r.Local.Status))
 	b = s.text(b, r.Local.Amount)
 	b = s.word(b, r.Local.Currency)
+	if c := r.Local.Currency; c != "" && len(s.digits) < maxKeys {
+		if _, ok := s.digits[c]; !ok {
+			if d, err := money.Digits(c); err == nil {
+				s.digits[c] = d
+			}
+		}
+	}
 	b = s.word(b, string(p.Status))
 	b = s.word(b, p.RawStatus)
 	b = s.text(b, p.Amount)
@@ -185,8 +198,9 @@ func (s *htmlSink) text(b []byte, v string) []byte {
 func (s *htmlSink) end(sum *Summary) error {
 	data, err := json.Marshal(struct {
 		*Summary
-		Dict []string `json:"dict"`
-	}{sum, s.words})
+		Dict   []string       `json:"dict"`
+		Digits map[string]int `json:"digits"`
+	}{sum, s.words, s.digits})
 	if err != nil {
 		return err
 	}

@@ -52,10 +52,13 @@
     while (fb.length < n) fb += "0";
     return fa < fb ? -1 : fa > fb ? 1 : 0;
   }
-  // Sums: currency -> {u: BigInt units of 10^-s, s: scale}.
+  // Sums: currency -> {u: BigInt units of 10^-s, s: scale}. An amount with
+  // more decimals than its currency has (an INVALID row's "12.345" CNY), or
+  // of a currency the report does not know, is not summed: as the summary.
   function addDec(sums, cur, amount) {
     var m = /^(\d+)(?:\.(\d+))?$/.exec(amount || "");
-    if (!m || !cur) return false;
+    var digits = (S.digits || {})[cur];
+    if (!m || !cur || digits === undefined || (m[2] || "").length > digits) return false;
     var frac = m[2] || "", u = BigInt(m[1] + frac), s = frac.length, t = sums[cur];
     if (!t) { sums[cur] = { u: u, s: s }; return true; }
     if (s > t.s) { t.u *= 10n ** BigInt(s - t.s); t.s = s; } else if (s < t.s) { u *= 10n ** BigInt(t.s - s); }

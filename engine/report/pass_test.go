@@ -98,20 +98,23 @@ func TestRenderOnePass(t *testing.T) {
 	}
 }
 
-// Money at risk is summed exactly, per currency, at the most decimals
-// seen; what does not read as an amount is counted, not guessed.
+// Money at risk is summed exactly, per currency, in its minor units; what
+// does not read as an amount of its currency (an INVALID row's) is
+// counted, not summed: the report's sums are engine/summary's (alerts,
+// metrics), never one with a decimal the currency does not have.
 func TestMoney(t *testing.T) {
 	var m Money
 	for _, a := range [][2]string{{"CNY", "0.1"}, {"CNY", "0.2"}, {"CNY", "12.345"}, {"KRW", "1000"}, {"KRW", "2500"},
-		{"EUR", "9007199254740993.01"}, {"EUR", "0.99"}, {"USD", "1.2e3"}, {"USD", "-1"}, {"", "1.00"}, {"JPY", ""},
+		{"EUR", "90071992547409.91"}, {"EUR", "0.99"}, {"USD", "1.2e3"}, {"USD", "-1"}, {"", "1.00"}, {"JPY", ""},
+		{"XYZ", "1.00"}, {"KRW", "1.5"},
 	} {
 		m.Add(a[0], a[1])
 	}
-	for range 11 { // 9.9e18 units: past int64
-		m.Add("BIG", "900000000000000000")
+	for range 1100 { // 1100 × 2^53-1 minor units: past int64
+		m.Add("JOD", "9007199254740.991")
 	}
-	want := map[string]string{"CNY": "12.645", "KRW": "3500", "EUR": "9007199254740994.00", "BIG": "overflow"}
-	if got := m.Currencies(); strings.Join(got, ",") != "BIG,CNY,EUR,KRW" {
+	want := map[string]string{"CNY": "0.30", "KRW": "3500", "EUR": "90071992547410.90", "JOD": "overflow"}
+	if got := m.Currencies(); strings.Join(got, ",") != "CNY,EUR,JOD,KRW" {
 		t.Fatalf("currencies %v", got)
 	}
 	for c, w := range want {
@@ -119,11 +122,11 @@ func TestMoney(t *testing.T) {
 			t.Errorf("%s: %s, want %s", c, got, w)
 		}
 	}
-	if m.Unpriced != 4 {
-		t.Errorf("unpriced %d, want 4", m.Unpriced)
+	if m.Unpriced != 7 {
+		t.Errorf("unpriced %d, want 7", m.Unpriced)
 	}
 	j, _ := json.Marshal(m)
-	if string(j) != `{"sums":{"BIG":"overflow","CNY":"12.645","EUR":"9007199254740994.00","KRW":"3500"},"unpriced":4}` {
+	if string(j) != `{"sums":{"CNY":"0.30","EUR":"90071992547410.90","JOD":"overflow","KRW":"3500"},"unpriced":7}` {
 		t.Errorf("json %s", j)
 	}
 }

@@ -52,6 +52,12 @@ func synthetic(line int) recon.Result {
 			r.Provider = nil
 		}
 	}
+	if line%1000 == 500 {
+		// A ledger row whose amount has more decimals than its currency:
+		// INVALID, and in no sum of money.
+		r.Verdict, r.Severity, r.Action, r.Provider = recon.VerdictInvalid, recon.SeverityWarn, recon.ActionReview, nil
+		r.Local.Amount, r.Detail = r.Local.Amount+"5", "amount with more decimals than the currency has"
+	}
 	return r
 }
 

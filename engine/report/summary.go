@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins/money"
 )
 
 // maxKeys bounds the distinct accounts, verdicts and currencies a summary
@@ -81,56 +80,49 @@ func (s *Summary) add(r *recon.Result) {
 	}
 }
 
-// Money sums exact decimal amounts per currency, never through a float:
-// each currency's sum is an integer count of units of 10^-scale, the
-// scale being the most decimals any of its amounts had. The zero Money is
+// Money sums exact amounts per currency, never through a float: each
+// currency's sum is an integer count of its minor units. The zero Money is
 // empty and ready to use.
 type Money struct {
-	sums map[string]*decimal
-	// Unpriced counts the amounts that did not read as a decimal, or came
-	// without a currency, or beyond maxKeys currencies.
+	sums map[string]*minorSum
+	// Unpriced counts the amounts not summed: one that does not read as an
+	// amount of its currency (an INVALID row's "12.345" CNY: what is wrong
+	// with the row may be its amount), or has no currency, or one beyond
+	// maxKeys currencies. engine/summary, behind alerts and metrics, sums by
+	// the same rule.
 	Unpriced int
 }
 
-type decimal struct {
-	units    int64
-	scale    int
+type minorSum struct {
+	minor    int64
+	digits   int
 	overflow bool
 }
 
-// Add adds amount ("12.34", major units) in currency.
+// Add adds an amount in major units ("12.34") of currency.
 func (m *Money) Add(currency, amount string) {
-	units, scale, ok := parseDecimal(amount)
 	d := m.sums[currency]
-	if !ok || currency == "" || d == nil && len(m.sums) >= maxKeys {
+	digits, err := money.Digits(currency)
+	var minor int64
+	if err == nil {
+		minor, err = money.Parse(amount, digits)
+	}
+	if err != nil || minor < 0 || d == nil && len(m.sums) >= maxKeys {
 		m.Unpriced++
 		return
 	}
 	if d == nil {
 		if m.sums == nil {
-			m.sums = map[string]*decimal{}
+			m.sums = map[string]*minorSum{}
 		}
-		d = &decimal{scale: scale}
+		d = &minorSum{digits: digits}
 		m.sums[currency] = d
 	}
-	for d.scale < scale {
-		d.units, d.overflow = mul10(d.units, d.overflow)
-		d.scale++
-	}
-	for ; scale < d.scale; scale++ {
-		units, d.overflow = mul10(units, d.overflow)
-	}
-	if units > math.MaxInt64-d.units {
+	if minor > math.MaxInt64-d.minor {
 		d.overflow = true
+		return
 	}
-	d.units += units
-}
-
-func mul10(v int64, overflow bool) (int64, bool) {
-	if v > math.MaxInt64/10 {
-		return v, true
-	}
-	return v * 10, overflow
+	d.minor += minor
 }
 
 // Currencies lists the currencies summed, in order.
@@ -153,14 +145,7 @@ func (m Money) Sum(currency string) string {
 	if d.overflow {
 		return "overflow"
 	}
-	s := strconv.FormatInt(d.units, 10)
-	if d.scale == 0 {
-		return s
-	}
-	if len(s) <= d.scale {
-		s = strings.Repeat("0", d.scale-len(s)+1) + s
-	}
-	return s[:len(s)-d.scale] + "." + s[len(s)-d.scale:]
+	return money.Format(d.minor, d.digits)
 }
 
 // MarshalJSON writes {"sums": {"CNY": "12.34", ...}, "unpriced": 0}:
@@ -174,22 +159,4 @@ func (m Money) MarshalJSON() ([]byte, error) {
 		Sums     map[string]string `json:"sums"`
 		Unpriced int               `json:"unpriced"`
 	}{sums, m.Unpriced})
-}
-
-// parseDecimal reads a non-negative decimal in major units ("12.34",
-// "300") as units of 10^-scale.
-func parseDecimal(s string) (units int64, scale int, ok bool) {
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || dot && frac == "" || len(whole)+len(frac) > 18 {
-		return 0, 0, false
-	}
-	for _, part := range []string{whole, frac} {
-		for i := 0; i < len(part); i++ {
-			if part[i] < '0' || part[i] > '9' {
-				return 0, 0, false
-			}
-			units = units*10 + int64(part[i]-'0')
-		}
-	}
-	return units, len(frac), true
 }
