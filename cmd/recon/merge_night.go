@@ -106,11 +106,11 @@ func (n *night) record(log *slog.Logger, db *store.DB, run *store.Run) {
 // run, and the night fails only if no shard got an answer, which is the
 // merge's to say. The shard exits as with findings: exit 1 would have the
 // Job run it again while the merge may already be reading it.
-func (n *night) settle(err error) (error, bool) {
+func (n *night) settle(err error) (noAnswers bool, _ error) {
 	if n == nil || n.out == nil || !errors.Is(err, engine.ErrNoAnswers) {
-		return err, false
+		return false, err
 	}
-	return nil, true
+	return true, nil
 }
 
 // publish publishes the shard's outputs when --publish asks, whatever

@@ -112,7 +112,7 @@ func runCommand() *cli.Command {
 			run, _, err := engine.Run(c.Context, opt)
 			obs.stopProgress()
 			part.record(log, db, run)
-			err, noAnswers := part.settle(err)
+			noAnswers, err := part.settle(err)
 			err = obs.finish(c, db, cfg, run, conclude(c, log, db, cfg, run, err))
 			return part.publish(c, log, db, cfg, run, err, noAnswers)
 		},
