@@ -26,13 +26,14 @@
 // 0x02, the binary encoding of codec.go (results, exchanges, replies,
 // replysums, dicts, orders: what a run writes by the row), where each field comes
 // in a fixed order, a number as a varint, a string or bytes (a reply's raw
-// body) as a length and the bytes, and a payload has exactly one encoding;
+// body) as a length and the bytes, and a payload has exactly one encoding
+// (a reply's is plain or deflated, by its first byte: see below);
 // 0x03, a reference (results and exchanges only: see below).
 // A record of one encoding where the other belongs is damage. The
 // checksum (the
 // Castagnoli polynomial) covers, in order, the tag, then the record's
 // place, each part as a uvarint length and its bytes: its bucket's name
-// (runs, results, exchanges, orders, meta, replies, replysums), its run ID (results and
+// (runs, results, exchanges, orders, meta, replies, replysums, dicts), its run ID (results and
 // exchanges; empty otherwise) and its key; then the payload. A record thus
 // verifies only where it was written: a rotted key or bucket name does not
 // make it read as another line's or another run's.
@@ -65,7 +66,7 @@
 // to a run it drops (or whose Reused it drops), so that none is left
 // naming nothing; Compact then returns the file to what is kept.
 //
-// Each bucket of records (runs, orders, replies, replysums, each run's results and exchanges)
+// Each bucket of records (runs, orders, replies, replysums, dicts, each run's results and exchanges)
 // also keeps in its bbolt sequence a digest of what it holds: the number of
 // records (high 32 bits) and the XOR of their checksums (low 32 bits). A
 // read of a whole bucket (Runs, Results, Exchanges, DoneLines, Verify)
