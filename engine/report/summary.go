@@ -88,8 +88,7 @@ type Money struct {
 	// Unpriced counts the amounts not summed: one that does not read as an
 	// amount of its currency (an INVALID row's "12.345" CNY: what is wrong
 	// with the row may be its amount), or has no currency, or one beyond
-	// maxKeys currencies. engine/summary, behind alerts and metrics, sums by
-	// the same rule.
+	// maxKeys currencies. engine/summary (alerts, metrics) sums with it too.
 	Unpriced int
 }
 
@@ -133,6 +132,19 @@ func (m Money) Currencies() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Minor is a currency's sum in its minor units, and its minor digits;
+// overflow: past int64 (minor is then the largest int64, a lower bound).
+func (m Money) Minor(currency string) (minor int64, digits int, overflow bool) {
+	d := m.sums[currency]
+	if d == nil {
+		return 0, 0, false
+	}
+	if d.overflow {
+		return math.MaxInt64, d.digits, true
+	}
+	return d.minor, d.digits, false
 }
 
 // Sum is a currency's sum as an exact decimal in major units ("" for a

@@ -10,11 +10,11 @@ package summary
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/engine/report"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/store"
 )
@@ -103,7 +103,7 @@ func Build(db *store.DB, run *store.Run, opt Options) (*Summary, error) {
 	for _, sev := range []recon.Severity{recon.SeverityInfo, recon.SeverityWarn, recon.SeverityCritical} {
 		s.Severities[sev] = 0
 	}
-	risk := map[string]*Money{}
+	var risk report.Money // the report's sums, by the report's rule
 	err := db.Results(run.ID, func(r recon.Result) error {
 		s.Verdicts[r.Verdict]++
 		if r.Severity.Valid() {
@@ -113,43 +113,18 @@ func Build(db *store.DB, run *store.Run, opt Options) (*Summary, error) {
 			return nil
 		}
 		s.Findings++
-		addRisk(risk, r.Local)
+		risk.Add(r.Local.Currency, r.Local.Amount)
 		s.Top = keepWorst(s.Top, r, top)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("summary of run %s: %w", run.ID, err)
 	}
-	for _, m := range risk {
-		s.AtRisk = append(s.AtRisk, *m)
+	for _, c := range risk.Currencies() { // in order
+		minor, digits, overflow := risk.Minor(c)
+		s.AtRisk = append(s.AtRisk, Money{Currency: c, Minor: minor, Amount: money.Format(minor, digits), Overflow: overflow})
 	}
-	slices.SortFunc(s.AtRisk, func(a, b Money) int { return cmp.Compare(a.Currency, b.Currency) })
 	return s, nil
-}
-
-// addRisk adds a finding's ledger amount to its currency's sum. An amount
-// that does not read (an INVALID row's) adds nothing: what is wrong with
-// such a row may be its amount.
-func addRisk(risk map[string]*Money, l recon.Local) {
-	digits, err := money.Digits(l.Currency)
-	if err != nil {
-		return
-	}
-	v, err := money.Parse(l.Amount, digits)
-	if err != nil {
-		return
-	}
-	m := risk[l.Currency]
-	if m == nil {
-		m = &Money{Currency: l.Currency}
-		risk[l.Currency] = m
-	}
-	if m.Minor > math.MaxInt64-v {
-		m.Minor, m.Overflow = math.MaxInt64, true
-	} else if !m.Overflow {
-		m.Minor += v
-	}
-	m.Amount = money.Format(m.Minor, digits)
 }
 
 // worse orders findings: most severe first, then by account and line.

@@ -96,13 +96,18 @@ func TestBuildUnfinishedAndThreshold(t *testing.T) {
 }
 
 func TestAddRiskOverflow(t *testing.T) {
-	risk := map[string]*Money{}
 	// The largest amount a ledger holds is 2^53-1 minor units; 1100 of
 	// them pass an int64.
-	for range 1100 {
-		addRisk(risk, recon.Local{Amount: "90071992547409.91", Currency: "CNY"})
+	run := &store.Run{ID: "r3", Status: store.StatusCompleted, FailOn: recon.SeverityWarn}
+	var rs []recon.Result
+	for i := range 1100 {
+		rs = append(rs, res(2+i, "a", recon.VerdictMissedPayment, recon.SeverityWarn, "90071992547409.91", "CNY"))
 	}
-	m := risk["CNY"]
+	s, err := Build(storeWith(t, run, rs), run, Options{})
+	if err != nil || len(s.AtRisk) != 1 {
+		t.Fatalf("%+v, %v", s, err)
+	}
+	m := s.AtRisk[0]
 	if !m.Overflow || m.Minor != math.MaxInt64 {
 		t.Errorf("%+v; want an overflow marked at MaxInt64", m)
 	}
