@@ -37,8 +37,8 @@ func newReleased(base uintptr, size int64) released {
 	return released{base: base, size: uintptr(max(size, 0))}
 }
 
-// saw counts in a value read.
-func (r *released) saw(v []byte) {
+// saw counts in a record read.
+func (r *released) saw() {
 	if r.base == 0 {
 		return
 	}

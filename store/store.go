@@ -746,7 +746,7 @@ func each[T any](d *DB, runID string, sub []byte, decode func(*bolt.Tx, *[]byte,
 				}
 				prev = k
 				seen.add(v)
-				rel.saw(v)
+				rel.saw()
 				s.key = k
 				var err error
 				if t, err = decode(tx, &scratch, s, v); err != nil {

@@ -65,12 +65,10 @@ recon.map_payment("vborder", payment_state)
 -- project defines: vborder documents none) uses the query API's words; a word
 -- they do not know goes to the default mapping (super).
 recon.map_statement("vborder", function(a, super)
-  local state, detail
   if a.kind == "refund" then
     return super(a) -- vborder has no refund query: no words of its own for a refund
-  else
-    state, detail = payment_state(a)
   end
+  local state, detail = payment_state(a)
   if state == nil then return super(a) end
   return state, detail
 end)
