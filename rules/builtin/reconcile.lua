@@ -48,10 +48,15 @@ local function no_state(row, p)
   return nil
 end
 
--- amounts_differ returns a detail when amount or currency differ.
-local function amounts_differ(row, p, provider_amount)
+-- amounts_differ returns a detail when amount or currency differ. In a state
+-- where money moved (moved), an answer that does not state the amount cannot
+-- agree on it: MATCHED needs the amounts to agree.
+local function amounts_differ(row, p, provider_amount, moved)
   if p.currency ~= nil and p.currency ~= row.currency then
     return "currency: ledger " .. row.currency .. ", provider " .. p.currency
+  end
+  if provider_amount == nil and moved then
+    return "amount: ledger " .. amt(row.amount, row.currency) .. ", the provider's answer does not state it"
   end
   if provider_amount ~= nil and provider_amount ~= row.amount then
     return "amount: ledger " .. amt(row.amount, row.currency) .. ", provider " .. amt(provider_amount, row.currency)
@@ -78,7 +83,7 @@ recon.judge(function(row, p)
     if not agree then
       return v("REFUND_MISMATCH", "critical", "REVIEW", "provider reports " .. S .. "; ledger says " .. L)
     end
-    local d = amounts_differ(row, p, p.amount)
+    local d = amounts_differ(row, p, p.amount, true)
     if d then return v("AMOUNT_MISMATCH", "critical", "REVIEW", d) end
     return v("MATCHED", "info", "NONE", nil)
   end
@@ -95,7 +100,7 @@ recon.judge(function(row, p)
       return v("UNPAID_AT_PROVIDER", "critical", "REVIEW", "ledger says " .. L .. "; provider reports " .. S)
     end
     if L == S then
-      local d = amounts_differ(row, p, p.amount)
+      local d = amounts_differ(row, p, p.amount, false)
       if d then return v("AMOUNT_MISMATCH", "critical", "REVIEW", d) end
       return v("MATCHED", "info", "NONE", nil)
     end
@@ -116,7 +121,7 @@ recon.judge_refund(function(row, p)
   if R ~= L then
     return v("REFUND_MISMATCH", "critical", "REVIEW", "provider reports refund " .. R .. "; ledger says " .. L)
   end
-  local d = amounts_differ(row, p, p.refund_amount)
+  local d = amounts_differ(row, p, p.refund_amount, R == "SUCCESS")
   if d then return v("REFUND_MISMATCH", "critical", "REVIEW", "refund " .. d) end
   return v("MATCHED", "info", "NONE", nil)
 end)
