@@ -193,7 +193,15 @@ func (d *dispatcher) join(row recon.Row, judge bool) (*joined, error) {
 	if as == nil || as.book == nil {
 		return nil, nil
 	}
-	_, e, ok, err := as.book.Find(row.Kind, row.OrderNo, row.ProviderTradeNo, row.RefundNo)
+	// A statement row is the provider's answer about the row it joins, so
+	// it must pass a query answer's identity check: one naming another
+	// trade is not this row's (the ledger row is asked, and the statement
+	// row is the ledger's to explain).
+	q := recon.QueryOf(&row)
+	_, e, ok, err := as.book.Find(row.Kind, row.OrderNo, row.RefundNo, func(e *statement.Entry) bool {
+		r := statementReply(as.book.Path(), *e)
+		return q.Check(&r) == nil
+	})
 	if err != nil {
 		return nil, err
 	}

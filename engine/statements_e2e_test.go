@@ -235,3 +235,86 @@ func keys(m map[string]bool) []string {
 	}
 	return out
 }
+
+// A statement row about another order is not this row's, as a query's answer
+// about another order is not (Query.Check): neither one that shares the
+// ledger row's trade number under another order number, nor one of the same
+// order number naming another trade. The ledger row is asked, never
+// confirmed by it, and the statement row is the ledger's to explain.
+func TestStatementRowOfAnotherOrderIsNotThisRows(t *testing.T) {
+	f := newFixture(t, 60)
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	sp := writeStatements(t, f, day)
+	trust(t, f.cfg, true)
+	ledger := readCSV(t, f.plan.LedgerPath)
+	col := map[string]int{}
+	for i, h := range ledger[0] {
+		col[h] = i
+	}
+	// Two confirmed rows with a trade number: one's statement row gets
+	// another order number, the other's another trade number.
+	type change struct {
+		line          int
+		order, trade  string
+		account, want string // the statement row's order number, reported missing
+	}
+	var changes []change
+	for line := 2; line <= len(ledger) && len(changes) < 2; line++ {
+		r := ledger[line-1]
+		if !sp.confirms[line] || r[col["provider_trade_no"]] == "" {
+			continue
+		}
+		c := change{line: line, order: r[col["order_no"]], trade: r[col["provider_trade_no"]], account: r[col["account"]]}
+		c.want = c.order
+		if len(changes) == 0 {
+			c.want = c.order + "-OTHER"
+		}
+		changes = append(changes, c)
+	}
+	if len(changes) < 2 {
+		t.Fatal("the fixture has too few confirmed rows with a trade number")
+	}
+	for i, c := range changes {
+		path := sp.paths[c.account]
+		rows := readCSV(t, path)
+		for _, r := range rows[1:] {
+			if r[0] != c.order {
+				continue
+			}
+			if i == 0 {
+				r[0] = c.want
+			} else {
+				r[1] = c.trade + "9"
+			}
+		}
+		writeCSV(t, path, rows)
+		delete(sp.confirms, c.line)
+		sp.missing[c.account+" "+c.want] = true
+	}
+	run, _, err := Run(context.Background(), Options{Config: f.cfg, Store: f.db, LedgerPath: f.plan.LedgerPath,
+		Statements: sp.paths, StatementDay: day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := map[string]bool{}
+	if err := f.db.Results(run.ID, func(r recon.Result) error {
+		if !r.InLedger() {
+			if r.Verdict == recon.VerdictMissingInLedger {
+				missing[r.Account+" "+r.OrderNo] = true
+			}
+			return nil
+		}
+		for _, c := range changes {
+			if r.Line == c.line && (r.Source != recon.SourceQuery || r.Attempts == 0 || r.Statement != nil) {
+				t.Errorf("line %d (%s): source %q, %d attempts, statement %+v: want asked, without the statement row of another order",
+					r.Line, r.Verdict, r.Source, r.Attempts, r.Statement)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !equalSets(missing, sp.missing) {
+		t.Errorf("MISSING_IN_LEDGER for %v; want exactly %v", keys(missing), keys(sp.missing))
+	}
+}

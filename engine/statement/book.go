@@ -41,7 +41,6 @@ type Book struct {
 	offs      column // row i's place in f
 	size      int64  // f's length: where the last row ends
 	byOrder   column
-	byTrade   column
 	dupOf     map[int32]int32 // a row repeating an earlier one's key: that one
 	joined    []uint64        // bit i: a ledger row joined row i
 	invalid   int
@@ -61,16 +60,6 @@ func orderKey(k recon.Kind, orderNo, refundNo string) uint64 {
 	h.SetSeed(seed)
 	h.WriteByte(byte(k))
 	h.WriteString(orderNo)
-	h.WriteByte(0)
-	h.WriteString(refundNo)
-	return h.Sum64()
-}
-
-func tradeKey(k recon.Kind, tradeNo, refundNo string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	h.WriteByte(0x80 | byte(k))
-	h.WriteString(tradeNo)
 	h.WriteByte(0)
 	h.WriteString(refundNo)
 	return h.Sum64()
@@ -117,7 +106,7 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 	if fi, err := src.Stat(); err == nil {
 		rows = int(min(int64(rows), fi.Size()/4+64))
 	}
-	b.offs, b.byOrder, b.byTrade = newColumn(rows), newColumn(rows), newColumn(rows)
+	b.offs, b.byOrder = newColumn(rows), newColumn(rows)
 	w := bufio.NewWriterSize(f, 1<<16)
 	var off int64
 	for {
@@ -147,9 +136,6 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 			continue
 		}
 		b.byOrder.add(entryOf(orderKey(row.Kind, row.OrderNo, row.RefundNo), int(ord)))
-		if row.ProviderTradeNo != "" {
-			b.byTrade.add(entryOf(tradeKey(row.Kind, row.ProviderTradeNo, row.RefundNo), int(ord)))
-		}
 		if t := row.Time; !t.IsZero() {
 			if b.from.IsZero() || t.Before(b.from) {
 				b.from = t
@@ -171,7 +157,6 @@ func Load(path string, m Mapping, tmp string) (*Book, error) {
 	b.size = off
 	b.sha = hex.EncodeToString(sum.Sum(nil))
 	slices.Sort(b.byOrder.s)
-	slices.Sort(b.byTrade.s)
 	b.joined = make([]uint64, (len(b.offs.s)+63)/64)
 	if err := b.markDuplicates(); err != nil {
 		b.Close()
@@ -228,43 +213,32 @@ func (b *Book) Invalid() int { return b.invalid }
 // when no row has one).
 func (b *Book) Span() (from, to time.Time) { return b.from, b.to }
 
-// Find returns the row joined with a ledger row of kind k: the one with
-// its order and refund numbers, else the one with its provider trade
-// number and refund number; ok is false when the statement has neither.
-// The row found is marked joined.
-func (b *Book) Find(k recon.Kind, orderNo, tradeNo, refundNo string) (ord int, e Entry, ok bool, err error) {
+// Find returns the row a ledger row of kind k with these order and refund
+// numbers joins: the first one, not a duplicate, that accept takes (the
+// join's identity check: the row must be about the ledger row's order, as
+// a query's answer must); ok is false when the statement has none. The
+// row found is marked joined.
+func (b *Book) Find(k recon.Kind, orderNo, refundNo string, accept func(*Entry) bool) (ord int, e Entry, ok bool, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	match := func(index []uint64, h uint64, same func(*Entry) bool) (int, Entry, bool, error) {
-		i, _ := slices.BinarySearch(index, entryOf(h, 0))
-		for ; i < len(index) && index[i]>>ordBits == h>>ordBits; i++ {
-			ord := int(entryOrd(index[i]))
-			if _, dup := b.dupOf[int32(ord)]; dup {
-				continue
-			}
-			e, err := b.entry(ord)
-			if err != nil {
-				return 0, Entry{}, false, err
-			}
-			if same(&e) {
-				b.joined[ord/64] |= 1 << (ord % 64)
-				e.Joined = true
-				return ord, e, true, nil
-			}
+	h := orderKey(k, orderNo, refundNo)
+	i, _ := slices.BinarySearch(b.byOrder.s, entryOf(h, 0))
+	for ; i < len(b.byOrder.s) && b.byOrder.s[i]>>ordBits == h>>ordBits; i++ {
+		ord := int(entryOrd(b.byOrder.s[i]))
+		if _, dup := b.dupOf[int32(ord)]; dup {
+			continue
 		}
-		return 0, Entry{}, false, nil
+		e, err := b.entry(ord)
+		if err != nil {
+			return 0, Entry{}, false, err
+		}
+		if e.Kind == k && e.OrderNo == orderNo && e.RefundNo == refundNo && accept(&e) {
+			b.joined[ord/64] |= 1 << (ord % 64)
+			e.Joined = true
+			return ord, e, true, nil
+		}
 	}
-	ord, e, ok, err = match(b.byOrder.s, orderKey(k, orderNo, refundNo), func(e *Entry) bool {
-		return e.Kind == k && e.OrderNo == orderNo && e.RefundNo == refundNo
-	})
-	if ok || err != nil || tradeNo == "" {
-		return ord, e, ok, err
-	}
-	// By trade number only a row not joined yet: one its own order number
-	// joined is that order's, not a second ledger row's of the same trade.
-	return match(b.byTrade.s, tradeKey(k, tradeNo, refundNo), func(e *Entry) bool {
-		return e.Kind == k && e.ProviderTradeNo == tradeNo && e.RefundNo == refundNo && !e.Joined
-	})
+	return 0, Entry{}, false, nil
 }
 
 // Entry reads row ord back.
@@ -325,7 +299,6 @@ func (b *Book) Close() error {
 	defer b.mu.Unlock()
 	b.offs.release()
 	b.byOrder.release()
-	b.byTrade.release()
 	return b.f.Close()
 }
 

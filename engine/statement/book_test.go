@@ -60,21 +60,28 @@ func TestDuplicatesOfOneKey(t *testing.T) {
 	}
 }
 
-// A row its own order number joined is not joined again by another ledger
-// row's provider trade number: that would confirm a second order on it.
-func TestTradeNumberJoinsOnlyARowNotJoined(t *testing.T) {
+// A statement row joins the ledger rows of its order number that accept
+// it (the identity check), and no other: not a ledger row of another order
+// number that names its trade.
+func TestFindJoinsOnlyWhatAcceptTakes(t *testing.T) {
 	b, _ := loadBook(t, reconHeader+"A1,T9,payment,,1.00,CNY,SUCCESS,2024-10-19T14:37:28+08:00\n", nil)
-	if _, e, ok, err := b.Find(recon.Payment, "A1", "T9", ""); err != nil || !ok || e.OrderNo != "A1" {
-		t.Fatalf("A1: %+v %v %v", e, ok, err)
+	all := func(*Entry) bool { return true }
+	for _, tc := range []struct {
+		order  string
+		accept func(*Entry) bool
+		want   bool
+	}{
+		{"B2", all, false}, // the same trade T9, another order
+		{"A1", func(e *Entry) bool { return e.ProviderTradeNo == "T8" }, false},
+		{"A1", all, true},
+	} {
+		_, e, ok, err := b.Find(recon.Payment, tc.order, "", tc.accept)
+		if err != nil || ok != tc.want || (ok && (e.OrderNo != "A1" || !e.Joined)) {
+			t.Errorf("Find(%s): %+v, %v, %v; want found %v", tc.order, e, ok, err, tc.want)
+		}
 	}
-	if _, e, ok, err := b.Find(recon.Payment, "B2", "T9", ""); err != nil || ok {
-		t.Fatalf("B2 of the same trade number joined %+v (%v); want no row", e, err)
-	}
-	// A ledger row without the statement's order number still joins by
-	// the trade number, while the row is free.
-	c, _ := loadBook(t, reconHeader+"A1,T9,payment,,1.00,CNY,SUCCESS,2024-10-19T14:37:28+08:00\n", nil)
-	if _, e, ok, err := c.Find(recon.Payment, "a-1", "T9", ""); err != nil || !ok || e.OrderNo != "A1" {
-		t.Fatalf("by trade number: %+v %v %v", e, ok, err)
+	if e, err := b.Entry(0); err != nil || !e.Joined {
+		t.Errorf("after the join: %+v, %v", e, err)
 	}
 }
 
