@@ -115,7 +115,7 @@ func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
 	rowsErr := p.pass(func(put func(store.Record) error) error {
 		return replayRows(ctx, db, src.ID, old, p.judge, put, res)
 	})
-	run.Stats = store.RunStats{Rows: len(old), Reused: res.Judged}
+	run.Stats = store.RunStats{Rows: src.Stats.Rows, Reused: res.Judged} // ledger rows: old also holds the statement rows' results
 	err = p.end(ctx, rowsErr, p.refunds)
 	if changes, cerr := changes(db, run.ID, old); cerr != nil {
 		err = errors.Join(err, cerr)
@@ -135,13 +135,21 @@ type sourceRow struct {
 	refundNo         string
 	verdict          recon.Verdict
 	reused           string // the run the source's answer came from, when not its own
+	// What a judgement does not decide, kept as the source had it: the
+	// row's fingerprint (a payment's takes in the ledger's refund rows,
+	// which a replay does not read), where the provider's view came from,
+	// and the statement row joined.
+	fingerprint string
+	source      string
+	statement   *recon.StatementRef
 }
 
 func sourceRows(db *store.DB, runID string) ([]sourceRow, error) {
 	var out []sourceRow
 	err := db.Results(runID, func(r recon.Result) error {
 		out = append(out, sourceRow{line: r.Line, account: r.Account, orderNo: r.OrderNo, kind: r.Kind,
-			refundNo: r.RefundNo, verdict: r.Verdict, reused: r.Reused})
+			refundNo: r.RefundNo, verdict: r.Verdict, reused: r.Reused,
+			fingerprint: r.Fingerprint, source: r.Source, statement: r.Statement})
 		return nil
 	})
 	if err != nil {
@@ -156,6 +164,7 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 	type job struct {
 		ex     *store.Exchange
 		reused string
+		src    *sourceRow
 	}
 	jobs := make(chan job)
 	var wg sync.WaitGroup
@@ -173,6 +182,7 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 					continue
 				}
 				rec.Result.Reused = jb.reused
+				rec.Result.Fingerprint, rec.Result.Source, rec.Result.Statement = jb.src.fingerprint, jb.src.source, jb.src.statement
 				if err := put(rec); err != nil {
 					continue // the writer keeps its first error; Close returns it
 				}
@@ -183,7 +193,8 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 		}()
 	}
 	var err error
-	for _, r := range rows {
+	for i := range rows {
+		r := &rows[i]
 		if ctx.Err() != nil {
 			break
 		}
@@ -210,7 +221,7 @@ func replayRows(ctx context.Context, db *store.DB, srcID string, rows []sourceRo
 		if reused == "" {
 			reused = srcID
 		}
-		jobs <- job{ex: ex, reused: reused}
+		jobs <- job{ex: ex, reused: reused, src: r}
 	}
 	close(jobs)
 	wg.Wait()

@@ -318,3 +318,48 @@ func TestStatementRowOfAnotherOrderIsNotThisRows(t *testing.T) {
 		t.Errorf("MISSING_IN_LEDGER for %v; want exactly %v", keys(missing), keys(sp.missing))
 	}
 }
+
+// A replay judges the stored answers again; where the provider's view came
+// from and the statement row joined are not the rules' to change, so a
+// replay with the same rules keeps them as the night had them.
+func TestReplayKeepsWhereTheViewCameFrom(t *testing.T) {
+	f := newFixture(t, 60)
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	sp := writeStatements(t, f, day)
+	trust(t, f.cfg, true)
+	run, st, err := Run(context.Background(), Options{Config: f.cfg, Store: f.db, LedgerPath: f.plan.LedgerPath,
+		Statements: sp.paths, StatementDay: day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	was := map[int]recon.Result{}
+	if err := f.db.Results(run.ID, func(r recon.Result) error {
+		was[r.Line] = r
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Replay(context.Background(), ReplayOptions{Config: f.cfg, Store: f.db, Of: run.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Run.Stats.Rows != st.Rows {
+		t.Errorf("the replay counts %d ledger rows; the night had %d", res.Run.Stats.Rows, st.Rows)
+	}
+	sources := map[string]int{}
+	if err := f.db.Results(res.Run.ID, func(r recon.Result) error {
+		w := was[r.Line]
+		sources[w.Source]++
+		if r.Source != w.Source || (r.Statement == nil) != (w.Statement == nil) ||
+			r.Statement != nil && *r.Statement != *w.Statement || r.Fingerprint != w.Fingerprint {
+			t.Errorf("line %v: replayed source %q, statement %v, fingerprint %s; the night had %q, %v, %s",
+				r.Where(), r.Source, r.Statement, r.Fingerprint, w.Source, w.Statement, w.Fingerprint)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if sources[recon.SourceBoth] == 0 || sources[recon.SourceStatement] == 0 || sources[recon.SourceQuery] == 0 {
+		t.Fatalf("the night's sources %v do not exercise the replay", sources)
+	}
+}
