@@ -174,7 +174,7 @@ func (d *dispatcher) settle(q *queue, row recon.Row, js *joined) bool {
 	latest, ok, err := d.db.Latest(row.Key())
 	if err == nil && ok && latest.RunID != d.run.ID {
 		last = &rules.Last{RunID: latest.RunID, Verdict: latest.Verdict, Severity: latest.Severity, At: latest.At,
-			Unchanged: latest.Fingerprint == fingerprint(row)}
+			Unchanged: latest.Fingerprint == d.judge.fingerprint(row)}
 	}
 	if last == nil && js == nil {
 		return false // nothing but a query can tell

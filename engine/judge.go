@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"strconv"
 	"sync"
@@ -20,10 +21,11 @@ type judge struct {
 	rules *rules.Rules
 	zone  func(account string) *time.Location
 
-	// follows says which orders the refunds check needs to follow: those
-	// with a payment row and refund rows (nil: every order). The others
-	// need no memory.
-	follows func(account, orderNo string) bool
+	// refundsOf says which orders the refunds check needs to follow: those
+	// with a payment row and refund rows (nil: every order; the others need
+	// no memory), and a digest of their refund rows (index.RefundsDigest),
+	// which is part of the payment row's fingerprint.
+	refundsOf func(account, orderNo string) (digest uint64, ok bool)
 
 	mu     sync.Mutex
 	orders map[string]*orderRefunds // account \x00 order_no
@@ -62,6 +64,7 @@ func (j *judge) assess(ctx context.Context, row recon.Row, res recon.Reply, atte
 		jd.State = state
 	}
 	r := baseResult(row)
+	r.Fingerprint = j.fingerprint(row)
 	r.Judge(jd)
 	r.RuleSet = j.rules.ID()
 	r.Attempts = attempts
@@ -119,8 +122,10 @@ func (j *judge) view(row recon.Row, state recon.State, res recon.Reply) *recon.P
 
 // note remembers what the refunds pass needs about the row's order.
 func (j *judge) note(row recon.Row, jd recon.Judgement, res recon.Reply) {
-	if j.follows != nil && !j.follows(row.Account, row.OrderNo) {
-		return
+	if j.refundsOf != nil {
+		if _, ok := j.refundsOf(row.Account, row.OrderNo); !ok {
+			return
+		}
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -198,10 +203,37 @@ func baseResult(row recon.Row) recon.Result {
 }
 
 // fingerprint identifies a row's content: an order whose row changed is
-// queried again on an incremental night.
+// asked again on an incremental night. A payment row's takes in its order's
+// refund rows (refundsOf): what the provider says was refunded is in the
+// payment's answer, so a refund row added or changed makes last night's
+// answer stale for the refunds check.
+func (j *judge) fingerprint(row recon.Row) string {
+	if row.Kind == recon.Payment && j.refundsOf != nil {
+		if d, ok := j.refundsOf(row.Account, row.OrderNo); ok {
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], d)
+			sum := fingerprintSum(row, b[:])
+			return hex.EncodeToString(sum[:])
+		}
+	}
+	return fingerprint(row)
+}
+
+// fingerprint is a row's own fingerprint, of its content alone.
 func fingerprint(row recon.Row) string {
-	// The same bytes as ever (each field and a NUL): stored fingerprints
-	// of earlier nights must still match.
+	sum := fingerprintSum(row, nil)
+	return hex.EncodeToString(sum[:])
+}
+
+// contentOf is fingerprint as a number, for index.RefundsDigest.
+func contentOf(row *recon.Row) uint64 {
+	sum := fingerprintSum(*row, nil)
+	return binary.BigEndian.Uint64(sum[:])
+}
+
+func fingerprintSum(row recon.Row, refunds []byte) [8]byte {
+	// The same bytes as ever (each field and a NUL) for a row without
+	// refunds: stored fingerprints of earlier nights must still match.
 	var buf [256]byte
 	b := buf[:0]
 	for _, f := range [...]string{row.Account, row.Kind.String(), row.OrderNo, row.RefundNo, row.ProviderTradeNo, string(row.Status)} {
@@ -209,8 +241,9 @@ func fingerprint(row recon.Row) string {
 	}
 	b = append(strconv.AppendInt(b, row.Amount, 10), 0)
 	b = append(append(b, row.Currency...), 0)
+	b = append(b, refunds...)
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8])
+	return [8]byte(sum[:8])
 }
 
 // restore notes a row judged by an interrupted attempt of the same run, so

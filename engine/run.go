@@ -117,7 +117,7 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 	}
 
 	judge := newJudge(rs, zoneOf(cfg))
-	judge.follows = ix.HasRefunds
+	judge.refundsOf = ix.RefundsDigest
 	p := &pipeline{db: db, run: run, judge: judge, latest: true}
 	// Querying stops at once when a result cannot be stored: every answer
 	// after that would be asked for and thrown away.
@@ -201,7 +201,7 @@ func indexLedger(opt Options, accts ledger.Accounts) (*index.Index, string, erro
 			return nil, "", fmt.Errorf("reading the ledger: %w", err)
 		}
 		if bad == nil && (opt.Accounts == nil || opt.Accounts(row.Account)) {
-			if err := b.Add(&row); err != nil {
+			if err := b.Add(&row, contentOf(&row)); err != nil {
 				return nil, "", err
 			}
 		}

@@ -1,7 +1,9 @@
 // Package index answers, before a run queries anything, the two questions
 // about a ledger that need every row: which rows repeat an earlier row's
 // key (DUPLICATE, never queried), and which orders have both a payment
-// row and refund rows (the only ones the refunds check needs to follow).
+// row and refund rows (the only ones the refunds check needs to follow),
+// with a digest of those refund rows (a payment row's answer is as good
+// as last night's only while its order's refunds are as they were).
 //
 // It is built from one pass over the ledger by an external sort: rows are
 // reduced to fixed-size hashes, sorted in bounded chunks spilled to a
@@ -24,7 +26,7 @@ import (
 	"github.com/reconhq/recon"
 )
 
-// chunkRows bounds the rows sorted in memory at once (32 bytes each); a
+// chunkRows bounds the rows sorted in memory at once (40 bytes each); a
 // variable for the tests.
 var chunkRows = 1 << 18
 
@@ -36,6 +38,9 @@ type entry struct {
 	key   [2]uint64 // 128-bit hash of the row's key: two rows of different keys do not collide in practice
 	line  uint32
 	kind  recon.Kind
+	// content is the caller's digest of the row's content (its
+	// fingerprint), stable across runs, unlike the hashes above.
+	content uint64
 }
 
 func compare(a, b entry) int {
@@ -51,7 +56,7 @@ func compare(a, b entry) int {
 	return cmp.Compare(a.line, b.line)
 }
 
-const entrySize = 8 + 16 + 4 + 1
+const entrySize = 8 + 16 + 4 + 1 + 8
 
 // Builder collects the rows of a ledger.
 type Builder struct {
@@ -72,14 +77,16 @@ func NewBuilder(dir string) *Builder {
 }
 
 // Add adds a row that could be read (rows with a *recon.RowError take no
-// part in the duplicate check).
-func (b *Builder) Add(row *recon.Row) error {
+// part in the duplicate check); content is a digest of its content that
+// is the same in every run (RefundsDigest combines the refund rows').
+func (b *Builder) Add(row *recon.Row, content uint64) error {
 	key := row.Key()
 	b.chunk = append(b.chunk, entry{
-		order: b.orderHash(row.Account, row.OrderNo),
-		key:   [2]uint64{maphash.String(b.seeds[1], key), maphash.String(b.seeds[2], key)},
-		line:  uint32(row.Line),
-		kind:  row.Kind,
+		order:   b.orderHash(row.Account, row.OrderNo),
+		key:     [2]uint64{maphash.String(b.seeds[1], key), maphash.String(b.seeds[2], key)},
+		line:    uint32(row.Line),
+		kind:    row.Kind,
+		content: content,
 	})
 	if len(b.chunk) == chunkRows {
 		return b.spill()
@@ -116,6 +123,7 @@ func (b *Builder) spill() error {
 		binary.LittleEndian.PutUint64(b.buf[16:], e.key[1])
 		binary.LittleEndian.PutUint32(b.buf[24:], e.line)
 		b.buf[28] = byte(e.kind)
+		binary.LittleEndian.PutUint64(b.buf[29:], e.content)
 		if _, err := b.w.Write(b.buf[:]); err != nil {
 			return fmt.Errorf("indexing the ledger: %w", err)
 		}
@@ -129,9 +137,13 @@ func (b *Builder) spill() error {
 // Index is what the ledger pass asks while it reads the rows again.
 type Index struct {
 	seed    maphash.Seed
-	dups    []dup    // by line
-	refunds []uint64 // order hashes, sorted
+	dups    []dup          // by line
+	refunds []orderRefunds // by order hash
 }
+
+// orderRefunds is an order with a payment row and refund rows, and the
+// digest of those refund rows.
+type orderRefunds struct{ order, digest uint64 }
 
 type dup struct{ line, first uint32 }
 
@@ -175,12 +187,13 @@ func (b *Builder) Finish() (*Index, error) {
 		have            bool
 		first           uint32
 		payment, refund bool
+		digest          uint64
 	)
 	endOrder := func() {
 		if have && payment && refund {
-			ix.refunds = append(ix.refunds, prev.order)
+			ix.refunds = append(ix.refunds, orderRefunds{prev.order, digest})
 		}
-		payment, refund = false, false
+		payment, refund, digest = false, false, 0
 	}
 	for {
 		e, ok, err := next()
@@ -193,7 +206,8 @@ func (b *Builder) Finish() (*Index, error) {
 		if !have || e.order != prev.order {
 			endOrder()
 		}
-		if have && e.order == prev.order && e.key == prev.key {
+		isDup := have && e.order == prev.order && e.key == prev.key
+		if isDup {
 			ix.dups = append(ix.dups, dup{line: e.line, first: first})
 		} else {
 			first = e.line
@@ -203,6 +217,9 @@ func (b *Builder) Finish() (*Index, error) {
 			payment = true
 		case recon.Refund:
 			refund = true
+			if !isDup {
+				digest ^= e.content
+			}
 		}
 		prev, have = e, true
 	}
@@ -224,13 +241,25 @@ func (ix *Index) Duplicate(line int) (first int, ok bool) {
 // A collision of the 64-bit order hash can only make it true for an order
 // without refunds, which costs that order a little memory, nothing else.
 func (ix *Index) HasRefunds(account, orderNo string) bool {
+	_, ok := ix.RefundsDigest(account, orderNo)
+	return ok
+}
+
+// RefundsDigest is, for an order with a payment row and refund rows, a
+// digest of its refund rows (duplicates left out): the XOR of their
+// contents as Add was given them, so the same rows give the same digest in
+// any order and in any run. ok is false for any other order.
+func (ix *Index) RefundsDigest(account, orderNo string) (digest uint64, ok bool) {
 	var h maphash.Hash
 	h.SetSeed(ix.seed)
 	h.WriteString(account)
 	h.WriteByte(0)
 	h.WriteString(orderNo)
-	_, found := slices.BinarySearch(ix.refunds, h.Sum64())
-	return found
+	i, found := slices.BinarySearchFunc(ix.refunds, h.Sum64(), func(o orderRefunds, h uint64) int { return cmp.Compare(o.order, h) })
+	if !found {
+		return 0, false
+	}
+	return ix.refunds[i].digest, true
 }
 
 // merge reads the sorted runs of the file back in one sorted stream.
@@ -283,7 +312,7 @@ func (r *run) read() (bool, error) {
 	}
 	r.head = entry{order: binary.LittleEndian.Uint64(b[0:]),
 		key:  [2]uint64{binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:])},
-		line: binary.LittleEndian.Uint32(b[24:]), kind: recon.Kind(b[28])}
+		line: binary.LittleEndian.Uint32(b[24:]), kind: recon.Kind(b[28]), content: binary.LittleEndian.Uint64(b[29:])}
 	return true, nil
 }
 

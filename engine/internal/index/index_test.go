@@ -37,8 +37,9 @@ func TestIndexAgreesWithAMapOfEveryRow(t *testing.T) {
 			}
 			dir := t.TempDir()
 			b := NewBuilder(dir)
+			content := func(row *recon.Row) uint64 { return uint64(row.Line) * 0x9e3779b97f4a7c15 }
 			for i := range rows {
-				if err := b.Add(&rows[i]); err != nil {
+				if err := b.Add(&rows[i], content(&rows[i])); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -53,6 +54,7 @@ func TestIndexAgreesWithAMapOfEveryRow(t *testing.T) {
 			firstOf := map[string]int{}
 			kinds := map[string]map[recon.Kind]bool{}
 			wantDups := 0
+			digests := map[string]uint64{} // the XOR of an order's refund rows' contents, duplicates left out
 			for _, row := range rows {
 				k := row.Key()
 				first, dupSeen := firstOf[k]
@@ -60,12 +62,15 @@ func TestIndexAgreesWithAMapOfEveryRow(t *testing.T) {
 				if dupSeen != gotDup || dupSeen && first != gotFirst {
 					t.Fatalf("line %d: Duplicate = %d, %v; want %d, %v", row.Line, gotFirst, gotDup, first, dupSeen)
 				}
+				o := row.Account + "/" + row.OrderNo
 				if dupSeen {
 					wantDups++
 				} else {
 					firstOf[k] = row.Line
+					if row.Kind == recon.Refund {
+						digests[o] ^= content(&row)
+					}
 				}
-				o := row.Account + "/" + row.OrderNo
 				if kinds[o] == nil {
 					kinds[o] = map[recon.Kind]bool{}
 				}
@@ -77,6 +82,9 @@ func TestIndexAgreesWithAMapOfEveryRow(t *testing.T) {
 				want := o[recon.Payment] && o[recon.Refund]
 				if got := ix.HasRefunds(row.Account, row.OrderNo); got != want {
 					t.Fatalf("HasRefunds(%s, %s) = %v, want %v", row.Account, row.OrderNo, got, want)
+				}
+				if got, ok := ix.RefundsDigest(row.Account, row.OrderNo); ok != want || want && got != digests[row.Account+"/"+row.OrderNo] {
+					t.Fatalf("RefundsDigest(%s, %s) = %x, %v; want %x, %v", row.Account, row.OrderNo, got, ok, digests[row.Account+"/"+row.OrderNo], want)
 				}
 				if want {
 					withRefunds++
@@ -109,7 +117,7 @@ func BenchmarkIndex(b *testing.B) {
 			if n == b.N {
 				break
 			}
-			if err := bl.Add(&rows[i]); err != nil {
+			if err := bl.Add(&rows[i], uint64(i)); err != nil {
 				b.Fatal(err)
 			}
 			n++
