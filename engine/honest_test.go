@@ -83,15 +83,7 @@ func emptyNight(t *testing.T) (*config.Config, *store.DB, string) {
 	writeYAML(t, cfgPath, map[string]any{"store": "recon.db", "accounts": map[string]any{"shop": map[string]any{
 		"plugin": "upay", "endpoint": "http://127.0.0.1:1",
 		"credentials": map[string]string{"terminal_sn": "1", "terminal_key": "k"}}}})
-	cfg, err := config.Load(cfgPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(cfg.Store, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	cfg, db := openConfigured(t, cfgPath)
 	return cfg, db, dir
 }
 

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/reconhq/recon"
-	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/plugins/simkit"
 	"github.com/reconhq/recon/store"
 )
@@ -134,15 +133,7 @@ func TestSwappedAnswersOfAThirdPartyPlugin(t *testing.T) {
 	ledgerPath := filepath.Join(dir, "ledger.csv")
 	writeCSV(t, ledgerPath, [][]string{{"account", "order_no", "amount", "status"},
 		{"shop", "PAID-1", "1.00", "PAID"}, {"shop", "GHOST-2", "1.00", "PAID"}})
-	cfg, err := config.Load(cfgPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(cfg.Store, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	cfg, db := openConfigured(t, cfgPath)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	run, _, err := Run(ctx, Options{Config: cfg, Store: db, LedgerPath: ledgerPath})

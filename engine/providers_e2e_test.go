@@ -216,15 +216,7 @@ func runE2E(t *testing.T, accts map[string]e2eAccount, rows []e2eRow) {
 	ledgerPath := filepath.Join(dir, "ledger.csv")
 	writeLedger(t, ledgerPath, rows)
 
-	cfg, err := config.Load(cfgPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(cfg.Store, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	cfg, db := openConfigured(t, cfgPath)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	run, st, err := Run(ctx, Options{Config: cfg, Store: db, LedgerPath: ledgerPath})
@@ -427,4 +419,20 @@ func writeLedger(t *testing.T, path string, rows []e2eRow) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openConfigured loads the config at cfgPath and opens its store, closed
+// when the test ends.
+func openConfigured(t *testing.T, cfgPath string) (*config.Config, *store.DB) {
+	t.Helper()
+	cfg, err := config.Load(cfgPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(cfg.Store, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return cfg, db
 }

@@ -5,12 +5,9 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/reconhq/recon"
-	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/plugins/builtin"
-	"github.com/reconhq/recon/store"
 )
 
 // upayRefunds is an order refunded in pieces, one piece more each night.
@@ -50,15 +47,7 @@ func TestNewRefundAsksThePaymentAgain(t *testing.T) {
 	writeYAML(t, cfgPath, map[string]any{"store": "recon.db", "accounts": map[string]any{
 		"shop": map[string]any{"plugin": "upay", "endpoint": srv.URL, "currency": acct.Currency, "timezone": acct.Timezone,
 			"concurrency": 2, "timeout": "3s", "retries": 1, "backoff": "10ms", "credentials": acct.Credentials}}})
-	cfg, err := config.Load(cfgPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(cfg.Store, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	cfg, db := openConfigured(t, cfgPath)
 	ledgerPath := filepath.Join(dir, "ledger.csv")
 	payment := e2eRow{acct: "shop", order: "REFUNDS-1", amount: "100.00", status: "PARTIALLY_REFUNDED"}
 	r1 := e2eRow{acct: "shop", order: "REFUNDS-1", refund: "01", amount: "30.00", status: "SUCCESS"}
