@@ -76,6 +76,11 @@ recon.judge(function(row, p)
   end
 
   if PAID_FAMILY[S] then
+    if UNPAID[L] and REFUNDED_FAMILY[S] then
+      -- Paid and refunded since: the ledger knows neither. Marking it paid
+      -- would book money that went back.
+      return v("REFUND_MISMATCH", "critical", "REVIEW", "provider reports " .. S .. " (paid, then refunded); ledger still " .. L)
+    end
     if UNPAID[L] then
       return v("MISSED_PAYMENT", "warn", "MARK_PAID", "provider reports " .. S .. "; ledger still " .. L)
     end
