@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/plugins/money"
 	"github.com/reconhq/recon/rules"
 	"github.com/reconhq/recon/store"
@@ -19,7 +20,7 @@ import (
 // that a replay with the same rules reproduces every verdict.
 type judge struct {
 	rules *rules.Rules
-	zone  func(account string) *time.Location
+	cfg   *config.Config // the accounts: their zones and currencies
 
 	// refundsOf says which orders the refunds check needs to follow: those
 	// with a payment row and refund rows (nil: every order; the others need
@@ -37,8 +38,25 @@ type orderRefunds struct {
 	paymentLine int
 }
 
-func newJudge(r *rules.Rules, zone func(string) *time.Location) *judge {
-	return &judge{rules: r, zone: zone, orders: map[string]*orderRefunds{}}
+func newJudge(r *rules.Rules, cfg *config.Config) *judge {
+	return &judge{rules: r, cfg: cfg, orders: map[string]*orderRefunds{}}
+}
+
+// currency is the currency of row's account, in which an answer that names
+// none is (the row's own, for an account the config lacks).
+func (j *judge) currency(row recon.Row) string {
+	if a, ok := j.cfg.Accounts[row.Account]; ok && a.Currency != "" {
+		return a.Currency
+	}
+	return row.Currency
+}
+
+// zone is the account's time zone, in which the report shows its times.
+func (j *judge) zone(account string) *time.Location {
+	if a, ok := j.cfg.Accounts[account]; ok && a.Location != nil {
+		return a.Location
+	}
+	return time.UTC
 }
 
 // answered judges a row the provider was asked about.
@@ -54,10 +72,17 @@ func (j *judge) answered(ctx context.Context, row recon.Row, res recon.Reply, at
 func (j *judge) assess(ctx context.Context, row recon.Row, res recon.Reply, attempts int) (store.Record, recon.Judgement) {
 	ans := res
 	if ans.Answer.Currency == "" && res.Outcome == recon.OutcomeFound {
-		ans.Answer.Currency = row.Currency
+		// An answer that names no currency is in the account's: the
+		// ledger row's own would make any currency agree.
+		ans.Answer.Currency = j.currency(row)
 	}
 	jd, err := j.rules.Judge(ctx, row, ans)
-	if err != nil {
+	switch {
+	case err != nil && res.Outcome == recon.OutcomeUnverifiable:
+		// No hook makes an untrusted answer count for less: a rule that
+		// fails on one leaves it UNVERIFIABLE, and says why it failed.
+		jd = recon.Default(recon.VerdictUnverifiable, res.Err+"; and "+err.Error())
+	case err != nil:
 		// One order's rule failure is that order's ERROR; the run goes on.
 		state := jd.State
 		jd = recon.Default(recon.VerdictError, err.Error())
@@ -90,7 +115,7 @@ func (j *judge) view(row recon.Row, state recon.State, res recon.Reply) *recon.P
 	a := res.Answer
 	cur := a.Currency
 	if cur == "" {
-		cur = row.Currency
+		cur = j.currency(row)
 	}
 	d, err := money.Digits(cur)
 	if err != nil {

@@ -158,17 +158,6 @@ func (p *pipeline) end(ctx context.Context, rowsErr error, after ...func(context
 	return cause
 }
 
-// zoneOf is the zone provider times are shown in for an account: the
-// account's own, UTC for an account the config no longer has.
-func zoneOf(cfg *config.Config) func(string) *time.Location {
-	return func(acct string) *time.Location {
-		if a, ok := cfg.Accounts[acct]; ok && a.Location != nil {
-			return a.Location
-		}
-		return time.UTC
-	}
-}
-
 func orDiscard(log *slog.Logger) *slog.Logger {
 	if log == nil {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -111,7 +111,7 @@ func Replay(ctx context.Context, opt ReplayOptions) (*ReplayResult, error) {
 	res := &ReplayResult{Run: run}
 	log.Info("replay started", "run_id", run.ID, "replay_of", src.ID, "rows", len(old), "rule_set", rs.ID())
 
-	p := &pipeline{db: db, run: run, judge: newJudge(rs, zoneOf(cfg))}
+	p := &pipeline{db: db, run: run, judge: newJudge(rs, cfg)}
 	rowsErr := p.pass(func(put func(store.Record) error) error {
 		return replayRows(ctx, db, src.ID, old, p.judge, put, res)
 	})

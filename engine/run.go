@@ -116,7 +116,7 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		log.Info("run started", "run_id", run.ID, "ledger", opt.LedgerPath)
 	}
 
-	judge := newJudge(rs, zoneOf(cfg))
+	judge := newJudge(rs, cfg)
 	judge.refundsOf = ix.RefundsDigest
 	p := &pipeline{db: db, run: run, judge: judge, latest: true}
 	// Querying stops at once when a result cannot be stored: every answer

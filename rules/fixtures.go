@@ -179,7 +179,7 @@ func (ff FixtureFile) build(c Fixture) (recon.Row, recon.Reply, error) {
 		return row, recon.Reply{}, fmt.Errorf("answer outcome %q is not FOUND, NOT_FOUND, UNSUPPORTED, UNVERIFIABLE or ERROR", a.Outcome)
 	}
 	ans := recon.Reply{Outcome: outcome, Err: a.Error, Verified: a.Verified, Answer: recon.Answer{
-		Status: a.Status, SubStatus: a.SubStatus, Currency: firstNonEmpty(a.Currency, cur),
+		Status: a.Status, SubStatus: a.SubStatus, Currency: firstNonEmpty(a.Currency, ff.Currency, "CNY"), // the account's, as the engine does
 		Amount: a.Amount, Received: a.Received, Refunded: a.Refunded, RefundAmount: a.RefundAmount,
 		TradeNo: a.TradeNo, RefundTradeNo: a.RefundTradeNo, Fields: a.Fields,
 	}}
