@@ -206,6 +206,11 @@ func (d *dispatcher) settle(q *queue, row recon.Row, js *joined) bool {
 	if err != nil {
 		return false // pruned, or never queried: ask again
 	}
+	if recon.QueryOf(&row).Check(&ex.Reply) != nil {
+		// A hook may skip a changed row: an answer about another trade
+		// than the row's is not its answer (as a query's is not).
+		return false
+	}
 	rec := d.judge.answered(ctx, row, ex.Reply, 0)
 	rec.Result.Reused = latest.RunID
 	if ref := js.ref(); ref != nil {
