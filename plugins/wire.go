@@ -3,6 +3,7 @@ package plugins
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -201,13 +202,22 @@ func validFields(m map[string]string) map[string]string {
 
 func resultFromPB(m *pluginpb.QueryResponse) recon.Reply {
 	a := m.GetAnswer()
+	if a == nil {
+		a = &pluginpb.Answer{} // a plugin not built with this SDK may send none: the fields below are read directly
+	}
 	fields, err := fieldsFromPB(a)
 	if err != nil {
 		return recon.Reply{Outcome: recon.OutcomePermanent, Err: err.Error(), HTTPStatus: int(m.GetHttpStatus()),
 			Request: m.GetRequest()}
 	}
+	o := m.GetOutcome()
+	if o < pluginpb.Outcome(recon.OutcomeFound) || o > pluginpb.Outcome(recon.OutcomePermanent) {
+		// Not one of the protocol's: converted, 257 would read as FOUND.
+		return recon.Reply{Outcome: recon.OutcomePermanent, HTTPStatus: int(m.GetHttpStatus()), Request: m.GetRequest(),
+			Err: fmt.Sprintf("the plugin answered outcome %d, which the protocol does not have", int32(o))}
+	}
 	return recon.Reply{
-		Outcome:    recon.Outcome(m.GetOutcome()),
+		Outcome:    recon.Outcome(o),
 		Err:        m.GetError(),
 		RetryAfter: time.Duration(m.GetRetryAfterMs()) * time.Millisecond,
 		HTTPStatus: int(m.GetHttpStatus()),

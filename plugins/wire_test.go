@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -42,6 +43,23 @@ func TestUnpackFieldsMalformed(t *testing.T) {
 	got, err := unpackFields(pack(2, "a\xff", "1", "b", "\xfe"))
 	if want := map[string]string{"a\uFFFD": "1", "b": "\uFFFD"}; err != nil || !maps.Equal(got, want) {
 		t.Errorf("bytes not UTF-8: %v, %v; want %v", got, err, want)
+	}
+}
+
+// An outcome the protocol does not have is the plugin's failure, never an
+// outcome of ours: 257 is not FOUND because a byte holds 1 of it.
+func TestResultFromPBUnknownOutcome(t *testing.T) {
+	for _, o := range []int32{0, 7, 9, 257, -1} {
+		res := resultFromPB(&pluginpb.QueryResponse{Id: 1, Outcome: pluginpb.Outcome(o),
+			Answer: &pluginpb.Answer{Status: "PAID", OrderNo: "O1"}})
+		if res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, fmt.Sprint(o)) {
+			t.Errorf("outcome %d: read as %s (%q); want PERMANENT naming it", o, res.Outcome, res.Err)
+		}
+	}
+	for o := recon.OutcomeFound; o <= recon.OutcomePermanent; o++ {
+		if res := resultFromPB(&pluginpb.QueryResponse{Outcome: pluginpb.Outcome(o)}); res.Outcome != o {
+			t.Errorf("outcome %d read as %s", o, res.Outcome)
+		}
 	}
 }
 
