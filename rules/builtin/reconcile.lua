@@ -36,7 +36,8 @@ local function no_state(row, p)
     return v("UNSUPPORTED", "warn", "REVIEW", "the provider's API cannot confirm this " .. row.type)
   elseif p.outcome == "ERROR" then
     return v("ERROR", "warn", "RECHECK", "query failed: " .. tostring(p.error))
-  elseif p.outcome == "NOT_FOUND" then
+  elseif p.outcome == "NOT_FOUND" or p.state == "NOT_FOUND" then
+    -- (a found answer whose status a mapping reads as "no such order" too)
     local claimed = PAID_FAMILY[row.status] or row.status == "SUCCESS"
     if claimed then
       return v("NOT_FOUND", "critical", "REVIEW", "the provider does not know this " .. row.type .. "; ledger says " .. row.status)
