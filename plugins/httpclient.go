@@ -18,12 +18,15 @@ import (
 const MaxBodyBytes = 1 << 20
 
 // NewHTTPClient returns the client providers should use. It has no overall
-// timeout: each attempt runs under the context deadline the host sets.
+// timeout: each attempt runs under the context deadline the host sets. It
+// follows no redirect: that would send a signed request, and the
+// merchant's headers, wherever the answer points (from https to http
+// too); a query API does not redirect, so Exchange takes it as an answer.
 func NewHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
 	t.ResponseHeaderTimeout = 0
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: t, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // Exchange sends req and reads the answer, capped at MaxBodyBytes. It

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/reconhq/recon"
@@ -69,5 +70,24 @@ func TestExchangeBodies(t *testing.T) {
 				t.Fatalf("fail %+v; want outcome %v with %q", fail, tt.outcome, tt.errHas)
 			}
 		})
+	}
+}
+
+// A redirect is not followed: it would send the signed body and the
+// merchant's headers wherever Location points (https to http too). It is
+// the provider's answer, and not one a query API gives: PERMANENT.
+func TestExchangeDoesNotFollowRedirects(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/query", strings.NewReader(`{"signed":"body"}`))
+	req.Header.Set("X-Merchant", "m-1")
+	status, _, fail := Exchange(context.Background(), NewHTTPClient(), req)
+	if elsewhere.Load() != 0 || fail == nil || fail.Outcome != recon.OutcomePermanent || status != http.StatusTemporaryRedirect {
+		t.Fatalf("redirect: status %d, %+v; %d requests reached the Location", status, fail, elsewhere.Load())
 	}
 }
