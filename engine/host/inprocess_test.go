@@ -70,6 +70,9 @@ func TestInProcess(t *testing.T) {
 			if !errors.Is(err, tt.err) || res.Outcome != tt.outcome || !strings.Contains(res.Err, tt.errText) {
 				t.Fatalf("%s %q, %v; want %s %q, %v", res.Outcome, res.Err, err, tt.outcome, tt.errText, tt.err)
 			}
+			if strings.Contains(res.Err, "goroutine ") || strings.Contains(res.Err, ".go:") {
+				t.Errorf("a stack trace in the reply, which the report would show: %q", res.Err)
+			}
 			if p.Exited() != (tt.err != nil) {
 				t.Errorf("Exited() = %v", p.Exited())
 			}
