@@ -34,10 +34,26 @@ var jsonTextFields = []string{"payerInfo", "payeeInfo", "installmentData"}
 // Its members stay raw: code has been seen as a string and as a number on
 // gateways of this kind, and data is a string holding JSON.
 type outer struct {
-	Code    json.RawMessage `json:"code"`
-	Success *bool           `json:"success"`
-	Data    json.RawMessage `json:"data"`
-	Msg     json.RawMessage `json:"msg"`
+	Code    json.RawMessage
+	Success *bool
+	Data    json.RawMessage
+	Msg     json.RawMessage
+}
+
+// parseOuter reads the HTTP answer. A member named twice is malformed: with
+// two "code" members encoding/json keeps the last, another reader the first.
+func parseOuter(body []byte) (outer, error) {
+	m, err := jsonfields.Object(body)
+	if err != nil {
+		return outer{}, err
+	}
+	o := outer{Code: m["code"], Data: m["data"], Msg: m["msg"]}
+	if raw, ok := m["success"]; ok {
+		if err := json.Unmarshal(raw, &o.Success); err != nil {
+			return outer{}, fmt.Errorf("success is not a boolean")
+		}
+	}
+	return o, nil
 }
 
 // Envelope is the request body, and what an answer's data holds: the
@@ -52,8 +68,8 @@ type Envelope struct {
 // the call's code, the envelope, the decryption, the sign, errCode, and only
 // then the business fields.
 func (c *config) parseResponse(orderNo string, body []byte) recon.Reply {
-	var o outer
-	if err := json.Unmarshal(body, &o); err != nil {
+	o, err := parseOuter(body)
+	if err != nil {
 		return transient("malformed response: %v", err)
 	}
 	code, ok := scalarText(o.Code)
@@ -71,8 +87,8 @@ func (c *config) parseResponse(orderNo string, body []byte) recon.Reply {
 	if !ok {
 		return transient("malformed response: code 200 without data")
 	}
-	var env Envelope
-	if err := json.Unmarshal(inner, &env); err != nil {
+	env, err := parseEnvelope(inner)
+	if err != nil {
 		return transient("malformed response: data is not the {customerNo, reqmsg} envelope: %v", err)
 	}
 	if env.Reqmsg == "" {
@@ -87,6 +103,25 @@ func (c *config) parseResponse(orderNo string, body []byte) recon.Reply {
 		return unverifiable("%v", err)
 	}
 	return c.business(orderNo, plain)
+}
+
+// parseEnvelope reads data's {customerNo, reqmsg}, each member named once:
+// with two customerNo members the check below could see one and a reader of
+// Raw the other.
+func parseEnvelope(b []byte) (Envelope, error) {
+	m, err := jsonfields.Object(b)
+	if err != nil {
+		return Envelope{}, err
+	}
+	var env Envelope
+	for name, dst := range map[string]*string{"customerNo": &env.CustomerNo, "reqmsg": &env.Reqmsg} {
+		if raw, ok := m[name]; ok {
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return Envelope{}, fmt.Errorf("%s is not a string", name)
+			}
+		}
+	}
+	return env, nil
 }
 
 // openReqmsg base64-decodes and decrypts the answer's reqmsg with the key

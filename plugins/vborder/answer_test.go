@@ -280,6 +280,18 @@ func TestParseResponse(t *testing.T) {
 		{"data null", []byte(`{"code":"200","success":true,"data":null}`), recon.OutcomeTransient, nil},
 		{"data not JSON", []byte(`{"code":"200","success":true,"data":"oops"}`), recon.OutcomeTransient, nil},
 		{"no reqmsg", []byte(`{"code":"200","success":true,"data":"{\"customerNo\":\"202112090603\"}"}`), recon.OutcomeTransient, nil},
+		// A member named twice is read differently by every parser (encoding/json
+		// keeps the last): the answer is malformed, never FOUND.
+		{"envelope names customerNo twice", []byte(fmt.Sprintf(`{"code":"200","success":true,"data":"{\"customerNo\":\"OTHER\",\"customerNo\":\"%s\",\"reqmsg\":\"%s\"}"}`,
+			cfg.customerNo, sealFor(t, cfg, signedJSON(t, cfg, paid(nil))))), recon.OutcomeTransient, nil},
+		{"envelope object names reqmsg twice", []byte(fmt.Sprintf(`{"code":"200","success":true,"data":{"customerNo":"%s","reqmsg":"x","reqmsg":"%s"}}`,
+			cfg.customerNo, sealFor(t, cfg, signedJSON(t, cfg, paid(nil))))), recon.OutcomeTransient, nil},
+		{"outer names code twice", []byte(fmt.Sprintf(`{"code":"500","code":"200","success":true,"data":"{\"customerNo\":\"%s\",\"reqmsg\":\"%s\"}"}`,
+			cfg.customerNo, sealFor(t, cfg, signedJSON(t, cfg, paid(nil))))), recon.OutcomeTransient, nil},
+		{"outer names data twice", []byte(fmt.Sprintf(`{"code":"200","success":true,"data":null,"data":"{\"customerNo\":\"%s\",\"reqmsg\":\"%s\"}"}`,
+			cfg.customerNo, sealFor(t, cfg, signedJSON(t, cfg, paid(nil))))), recon.OutcomeTransient, nil},
+		{"success not a boolean", []byte(`{"code":"200","success":"true","data":null}`), recon.OutcomeTransient, nil},
+		{"customerNo not a string", []byte(`{"code":"200","success":true,"data":{"customerNo":202112090603,"reqmsg":"x"}}`), recon.OutcomeTransient, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -66,7 +66,10 @@
 //
 //   - Kind Refund: UNSUPPORTED, no network call (the platform has no refund query).
 //   - HTTP transport errors, 5xx, 429: TRANSIENT; other non-2xx: PERMANENT (plugins.Exchange).
-//   - Unparseable body, code 200 without data or without reqmsg: TRANSIENT (malformed).
+//   - Unparseable body, code 200 without data or without reqmsg: TRANSIENT
+//     (malformed). The body and data's {customerNo, reqmsg} must each be one
+//     JSON object naming every member once: a repeated member is malformed
+//     (encoding/json would keep the last, another reader the first).
 //   - code "500" (and any other 5xx code): TRANSIENT. code "400": PERMANENT (the
 //     platform rejected our sign or could not decrypt our reqmsg: credentials).
 //     Any other code, or "200" without success true: PERMANENT, code and msg kept.
