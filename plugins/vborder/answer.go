@@ -280,9 +280,19 @@ func parseFen(raw json.RawMessage) (int64, error) {
 	return v, nil
 }
 
-// ParsePayTime reads payTime, "yyyy-MM-dd HH:mm:ss" in China time.
+// ParsePayTime reads payTime, exactly "yyyy-MM-dd HH:mm:ss", in China time.
+// time.Parse alone is not that: it also takes a fraction after the seconds
+// ("09:41:58.999999") and a one-digit hour, so the text must be what
+// formatting the time gives back.
 func ParsePayTime(s string) (time.Time, error) {
-	return time.ParseInLocation(time.DateTime, s, chinaTime)
+	t, err := time.ParseInLocation(time.DateTime, s, chinaTime)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t.Format(time.DateTime) != s {
+		return time.Time{}, fmt.Errorf("%.40q is not exactly yyyy-MM-dd HH:mm:ss", s)
+	}
+	return t, nil
 }
 
 // FormatPayTime writes t as the platform writes payTime; the simulator's

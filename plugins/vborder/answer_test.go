@@ -244,6 +244,12 @@ func TestParseResponse(t *testing.T) {
 		{"orderAmount as exponent", outerBody(cfg.customerNo, sealFor(t, cfg, `{"orderNo":"A1","errCode":"0000","payStatus":"SUCCESS","orderAmount":1e3}`)),
 			recon.OutcomePermanent, nil},
 		{"bad payTime", body(paid(map[string]any{"payTime": "2026-11-21T23:10:04Z"})), recon.OutcomePermanent, nil},
+		// PROTOCOL: payTime is exactly yyyy-MM-dd HH:mm:ss. Go's parser also
+		// takes a fraction after the seconds and a one-digit hour.
+		{"payTime with a fraction", body(paid(map[string]any{"payTime": "2022-09-07 09:41:58.999999"})), recon.OutcomePermanent, nil},
+		{"payTime with a comma fraction", body(paid(map[string]any{"payTime": "2022-09-07 09:41:58,5"})), recon.OutcomePermanent, nil},
+		{"payTime with a one-digit hour", body(paid(map[string]any{"payTime": "2022-09-07 9:41:58"})), recon.OutcomePermanent, nil},
+		{"payTime with a zone", body(paid(map[string]any{"payTime": "2022-09-07 09:41:58+08:00"})), recon.OutcomePermanent, nil},
 
 		{"wrong sign", outerBody(cfg.customerNo, sealFor(t, cfg, strings.Replace(signedJSON(t, cfg, paid(nil)), "SUCCESS", "SUCCESS ", 1))),
 			recon.OutcomeUnverifiable, nil},

@@ -80,8 +80,8 @@
 //   - errCode 1001 (订单不存在): NOT_FOUND. errCode 0000: FOUND. No errCode, or any
 //     other errCode (the provider's code table is not public): PERMANENT, with
 //     errCode and errMessage in Err and the decrypted fields kept in Answer.Fields.
-//   - orderAmount that is not a whole number of fen, or payTime not
-//     "yyyy-MM-dd HH:mm:ss": PERMANENT (a verified answer that will not change
+//   - orderAmount that is not a whole number of fen, or payTime not exactly
+//     "yyyy-MM-dd HH:mm:ss" (no fraction, two-digit fields): PERMANENT (a verified answer that will not change
 //     on retry, and must not be half-read).
 //
 // # How the statuses reach the rules
