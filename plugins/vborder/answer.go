@@ -221,8 +221,11 @@ func (c *config) business(orderNo string, plain []byte) recon.Reply {
 	a := &res.Answer
 	a.Status = flat["payStatus"]
 	a.SubStatus = flat["checkStatus"]
-	if v, ok := flat["orderAmount"]; ok && v != "" {
-		amt, err := parseFen(fields["orderAmount"])
+	// PROTOCOL: orderAmount is 必选. Absent is "not said" (nil, which no
+	// rule matches); present, even as "" or null, it must be read: an empty
+	// amount dropped would pass a paid order with no amount.
+	if raw, ok := fields["orderAmount"]; ok {
+		amt, err := parseFen(raw)
 		if err != nil {
 			return withAnswer(permanent("orderAmount: %v", err), res)
 		}

@@ -239,6 +239,11 @@ func TestParseResponse(t *testing.T) {
 				}
 			}},
 		{"no errCode", body(paid(map[string]any{"errCode": nil})), recon.OutcomePermanent, nil},
+		// PROTOCOL: orderAmount is 必选 integer fen. Present but empty or null
+		// is unreadable, not "not said": a paid order must not lose its amount.
+		{"empty orderAmount", body(paid(map[string]any{"orderAmount": ""})), recon.OutcomePermanent, nil},
+		{"null orderAmount", outerBody(cfg.customerNo, sealFor(t, cfg, `{"orderNo":"A1","errCode":"0000","payStatus":"SUCCESS","orderAmount":null}`)),
+			recon.OutcomePermanent, nil},
 		{"fractional orderAmount", body(paid(map[string]any{"orderAmount": "12.5"})), recon.OutcomePermanent, nil},
 		{"negative orderAmount", body(paid(map[string]any{"orderAmount": -1})), recon.OutcomePermanent, nil},
 		{"orderAmount as exponent", outerBody(cfg.customerNo, sealFor(t, cfg, `{"orderNo":"A1","errCode":"0000","payStatus":"SUCCESS","orderAmount":1e3}`)),

@@ -80,16 +80,19 @@
 //   - errCode 1001 (订单不存在): NOT_FOUND. errCode 0000: FOUND. No errCode, or any
 //     other errCode (the provider's code table is not public): PERMANENT, with
 //     errCode and errMessage in Err and the decrypted fields kept in Answer.Fields.
-//   - orderAmount that is not a whole number of fen, or payTime not exactly
-//     "yyyy-MM-dd HH:mm:ss" (no fraction, two-digit fields): PERMANENT (a verified answer that will not change
-//     on retry, and must not be half-read).
+//   - orderAmount present but not a whole number of fen ("" and null
+//     included: the page marks it 必选), or payTime not exactly
+//     "yyyy-MM-dd HH:mm:ss" (no fraction, two-digit fields): PERMANENT (a
+//     verified answer that will not change on retry, and must not be
+//     half-read).
 //
 // # How the statuses reach the rules
 //
 //   - Status = payStatus, SubStatus = checkStatus, both raw; rules/builtin/vborder.lua maps them.
 //   - Amount = orderAmount, integer fen (decoded from the JSON number's text;
-//     a string of digits is accepted too). Nil when absent. Currency is the
-//     account's, which must be CNY (Configure refuses any other: fen are CNY).
+//     a string of digits is accepted too). Nil when absent; "" or null is
+//     PERMANENT, never nil. Currency is the account's, which must be CNY
+//     (Configure refuses any other: fen are CNY).
 //   - PaidAt = payTime read in China time, fixed UTC+8, whatever the account's
 //     timezone: PROTOCOL says payTime is China time. Zero when absent.
 //   - OrderNo = orderNo, TradeNo = platformSeq, as the answer states them ("" when
