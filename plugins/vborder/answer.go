@@ -124,6 +124,13 @@ func parseEnvelope(b []byte) (Envelope, error) {
 	return env, nil
 }
 
+// MaxReqmsgBlocks is the most RSA blocks an answer's reqmsg may hold. The
+// page's example is 6 blocks of RSA-1024; 64 leaves room for every optional
+// field at its longest. Each block costs a private-key operation, and the
+// body cap alone (1 MiB) would allow thousands of them: a 0.95 MB reqmsg of
+// RSA-2048 blocks took 2.8 s of CPU.
+const MaxReqmsgBlocks = 64
+
 // openReqmsg base64-decodes and decrypts the answer's reqmsg with the key
 // the account's response_key names.
 func (c *config) openReqmsg(reqmsg string) ([]byte, error) {
@@ -134,6 +141,18 @@ func (c *config) openReqmsg(reqmsg string) ([]byte, error) {
 		}
 		return r
 	}, reqmsg)
+	var k int // the block size of the key that opens reqmsg
+	if c.responseKey == ResponsePlatformPublic {
+		k = c.platformPub.Size() // the merchant key may be absent then
+	} else {
+		k = c.merchantPriv.Size()
+	}
+	// Refused on its text, before decoding or decrypting anything: a
+	// ciphertext of more blocks is whole blocks too, so its base64 (padded
+	// or not) is longer than that of MaxReqmsgBlocks blocks.
+	if len(compact) > base64.StdEncoding.EncodedLen(MaxReqmsgBlocks*k) {
+		return nil, fmt.Errorf("reqmsg is longer than %d blocks of %d bytes", MaxReqmsgBlocks, k)
+	}
 	ct, err := base64.StdEncoding.DecodeString(compact)
 	if err != nil {
 		if ct, err = base64.RawStdEncoding.DecodeString(compact); err != nil {

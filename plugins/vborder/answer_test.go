@@ -1,6 +1,7 @@
 package vborder
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -323,6 +324,83 @@ func TestParseResponse(t *testing.T) {
 				c.check(t, r)
 			}
 		})
+	}
+}
+
+// padBlocks is m, signed, with an ext1 that makes its JSON exactly fill n
+// blocks of cfg's merchant key (before the caller drops it).
+func padBlocks(t *testing.T, cfg *config, m map[string]any, n int) string {
+	t.Helper()
+	chunk := cfg.merchantPriv.Size() - 11
+	m["ext1"] = ""
+	base := len(signedJSON(t, cfg, m))
+	delete(m, SignField)
+	m["ext1"] = strings.Repeat("x", n*chunk-base)
+	js := signedJSON(t, cfg, m)
+	if len(js) != n*chunk {
+		t.Fatalf("padded answer is %d bytes, want %d", len(js), n*chunk)
+	}
+	return js
+}
+
+// The block limit holds under both schemes, and under platform_public an
+// account without a merchant private key (which it may leave out) still
+// has its answers read.
+func TestReqmsgBlockLimit(t *testing.T) {
+	priv, _ := testKeys(t, 1024) // the platform's key too, in testConfig
+	for _, c := range []struct {
+		responseKey string
+		blocks      int
+		want        recon.Outcome
+	}{
+		{ResponseMerchantPrivate, 8, recon.OutcomeFound},
+		{ResponseMerchantPrivate, MaxReqmsgBlocks, recon.OutcomeFound},
+		{ResponseMerchantPrivate, MaxReqmsgBlocks + 1, recon.OutcomeUnverifiable},
+		{ResponsePlatformPublic, MaxReqmsgBlocks, recon.OutcomeFound},
+		{ResponsePlatformPublic, MaxReqmsgBlocks + 1, recon.OutcomeUnverifiable},
+	} {
+		t.Run(fmt.Sprintf("%s/%d", c.responseKey, c.blocks), func(t *testing.T) {
+			cfg := testConfig(t, c.responseKey)
+			js := padBlocks(t, cfg, paid(nil), c.blocks)
+			var ct []byte
+			var err error
+			if c.responseKey == ResponsePlatformPublic {
+				ct, err = PrivateEncryptSegmented(priv, []byte(js))
+				cfg.merchantPriv = nil
+			} else {
+				ct, err = EncryptSegmented(&cfg.merchantPriv.PublicKey, []byte(js))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := cfg.parseResponse("A1", outerBody(cfg.customerNo, base64.StdEncoding.EncodeToString(ct)))
+			if r.Outcome != c.want {
+				t.Fatalf("outcome %v (%s), want %v", r.Outcome, r.Err, c.want)
+			}
+			if c.want == recon.OutcomeUnverifiable && !strings.Contains(r.Err, fmt.Sprint(MaxReqmsgBlocks)) {
+				t.Errorf("err %q does not name the limit", r.Err)
+			}
+		})
+	}
+}
+
+// BenchmarkOversizedReqmsg reads a body near the 1 MiB cap made of valid
+// RSA-2048 blocks: before MaxReqmsgBlocks every block was decrypted.
+func BenchmarkOversizedReqmsg(b *testing.B) {
+	cfg := testConfig(b, ResponseMerchantPrivate)
+	cfg.merchantPriv, _ = testKeys(b, 2048)
+	plain := bytes.Repeat([]byte("x"), 2780*(cfg.merchantPriv.Size()-11)) // a body of ~0.95 MB
+	ct, err := EncryptSegmented(&cfg.merchantPriv.PublicKey, plain)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := outerBody(cfg.customerNo, base64.StdEncoding.EncodeToString(ct))
+	b.ReportMetric(float64(len(body)), "body-bytes")
+	b.ResetTimer()
+	for b.Loop() {
+		if r := cfg.parseResponse("A1", body); r.Outcome != recon.OutcomeUnverifiable {
+			b.Fatalf("outcome %v", r.Outcome)
+		}
 	}
 }
 

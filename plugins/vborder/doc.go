@@ -73,7 +73,9 @@
 //   - code "500" (and any other 5xx code): TRANSIENT. code "400": PERMANENT (the
 //     platform rejected our sign or could not decrypt our reqmsg: credentials).
 //     Any other code, or "200" without success true: PERMANENT, code and msg kept.
-//   - data.customerNo not ours, reqmsg not base64, not decrypting, not one
+//   - data.customerNo not ours, reqmsg not base64, longer than
+//     MaxReqmsgBlocks (64) key-sized blocks (refused before any decryption:
+//     a real answer is about 6), not decrypting, not one
 //     JSON object (or one naming a member twice), a `sign` that does not
 //     match (or is not a string), or an answer naming another customerNo or
 //     orderNo: UNVERIFIABLE — never a payment state.
