@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -42,20 +41,16 @@ type envelope struct {
 
 var errMalformed = errors.New("malformed answer")
 
-// parseEnvelope decodes body. Only a body that is not one JSON object, or
-// whose status is not an integer, is malformed: everything else is judged
-// later (a 200 without data.sign is unverifiable, not malformed).
+// parseEnvelope decodes body. Only a body that is not one JSON object, that
+// names a member twice (in the envelope or in data), or whose status is not
+// an integer, is malformed: everything else is judged later (a 200 without
+// data.sign is unverifiable, not malformed). A repeated member is read
+// differently by every parser (encoding/json keeps the last): the signature
+// could cover one and a person reading Raw see the other.
 func parseEnvelope(body []byte) (*envelope, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var top map[string]json.RawMessage
-	if err := dec.Decode(&top); err != nil {
+	top, err := jsonfields.Object(body)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errMalformed, err)
-	}
-	if top == nil {
-		return nil, fmt.Errorf("%w: not a JSON object", errMalformed)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: data after the JSON object", errMalformed)
 	}
 	e := &envelope{members: top}
 	st, _ := decodeValue(top["status"])
@@ -70,8 +65,14 @@ func parseEnvelope(body []byte) (*envelope, error) {
 	e.status = status
 	e.message, _ = jsonfields.Value(top["message"])
 	e.fieldErrors, _ = jsonfields.Value(top["fieldErrors"])
-	var data map[string]json.RawMessage
-	if json.Unmarshal(top["data"], &data) == nil && data != nil {
+	// data is a value of a valid object, so Members needs no second check;
+	// on an object it fails only for a repeated member.
+	if raw := top["data"]; isObject(raw) {
+		data, ok := jsonfields.Members(raw)
+		if !ok {
+			_, err := jsonfields.Object(raw) // for its reason
+			return nil, fmt.Errorf("%w: data: %v", errMalformed, err)
+		}
 		e.data = data
 		sign, _ := decodeValue(data["sign"])
 		switch s := sign.(type) {
@@ -83,6 +84,12 @@ func parseEnvelope(body []byte) (*envelope, error) {
 		}
 	}
 	return e, nil
+}
+
+// isObject reports whether raw, a valid JSON value, is an object.
+func isObject(raw json.RawMessage) bool {
+	raw = bytes.TrimLeft(raw, " \t\r\n")
+	return len(raw) > 0 && raw[0] == '{'
 }
 
 // interpret judges an HTTP 200 body: verification first, then the

@@ -213,6 +213,49 @@ func TestHTTPAndBodyFaults(t *testing.T) {
 	}
 }
 
+// TestRepeatedMembers: a member named twice, in the envelope or in data, is
+// read differently by every parser (encoding/json keeps the last) and the
+// stored Raw shows the first to a person: the answer is malformed
+// (TRANSIENT), never judged, whatever the signature covers.
+func TestRepeatedMembers(t *testing.T) {
+	success := string(MustRead(t, "openssl/page_success_signed.json"))
+	notFound := string(MustRead(t, "openssl/page_error_signed.json"))
+	// in puts text right after the first occurrence of at in body.
+	in := func(body, at, text string) string {
+		i := strings.Index(body, at)
+		if i < 0 {
+			t.Fatalf("%q not in the body", at)
+		}
+		return body[:i+len(at)] + text + body[i+len(at):]
+	}
+	for _, c := range []struct {
+		name, body, nonce string
+		outcome           recon.Outcome
+	}{
+		{"genuine success", success, pageSuccessNonce, recon.OutcomeFound},
+		{"genuine not found", notFound, pageErrorNonce, recon.OutcomeNotFound},
+		{"code and amount before signed data", in(success, `"data": {`, `"code":"NOTPAY","amount_total":"999.00",`),
+			pageSuccessNonce, recon.OutcomeTransient},
+		{"sign twice in data", in(success, `"data": {`, `"sign":"x",`), pageSuccessNonce, recon.OutcomeTransient},
+		{"status 1007 before a whole success", in(success, "{", `"status":1007,`), pageSuccessNonce, recon.OutcomeTransient},
+		{"status 200 before a whole not found", in(notFound, "{", `"status":200,`), pageErrorNonce, recon.OutcomeTransient},
+		{"data twice", in(success, "{", `"data":{},`), pageSuccessNonce, recon.OutcomeTransient},
+		{"message twice", in(success, "{", `"message":"FAIL",`), pageSuccessNonce, recon.OutcomeTransient},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, url := serveStatic(t, 200, []byte(c.body))
+			res := opensslProvider(t, url, c.nonce).Query(context.Background(), QueryPayment(pageTradeNo, ""))
+			if res.Outcome != c.outcome {
+				t.Fatalf("outcome %v verified %v (%s), want %v", res.Outcome, res.Verified, res.Err, c.outcome)
+			}
+			if c.outcome == recon.OutcomeTransient && (res.Verified || res.Answer.Status != "" || res.Answer.Amount != nil ||
+				!strings.Contains(res.Err, "twice") || string(res.Raw) != c.body) {
+				t.Errorf("verified %v answer %+v err %q", res.Verified, res.Answer, res.Err)
+			}
+		})
+	}
+}
+
 // TestAmountsFollowTheAccountCurrency: amount_total is read with the
 // account currency's digits.
 func TestAmountsFollowTheAccountCurrency(t *testing.T) {

@@ -39,7 +39,9 @@
 //
 // Outcomes: HTTP status other than 200 → TRANSIENT (PROTOCOL: the platform
 // always answers 200; this overrides Exchange's "4xx is permanent"). A body
-// that is not one JSON object with an integer status → TRANSIENT. Failed
+// that is not one JSON object with an integer status, or that names a member
+// twice in the envelope or in data → TRANSIENT (malformed: encoding/json
+// would keep the last, a person reading Raw sees the first). Failed
 // verification → UNVERIFIABLE. Status 200 + message SUCCESS → FOUND.
 // 1007 ORDER_NOT_EXIST → NOT_FOUND (also on a refund query: no order, no
 // refund); 1008 REFUND_NOT_EXIST → NOT_FOUND on a refund query (on a trade
