@@ -121,7 +121,7 @@ func (p *Provider) interpret(q recon.Query, nonce string, body []byte) recon.Rep
 			res.Distrust(fmt.Errorf("edgeros: %w", err))
 			return res
 		}
-		a, err := p.answer(q.Kind, id)
+		a, err := p.answer(q.Kind, id, env.data)
 		if err != nil {
 			res.Outcome, res.Err = recon.OutcomePermanent, "edgeros: "+err.Error()
 			return res
@@ -202,19 +202,20 @@ func sameID(field, asked, got string) error {
 	return fmt.Errorf("answer is about %s %.64q, not %.64q", field, got, asked)
 }
 
-// answer reads a verified SUCCESS answer whose identity id holds. Status
-// stays the raw data.code: the Lua rule maps it. A field that is present but
-// unreadable (an amount that is not a decimal, a time that is not a time)
-// fails the query rather than being dropped: a paid order with no amount
-// must not pass as matched.
-func (p *Provider) answer(kind recon.Kind, id recon.Answer) (recon.Answer, error) {
+// answer reads a verified SUCCESS answer whose identity id holds; data is
+// its data object as received. Status stays the raw data.code: the Lua rule
+// maps it. A field that is present but unreadable (an amount that is not a
+// decimal, "" and null included; a time that is not a time) fails the query
+// rather than being dropped: a paid order with no amount must not pass as
+// matched.
+func (p *Provider) answer(kind recon.Kind, id recon.Answer, data map[string]json.RawMessage) (recon.Answer, error) {
 	a := id
 	fields := a.Fields
 	a.Status, a.Currency = fields["code"], p.currency
 	var err error
 	switch kind {
 	case recon.Payment:
-		if a.Amount, err = p.amount("amount_total", fields["amount_total"]); err != nil {
+		if a.Amount, err = p.statedAmount(data, "amount_total"); err != nil {
 			return a, err
 		}
 		if a.PaidAt, err = p.instant("success_time", fields["success_time"]); err != nil {
@@ -223,7 +224,7 @@ func (p *Provider) answer(kind recon.Kind, id recon.Answer) (recon.Answer, error
 		// The trade query does not say how much was refunded (code REFUND
 		// covers part and all): Refunded stays nil.
 	case recon.Refund:
-		if a.RefundAmount, err = p.amount("refund_amount", fields["refund_amount"]); err != nil {
+		if a.RefundAmount, err = p.statedAmount(data, "refund_amount"); err != nil {
 			return a, err
 		}
 		if a.RefundedAt, err = p.instant("success_time", fields["success_time"]); err != nil {
@@ -233,12 +234,25 @@ func (p *Provider) answer(kind recon.Kind, id recon.Answer) (recon.Answer, error
 	return a, nil
 }
 
-// amount parses a yuan decimal ("0.01") exactly into minor units of the
-// account's currency. Absent is nil.
-func (p *Provider) amount(field, s string) (*int64, error) {
-	if s == "" {
+// statedAmount is data's field as an amount. Absent is nil: not said. Present
+// it must be a decimal: Fields leave out null and keep "", so both would
+// otherwise read as "not said", and doc.go promises PERMANENT for an amount
+// that is there but unreadable.
+func (p *Provider) statedAmount(data map[string]json.RawMessage, field string) (*int64, error) {
+	raw, ok := data[field]
+	if !ok {
 		return nil, nil
 	}
+	s, ok := jsonfields.Value(raw)
+	if !ok {
+		return nil, fmt.Errorf("%s is null", field)
+	}
+	return p.amount(field, s)
+}
+
+// amount parses a yuan decimal ("0.01") exactly into minor units of the
+// account's currency; "" is malformed.
+func (p *Provider) amount(field, s string) (*int64, error) {
 	v, err := money.Parse(s, p.digits)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)

@@ -256,6 +256,49 @@ func TestRepeatedMembers(t *testing.T) {
 	}
 }
 
+// TestStatedAmounts: an amount the answer leaves out is not said (nil); one
+// it states, even as "" or null, must be a decimal (doc.go: a present but
+// unreadable amount is PERMANENT, never dropped), for trades and refunds.
+func TestStatedAmounts(t *testing.T) {
+	trade, refund := QueryPayment(pageTradeNo, pageTxnNo), QueryRefund(pageTradeNo, "R1")
+	for _, c := range []struct {
+		name    string
+		q       recon.Query
+		data    map[string]any
+		outcome recon.Outcome
+		err     string
+		amount  *int64 // Amount for a trade, RefundAmount for a refund
+	}{
+		{"trade amount", trade, identityTrade, recon.OutcomeFound, "", recon.Int64(1)},
+		{"trade amount left out", trade, without(identityTrade, "amount_total"), recon.OutcomeFound, "", nil},
+		{"trade amount empty", trade, with(identityTrade, "amount_total", ""), recon.OutcomePermanent,
+			"edgeros: amount_total: malformed amount: empty", nil},
+		{"trade amount null", trade, with(identityTrade, "amount_total", nil), recon.OutcomePermanent,
+			"edgeros: amount_total is null", nil},
+		{"refund amount", refund, identityRefund, recon.OutcomeFound, "", recon.Int64(1)},
+		{"refund amount left out", refund, without(identityRefund, "refund_amount"), recon.OutcomeFound, "", nil},
+		{"refund amount empty", refund, with(identityRefund, "refund_amount", ""), recon.OutcomePermanent,
+			"edgeros: refund_amount: malformed amount: empty", nil},
+		{"refund amount null", refund, with(identityRefund, "refund_amount", nil), recon.OutcomePermanent,
+			"edgeros: refund_amount is null", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := opensslProvider(t, "http://127.0.0.1:9", pageSuccessNonce)
+			res := p.interpret(c.q, pageSuccessNonce, identityAnswer(t, without(c.data)))
+			if res.Outcome != c.outcome || res.Err != c.err {
+				t.Fatalf("outcome %v err %q, want %v %q", res.Outcome, res.Err, c.outcome, c.err)
+			}
+			got := res.Answer.Amount
+			if c.q.Kind == recon.Refund {
+				got = res.Answer.RefundAmount
+			}
+			if (got == nil) != (c.amount == nil) || got != nil && *got != *c.amount {
+				t.Errorf("amount %v, want %v", got, c.amount)
+			}
+		})
+	}
+}
+
 // TestAmountsFollowTheAccountCurrency: amount_total is read with the
 // account currency's digits.
 func TestAmountsFollowTheAccountCurrency(t *testing.T) {

@@ -50,7 +50,10 @@
 // merchant and signature refusals; 200 with a message other than SUCCESS) →
 // PERMANENT. A SUCCESS answer about another order or refund than the one
 // asked (see What is checked) → UNVERIFIABLE, never the other order's state.
-// A present but unreadable amount or time → PERMANENT, never dropped.
+// A present but unreadable amount ("" and null included: PROTOCOL gives
+// amounts as yuan decimals, never empty) or time → PERMANENT, never dropped.
+// PROTOCOL: decision. An empty or null success_time is "not said" (zero
+// time), not unreadable: an order not paid yet has no success time.
 //
 // Answer: Status = data.code raw (the Lua rule maps it), no SubStatus;
 // OrderNo = mch_trade_no, TradeNo = transaction_no.
