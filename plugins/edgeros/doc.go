@@ -57,8 +57,8 @@
 //
 // Answer: Status = data.code raw (the Lua rule maps it), no SubStatus;
 // OrderNo = mch_trade_no, TradeNo = transaction_no.
-// Trade: Amount = amount_total (yuan, parsed exactly with the account
-// currency's digits), PaidAt = success_time (RFC 3339; a time without an
+// Trade: Amount = amount_total (yuan, parsed exactly into fen; the account's
+// currency must be CNY, and Configure refuses any other), PaidAt = success_time (RFC 3339; a time without an
 // offset is read in the account's zone); Refunded stays nil: code REFUND
 // means refunded in part or in full and the trade query does not say how
 // much. Refund: RefundNo = mch_refund_no, RefundTradeNo = refund_no,

@@ -100,13 +100,18 @@ func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
 	if err != nil {
 		return fmt.Errorf("edgeros: %w", err)
 	}
-	cur := acct.Currency
+	// PROTOCOL: amounts are yuan ("单位为元"), so the account's currency is
+	// CNY: under another, "12.34" would be read as 12.34 of it.
+	cur := strings.ToUpper(strings.TrimSpace(acct.Currency))
 	if cur == "" {
 		cur = "CNY"
 	}
+	if cur != "CNY" {
+		return fmt.Errorf("edgeros: currency %q: amounts are yuan; configure currency CNY", acct.Currency)
+	}
 	digits, err := money.Digits(cur)
 	if err != nil {
-		return fmt.Errorf("edgeros: account currency: %w", err)
+		return fmt.Errorf("edgeros: currency: %w", err)
 	}
 	loc := acct.Location
 	if loc == nil {
