@@ -111,6 +111,13 @@ func (p *Provider) interpret(q recon.Query, nonce string, body []byte) recon.Rep
 		res.Verified = true
 	}
 	res.Answer.Fields = answerFields(env)
+	if err := p.sameMerchant(env, res.Answer.Fields); err != nil {
+		// Authentic, but another merchant's answer: kept for audit with the
+		// identity it states, never with its state.
+		res.Answer = identity(q.Kind, res.Answer.Fields)
+		res.Distrust(fmt.Errorf("edgeros: %w", err))
+		return res
+	}
 	switch {
 	case env.status == StatusOK && env.message == MessageSuccess:
 		id := identity(q.Kind, res.Answer.Fields)
@@ -155,6 +162,23 @@ func (e *envelope) describe() string {
 		s += ": " + e.fieldErrors
 	}
 	return s
+}
+
+// sameMerchant fails when a status 200 answer names another merchant than
+// the account's. PROTOCOL lists data.mch_no among a 200 answer's fields; a
+// signature proves who wrote an answer, not for whom, so an answer for
+// another merchant of the same platform is not this account's, however
+// well it is signed (UNVERIFIABLE, as for another order). Absent (or null)
+// is nothing to compare. A refusal is not checked: the page's 1007 example
+// carries another mch_no (MCH1000000) than its success example.
+func (p *Provider) sameMerchant(env *envelope, fields map[string]string) error {
+	if env.status != StatusOK {
+		return nil
+	}
+	if got, ok := fields["mch_no"]; ok && got != p.mchNo {
+		return fmt.Errorf("answer is for merchant mch_no %.64q, not this account's %.64q", got, p.mchNo)
+	}
+	return nil
 }
 
 // identity is the order (and refund) a SUCCESS answer says it is about,

@@ -169,6 +169,24 @@ func TestSignedAnswers(t *testing.T) {
 			pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 1008 REFUND_NOT_EXIST"},
 		{"another order", func(env map[string]any) { dataOf(env)["mch_trade_no"] = "OTHER" },
 			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: answer is about mch_trade_no "OTHER", not "` + pageTradeNo + `"`},
+		// An authentic status 200 answer for another merchant is not this
+		// account's answer, whatever its message (the page's 1007 example
+		// carries another mch_no: a refusal is not checked).
+		{"another merchant", func(env map[string]any) { dataOf(env)["mch_no"] = "MCH9" },
+			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: answer is for merchant mch_no "MCH9", not this account's "` + pageMchNo + `"`},
+		{"another merchant, message not SUCCESS", func(env map[string]any) { dataOf(env)["mch_no"] = "MCH9"; env["message"] = "FAIL" },
+			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: answer is for merchant mch_no "MCH9", not this account's "` + pageMchNo + `"`},
+		{"empty merchant", func(env map[string]any) { dataOf(env)["mch_no"] = "" },
+			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: answer is for merchant mch_no "", not this account's "` + pageMchNo + `"`},
+		{"no merchant", func(env map[string]any) { delete(dataOf(env), "mch_no") }, pageSuccessNonce, recon.OutcomeFound, ""},
+		{"another merchant refusing", func(env map[string]any) {
+			dataOf(env)["mch_no"] = "MCH9"
+			env["status"], env["message"], env["fieldErrors"] = 1003, "MCH_NOT_EXIST", "商户不存在!"
+		}, pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 1003 MCH_NOT_EXIST: 商户不存在!"},
+		{"another merchant, 1007", func(env map[string]any) {
+			dataOf(env)["mch_no"] = "MCH1000000"
+			env["status"], env["message"] = 1007, "ORDER_NOT_EXIST"
+		}, pageSuccessNonce, recon.OutcomeNotFound, "edgeros: platform status 1007 ORDER_NOT_EXIST"},
 		{"amount not a decimal", func(env map[string]any) { dataOf(env)["amount_total"] = "0.011" },
 			pageSuccessNonce, recon.OutcomePermanent, `edgeros: amount_total: malformed amount: "0.011" has more than 2 decimals`},
 		{"time not a time", func(env map[string]any) { dataOf(env)["success_time"] = "yesterday" },

@@ -49,7 +49,8 @@
 // other statuses in 500–599 or 429 → TRANSIENT, all others (parameter,
 // merchant and signature refusals; 200 with a message other than SUCCESS) →
 // PERMANENT. A SUCCESS answer about another order or refund than the one
-// asked (see What is checked) → UNVERIFIABLE, never the other order's state.
+// asked, or a status 200 answer for another mch_no (see What is checked) →
+// UNVERIFIABLE, never the other order's state.
 // A present but unreadable amount ("" and null included: PROTOCOL gives
 // amounts as yuan decimals, never empty) or time → PERMANENT, never dropped.
 // PROTOCOL: decision. An empty or null success_time is "not said" (zero
@@ -72,8 +73,12 @@
 // By the plugin, before any answer is believed: the platform's signature
 // over the canonical envelope (a forged or altered answer is a security
 // event), data.sign_type, and data.nonce against the request's (an authentic
-// answer to another request is a replay). Then the identity the answer
-// states against the query, where both give a number: mch_trade_no against
+// answer to another request is a replay). Then, on status 200 only,
+// data.mch_no against the account's mch_no where the answer gives one
+// (PROTOCOL: decision; the page's 1007 example names another merchant, so a
+// refusal is not checked): an authentic answer for another merchant is
+// UNVERIFIABLE with both numbers, like one about another order. Then the
+// identity the answer states against the query, where both give a number: mch_trade_no against
 // the ledger's order_no; transaction_no against its provider_trade_no (the
 // platform prefers transaction_no, so a ledger row carrying another order's
 // number fetches that order's authentic answer); for a refund, mch_refund_no
