@@ -93,8 +93,10 @@
 // say whose it is cannot be judged as the row's. The platform echoes every
 // number the check needs, in the trade and the refund answers alike.
 //
-// Credentials: mch_no, app_no (required by the contract, not sent: the
-// platform knows the order's app), merchant_private_key (PEM PKCS#8 or
+// Credentials: mch_no, app_no (required by the contract, otherwise unused:
+// not sent, since the platform knows the order's app, and not compared with
+// an answer's app_no, since a merchant's orders may come from several of its
+// apps), merchant_private_key (PEM PKCS#8 or
 // PKCS#1, or bare base64 DER as the platform console shows it),
 // platform_public_key (PEM PKIX, PKCS#1 or a certificate, or bare base64),
 // both read by plugins/helper/rsakey: RSA of at least 1024 bits, no
