@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -229,6 +233,71 @@ func TestHTTPAndBodyFaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHTTPOutcomes pins the whole reply for every way the exchange can end:
+// Query judges the HTTP status itself (PROTOCOL: anything but 200 is
+// transient, whatever plugins.Exchange says of it), and a 2xx other than
+// 200 is no answer even when its body is a genuine one.
+func TestHTTPOutcomes(t *testing.T) {
+	genuine := MustRead(t, "openssl/page_success_signed.json")
+	big := make([]byte, plugins.MaxBodyBytes+1)
+	const desc = "GET /pay/v1/transactions/trade mch_trade_no=" + pageTradeNo
+	for _, c := range []struct {
+		name        string
+		status      int
+		retryAfter  string
+		body        []byte
+		want        recon.Reply // Raw is checked against body
+		found, keep bool        // found: a FOUND answer; keep: Raw is the body
+	}{
+		{"200", 200, "", genuine, recon.Reply{Outcome: recon.OutcomeFound, HTTPStatus: 200, Verified: true}, true, true},
+		{"201 with a genuine answer", 201, "", genuine, recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 201,
+			Err: "edgeros: HTTP 201: the platform answers 200"}, false, true},
+		{"204", 204, "", nil, recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 204,
+			Err: "edgeros: HTTP 204: the platform answers 200"}, false, true},
+		{"400 with a genuine answer", 400, "", genuine, recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 400,
+			Err: "edgeros: HTTP 400 Bad Request"}, false, true},
+		{"404", 404, "", []byte("not found"), recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 404,
+			Err: "edgeros: HTTP 404 Not Found"}, false, true},
+		{"503 with Retry-After", 503, "7", []byte("busy"), recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 503,
+			Err: "edgeros: HTTP 503 Service Unavailable", RetryAfter: 7 * time.Second}, false, true},
+		{"200 too large", 200, "", big, recon.Reply{Outcome: recon.OutcomePermanent, HTTPStatus: 200,
+			Err: fmt.Sprintf("edgeros: response body larger than %d bytes", plugins.MaxBodyBytes)}, false, false},
+		{"413 too large", 413, "", big, recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 413,
+			Err: fmt.Sprintf("edgeros: response body larger than %d bytes", plugins.MaxBodyBytes)}, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if c.retryAfter != "" {
+					w.Header().Set("Retry-After", c.retryAfter)
+				}
+				w.WriteHeader(c.status)
+				_, _ = w.Write(c.body)
+			}))
+			defer srv.Close()
+			res := opensslProvider(t, srv.URL, pageSuccessNonce).Query(context.Background(), QueryPayment(pageTradeNo, ""))
+			if c.keep != (string(res.Raw) == string(c.body)) || !c.keep && res.Raw != nil {
+				t.Errorf("Raw is %d bytes, want the body (%v)", len(res.Raw), c.keep)
+			}
+			if found := res.Answer.Status != "" && res.Answer.Amount != nil; found != c.found {
+				t.Errorf("answer %+v", res.Answer)
+			}
+			res.Raw, res.Answer = nil, recon.Answer{}
+			c.want.Request = desc
+			if !reflect.DeepEqual(res, c.want) {
+				t.Errorf("reply\n got %+v\nwant %+v", res, c.want)
+			}
+		})
+	}
+	t.Run("no server", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		srv.Close()
+		res := opensslProvider(t, srv.URL, pageSuccessNonce).Query(context.Background(), QueryPayment(pageTradeNo, ""))
+		if res.Outcome != recon.OutcomeTransient || res.HTTPStatus != 0 || res.Request != desc || !strings.HasPrefix(res.Err, "edgeros: ") {
+			t.Errorf("reply %+v", res)
+		}
+	})
 }
 
 // TestRepeatedMembers: a member named twice, in the envelope or in data, is
