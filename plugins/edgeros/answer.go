@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -42,20 +41,16 @@ type envelope struct {
 
 var errMalformed = errors.New("malformed answer")
 
-// parseEnvelope decodes body. Only a body that is not one JSON object, or
-// whose status is not an integer, is malformed: everything else is judged
-// later (a 200 without data.sign is unverifiable, not malformed).
+// parseEnvelope decodes body. Only a body that is not one JSON object, that
+// names a member twice (in the envelope or in data), or whose status is not
+// an integer, is malformed: everything else is judged later (a 200 without
+// data.sign is unverifiable, not malformed). A repeated member is read
+// differently by every parser (encoding/json keeps the last): the signature
+// could cover one and a person reading Raw see the other.
 func parseEnvelope(body []byte) (*envelope, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var top map[string]json.RawMessage
-	if err := dec.Decode(&top); err != nil {
+	top, err := jsonfields.Object(body)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errMalformed, err)
-	}
-	if top == nil {
-		return nil, fmt.Errorf("%w: not a JSON object", errMalformed)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: data after the JSON object", errMalformed)
 	}
 	e := &envelope{members: top}
 	st, _ := decodeValue(top["status"])
@@ -70,8 +65,14 @@ func parseEnvelope(body []byte) (*envelope, error) {
 	e.status = status
 	e.message, _ = jsonfields.Value(top["message"])
 	e.fieldErrors, _ = jsonfields.Value(top["fieldErrors"])
-	var data map[string]json.RawMessage
-	if json.Unmarshal(top["data"], &data) == nil && data != nil {
+	// data is a value of a valid object, so Members needs no second check;
+	// on an object it fails only for a repeated member.
+	if raw := top["data"]; isObject(raw) {
+		data, ok := jsonfields.Members(raw)
+		if !ok {
+			_, err := jsonfields.Object(raw) // for its reason
+			return nil, fmt.Errorf("%w: data: %v", errMalformed, err)
+		}
 		e.data = data
 		sign, _ := decodeValue(data["sign"])
 		switch s := sign.(type) {
@@ -83,6 +84,12 @@ func parseEnvelope(body []byte) (*envelope, error) {
 		}
 	}
 	return e, nil
+}
+
+// isObject reports whether raw, a valid JSON value, is an object.
+func isObject(raw json.RawMessage) bool {
+	raw = bytes.TrimLeft(raw, " \t\r\n")
+	return len(raw) > 0 && raw[0] == '{'
 }
 
 // interpret judges an HTTP 200 body: verification first, then the
@@ -104,6 +111,13 @@ func (p *Provider) interpret(q recon.Query, nonce string, body []byte) recon.Rep
 		res.Verified = true
 	}
 	res.Answer.Fields = answerFields(env)
+	if err := p.sameMerchant(env, res.Answer.Fields); err != nil {
+		// Authentic, but another merchant's answer: kept for audit with the
+		// identity it states, never with its state.
+		res.Answer = identity(q.Kind, res.Answer.Fields)
+		res.Distrust(fmt.Errorf("edgeros: %w", err))
+		return res
+	}
 	switch {
 	case env.status == StatusOK && env.message == MessageSuccess:
 		id := identity(q.Kind, res.Answer.Fields)
@@ -114,7 +128,7 @@ func (p *Provider) interpret(q recon.Query, nonce string, body []byte) recon.Rep
 			res.Distrust(fmt.Errorf("edgeros: %w", err))
 			return res
 		}
-		a, err := p.answer(q.Kind, id)
+		a, err := p.answer(q.Kind, id, env.data)
 		if err != nil {
 			res.Outcome, res.Err = recon.OutcomePermanent, "edgeros: "+err.Error()
 			return res
@@ -148,6 +162,23 @@ func (e *envelope) describe() string {
 		s += ": " + e.fieldErrors
 	}
 	return s
+}
+
+// sameMerchant fails when a status 200 answer names another merchant than
+// the account's. PROTOCOL lists data.mch_no among a 200 answer's fields; a
+// signature proves who wrote an answer, not for whom, so an answer for
+// another merchant of the same platform is not this account's, however
+// well it is signed (UNVERIFIABLE, as for another order). Absent (or null)
+// is nothing to compare. A refusal is not checked: the page's 1007 example
+// carries another mch_no (MCH1000000) than its success example.
+func (p *Provider) sameMerchant(env *envelope, fields map[string]string) error {
+	if env.status != StatusOK {
+		return nil
+	}
+	if got, ok := fields["mch_no"]; ok && got != p.mchNo {
+		return fmt.Errorf("answer is for merchant mch_no %.64q, not this account's %.64q", got, p.mchNo)
+	}
+	return nil
 }
 
 // identity is the order (and refund) a SUCCESS answer says it is about,
@@ -195,19 +226,20 @@ func sameID(field, asked, got string) error {
 	return fmt.Errorf("answer is about %s %.64q, not %.64q", field, got, asked)
 }
 
-// answer reads a verified SUCCESS answer whose identity id holds. Status
-// stays the raw data.code: the Lua rule maps it. A field that is present but
-// unreadable (an amount that is not a decimal, a time that is not a time)
-// fails the query rather than being dropped: a paid order with no amount
-// must not pass as matched.
-func (p *Provider) answer(kind recon.Kind, id recon.Answer) (recon.Answer, error) {
+// answer reads a verified SUCCESS answer whose identity id holds; data is
+// its data object as received. Status stays the raw data.code: the Lua rule
+// maps it. A field that is present but unreadable (an amount that is not a
+// decimal, "" and null included; a time that is not a time) fails the query
+// rather than being dropped: a paid order with no amount must not pass as
+// matched.
+func (p *Provider) answer(kind recon.Kind, id recon.Answer, data map[string]json.RawMessage) (recon.Answer, error) {
 	a := id
 	fields := a.Fields
 	a.Status, a.Currency = fields["code"], p.currency
 	var err error
 	switch kind {
 	case recon.Payment:
-		if a.Amount, err = p.amount("amount_total", fields["amount_total"]); err != nil {
+		if a.Amount, err = p.statedAmount(data, "amount_total"); err != nil {
 			return a, err
 		}
 		if a.PaidAt, err = p.instant("success_time", fields["success_time"]); err != nil {
@@ -216,7 +248,7 @@ func (p *Provider) answer(kind recon.Kind, id recon.Answer) (recon.Answer, error
 		// The trade query does not say how much was refunded (code REFUND
 		// covers part and all): Refunded stays nil.
 	case recon.Refund:
-		if a.RefundAmount, err = p.amount("refund_amount", fields["refund_amount"]); err != nil {
+		if a.RefundAmount, err = p.statedAmount(data, "refund_amount"); err != nil {
 			return a, err
 		}
 		if a.RefundedAt, err = p.instant("success_time", fields["success_time"]); err != nil {
@@ -226,12 +258,25 @@ func (p *Provider) answer(kind recon.Kind, id recon.Answer) (recon.Answer, error
 	return a, nil
 }
 
-// amount parses a yuan decimal ("0.01") exactly into minor units of the
-// account's currency. Absent is nil.
-func (p *Provider) amount(field, s string) (*int64, error) {
-	if s == "" {
+// statedAmount is data's field as an amount. Absent is nil: not said. Present
+// it must be a decimal: Fields leave out null and keep "", so both would
+// otherwise read as "not said", and doc.go promises PERMANENT for an amount
+// that is there but unreadable.
+func (p *Provider) statedAmount(data map[string]json.RawMessage, field string) (*int64, error) {
+	raw, ok := data[field]
+	if !ok {
 		return nil, nil
 	}
+	s, ok := jsonfields.Value(raw)
+	if !ok {
+		return nil, fmt.Errorf("%s is null", field)
+	}
+	return p.amount(field, s)
+}
+
+// amount parses a yuan decimal ("0.01") exactly into minor units of the
+// account's currency; "" is malformed.
+func (p *Provider) amount(field, s string) (*int64, error) {
 	v, err := money.Parse(s, p.digits)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)

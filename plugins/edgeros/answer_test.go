@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -169,6 +173,24 @@ func TestSignedAnswers(t *testing.T) {
 			pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 1008 REFUND_NOT_EXIST"},
 		{"another order", func(env map[string]any) { dataOf(env)["mch_trade_no"] = "OTHER" },
 			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: answer is about mch_trade_no "OTHER", not "` + pageTradeNo + `"`},
+		// An authentic status 200 answer for another merchant is not this
+		// account's answer, whatever its message (the page's 1007 example
+		// carries another mch_no: a refusal is not checked).
+		{"another merchant", func(env map[string]any) { dataOf(env)["mch_no"] = "MCH9" },
+			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: answer is for merchant mch_no "MCH9", not this account's "` + pageMchNo + `"`},
+		{"another merchant, message not SUCCESS", func(env map[string]any) { dataOf(env)["mch_no"] = "MCH9"; env["message"] = "FAIL" },
+			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: answer is for merchant mch_no "MCH9", not this account's "` + pageMchNo + `"`},
+		{"empty merchant", func(env map[string]any) { dataOf(env)["mch_no"] = "" },
+			pageSuccessNonce, recon.OutcomeUnverifiable, `edgeros: answer is for merchant mch_no "", not this account's "` + pageMchNo + `"`},
+		{"no merchant", func(env map[string]any) { delete(dataOf(env), "mch_no") }, pageSuccessNonce, recon.OutcomeFound, ""},
+		{"another merchant refusing", func(env map[string]any) {
+			dataOf(env)["mch_no"] = "MCH9"
+			env["status"], env["message"], env["fieldErrors"] = 1003, "MCH_NOT_EXIST", "商户不存在!"
+		}, pageSuccessNonce, recon.OutcomePermanent, "edgeros: platform status 1003 MCH_NOT_EXIST: 商户不存在!"},
+		{"another merchant, 1007", func(env map[string]any) {
+			dataOf(env)["mch_no"] = "MCH1000000"
+			env["status"], env["message"] = 1007, "ORDER_NOT_EXIST"
+		}, pageSuccessNonce, recon.OutcomeNotFound, "edgeros: platform status 1007 ORDER_NOT_EXIST"},
 		{"amount not a decimal", func(env map[string]any) { dataOf(env)["amount_total"] = "0.011" },
 			pageSuccessNonce, recon.OutcomePermanent, `edgeros: amount_total: malformed amount: "0.011" has more than 2 decimals`},
 		{"time not a time", func(env map[string]any) { dataOf(env)["success_time"] = "yesterday" },
@@ -213,23 +235,173 @@ func TestHTTPAndBodyFaults(t *testing.T) {
 	}
 }
 
-// TestAmountsFollowTheAccountCurrency: amount_total is read with the
-// account currency's digits.
-func TestAmountsFollowTheAccountCurrency(t *testing.T) {
+// TestHTTPOutcomes pins the whole reply for every way the exchange can end:
+// Query judges the HTTP status itself (PROTOCOL: anything but 200 is
+// transient, whatever plugins.Exchange says of it), and a 2xx other than
+// 200 is no answer even when its body is a genuine one.
+func TestHTTPOutcomes(t *testing.T) {
+	genuine := MustRead(t, "openssl/page_success_signed.json")
+	big := make([]byte, plugins.MaxBodyBytes+1)
+	const desc = "GET /pay/v1/transactions/trade mch_trade_no=" + pageTradeNo
 	for _, c := range []struct {
-		cur, in string
-		want    int64
-		bad     bool
+		name        string
+		status      int
+		retryAfter  string
+		body        []byte
+		want        recon.Reply // Raw is checked against body
+		found, keep bool        // found: a FOUND answer; keep: Raw is the body
 	}{
-		{"CNY", "0.01", 1, false}, {"CNY", "12345.67", 1234567, false}, {"CNY", "7", 700, false},
-		{"CNY", "1.005", 0, true}, {"CNY", "-1.00", 0, true}, {"CNY", "1,00", 0, true},
-		{"JPY", "300.00", 300, false}, {"JPY", "300.50", 0, true}, {"KWD", "1.234", 1234, false},
+		{"200", 200, "", genuine, recon.Reply{Outcome: recon.OutcomeFound, HTTPStatus: 200, Verified: true}, true, true},
+		{"201 with a genuine answer", 201, "", genuine, recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 201,
+			Err: "edgeros: HTTP 201: the platform answers 200"}, false, true},
+		{"204", 204, "", nil, recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 204,
+			Err: "edgeros: HTTP 204: the platform answers 200"}, false, true},
+		{"400 with a genuine answer", 400, "", genuine, recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 400,
+			Err: "edgeros: HTTP 400 Bad Request"}, false, true},
+		{"404", 404, "", []byte("not found"), recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 404,
+			Err: "edgeros: HTTP 404 Not Found"}, false, true},
+		{"503 with Retry-After", 503, "7", []byte("busy"), recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 503,
+			Err: "edgeros: HTTP 503 Service Unavailable", RetryAfter: 7 * time.Second}, false, true},
+		{"200 too large", 200, "", big, recon.Reply{Outcome: recon.OutcomePermanent, HTTPStatus: 200,
+			Err: fmt.Sprintf("edgeros: response body larger than %d bytes", plugins.MaxBodyBytes)}, false, false},
+		{"413 too large", 413, "", big, recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: 413,
+			Err: fmt.Sprintf("edgeros: response body larger than %d bytes", plugins.MaxBodyBytes)}, false, false},
 	} {
-		p := &Provider{}
-		p.digits = mustDigits(t, c.cur)
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if c.retryAfter != "" {
+					w.Header().Set("Retry-After", c.retryAfter)
+				}
+				w.WriteHeader(c.status)
+				_, _ = w.Write(c.body)
+			}))
+			defer srv.Close()
+			res := opensslProvider(t, srv.URL, pageSuccessNonce).Query(context.Background(), QueryPayment(pageTradeNo, ""))
+			if c.keep != (string(res.Raw) == string(c.body)) || !c.keep && res.Raw != nil {
+				t.Errorf("Raw is %d bytes, want the body (%v)", len(res.Raw), c.keep)
+			}
+			if found := res.Answer.Status != "" && res.Answer.Amount != nil; found != c.found {
+				t.Errorf("answer %+v", res.Answer)
+			}
+			res.Raw, res.Answer = nil, recon.Answer{}
+			c.want.Request = desc
+			if !reflect.DeepEqual(res, c.want) {
+				t.Errorf("reply\n got %+v\nwant %+v", res, c.want)
+			}
+		})
+	}
+	t.Run("no server", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		srv.Close()
+		res := opensslProvider(t, srv.URL, pageSuccessNonce).Query(context.Background(), QueryPayment(pageTradeNo, ""))
+		if res.Outcome != recon.OutcomeTransient || res.HTTPStatus != 0 || res.Request != desc || !strings.HasPrefix(res.Err, "edgeros: ") {
+			t.Errorf("reply %+v", res)
+		}
+	})
+}
+
+// TestRepeatedMembers: a member named twice, in the envelope or in data, is
+// read differently by every parser (encoding/json keeps the last) and the
+// stored Raw shows the first to a person: the answer is malformed
+// (TRANSIENT), never judged, whatever the signature covers.
+func TestRepeatedMembers(t *testing.T) {
+	success := string(MustRead(t, "openssl/page_success_signed.json"))
+	notFound := string(MustRead(t, "openssl/page_error_signed.json"))
+	// in puts text right after the first occurrence of at in body.
+	in := func(body, at, text string) string {
+		i := strings.Index(body, at)
+		if i < 0 {
+			t.Fatalf("%q not in the body", at)
+		}
+		return body[:i+len(at)] + text + body[i+len(at):]
+	}
+	for _, c := range []struct {
+		name, body, nonce string
+		outcome           recon.Outcome
+	}{
+		{"genuine success", success, pageSuccessNonce, recon.OutcomeFound},
+		{"genuine not found", notFound, pageErrorNonce, recon.OutcomeNotFound},
+		{"code and amount before signed data", in(success, `"data": {`, `"code":"NOTPAY","amount_total":"999.00",`),
+			pageSuccessNonce, recon.OutcomeTransient},
+		{"sign twice in data", in(success, `"data": {`, `"sign":"x",`), pageSuccessNonce, recon.OutcomeTransient},
+		{"status 1007 before a whole success", in(success, "{", `"status":1007,`), pageSuccessNonce, recon.OutcomeTransient},
+		{"status 200 before a whole not found", in(notFound, "{", `"status":200,`), pageErrorNonce, recon.OutcomeTransient},
+		{"data twice", in(success, "{", `"data":{},`), pageSuccessNonce, recon.OutcomeTransient},
+		{"message twice", in(success, "{", `"message":"FAIL",`), pageSuccessNonce, recon.OutcomeTransient},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, url := serveStatic(t, 200, []byte(c.body))
+			res := opensslProvider(t, url, c.nonce).Query(context.Background(), QueryPayment(pageTradeNo, ""))
+			if res.Outcome != c.outcome {
+				t.Fatalf("outcome %v verified %v (%s), want %v", res.Outcome, res.Verified, res.Err, c.outcome)
+			}
+			if c.outcome == recon.OutcomeTransient && (res.Verified || res.Answer.Status != "" || res.Answer.Amount != nil ||
+				!strings.Contains(res.Err, "twice") || string(res.Raw) != c.body) {
+				t.Errorf("verified %v answer %+v err %q", res.Verified, res.Answer, res.Err)
+			}
+		})
+	}
+}
+
+// TestStatedAmounts: an amount the answer leaves out is not said (nil); one
+// it states, even as "" or null, must be a decimal (doc.go: a present but
+// unreadable amount is PERMANENT, never dropped), for trades and refunds.
+func TestStatedAmounts(t *testing.T) {
+	trade, refund := QueryPayment(pageTradeNo, pageTxnNo), QueryRefund(pageTradeNo, "R1")
+	for _, c := range []struct {
+		name    string
+		q       recon.Query
+		data    map[string]any
+		outcome recon.Outcome
+		err     string
+		amount  *int64 // Amount for a trade, RefundAmount for a refund
+	}{
+		{"trade amount", trade, identityTrade, recon.OutcomeFound, "", recon.Int64(1)},
+		{"trade amount left out", trade, without(identityTrade, "amount_total"), recon.OutcomeFound, "", nil},
+		{"trade amount empty", trade, with(identityTrade, "amount_total", ""), recon.OutcomePermanent,
+			"edgeros: amount_total: malformed amount: empty", nil},
+		{"trade amount null", trade, with(identityTrade, "amount_total", nil), recon.OutcomePermanent,
+			"edgeros: amount_total is null", nil},
+		{"refund amount", refund, identityRefund, recon.OutcomeFound, "", recon.Int64(1)},
+		{"refund amount left out", refund, without(identityRefund, "refund_amount"), recon.OutcomeFound, "", nil},
+		{"refund amount empty", refund, with(identityRefund, "refund_amount", ""), recon.OutcomePermanent,
+			"edgeros: refund_amount: malformed amount: empty", nil},
+		{"refund amount null", refund, with(identityRefund, "refund_amount", nil), recon.OutcomePermanent,
+			"edgeros: refund_amount is null", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := opensslProvider(t, "http://127.0.0.1:9", pageSuccessNonce)
+			res := p.interpret(c.q, pageSuccessNonce, identityAnswer(t, without(c.data)))
+			if res.Outcome != c.outcome || res.Err != c.err {
+				t.Fatalf("outcome %v err %q, want %v %q", res.Outcome, res.Err, c.outcome, c.err)
+			}
+			got := res.Answer.Amount
+			if c.q.Kind == recon.Refund {
+				got = res.Answer.RefundAmount
+			}
+			if (got == nil) != (c.amount == nil) || got != nil && *got != *c.amount {
+				t.Errorf("amount %v, want %v", got, c.amount)
+			}
+		})
+	}
+}
+
+// TestAmounts: amount_total is read exactly as yuan, the only currency an
+// account can have (Configure refuses any other).
+func TestAmounts(t *testing.T) {
+	p := &Provider{}
+	p.digits = mustDigits(t, "CNY")
+	for _, c := range []struct {
+		in   string
+		want int64
+		bad  bool
+	}{
+		{"0.01", 1, false}, {"12345.67", 1234567, false}, {"7", 700, false}, {"1.50", 150, false},
+		{"1.005", 0, true}, {"-1.00", 0, true}, {"1,00", 0, true}, {"", 0, true}, {"1e2", 0, true},
+	} {
 		got, err := p.amount("amount_total", c.in)
 		if c.bad != (err != nil) || (!c.bad && *got != c.want) {
-			t.Errorf("%s %q: %v %v", c.cur, c.in, got, err)
+			t.Errorf("%q: %v %v", c.in, got, err)
 		}
 	}
 }

@@ -39,7 +39,9 @@
 //
 // Outcomes: HTTP status other than 200 → TRANSIENT (PROTOCOL: the platform
 // always answers 200; this overrides Exchange's "4xx is permanent"). A body
-// that is not one JSON object with an integer status → TRANSIENT. Failed
+// that is not one JSON object with an integer status, or that names a member
+// twice in the envelope or in data → TRANSIENT (malformed: encoding/json
+// would keep the last, a person reading Raw sees the first). Failed
 // verification → UNVERIFIABLE. Status 200 + message SUCCESS → FOUND.
 // 1007 ORDER_NOT_EXIST → NOT_FOUND (also on a refund query: no order, no
 // refund); 1008 REFUND_NOT_EXIST → NOT_FOUND on a refund query (on a trade
@@ -47,13 +49,17 @@
 // other statuses in 500–599 or 429 → TRANSIENT, all others (parameter,
 // merchant and signature refusals; 200 with a message other than SUCCESS) →
 // PERMANENT. A SUCCESS answer about another order or refund than the one
-// asked (see What is checked) → UNVERIFIABLE, never the other order's state.
-// A present but unreadable amount or time → PERMANENT, never dropped.
+// asked, or a status 200 answer for another mch_no (see What is checked) →
+// UNVERIFIABLE, never the other order's state.
+// A present but unreadable amount ("" and null included: PROTOCOL gives
+// amounts as yuan decimals, never empty) or time → PERMANENT, never dropped.
+// PROTOCOL: decision. An empty or null success_time is "not said" (zero
+// time), not unreadable: an order not paid yet has no success time.
 //
 // Answer: Status = data.code raw (the Lua rule maps it), no SubStatus;
 // OrderNo = mch_trade_no, TradeNo = transaction_no.
-// Trade: Amount = amount_total (yuan, parsed exactly with the account
-// currency's digits), PaidAt = success_time (RFC 3339; a time without an
+// Trade: Amount = amount_total (yuan, parsed exactly into fen; the account's
+// currency must be CNY, and Configure refuses any other), PaidAt = success_time (RFC 3339; a time without an
 // offset is read in the account's zone); Refunded stays nil: code REFUND
 // means refunded in part or in full and the trade query does not say how
 // much. Refund: RefundNo = mch_refund_no, RefundTradeNo = refund_no,
@@ -67,8 +73,12 @@
 // By the plugin, before any answer is believed: the platform's signature
 // over the canonical envelope (a forged or altered answer is a security
 // event), data.sign_type, and data.nonce against the request's (an authentic
-// answer to another request is a replay). Then the identity the answer
-// states against the query, where both give a number: mch_trade_no against
+// answer to another request is a replay). Then, on status 200 only,
+// data.mch_no against the account's mch_no where the answer gives one
+// (PROTOCOL: decision; the page's 1007 example names another merchant, so a
+// refusal is not checked): an authentic answer for another merchant is
+// UNVERIFIABLE with both numbers, like one about another order. Then the
+// identity the answer states against the query, where both give a number: mch_trade_no against
 // the ledger's order_no; transaction_no against its provider_trade_no (the
 // platform prefers transaction_no, so a ledger row carrying another order's
 // number fetches that order's authentic answer); for a refund, mch_refund_no
@@ -83,8 +93,10 @@
 // say whose it is cannot be judged as the row's. The platform echoes every
 // number the check needs, in the trade and the refund answers alike.
 //
-// Credentials: mch_no, app_no (required by the contract, not sent: the
-// platform knows the order's app), merchant_private_key (PEM PKCS#8 or
+// Credentials: mch_no, app_no (required by the contract, otherwise unused:
+// not sent, since the platform knows the order's app, and not compared with
+// an answer's app_no, since a merchant's orders may come from several of its
+// apps), merchant_private_key (PEM PKCS#8 or
 // PKCS#1, or bare base64 DER as the platform console shows it),
 // platform_public_key (PEM PKIX, PKCS#1 or a certificate, or bare base64),
 // both read by plugins/helper/rsakey: RSA of at least 1024 bits, no

@@ -28,7 +28,7 @@ import (
 //     encoding/json, with its HTML escaping, key order and number text) is
 //     never UNVERIFIABLE: what the platform signs, recon verifies; unless
 //     it is about another order or refund than asked, which the host's
-//     check refuses as well;
+//     check refuses as well, or a status 200 answer for another mch_no;
 //   - and that signed answer with one member added to data after signing is
 //     UNVERIFIABLE, never an answer.
 func FuzzAnswer(f *testing.F) {
@@ -39,6 +39,7 @@ func FuzzAnswer(f *testing.F) {
 	f.Add([]byte(`{"status":200,"message":"SUCCESS","data":{"mch_refund_no":"R1","mch_trade_no":"`+pageTradeNo+
 		`","refund_no":"RF1","refund_amount":"0.01","success_time":"2024-04-24 18:00:28","code":"REFUND_SUCCESS","n":1.50e3}}`), true)
 	f.Add([]byte(`{"status":503,"message":"SYSTEM_BUSY","data":null}`), false)
+	f.Add([]byte(`{"status":200,"message":"SUCCESS","data":{"mch_no":"MCH9","mch_trade_no":"`+pageTradeNo+`","code":"SUCCESS"}}`), false)
 
 	p := New()
 	err := p.Configure(context.Background(), plugins.Account{Name: "fuzz", Endpoint: "http://127.0.0.1:9", Currency: "CNY",
@@ -95,6 +96,12 @@ func FuzzAnswer(f *testing.F) {
 			var ie *recon.IdentityError
 			if !errors.As(q.Check(&found), &ie) {
 				t.Fatalf("refused as another order's (%s), yet the host's check passes it: %+v", res.Err, res.Answer)
+			}
+		} else if res.Outcome == recon.OutcomeUnverifiable && strings.HasPrefix(res.Err, "edgeros: answer is for merchant ") {
+			// Authentic, but another merchant's: only a status 200 answer
+			// naming another mch_no is refused so.
+			if parsed.status != StatusOK || answerFields(parsed)["mch_no"] == pageMchNo {
+				t.Fatalf("refused as another merchant's (%s), yet status %d mch_no %q", res.Err, parsed.status, answerFields(parsed)["mch_no"])
 			}
 		} else if res.Outcome == recon.OutcomeUnverifiable || !res.Verified {
 			t.Fatalf("an answer the platform key signed is not trusted: %v %q\n%s", res.Outcome, res.Err, signed)

@@ -37,7 +37,6 @@ type Provider struct {
 
 	base     *url.URL // the account's endpoint, checked
 	mchNo    string
-	appNo    string
 	key      *rsa.PrivateKey // the merchant's: signs requests
 	platform *rsa.PublicKey  // the platform's: verifies answers
 	currency string
@@ -81,9 +80,13 @@ func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
 		}
 		return strings.TrimSpace(v)
 	}
-	// app_no is not part of a query (the platform knows the order's app);
-	// it is required by the contract and kept for the answer's context.
-	mchNo, appNo := get(CredMchNo), get(CredAppNo)
+	// app_no is required by the contract but read nowhere: a query does not
+	// send it (the platform knows the order's app), and an answer's app_no is
+	// not compared with it. PROTOCOL: decision. A merchant's orders may come
+	// from several of its apps, and the order numbers the answer echoes
+	// already say whose the answer is.
+	mchNo := get(CredMchNo)
+	get(CredAppNo)
 	keyText, pubText := get(CredMerchantPrivateKey), get(CredPlatformPublicKey)
 	if missing != nil {
 		return fmt.Errorf("edgeros: %w", missing)
@@ -100,20 +103,25 @@ func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
 	if err != nil {
 		return fmt.Errorf("edgeros: %w", err)
 	}
-	cur := acct.Currency
+	// PROTOCOL: amounts are yuan ("单位为元"), so the account's currency is
+	// CNY: under another, "12.34" would be read as 12.34 of it.
+	cur := strings.ToUpper(strings.TrimSpace(acct.Currency))
 	if cur == "" {
 		cur = "CNY"
 	}
+	if cur != "CNY" {
+		return fmt.Errorf("edgeros: currency %q: amounts are yuan; configure currency CNY", acct.Currency)
+	}
 	digits, err := money.Digits(cur)
 	if err != nil {
-		return fmt.Errorf("edgeros: account currency: %w", err)
+		return fmt.Errorf("edgeros: currency: %w", err)
 	}
 	loc := acct.Location
 	if loc == nil {
 		loc = chinaTime // the platform's own zone; used only for times without an offset
 	}
 	p.base = base
-	p.mchNo, p.appNo = mchNo, appNo
+	p.mchNo = mchNo
 	p.key, p.platform = key, pub
 	p.currency, p.digits, p.loc = cur, digits, loc
 	if p.client == nil {

@@ -72,7 +72,13 @@ func TestConfigure(t *testing.T) {
 		{"bad endpoint", nil, "ftp://x", "", "edgeros: endpoint must be an absolute http:// or https:// URL"},
 		{"endpoint with a query string", nil, "https://api.edgeros.com/?s3cr3t=1", "",
 			"edgeros: endpoint must not carry a query string (the API path is appended to it)"},
-		{"bad currency", nil, "", "XXXX", `edgeros: account currency: unknown currency "XXXX"`},
+		// PROTOCOL: amounts are yuan (单位为元): any other currency would
+		// read 12.34 yuan as 12.34 dollars, or refuse 12.34 as yen.
+		{"currency CNY", nil, "", "CNY", ""},
+		{"currency cny, spaced", nil, "", " cny ", ""},
+		{"currency USD", nil, "", "USD", `edgeros: currency "USD": amounts are yuan; configure currency CNY`},
+		{"currency JPY", nil, "", "JPY", `edgeros: currency "JPY": amounts are yuan; configure currency CNY`},
+		{"bad currency", nil, "", "XXXX", `edgeros: currency "XXXX": amounts are yuan; configure currency CNY`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			creds := good()

@@ -138,24 +138,23 @@ func (p *Provider) Query(ctx context.Context, q recon.Query) recon.Reply {
 	req.Header.Set(HeaderSign, sig)
 	req.Header.Set("Accept", "application/json")
 
-	status, body, xfail := plugins.Exchange(ctx, p.client, req)
-	if xfail != nil {
-		r := *xfail
-		r.Request = desc
-		r.Err = "edgeros: " + r.Err
-		// PROTOCOL: the platform answers HTTP 200 whenever it answered;
-		// any other HTTP status is transient (Exchange would call a 4xx
-		// permanent).
-		if r.HTTPStatus != 0 && r.HTTPStatus != http.StatusOK {
-			r.Outcome = recon.OutcomeTransient
+	parsed := false // whether the body reached interpret, whose errors say "edgeros: "
+	res := plugins.Do(ctx, p.client, req, desc, func(body []byte) recon.Reply {
+		parsed = true
+		return p.interpret(q, nonce, body)
+	})
+	if !parsed {
+		res.Err = "edgeros: " + res.Err
+	}
+	// PROTOCOL: the platform answers HTTP 200 whenever it answered; any other
+	// HTTP status is transient (Exchange calls a 4xx permanent, and hands
+	// any 2xx body to interpret: a 201's is no answer, however genuine).
+	if res.HTTPStatus != 0 && res.HTTPStatus != http.StatusOK {
+		if parsed {
+			res = recon.Reply{HTTPStatus: res.HTTPStatus, Raw: res.Raw, Request: desc,
+				Err: fmt.Sprintf("edgeros: HTTP %d: the platform answers 200", res.HTTPStatus)}
 		}
-		return r
+		res.Outcome = recon.OutcomeTransient
 	}
-	if status != http.StatusOK {
-		return recon.Reply{Outcome: recon.OutcomeTransient, HTTPStatus: status, Raw: body, Request: desc,
-			Err: fmt.Sprintf("edgeros: HTTP %d: the platform answers 200", status)}
-	}
-	res := p.interpret(q, nonce, body)
-	res.HTTPStatus, res.Request = status, desc
 	return res
 }

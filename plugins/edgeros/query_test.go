@@ -205,7 +205,7 @@ func TestSimulatorScriptedFaults(t *testing.T) {
 		err     string
 	}{
 		{script.HTTP5xx, edgeros.QueryPayment("EGD-CLOSED", ""), recon.OutcomeTransient, "edgeros: HTTP 503 Service Unavailable"},
-		{script.Malformed, edgeros.QueryPayment("EGD-CLOSED", ""), recon.OutcomeTransient, "edgeros: malformed answer: unexpected EOF"},
+		{script.Malformed, edgeros.QueryPayment("EGD-CLOSED", ""), recon.OutcomeTransient, "edgeros: malformed answer: malformed JSON object: member \"data\": unexpected end of input"},
 		{script.BadSign, edgeros.QueryPayment("EGD-CLOSED", ""), recon.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
 		{script.Tamper, edgeros.QueryPayment("EGD-CLOSED", ""), recon.OutcomeUnverifiable, "edgeros: platform signature: signature does not verify"},
 		{script.NoSign, edgeros.QueryPayment("EGD-CLOSED", ""), recon.OutcomeUnverifiable, "edgeros: status 200 answer without data.sign"},

@@ -34,10 +34,26 @@ var jsonTextFields = []string{"payerInfo", "payeeInfo", "installmentData"}
 // Its members stay raw: code has been seen as a string and as a number on
 // gateways of this kind, and data is a string holding JSON.
 type outer struct {
-	Code    json.RawMessage `json:"code"`
-	Success *bool           `json:"success"`
-	Data    json.RawMessage `json:"data"`
-	Msg     json.RawMessage `json:"msg"`
+	Code    json.RawMessage
+	Success *bool
+	Data    json.RawMessage
+	Msg     json.RawMessage
+}
+
+// parseOuter reads the HTTP answer. A member named twice is malformed: with
+// two "code" members encoding/json keeps the last, another reader the first.
+func parseOuter(body []byte) (outer, error) {
+	m, err := jsonfields.Object(body)
+	if err != nil {
+		return outer{}, err
+	}
+	o := outer{Code: m["code"], Data: m["data"], Msg: m["msg"]}
+	if raw, ok := m["success"]; ok {
+		if err := json.Unmarshal(raw, &o.Success); err != nil {
+			return outer{}, fmt.Errorf("success is not a boolean")
+		}
+	}
+	return o, nil
 }
 
 // Envelope is the request body, and what an answer's data holds: the
@@ -52,8 +68,8 @@ type Envelope struct {
 // the call's code, the envelope, the decryption, the sign, errCode, and only
 // then the business fields.
 func (c *config) parseResponse(orderNo string, body []byte) recon.Reply {
-	var o outer
-	if err := json.Unmarshal(body, &o); err != nil {
+	o, err := parseOuter(body)
+	if err != nil {
 		return transient("malformed response: %v", err)
 	}
 	code, ok := scalarText(o.Code)
@@ -71,8 +87,8 @@ func (c *config) parseResponse(orderNo string, body []byte) recon.Reply {
 	if !ok {
 		return transient("malformed response: code 200 without data")
 	}
-	var env Envelope
-	if err := json.Unmarshal(inner, &env); err != nil {
+	env, err := parseEnvelope(inner)
+	if err != nil {
 		return transient("malformed response: data is not the {customerNo, reqmsg} envelope: %v", err)
 	}
 	if env.Reqmsg == "" {
@@ -89,6 +105,32 @@ func (c *config) parseResponse(orderNo string, body []byte) recon.Reply {
 	return c.business(orderNo, plain)
 }
 
+// parseEnvelope reads data's {customerNo, reqmsg}, each member named once:
+// with two customerNo members the check below could see one and a reader of
+// Raw the other.
+func parseEnvelope(b []byte) (Envelope, error) {
+	m, err := jsonfields.Object(b)
+	if err != nil {
+		return Envelope{}, err
+	}
+	var env Envelope
+	for name, dst := range map[string]*string{"customerNo": &env.CustomerNo, "reqmsg": &env.Reqmsg} {
+		if raw, ok := m[name]; ok {
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return Envelope{}, fmt.Errorf("%s is not a string", name)
+			}
+		}
+	}
+	return env, nil
+}
+
+// MaxReqmsgBlocks is the most RSA blocks an answer's reqmsg may hold. The
+// page's example is 6 blocks of RSA-1024; 64 leaves room for every optional
+// field at its longest. Each block costs a private-key operation, and the
+// body cap alone (1 MiB) would allow thousands of them: a 0.95 MB reqmsg of
+// RSA-2048 blocks took 2.8 s of CPU.
+const MaxReqmsgBlocks = 64
+
 // openReqmsg base64-decodes and decrypts the answer's reqmsg with the key
 // the account's response_key names.
 func (c *config) openReqmsg(reqmsg string) ([]byte, error) {
@@ -99,6 +141,18 @@ func (c *config) openReqmsg(reqmsg string) ([]byte, error) {
 		}
 		return r
 	}, reqmsg)
+	var k int // the block size of the key that opens reqmsg
+	if c.responseKey == ResponsePlatformPublic {
+		k = c.platformPub.Size() // the merchant key may be absent then
+	} else {
+		k = c.merchantPriv.Size()
+	}
+	// Refused on its text, before decoding or decrypting anything: a
+	// ciphertext of more blocks is whole blocks too, so its base64 (padded
+	// or not) is longer than that of MaxReqmsgBlocks blocks.
+	if len(compact) > base64.StdEncoding.EncodedLen(MaxReqmsgBlocks*k) {
+		return nil, fmt.Errorf("reqmsg is longer than %d blocks of %d bytes", MaxReqmsgBlocks, k)
+	}
 	ct, err := base64.StdEncoding.DecodeString(compact)
 	if err != nil {
 		if ct, err = base64.RawStdEncoding.DecodeString(compact); err != nil {
@@ -186,8 +240,11 @@ func (c *config) business(orderNo string, plain []byte) recon.Reply {
 	a := &res.Answer
 	a.Status = flat["payStatus"]
 	a.SubStatus = flat["checkStatus"]
-	if v, ok := flat["orderAmount"]; ok && v != "" {
-		amt, err := parseFen(fields["orderAmount"])
+	// PROTOCOL: orderAmount is 必选. Absent is "not said" (nil, which no
+	// rule matches); present, even as "" or null, it must be read: an empty
+	// amount dropped would pass a paid order with no amount.
+	if raw, ok := fields["orderAmount"]; ok {
+		amt, err := parseFen(raw)
 		if err != nil {
 			return withAnswer(permanent("orderAmount: %v", err), res)
 		}
@@ -245,9 +302,19 @@ func parseFen(raw json.RawMessage) (int64, error) {
 	return v, nil
 }
 
-// ParsePayTime reads payTime, "yyyy-MM-dd HH:mm:ss" in China time.
+// ParsePayTime reads payTime, exactly "yyyy-MM-dd HH:mm:ss", in China time.
+// time.Parse alone is not that: it also takes a fraction after the seconds
+// ("09:41:58.999999") and a one-digit hour, so the text must be what
+// formatting the time gives back.
 func ParsePayTime(s string) (time.Time, error) {
-	return time.ParseInLocation(time.DateTime, s, chinaTime)
+	t, err := time.ParseInLocation(time.DateTime, s, chinaTime)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t.Format(time.DateTime) != s {
+		return time.Time{}, fmt.Errorf("%.40q is not exactly yyyy-MM-dd HH:mm:ss", s)
+	}
+	return t, nil
 }
 
 // FormatPayTime writes t as the platform writes payTime; the simulator's

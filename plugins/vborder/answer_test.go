@@ -1,6 +1,7 @@
 package vborder
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -239,11 +240,22 @@ func TestParseResponse(t *testing.T) {
 				}
 			}},
 		{"no errCode", body(paid(map[string]any{"errCode": nil})), recon.OutcomePermanent, nil},
+		// PROTOCOL: orderAmount is 必选 integer fen. Present but empty or null
+		// is unreadable, not "not said": a paid order must not lose its amount.
+		{"empty orderAmount", body(paid(map[string]any{"orderAmount": ""})), recon.OutcomePermanent, nil},
+		{"null orderAmount", outerBody(cfg.customerNo, sealFor(t, cfg, `{"orderNo":"A1","errCode":"0000","payStatus":"SUCCESS","orderAmount":null}`)),
+			recon.OutcomePermanent, nil},
 		{"fractional orderAmount", body(paid(map[string]any{"orderAmount": "12.5"})), recon.OutcomePermanent, nil},
 		{"negative orderAmount", body(paid(map[string]any{"orderAmount": -1})), recon.OutcomePermanent, nil},
 		{"orderAmount as exponent", outerBody(cfg.customerNo, sealFor(t, cfg, `{"orderNo":"A1","errCode":"0000","payStatus":"SUCCESS","orderAmount":1e3}`)),
 			recon.OutcomePermanent, nil},
 		{"bad payTime", body(paid(map[string]any{"payTime": "2026-11-21T23:10:04Z"})), recon.OutcomePermanent, nil},
+		// PROTOCOL: payTime is exactly yyyy-MM-dd HH:mm:ss. Go's parser also
+		// takes a fraction after the seconds and a one-digit hour.
+		{"payTime with a fraction", body(paid(map[string]any{"payTime": "2022-09-07 09:41:58.999999"})), recon.OutcomePermanent, nil},
+		{"payTime with a comma fraction", body(paid(map[string]any{"payTime": "2022-09-07 09:41:58,5"})), recon.OutcomePermanent, nil},
+		{"payTime with a one-digit hour", body(paid(map[string]any{"payTime": "2022-09-07 9:41:58"})), recon.OutcomePermanent, nil},
+		{"payTime with a zone", body(paid(map[string]any{"payTime": "2022-09-07 09:41:58+08:00"})), recon.OutcomePermanent, nil},
 
 		{"wrong sign", outerBody(cfg.customerNo, sealFor(t, cfg, strings.Replace(signedJSON(t, cfg, paid(nil)), "SUCCESS", "SUCCESS ", 1))),
 			recon.OutcomeUnverifiable, nil},
@@ -280,6 +292,18 @@ func TestParseResponse(t *testing.T) {
 		{"data null", []byte(`{"code":"200","success":true,"data":null}`), recon.OutcomeTransient, nil},
 		{"data not JSON", []byte(`{"code":"200","success":true,"data":"oops"}`), recon.OutcomeTransient, nil},
 		{"no reqmsg", []byte(`{"code":"200","success":true,"data":"{\"customerNo\":\"202112090603\"}"}`), recon.OutcomeTransient, nil},
+		// A member named twice is read differently by every parser (encoding/json
+		// keeps the last): the answer is malformed, never FOUND.
+		{"envelope names customerNo twice", []byte(fmt.Sprintf(`{"code":"200","success":true,"data":"{\"customerNo\":\"OTHER\",\"customerNo\":\"%s\",\"reqmsg\":\"%s\"}"}`,
+			cfg.customerNo, sealFor(t, cfg, signedJSON(t, cfg, paid(nil))))), recon.OutcomeTransient, nil},
+		{"envelope object names reqmsg twice", []byte(fmt.Sprintf(`{"code":"200","success":true,"data":{"customerNo":"%s","reqmsg":"x","reqmsg":"%s"}}`,
+			cfg.customerNo, sealFor(t, cfg, signedJSON(t, cfg, paid(nil))))), recon.OutcomeTransient, nil},
+		{"outer names code twice", []byte(fmt.Sprintf(`{"code":"500","code":"200","success":true,"data":"{\"customerNo\":\"%s\",\"reqmsg\":\"%s\"}"}`,
+			cfg.customerNo, sealFor(t, cfg, signedJSON(t, cfg, paid(nil))))), recon.OutcomeTransient, nil},
+		{"outer names data twice", []byte(fmt.Sprintf(`{"code":"200","success":true,"data":null,"data":"{\"customerNo\":\"%s\",\"reqmsg\":\"%s\"}"}`,
+			cfg.customerNo, sealFor(t, cfg, signedJSON(t, cfg, paid(nil))))), recon.OutcomeTransient, nil},
+		{"success not a boolean", []byte(`{"code":"200","success":"true","data":null}`), recon.OutcomeTransient, nil},
+		{"customerNo not a string", []byte(`{"code":"200","success":true,"data":{"customerNo":202112090603,"reqmsg":"x"}}`), recon.OutcomeTransient, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -300,6 +324,83 @@ func TestParseResponse(t *testing.T) {
 				c.check(t, r)
 			}
 		})
+	}
+}
+
+// padBlocks is m, signed, with an ext1 that makes its JSON exactly fill n
+// blocks of cfg's merchant key (before the caller drops it).
+func padBlocks(t *testing.T, cfg *config, m map[string]any, n int) string {
+	t.Helper()
+	chunk := cfg.merchantPriv.Size() - 11
+	m["ext1"] = ""
+	base := len(signedJSON(t, cfg, m))
+	delete(m, SignField)
+	m["ext1"] = strings.Repeat("x", n*chunk-base)
+	js := signedJSON(t, cfg, m)
+	if len(js) != n*chunk {
+		t.Fatalf("padded answer is %d bytes, want %d", len(js), n*chunk)
+	}
+	return js
+}
+
+// The block limit holds under both schemes, and under platform_public an
+// account without a merchant private key (which it may leave out) still
+// has its answers read.
+func TestReqmsgBlockLimit(t *testing.T) {
+	priv, _ := testKeys(t, 1024) // the platform's key too, in testConfig
+	for _, c := range []struct {
+		responseKey string
+		blocks      int
+		want        recon.Outcome
+	}{
+		{ResponseMerchantPrivate, 8, recon.OutcomeFound},
+		{ResponseMerchantPrivate, MaxReqmsgBlocks, recon.OutcomeFound},
+		{ResponseMerchantPrivate, MaxReqmsgBlocks + 1, recon.OutcomeUnverifiable},
+		{ResponsePlatformPublic, MaxReqmsgBlocks, recon.OutcomeFound},
+		{ResponsePlatformPublic, MaxReqmsgBlocks + 1, recon.OutcomeUnverifiable},
+	} {
+		t.Run(fmt.Sprintf("%s/%d", c.responseKey, c.blocks), func(t *testing.T) {
+			cfg := testConfig(t, c.responseKey)
+			js := padBlocks(t, cfg, paid(nil), c.blocks)
+			var ct []byte
+			var err error
+			if c.responseKey == ResponsePlatformPublic {
+				ct, err = PrivateEncryptSegmented(priv, []byte(js))
+				cfg.merchantPriv = nil
+			} else {
+				ct, err = EncryptSegmented(&cfg.merchantPriv.PublicKey, []byte(js))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := cfg.parseResponse("A1", outerBody(cfg.customerNo, base64.StdEncoding.EncodeToString(ct)))
+			if r.Outcome != c.want {
+				t.Fatalf("outcome %v (%s), want %v", r.Outcome, r.Err, c.want)
+			}
+			if c.want == recon.OutcomeUnverifiable && !strings.Contains(r.Err, fmt.Sprint(MaxReqmsgBlocks)) {
+				t.Errorf("err %q does not name the limit", r.Err)
+			}
+		})
+	}
+}
+
+// BenchmarkOversizedReqmsg reads a body near the 1 MiB cap made of valid
+// RSA-2048 blocks: before MaxReqmsgBlocks every block was decrypted.
+func BenchmarkOversizedReqmsg(b *testing.B) {
+	cfg := testConfig(b, ResponseMerchantPrivate)
+	cfg.merchantPriv, _ = testKeys(b, 2048)
+	plain := bytes.Repeat([]byte("x"), 2780*(cfg.merchantPriv.Size()-11)) // a body of ~0.95 MB
+	ct, err := EncryptSegmented(&cfg.merchantPriv.PublicKey, plain)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := outerBody(cfg.customerNo, base64.StdEncoding.EncodeToString(ct))
+	b.ReportMetric(float64(len(body)), "body-bytes")
+	b.ResetTimer()
+	for b.Loop() {
+		if r := cfg.parseResponse("A1", body); r.Outcome != recon.OutcomeUnverifiable {
+			b.Fatalf("outcome %v", r.Outcome)
+		}
 	}
 }
 

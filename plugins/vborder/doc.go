@@ -66,27 +66,35 @@
 //
 //   - Kind Refund: UNSUPPORTED, no network call (the platform has no refund query).
 //   - HTTP transport errors, 5xx, 429: TRANSIENT; other non-2xx: PERMANENT (plugins.Exchange).
-//   - Unparseable body, code 200 without data or without reqmsg: TRANSIENT (malformed).
+//   - Unparseable body, code 200 without data or without reqmsg: TRANSIENT
+//     (malformed). The body and data's {customerNo, reqmsg} must each be one
+//     JSON object naming every member once: a repeated member is malformed
+//     (encoding/json would keep the last, another reader the first).
 //   - code "500" (and any other 5xx code): TRANSIENT. code "400": PERMANENT (the
 //     platform rejected our sign or could not decrypt our reqmsg: credentials).
 //     Any other code, or "200" without success true: PERMANENT, code and msg kept.
-//   - data.customerNo not ours, reqmsg not base64, not decrypting, not one
+//   - data.customerNo not ours, reqmsg not base64, longer than
+//     MaxReqmsgBlocks (64) key-sized blocks (refused before any decryption:
+//     a real answer is about 6), not decrypting, not one
 //     JSON object (or one naming a member twice), a `sign` that does not
 //     match (or is not a string), or an answer naming another customerNo or
 //     orderNo: UNVERIFIABLE — never a payment state.
 //   - errCode 1001 (订单不存在): NOT_FOUND. errCode 0000: FOUND. No errCode, or any
 //     other errCode (the provider's code table is not public): PERMANENT, with
 //     errCode and errMessage in Err and the decrypted fields kept in Answer.Fields.
-//   - orderAmount that is not a whole number of fen, or payTime not
-//     "yyyy-MM-dd HH:mm:ss": PERMANENT (a verified answer that will not change
-//     on retry, and must not be half-read).
+//   - orderAmount present but not a whole number of fen ("" and null
+//     included: the page marks it 必选), or payTime not exactly
+//     "yyyy-MM-dd HH:mm:ss" (no fraction, two-digit fields): PERMANENT (a
+//     verified answer that will not change on retry, and must not be
+//     half-read).
 //
 // # How the statuses reach the rules
 //
 //   - Status = payStatus, SubStatus = checkStatus, both raw; rules/builtin/vborder.lua maps them.
 //   - Amount = orderAmount, integer fen (decoded from the JSON number's text;
-//     a string of digits is accepted too). Nil when absent. Currency is the
-//     account's, which must be CNY (Configure refuses any other: fen are CNY).
+//     a string of digits is accepted too). Nil when absent; "" or null is
+//     PERMANENT, never nil. Currency is the account's, which must be CNY
+//     (Configure refuses any other: fen are CNY).
 //   - PaidAt = payTime read in China time, fixed UTC+8, whatever the account's
 //     timezone: PROTOCOL says payTime is China time. Zero when absent.
 //   - OrderNo = orderNo, TradeNo = platformSeq, as the answer states them ("" when
