@@ -76,11 +76,11 @@ func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
 
 	switch top := env.resultCode; {
 	case top == "200":
-	case strings.HasPrefix(top, "5") && len(top) == 3:
+	case len(top) == 3 && top[0] == '5' && digits(top):
 		r := transient("provider error %s", callError(top, env.errorCode, env.errorMessage))
 		r.Answer.Fields = fields
 		return r
-	case strings.HasPrefix(top, "4") && len(top) == 3:
+	case len(top) == 3 && top[0] == '4' && digits(top):
 		// INVALID_PARAMS, INVALID_TERMINAL, ILLEGAL_SIGN, TERMINAL_NOT_EXISTS:
 		// the same request will be rejected again.
 		r := permanent("request rejected %s", callError(top, env.errorCode, env.errorMessage))
@@ -190,6 +190,17 @@ func code(m map[string]json.RawMessage, name string) (string, error) {
 		return s, nil
 	}
 	return "", fmt.Errorf("%s is not a string", name)
+}
+
+// digits reports whether s is all ASCII digits ("4ab" is no HTTP-like
+// status, so not a 4xx).
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // flattenData adds the members of data to fields, flattened by the shared

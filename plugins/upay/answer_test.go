@@ -109,6 +109,14 @@ func TestInterpret(t *testing.T) {
 		{name: "maintenance", body: top("500", "MAINTENANCE_INPROGRESS"), outcome: recon.OutcomeTransient, errHas: "MAINTENANCE_INPROGRESS"},
 		{name: "result_code missing", body: `{"biz_response":{}}`, outcome: recon.OutcomeTransient, errHas: "unexpected result_code"},
 		{name: "result_code odd", body: top("302", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code "302"`},
+		// doc.go: anything but 200, 4xx and 5xx is malformed, and 4xx/5xx
+		// are three digits.
+		{name: "result_code 4 and letters", body: top("4ab", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code "4ab"`},
+		{name: "result_code 5 and letters", body: top("5xx", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code "5xx"`},
+		{name: "result_code 4 and a sign", body: top("4-1", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code`},
+		{name: "result_code 404", body: top("404", "X"), outcome: recon.OutcomePermanent, errHas: "404 X"},
+		{name: "result_code 503", body: top("503", "X"), outcome: recon.OutcomeTransient, errHas: "provider error 503 X"},
+		{name: "result_code 4000", body: top("4000", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code "4000"`},
 		{name: "not JSON", body: `<html>busy</html>`, outcome: recon.OutcomeTransient, errHas: "malformed answer"},
 		{name: "truncated", body: `{"result_code":"200","biz_response":{"result_code":"SUCC`, outcome: recon.OutcomeTransient, errHas: "malformed answer"},
 		{name: "no biz_response", body: `{"result_code":"200"}`, outcome: recon.OutcomeTransient, errHas: "without biz_response"},
