@@ -315,15 +315,18 @@ func minor(f map[string]string, key string) (*int64, error) {
 	return &v, nil
 }
 
-// millis reads a 13-digit epoch-milliseconds time. PROTOCOL: a missing or
-// malformed time is left zero (the raw text stays in Fields): a bad
+// millis reads a 13-digit epoch-milliseconds time (PROTOCOL: "Times are
+// 13-digit epoch milliseconds"); a first digit 0 is refused too, as a
+// padded seconds value or a time before 2001. A 10-digit seconds value
+// read as milliseconds would be a day in January 1970. PROTOCOL: a missing
+// or malformed time is left zero (the raw text stays in Fields): a bad
 // timestamp must not make the order's state unreadable.
 func millis(s string, loc *time.Location) time.Time {
-	if s == "" || len(s) > 16 {
+	if len(s) != 13 || s[0] == '0' || !digits(s) {
 		return time.Time{}
 	}
 	ms, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || ms <= 0 {
+	if err != nil {
 		return time.Time{}
 	}
 	return time.UnixMilli(ms).In(loc)

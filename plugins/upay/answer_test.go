@@ -233,6 +233,44 @@ func TestInterpret(t *testing.T) {
 	}
 }
 
+// PROTOCOL: times are 13-digit epoch milliseconds. Any other text leaves
+// PaidAt zero (the raw text stays in Fields): a 10-digit seconds value read
+// as milliseconds would be a payment in January 1970.
+func TestFinishTime(t *testing.T) {
+	for _, c := range []struct {
+		name, raw string // raw as it appears in JSON
+		want      time.Time
+	}{
+		{"13 digits", `"1763737804000"`, time.UnixMilli(1763737804000)},
+		{"13 digits as a number", `1763737804000`, time.UnixMilli(1763737804000)},
+		{"smallest 13 digits", `"1000000000000"`, time.UnixMilli(1000000000000)},
+		{"10-digit seconds", `"1449646835"`, time.Time{}},
+		{"12 digits", `"176373780400"`, time.Time{}},
+		{"14 digits", `"17637378040000"`, time.Time{}},
+		{"16 digits", `"1763737804000000"`, time.Time{}},
+		{"plus sign", `"+763737804000"`, time.Time{}},
+		{"minus sign", `"-763737804000"`, time.Time{}},
+		// 13 characters, but a time before 2001 upay never sent: more
+		// likely a padded seconds value than a millisecond one.
+		{"leading zero", `"0763737804000"`, time.Time{}},
+		{"padded seconds", `"0001449646835"`, time.Time{}},
+		{"all zeros", `"0000000000000"`, time.Time{}},
+		{"space", `" 763737804000"`, time.Time{}},
+		{"empty", `""`, time.Time{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			body := `{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"client_sn":"A1","order_status":"PAID","status":"SUCCESS","total_amount":"1","finish_time":` + c.raw + `}}}`
+			res := upay.Interpret(recon.Payment, []byte(body), "CNY", time.UTC)
+			if res.Outcome != recon.OutcomeFound {
+				t.Fatalf("outcome %v: %s", res.Outcome, res.Err)
+			}
+			if !res.Answer.PaidAt.Equal(c.want) || res.Answer.PaidAt.IsZero() != c.want.IsZero() {
+				t.Errorf("PaidAt %v, want %v", res.Answer.PaidAt, c.want)
+			}
+		})
+	}
+}
+
 // Call-level codes reach Fields even when the query failed.
 func TestFailureKeepsCodes(t *testing.T) {
 	res := upay.Interpret(recon.Payment, []byte(`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_ORDER_NOT_EXIST","error_message":"订单不存在"}}`),
