@@ -101,6 +101,12 @@ func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
 // Lua rule maps it.
 func (p *Provider) answer(data map[string]json.RawMessage) (recon.Answer, error) {
 	a := recon.Answer{Currency: p.currency}
+	// PROTOCOL's codes are strings whose leading zeros count: a number 15
+	// would read as "15", a failure, where 0015 is processing. Members'
+	// values carry no surrounding space.
+	if raw := data["status"]; len(raw) > 0 && raw[0] != '"' && string(raw) != "null" {
+		return a, fmt.Errorf("data.status is not a string (got %s)", jsonKind(raw))
+	}
 	a.Status, _ = jsonfields.Value(data["status"])
 	if a.Status == "" {
 		return a, fmt.Errorf("data.status is missing")
@@ -126,6 +132,20 @@ func (p *Provider) answer(data map[string]json.RawMessage) (recon.Answer, error)
 		}
 	}
 	return a, nil
+}
+
+// jsonKind names the kind of a JSON value, for an error that must not
+// quote provider text at length.
+func jsonKind(raw []byte) string {
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }
 
 // amount reads a decimal amount in major units of the account's currency

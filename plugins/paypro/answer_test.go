@@ -75,6 +75,15 @@ func TestParseOutcomes(t *testing.T) {
 		{"null", `null`, recon.OutcomeTransient, "malformed", "", ""},
 		{"0000 without data", `{"code":"0000","data":null}`, recon.OutcomeTransient, "data", "", ""},
 		{"0000 without status", `{"code":"0000","data":{"tradeNo":"A1","amount":"1"}}`, recon.OutcomeTransient, "status", "", ""},
+		// PROTOCOL's codes are strings whose zeros count: 15 is not 0015
+		// (processing) but would be read as "15", which the rule fails.
+		{"status as a number", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":15}}`, recon.OutcomeTransient, "data.status is not a string", "", ""},
+		{"status 0 as a number", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":0}}`, recon.OutcomeTransient, "data.status is not a string", "", ""},
+		{"status as a bool", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":true}}`, recon.OutcomeTransient, "data.status is not a string", "", ""},
+		{"status as an object", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":{"code":"0000"}}}`, recon.OutcomeTransient, "data.status is not a string", "", ""},
+		{"status null", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":null}}`, recon.OutcomeTransient, "data.status is missing", "", ""},
+		{"status empty", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":""}}`, recon.OutcomeTransient, "data.status is missing", "", ""},
+		{"status escaped", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","status":"\u00300015"}}`, recon.OutcomeFound, "", "00015", ""},
 		{"bad amount", `{"code":"0000","data":{"tradeNo":"A1","amount":"12.345","status":"0000"}}`, recon.OutcomeTransient, "amount", "", ""},
 		{"float amount syntax", `{"code":"0000","data":{"tradeNo":"A1","amount":"5e4","status":"0000"}}`, recon.OutcomeTransient, "amount", "", ""},
 		{"bad receivedAmount", `{"code":"0000","data":{"tradeNo":"A1","amount":"1","receivedAmount":"x","status":"0001"}}`, recon.OutcomeTransient, "receivedAmount", "", ""},

@@ -28,7 +28,9 @@
 // payment result. Outcomes:
 //
 //   - code 0000: FOUND. Answer.Status is data.status, raw ("0029" and
-//     "00029" both kept as sent); rules/builtin/paypro.lua maps it.
+//     "00029" both kept as sent); rules/builtin/paypro.lua maps it. It must
+//     be a JSON string: a number (15) has lost the zeros that tell 0015,
+//     processing, from a failure, so it is malformed (TRANSIENT).
 //   - code 5000 (system exception): TRANSIENT — retried, never a failure.
 //   - code 8000 with msg "order not exist": NOT_FOUND. Any other 8000 ("sign
 //     error", an unknown merchant, a bad parameter) is PERMANENT: the request
