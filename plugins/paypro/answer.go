@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/helper/jsonfields"
 	"github.com/reconhq/recon/plugins/money"
 )
@@ -158,7 +159,8 @@ func (p *Provider) amount(data map[string]json.RawMessage, key string) (*int64, 
 	}
 	v, err := money.Parse(s, p.digits)
 	if err != nil {
-		return nil, fmt.Errorf("data.%s in %s: %w", key, p.currency, err)
+		// money quotes the whole value, which is the provider's text.
+		return nil, fmt.Errorf("data.%s in %s: %s", key, p.currency, plugins.Clip(err.Error()))
 	}
 	return &v, nil
 }
@@ -176,8 +178,9 @@ func failedOutcome(msg string) recon.Outcome {
 	return recon.OutcomePermanent
 }
 
+// outerErr words an outer code and its msg, both PayPro's text.
 func outerErr(code, msg string) string {
-	return fmt.Sprintf("paypro code %s: %s", code, msg)
+	return fmt.Sprintf("paypro code %s: %s", plugins.Clip(code), plugins.Clip(msg))
 }
 
 func malformed(format string, args ...any) recon.Reply {

@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/helper/jsonfields"
 	"github.com/reconhq/recon/plugins/money"
 )
@@ -89,7 +89,7 @@ func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
 	default:
 		// PROTOCOL: a result_code other than 200/4xx/5xx (or none) is a
 		// malformed answer, hence transient.
-		r := transient("unexpected result_code %q", clip(top))
+		r := transient("unexpected result_code %q", plugins.Clip(top))
 		r.Answer.Fields = fields
 		return r
 	}
@@ -124,7 +124,7 @@ func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
 		r.Answer.Fields = fields
 		return r
 	default:
-		r := transient("unexpected biz_response.result_code %q", clip(biz.resultCode))
+		r := transient("unexpected biz_response.result_code %q", plugins.Clip(biz.resultCode))
 		r.Answer.Fields = fields
 		return r
 	}
@@ -310,7 +310,8 @@ func minor(f map[string]string, key string) (*int64, error) {
 	}
 	v, err := money.ParseMinor(s)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", key, err)
+		// money quotes the whole value, which is upay's text.
+		return nil, fmt.Errorf("%s: %s", key, plugins.Clip(err.Error()))
 	}
 	return &v, nil
 }
@@ -342,25 +343,12 @@ func permanent(format string, args ...any) recon.Reply {
 
 // callError formats "<code> <error_code>: <error_message>" from an answer.
 func callError(code, errCode, msg string) string {
-	s := clip(code)
+	s := plugins.Clip(code)
 	if errCode != "" {
-		s += " " + clip(errCode)
+		s += " " + plugins.Clip(errCode)
 	}
 	if msg != "" {
-		s += ": " + clip(msg)
+		s += ": " + plugins.Clip(msg)
 	}
 	return s
-}
-
-// clip keeps provider text in errors short and valid UTF-8.
-func clip(s string) string {
-	const max = 200
-	if len(s) <= max {
-		return s
-	}
-	s = s[:max]
-	for !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
 }
