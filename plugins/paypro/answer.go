@@ -23,8 +23,9 @@ const (
 
 // 8000 messages with a meaning of their own.
 const (
-	MsgOrderNotExist = "order not exist"
-	MsgSignError     = "sign error"
+	MsgOrderNotExist    = "order not exist"
+	MsgSignError        = "sign error"
+	MsgMerchantNotExist = "merchant not exist"
 )
 
 // parse classifies a 2xx answer to a query for tradeNo and, when PayPro
@@ -53,7 +54,7 @@ func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
 	case CodeBusy:
 		return recon.Reply{Outcome: recon.OutcomeTransient, Err: outerErr(code, msg), Answer: recon.Answer{Fields: fields}}
 	case CodeFailed:
-		return recon.Reply{Outcome: failedOutcome(msg), Err: outerErr(code, msg), Answer: recon.Answer{Fields: fields}}
+		return recon.Reply{Outcome: failedOutcome(msg), Err: outerErr(code, msg) + blame(msg), Answer: recon.Answer{Fields: fields}}
 	case "":
 		return malformed("no outer code")
 	default:
@@ -176,6 +177,17 @@ func failedOutcome(msg string) recon.Outcome {
 		return recon.OutcomeNotFound
 	}
 	return recon.OutcomePermanent
+}
+
+// blame names the credential an 8000 msg points at, as a word the host's
+// preflight recognises: "merchant not exist" is the merchantNo header,
+// which `recon check --ping` would otherwise take for the secret's fault.
+// "" when the msg names none.
+func blame(msg string) string {
+	if strings.EqualFold(strings.TrimSpace(msg), MsgMerchantNotExist) {
+		return " (check credential " + CredMerchantNo + ")"
+	}
+	return ""
 }
 
 // outerErr words an outer code and its msg, both PayPro's text.

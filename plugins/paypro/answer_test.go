@@ -66,7 +66,13 @@ func TestParseOutcomes(t *testing.T) {
 		{"8000 order not exist", `{"code":"8000","msg":"order not exist","success":false,"timestamp":1729325978798,"data":null}`, recon.OutcomeNotFound, "order not exist", "", ""},
 		{"8000 order not exist, other case", `{"code":"8000","msg":" Order Not Exist","data":null}`, recon.OutcomeNotFound, "", "", ""},
 		{"8000 sign error", `{"code":"8000","msg":"sign error","success":false,"data":null}`, recon.OutcomePermanent, "sign error", "", ""},
-		{"8000 other", `{"code":"8000","msg":"merchant not exist","success":false,"data":null}`, recon.OutcomePermanent, "merchant not exist", "", ""},
+		// names the credential, for `recon check --ping` to blame it
+		// rather than the secret.
+		{"8000 merchant not exist", `{"code":"8000","msg":"merchant not exist","success":false,"data":null}`, recon.OutcomePermanent,
+			"merchant not exist (check credential merchant_no)", "", ""},
+		{"8000 merchant not exist, other case", `{"code":"8000","msg":"Merchant Not Exist ","data":null}`, recon.OutcomePermanent,
+			"(check credential merchant_no)", "", ""},
+		{"8000 other", `{"code":"8000","msg":"param error","success":false,"data":null}`, recon.OutcomePermanent, "param error", "", ""},
 		{"undocumented code", `{"code":"9999","msg":"?"}`, recon.OutcomePermanent, "undocumented", "", ""},
 		{"no code", `{"msg":"success",` + ok + `}`, recon.OutcomeTransient, "malformed", "", ""},
 		{"not JSON", `<html>bad gateway</html>`, recon.OutcomeTransient, "malformed", "", ""},

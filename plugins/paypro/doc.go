@@ -35,7 +35,9 @@
 //   - code 8000 with msg "order not exist": NOT_FOUND. Any other 8000 ("sign
 //     error", an unknown merchant, a bad parameter) is PERMANENT: the request
 //     as sent was refused and resending it will not help. msg is compared
-//     case-insensitively, spaces trimmed.
+//     case-insensitively, spaces trimmed. "merchant not exist" adds "check
+//     credential merchant_no", for `recon check --ping` to blame that
+//     credential rather than the secret.
 //   - any other outer code: PERMANENT (undocumented).
 //   - HTTP 5xx/429, transport errors, timeouts, and a body that is not the
 //     documented JSON (no code, 0000 without data or data.status, an amount

@@ -156,7 +156,7 @@ func TestQueryRejects(t *testing.T) {
 	}{
 		{"right credentials", func(*plugins.Account) {}, 0, recon.OutcomeFound, ""},
 		{"wrong secret", func(a *plugins.Account) { a.Credentials["secret"] = "not-the-secret" }, 0, recon.OutcomePermanent, "sign error"},
-		{"wrong merchant", func(a *plugins.Account) { a.Credentials["merchant_no"] = "6010000002" }, 0, recon.OutcomePermanent, "merchant not exist"},
+		{"wrong merchant", func(a *plugins.Account) { a.Credentials["merchant_no"] = "6010000002" }, 0, recon.OutcomePermanent, "merchant not exist (check credential merchant_no)"},
 		{"clock 4m59s behind", func(*plugins.Account) {}, -4*time.Minute - 59*time.Second, recon.OutcomeFound, ""},
 		{"clock 5m1s behind", func(*plugins.Account) {}, -5*time.Minute - time.Second, recon.OutcomePermanent, "sign error"},
 		{"clock 5m1s ahead", func(*plugins.Account) {}, 5*time.Minute + time.Second, recon.OutcomePermanent, "sign error"},

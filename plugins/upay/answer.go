@@ -54,6 +54,25 @@ var (
 	}
 )
 
+// terminalCodes are the refusals that say upay knows no (usable) terminal
+// by the terminal_sn sent: the credential to fix is terminal_sn, not the
+// key that signs, which `recon check --ping` would blame otherwise.
+var terminalCodes = map[string]bool{
+	"INVALID_TERMINAL":              true,
+	"TERMINAL_NOT_EXISTS":           true,
+	"UPAY_TERMINAL_NOT_EXISTS":      true,
+	"UPAY_TERMINAL_STATUS_ABNORMAL": true,
+}
+
+// blame names the credential a refusal with code points at, as a word the
+// host's preflight recognises; "" when the code names none.
+func blame(code string) string {
+	if terminalCodes[code] {
+		return " (check credential " + CredTerminalSN + ")"
+	}
+	return ""
+}
+
 // interpret reads an HTTP 2xx answer body for a query of kind.
 func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
 	if !json.Valid(body) {
@@ -83,7 +102,7 @@ func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
 	case len(top) == 3 && top[0] == '4' && digits(top):
 		// INVALID_PARAMS, INVALID_TERMINAL, ILLEGAL_SIGN, TERMINAL_NOT_EXISTS:
 		// the same request will be rejected again.
-		r := permanent("request rejected %s", callError(top, env.errorCode, env.errorMessage))
+		r := permanent("request rejected %s%s", callError(top, env.errorCode, env.errorMessage), blame(env.errorCode))
 		r.Answer.Fields = fields
 		return r
 	default:
@@ -119,7 +138,7 @@ func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
 			// PROTOCOL: any other FAIL code (e.g. UPAY_TERMINAL_NOT_EXISTS,
 			// or REFUND_NOT_EXISTS to a payment query) is a business
 			// refusal that a retry will not change; a person must look.
-			r = permanent("query refused %s", callError("FAIL", code, biz.errorMessage))
+			r = permanent("query refused %s%s", callError("FAIL", code, biz.errorMessage), blame(code))
 		}
 		r.Answer.Fields = fields
 		return r

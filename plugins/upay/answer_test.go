@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,8 +103,11 @@ func TestInterpret(t *testing.T) {
 		check   func(t *testing.T, a recon.Answer)
 	}{
 		{name: "sign rejected", body: top("400", "ILLEGAL_SIGN"), outcome: recon.OutcomePermanent, errHas: "400 ILLEGAL_SIGN: m"},
-		{name: "invalid terminal", body: top("400", "INVALID_TERMINAL"), outcome: recon.OutcomePermanent, errHas: "INVALID_TERMINAL"},
-		{name: "terminal not exists", body: top("400", "TERMINAL_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "TERMINAL_NOT_EXISTS"},
+		// A refusal of the terminal names terminal_sn, for `recon check
+		// --ping` to blame it rather than terminal_key.
+		{name: "invalid terminal", body: top("400", "INVALID_TERMINAL"), outcome: recon.OutcomePermanent, errHas: "INVALID_TERMINAL: m (check credential terminal_sn)"},
+		{name: "terminal not exists", body: top("400", "TERMINAL_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "TERMINAL_NOT_EXISTS: m (check credential terminal_sn)"},
+		{name: "biz terminal not exists", body: fail("UPAY_TERMINAL_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "UPAY_TERMINAL_NOT_EXISTS: x (check credential terminal_sn)"},
 		{name: "invalid params", body: top("400", "INVALID_PARAMS"), outcome: recon.OutcomePermanent, errHas: "INVALID_PARAMS"},
 		{name: "system error", body: top("500", "UNKNOWN_SYSTEM_ERROR"), outcome: recon.OutcomeTransient, errHas: "500 UNKNOWN_SYSTEM_ERROR"},
 		{name: "maintenance", body: top("500", "MAINTENANCE_INPROGRESS"), outcome: recon.OutcomeTransient, errHas: "MAINTENANCE_INPROGRESS"},
@@ -128,7 +132,7 @@ func TestInterpret(t *testing.T) {
 		{name: "refund not exists, refund query", kind: recon.Refund, body: fail("REFUND_NOT_EXISTS"), outcome: recon.OutcomeNotFound},
 		{name: "refund not exists, payment query", body: fail("REFUND_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "REFUND_NOT_EXISTS"},
 		{name: "trade timeout", body: fail("TRADE_TIMEOUT"), outcome: recon.OutcomeTransient, errHas: "TRADE_TIMEOUT"},
-		{name: "terminal not active", body: fail("UPAY_TERMINAL_STATUS_ABNORMAL"), outcome: recon.OutcomePermanent, errHas: "UPAY_TERMINAL_STATUS_ABNORMAL"},
+		{name: "terminal not active", body: fail("UPAY_TERMINAL_STATUS_ABNORMAL"), outcome: recon.OutcomePermanent, errHas: "UPAY_TERMINAL_STATUS_ABNORMAL: x (check credential terminal_sn"},
 		// A member named twice (or in two cases, which encoding/json would
 		// match alike) makes the answer ambiguous: which copy is upay's?
 		{name: "result_code twice", body: `{"result_code":"400","result_code":"200","biz_response":{"result_code":"SUCCESS","data":` + paid + `}}`,
@@ -268,6 +272,55 @@ func TestFinishTime(t *testing.T) {
 				t.Errorf("PaidAt %v, want %v", res.Answer.PaidAt, c.want)
 			}
 		})
+	}
+}
+
+// `recon check --ping` blames the credential a refusal names as a word
+// (engine/preflight suspect), else the key that signs: a refusal of the
+// terminal must name terminal_sn, and a refusal of the sign neither.
+func TestRefusalNamesCredential(t *testing.T) {
+	for _, c := range []struct {
+		body, named string // named: "" for none
+	}{
+		{`{"result_code":"400","error_code":"TERMINAL_NOT_EXISTS","error_message":"终端不存在"}`, upay.CredTerminalSN},
+		{`{"result_code":"400","error_code":"INVALID_TERMINAL"}`, upay.CredTerminalSN},
+		{`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_TERMINAL_NOT_EXISTS"}}`, upay.CredTerminalSN},
+		{`{"result_code":"400","error_code":"ILLEGAL_SIGN","error_message":"sign error"}`, ""},
+		{`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_ORDER_NOT_EXISTS"}}`, ""},
+	} {
+		res := upay.Interpret(recon.Payment, []byte(c.body), "CNY", time.UTC)
+		var named []string
+		for _, cred := range []string{upay.CredTerminalSN, upay.CredTerminalKey} {
+			if mentionsWord(res.Err, cred) {
+				named = append(named, cred)
+			}
+		}
+		want := []string{c.named}
+		if c.named == "" {
+			want = nil
+		}
+		if !slices.Equal(named, want) {
+			t.Errorf("%s: %q names %v, want %v", c.body, res.Err, named, want)
+		}
+	}
+}
+
+// mentionsWord reports whether s has w with no letter, digit or _ on
+// either side, as preflight reads a credential's name.
+func mentionsWord(s, w string) bool {
+	word := func(b byte) bool {
+		return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+	}
+	for off := 0; ; {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if end := i + len(w); (i == 0 || !word(s[i-1])) && (end == len(s) || !word(s[end])) {
+			return true
+		}
+		off = i + 1
 	}
 }
 

@@ -92,7 +92,11 @@
 //   - biz FAIL TRADE_TIMEOUT (and the system-error codes) on a query mean the
 //     query failed, not the order: OutcomeTransient. Any other FAIL code (for
 //     example UPAY_TERMINAL_NOT_EXISTS, or REFUND_NOT_EXISTS to a payment
-//     query) is OutcomePermanent with the code in Err.
+//     query) is OutcomePermanent with the code in Err. A refusal of the
+//     terminal (INVALID_TERMINAL, TERMINAL_NOT_EXISTS,
+//     UPAY_TERMINAL_NOT_EXISTS, UPAY_TERMINAL_STATUS_ABNORMAL) adds "check
+//     credential terminal_sn", for `recon check --ping` to blame that
+//     credential rather than terminal_key.
 //   - A malformed or missing time leaves the time zero; its raw text stays in
 //     Fields.
 //   - A refund query without a refund number, or a query without any order
