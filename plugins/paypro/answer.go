@@ -28,10 +28,9 @@ const (
 	MsgMerchantNotExist = "merchant not exist"
 )
 
-// parse classifies a 2xx answer to a query for tradeNo and, when PayPro
-// handled it, fills the Answer. It leaves HTTPStatus, Raw and Request to the
-// caller.
-func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
+// parse classifies a 2xx answer to a query and, when PayPro handled it,
+// fills the Answer. It leaves HTTPStatus, Raw and Request to the caller.
+func (p *Provider) parse(body []byte) recon.Reply {
 	top, err := jsonfields.Object(body)
 	if err != nil {
 		return malformed("body: %v", err)
@@ -88,14 +87,9 @@ func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
 		return malformed("%v", err)
 	}
 	a.Fields = fields
-	if a.OrderNo != "" && a.OrderNo != tradeNo {
-		// An answer about another order must not stand for this one. It is
-		// the host's identity check, made here too because this is the one
-		// number the plugin itself sent; an answer that names no order is
-		// left to the host, which refuses it with its own words.
-		id := &recon.IdentityError{Field: "order_no", Asked: tradeNo, Answered: a.OrderNo}
-		return recon.Reply{Outcome: recon.OutcomeUnverifiable, Err: "paypro: " + id.Error(), Answer: a}
-	}
+	// Whether the answer is about the order asked is the host's one check
+	// (recon.Query.Check), which every run's reply meets: it refuses what a
+	// check here would (another data.tradeNo) and more (none).
 	return recon.Reply{Outcome: recon.OutcomeFound, Answer: a}
 }
 

@@ -40,7 +40,7 @@ func (p *Provider) Query(ctx context.Context, q recon.Query) recon.Reply {
 	req.Header.Set("merchantNo", p.merchantNo)
 	desc := req.Method + " " + req.URL.Path + " tradeNo=" + q.OrderNo
 
-	return plugins.Do(ctx, p.client, req, desc, func(body []byte) recon.Reply { return p.parse(q.OrderNo, body) })
+	return plugins.Do(ctx, p.client, req, desc, func(body []byte) recon.Reply { return p.parse(body) })
 }
 
 // requestBody is the signed query body. encoding/json writes struct fields in
