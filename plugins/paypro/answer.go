@@ -30,7 +30,7 @@ const (
 
 // parse classifies a 2xx answer to a query and, when PayPro handled it,
 // fills the Answer. It leaves HTTPStatus, Raw and Request to the caller.
-func (p *Provider) parse(body []byte) recon.Reply {
+func (c *config) parse(body []byte) recon.Reply {
 	top, err := jsonfields.Object(body)
 	if err != nil {
 		return malformed("body: %v", err)
@@ -82,7 +82,7 @@ func (p *Provider) parse(body []byte) recon.Reply {
 		}
 		fields[k] = v
 	}
-	a, err := p.answer(data)
+	a, err := c.answer(data)
 	if err != nil {
 		return malformed("%v", err)
 	}
@@ -95,8 +95,8 @@ func (p *Provider) parse(body []byte) recon.Reply {
 
 // answer reads data's business fields. Status stays PayPro's raw code; the
 // Lua rule maps it.
-func (p *Provider) answer(data map[string]json.RawMessage) (recon.Answer, error) {
-	a := recon.Answer{Currency: p.currency}
+func (c *config) answer(data map[string]json.RawMessage) (recon.Answer, error) {
+	a := recon.Answer{Currency: c.currency}
 	// PROTOCOL's codes are strings whose leading zeros count: a number 15
 	// would read as "15", a failure, where 0015 is processing. Members'
 	// values carry no surrounding space.
@@ -116,14 +116,14 @@ func (p *Provider) answer(data map[string]json.RawMessage) (recon.Answer, error)
 		a.TradeNo, _ = jsonfields.Value(data["payproTradeNo"])
 	}
 	var err error
-	if a.Amount, err = p.amount(data, "amount"); err != nil {
+	if a.Amount, err = c.amount(data, "amount"); err != nil {
 		return a, err
 	}
-	if a.Received, err = p.amount(data, "receivedAmount"); err != nil {
+	if a.Received, err = c.amount(data, "receivedAmount"); err != nil {
 		return a, err
 	}
 	if s, _ := jsonfields.Value(data["successTime"]); s != "" {
-		if a.PaidAt, err = ParseLocalTime(s, p.loc); err != nil {
+		if a.PaidAt, err = ParseLocalTime(s, c.loc); err != nil {
 			return a, err
 		}
 	}
@@ -147,15 +147,15 @@ func jsonKind(raw []byte) string {
 // amount reads a decimal amount in major units of the account's currency
 // ("50000.00", or "300" where a region omits decimals) exactly. An absent or
 // empty amount is nil: the provider did not say.
-func (p *Provider) amount(data map[string]json.RawMessage, key string) (*int64, error) {
+func (c *config) amount(data map[string]json.RawMessage, key string) (*int64, error) {
 	s, _ := jsonfields.Value(data[key])
 	if s == "" {
 		return nil, nil
 	}
-	v, err := money.Parse(s, p.digits)
+	v, err := money.Parse(s, c.digits)
 	if err != nil {
 		// money quotes the whole value, which is the provider's text.
-		return nil, fmt.Errorf("data.%s in %s: %s", key, p.currency, plugins.Clip(err.Error()))
+		return nil, fmt.Errorf("data.%s in %s: %s", key, c.currency, plugins.Clip(err.Error()))
 	}
 	return &v, nil
 }

@@ -20,7 +20,7 @@ func TestParsePageResponseExample(t *testing.T) {
 	}
 	jakarta := mustLoad(t, "Asia/Jakarta")
 	p := mustProvider(t, testAccount("https://id.paypro.test", "IDR", jakarta))
-	res := p.parse(raw)
+	res := p.cfg.Load().parse(raw)
 	if res.Outcome != recon.OutcomeFound || res.Err != "" {
 		t.Fatalf("outcome %v %q, want FOUND", res.Outcome, res.Err)
 	}
@@ -101,7 +101,7 @@ func TestParseOutcomes(t *testing.T) {
 		{"answer about another order", `{"code":"0000","data":{"tradeNo":"B2","amount":"1","status":"0000"}}`, recon.OutcomeFound, "", "0000", ""},
 	}
 	for _, tt := range tests {
-		res := p.parse([]byte(tt.body))
+		res := p.cfg.Load().parse([]byte(tt.body))
 		if res.Outcome != tt.want || !strings.Contains(res.Err, tt.errHas) {
 			t.Errorf("%s: outcome %v %q, want %v containing %q", tt.name, res.Outcome, res.Err, tt.want, tt.errHas)
 			continue
@@ -145,7 +145,7 @@ func TestParseAmounts(t *testing.T) {
 			body += `,"receivedAmount":` + tt.received
 		}
 		body += `}}`
-		res := p.parse([]byte(body))
+		res := p.cfg.Load().parse([]byte(body))
 		if tt.bad {
 			if res.Outcome != recon.OutcomeTransient {
 				t.Errorf("%s %s: outcome %v, want TRANSIENT (malformed)", tt.currency, tt.amount, res.Outcome)
@@ -169,7 +169,7 @@ func TestParseFields(t *testing.T) {
 	p := mustProvider(t, testAccount("https://x.test", "IDR", time.UTC))
 	body := `{"code":"0000","msg":"success","timestamp":1729325978798,"success":true,"traceId":null,
 	  "data":{"tradeNo":"A1","amount":"1.00","status":"0029","message":"failed","extra":{"b": [1, 2]},"code":"X"}}`
-	res := p.parse([]byte(body))
+	res := p.cfg.Load().parse([]byte(body))
 	want := map[string]string{"code": "0000", "msg": "success", "timestamp": "1729325978798", "success": "true",
 		"tradeNo": "A1", "amount": "1.00", "status": "0029", "message": "failed", "extra": `{"b":[1,2]}`, "data.code": "X"}
 	if !reflect.DeepEqual(res.Answer.Fields, want) {
@@ -208,7 +208,7 @@ func TestParseIdentity(t *testing.T) {
 		if tt.data != "" {
 			data = tt.data + "," + data
 		}
-		res := p.parse([]byte(`{"code":"0000","data":{` + data + `}}`))
+		res := p.cfg.Load().parse([]byte(`{"code":"0000","data":{` + data + `}}`))
 		a := res.Answer
 		if res.Outcome != tt.want || a.OrderNo != tt.orderNo || a.TradeNo != tt.tradeNo || a.RefundNo != "" || a.RefundTradeNo != "" {
 			t.Errorf("%s: %v %q order %q trade %q refund %q/%q, want %v order %q trade %q, no refund",

@@ -32,10 +32,9 @@ func FuzzParse(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	p := New()
-	p.currency, p.digits, p.loc = "IDR", 2, jakarta
+	c := &config{currency: "IDR", digits: 2, loc: jakarta}
 	f.Fuzz(func(t *testing.T, tradeNo string, body []byte) {
-		res := p.parse(body)
+		res := c.parse(body)
 		switch res.Outcome {
 		case recon.OutcomeFound:
 		case recon.OutcomeNotFound, recon.OutcomeTransient, recon.OutcomePermanent:
