@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/helper/jsonfields"
 	"github.com/reconhq/recon/plugins/money"
 )
@@ -22,14 +23,14 @@ const (
 
 // 8000 messages with a meaning of their own.
 const (
-	MsgOrderNotExist = "order not exist"
-	MsgSignError     = "sign error"
+	MsgOrderNotExist    = "order not exist"
+	MsgSignError        = "sign error"
+	MsgMerchantNotExist = "merchant not exist"
 )
 
-// parse classifies a 2xx answer to a query for tradeNo and, when PayPro
-// handled it, fills the Answer. It leaves HTTPStatus, Raw and Request to the
-// caller.
-func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
+// parse classifies a 2xx answer to a query and, when PayPro handled it,
+// fills the Answer. It leaves HTTPStatus, Raw and Request to the caller.
+func (c *config) parse(body []byte) recon.Reply {
 	top, err := jsonfields.Object(body)
 	if err != nil {
 		return malformed("body: %v", err)
@@ -52,7 +53,7 @@ func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
 	case CodeBusy:
 		return recon.Reply{Outcome: recon.OutcomeTransient, Err: outerErr(code, msg), Answer: recon.Answer{Fields: fields}}
 	case CodeFailed:
-		return recon.Reply{Outcome: failedOutcome(msg), Err: outerErr(code, msg), Answer: recon.Answer{Fields: fields}}
+		return recon.Reply{Outcome: failedOutcome(msg), Err: outerErr(code, msg) + blame(msg), Answer: recon.Answer{Fields: fields}}
 	case "":
 		return malformed("no outer code")
 	default:
@@ -81,26 +82,27 @@ func (p *Provider) parse(tradeNo string, body []byte) recon.Reply {
 		}
 		fields[k] = v
 	}
-	a, err := p.answer(data)
+	a, err := c.answer(data)
 	if err != nil {
 		return malformed("%v", err)
 	}
 	a.Fields = fields
-	if a.OrderNo != "" && a.OrderNo != tradeNo {
-		// An answer about another order must not stand for this one. It is
-		// the host's identity check, made here too because this is the one
-		// number the plugin itself sent; an answer that names no order is
-		// left to the host, which refuses it with its own words.
-		id := &recon.IdentityError{Field: "order_no", Asked: tradeNo, Answered: a.OrderNo}
-		return recon.Reply{Outcome: recon.OutcomeUnverifiable, Err: "paypro: " + id.Error(), Answer: a}
-	}
+	// Whether the answer is about the order asked is the host's one check
+	// (recon.Query.Check), which every run's reply meets: it refuses what a
+	// check here would (another data.tradeNo) and more (none).
 	return recon.Reply{Outcome: recon.OutcomeFound, Answer: a}
 }
 
 // answer reads data's business fields. Status stays PayPro's raw code; the
 // Lua rule maps it.
-func (p *Provider) answer(data map[string]json.RawMessage) (recon.Answer, error) {
-	a := recon.Answer{Currency: p.currency}
+func (c *config) answer(data map[string]json.RawMessage) (recon.Answer, error) {
+	a := recon.Answer{Currency: c.currency}
+	// PROTOCOL's codes are strings whose leading zeros count: a number 15
+	// would read as "15", a failure, where 0015 is processing. Members'
+	// values carry no surrounding space.
+	if raw := data["status"]; len(raw) > 0 && raw[0] != '"' && string(raw) != "null" {
+		return a, fmt.Errorf("data.status is not a string (got %s)", jsonKind(raw))
+	}
 	a.Status, _ = jsonfields.Value(data["status"])
 	if a.Status == "" {
 		return a, fmt.Errorf("data.status is missing")
@@ -114,31 +116,46 @@ func (p *Provider) answer(data map[string]json.RawMessage) (recon.Answer, error)
 		a.TradeNo, _ = jsonfields.Value(data["payproTradeNo"])
 	}
 	var err error
-	if a.Amount, err = p.amount(data, "amount"); err != nil {
+	if a.Amount, err = c.amount(data, "amount"); err != nil {
 		return a, err
 	}
-	if a.Received, err = p.amount(data, "receivedAmount"); err != nil {
+	if a.Received, err = c.amount(data, "receivedAmount"); err != nil {
 		return a, err
 	}
 	if s, _ := jsonfields.Value(data["successTime"]); s != "" {
-		if a.PaidAt, err = ParseLocalTime(s, p.loc); err != nil {
+		if a.PaidAt, err = ParseLocalTime(s, c.loc); err != nil {
 			return a, err
 		}
 	}
 	return a, nil
 }
 
+// jsonKind names the kind of a JSON value, for an error that must not
+// quote provider text at length.
+func jsonKind(raw []byte) string {
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
 // amount reads a decimal amount in major units of the account's currency
 // ("50000.00", or "300" where a region omits decimals) exactly. An absent or
 // empty amount is nil: the provider did not say.
-func (p *Provider) amount(data map[string]json.RawMessage, key string) (*int64, error) {
+func (c *config) amount(data map[string]json.RawMessage, key string) (*int64, error) {
 	s, _ := jsonfields.Value(data[key])
 	if s == "" {
 		return nil, nil
 	}
-	v, err := money.Parse(s, p.digits)
+	v, err := money.Parse(s, c.digits)
 	if err != nil {
-		return nil, fmt.Errorf("data.%s in %s: %w", key, p.currency, err)
+		// money quotes the whole value, which is the provider's text.
+		return nil, fmt.Errorf("data.%s in %s: %s", key, c.currency, plugins.Clip(err.Error()))
 	}
 	return &v, nil
 }
@@ -156,8 +173,20 @@ func failedOutcome(msg string) recon.Outcome {
 	return recon.OutcomePermanent
 }
 
+// blame names the credential an 8000 msg points at, as a word the host's
+// preflight recognises: "merchant not exist" is the merchantNo header,
+// which `recon check --ping` would otherwise take for the secret's fault.
+// "" when the msg names none.
+func blame(msg string) string {
+	if strings.EqualFold(strings.TrimSpace(msg), MsgMerchantNotExist) {
+		return " (check credential " + CredMerchantNo + ")"
+	}
+	return ""
+}
+
+// outerErr words an outer code and its msg, both PayPro's text.
 func outerErr(code, msg string) string {
-	return fmt.Sprintf("paypro code %s: %s", code, msg)
+	return fmt.Sprintf("paypro code %s: %s", plugins.Clip(code), plugins.Clip(msg))
 }
 
 func malformed(format string, args ...any) recon.Reply {

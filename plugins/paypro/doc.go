@@ -28,18 +28,23 @@
 // payment result. Outcomes:
 //
 //   - code 0000: FOUND. Answer.Status is data.status, raw ("0029" and
-//     "00029" both kept as sent); rules/builtin/paypro.lua maps it.
+//     "00029" both kept as sent); rules/builtin/paypro.lua maps it. It must
+//     be a JSON string: a number (15) has lost the zeros that tell 0015,
+//     processing, from a failure, so it is malformed (TRANSIENT).
 //   - code 5000 (system exception): TRANSIENT — retried, never a failure.
 //   - code 8000 with msg "order not exist": NOT_FOUND. Any other 8000 ("sign
 //     error", an unknown merchant, a bad parameter) is PERMANENT: the request
 //     as sent was refused and resending it will not help. msg is compared
-//     case-insensitively, spaces trimmed.
+//     case-insensitively, spaces trimmed. "merchant not exist" adds "check
+//     credential merchant_no", for `recon check --ping` to blame that
+//     credential rather than the secret.
 //   - any other outer code: PERMANENT (undocumented).
 //   - HTTP 5xx/429, transport errors, timeouts, and a body that is not the
 //     documented JSON (no code, 0000 without data or data.status, an amount
 //     or successTime that does not parse): TRANSIENT.
-//   - a 0000 answer whose data.tradeNo names another order: UNVERIFIABLE,
-//     the error naming both numbers (see What is checked).
+//   - a 0000 answer whose data.tradeNo names another order: FOUND as
+//     PayPro said it; the host's check makes it UNVERIFIABLE, naming both
+//     numbers (see What is checked).
 //   - refund queries: UNSUPPORTED at once, no request (PayPro's pay-in API
 //     has no refund query).
 //
@@ -77,19 +82,19 @@
 //   - the envelope: the outer code decides; a 0000 answer needs a data
 //     object with data.status, amounts and successTime that parse exactly,
 //     and no member named twice (else TRANSIENT, malformed).
-//   - the order: data.tradeNo is the one number the plugin sends, so an
-//     answer naming another order is refused at once, UNVERIFIABLE, with
-//     both numbers in the error. The comparison is exact: "a1" or " A1" is
-//     not A1.
 //
-// For the host's identity check (recon.Query.Check), which every reply
-// meets whatever its plugin checked, the answer echoes the identity PayPro
-// stated, never the query's, since a copy would always agree: OrderNo is
-// data.tradeNo (required by PayPro's page) and TradeNo is
-// data.platFormTradeNo or data.payproTradeNo. From these the host refuses
-// an answer that names no order (no data.tradeNo: left to the host, which
-// words it alike for every provider), and an answer whose platform number
-// is not the ledger's provider_trade_no when the row has one. The plugin
+// Whether an answer is about the order asked is the host's one identity
+// check (recon.Query.Check), which every reply of a run meets, as upay's
+// do: the plugin makes none of its own. (It once refused another
+// data.tradeNo itself; the host's check refuses every such answer and one
+// that names none, and the plugin's second check only differed where no
+// verdict is made — `recon check --ping` took it for a bad secret.) For it
+// the answer echoes the identity PayPro stated, never the query's, since a
+// copy would always agree: OrderNo is data.tradeNo (required by PayPro's
+// page) and TradeNo is data.platFormTradeNo or data.payproTradeNo. From
+// these the host refuses an answer about another order (exactly: "a1" or
+// " A1" is not A1) or naming none, and an answer whose platform number is
+// not the ledger's provider_trade_no when the row has one. The plugin
 // never sends that number, so only the host can compare it, and a ledger
 // row naming another PayPro order must be a discrepancy, never MATCHED.
 // There is no refund identity to echo: PayPro's pay-in API has no refund

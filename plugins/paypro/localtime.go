@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/reconhq/recon/plugins"
 )
 
 // ParseLocalTime reads PayPro's successTime, "yyyy-MM-dd HH:mm:ss" in the
@@ -16,7 +18,7 @@ import (
 // plants a time the client would refuse.
 func ParseLocalTime(s string, loc *time.Location) (time.Time, error) {
 	bad := func() (time.Time, error) {
-		return time.Time{}, fmt.Errorf("successTime %q is not yyyy-MM-dd HH:mm:ss", s)
+		return time.Time{}, fmt.Errorf("successTime %q is not yyyy-MM-dd HH:mm:ss", plugins.Clip(s))
 	}
 	date, clock, ok := strings.Cut(strings.TrimSpace(s), " ")
 	if !ok {

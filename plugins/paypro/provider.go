@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/reconhq/recon/plugins"
@@ -28,11 +29,18 @@ const (
 )
 
 // Provider queries PayPro's pay-in results for one merchant account.
-// Configure it once; Query is then safe for concurrent use.
+// Configure must be called before Query; Query is safe for concurrent use,
+// also with a later Configure (each query keeps the configuration it
+// started with).
 type Provider struct {
 	client *http.Client
 	now    func() time.Time // the request timestamp's clock; tests pin it
+	cfg    atomic.Pointer[config]
+}
 
+// config is one account's validated configuration. It is immutable once
+// stored, so concurrent queries read it without locking.
+type config struct {
 	url        string // endpoint + QueryPath
 	merchantNo string
 	secret     string
@@ -88,12 +96,14 @@ func (p *Provider) Configure(_ context.Context, acct plugins.Account) error {
 	if loc == nil {
 		loc = time.UTC // as the plugin SDK does for an account without a zone
 	}
-	p.url = endpoint.Join(base, QueryPath)
-	p.merchantNo = merchantNo
-	p.secret = secret
-	p.currency = strings.ToUpper(acct.Currency)
-	p.digits = digits
-	p.loc = loc
+	p.cfg.Store(&config{
+		url:        endpoint.Join(base, QueryPath),
+		merchantNo: merchantNo,
+		secret:     secret,
+		currency:   strings.ToUpper(acct.Currency),
+		digits:     digits,
+		loc:        loc,
+	})
 	return nil
 }
 

@@ -2,9 +2,11 @@ package paypro
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -65,11 +67,11 @@ func TestConfigureURL(t *testing.T) {
 		"http://127.0.0.1:8080/paypro": "http://127.0.0.1:8080/paypro/v1/paypro/queryPayInResult",
 	} {
 		p := mustProvider(t, testAccount(endpoint, "IDR", nil))
-		if p.url != want {
-			t.Errorf("endpoint %s: url %s, want %s", endpoint, p.url, want)
+		if got := p.cfg.Load().url; got != want {
+			t.Errorf("endpoint %s: url %s, want %s", endpoint, got, want)
 		}
-		if p.loc != time.UTC {
-			t.Errorf("nil Location: loc %v, want UTC", p.loc)
+		if loc := p.cfg.Load().loc; loc != time.UTC {
+			t.Errorf("nil Location: loc %v, want UTC", loc)
 		}
 	}
 }
@@ -99,5 +101,54 @@ func TestQueryMisuse(t *testing.T) {
 	}
 	if res := p.Query(context.Background(), recon.Query{Kind: 9, OrderNo: "A1"}); res.Outcome != recon.OutcomePermanent {
 		t.Errorf("query of unknown kind = %v, want PERMANENT", res.Outcome)
+	}
+}
+
+// A second Configure while queries run (the host reconfigures a live
+// plugin) is safe, and each query uses one configuration whole: it is
+// signed with the merchant number and secret of the same account. Run
+// with -race, which the plain fields of old failed.
+func TestConfigureDuringQueries(t *testing.T) {
+	accts := []plugins.Account{testAccount("", "IDR", time.UTC), testAccount("", "KWD", time.UTC)}
+	accts[1].Credentials = map[string]string{CredMerchantNo: "6010000002", CredSecret: "another-secret"}
+	secretOf := map[string]string{"6010000001": testSecret, "6010000002": "another-secret"}
+	var mixed atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]string
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			mixed.Add(1)
+			return
+		}
+		if want := Sign(map[string]string{"tradeNo": body["tradeNo"], "timestamp": body["timestamp"]}, secretOf[r.Header.Get("merchantNo")]); body["sign"] != want {
+			mixed.Add(1)
+		}
+		_, _ = w.Write([]byte(`{"code":"8000","msg":"order not exist","data":null}`))
+	}))
+	defer srv.Close()
+	for i := range accts {
+		accts[i].Endpoint = srv.URL
+	}
+	p := mustProvider(t, accts[0])
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				if g == 0 {
+					if err := p.Configure(context.Background(), accts[i%2]); err != nil {
+						t.Error(err)
+					}
+					continue
+				}
+				if res := p.Query(context.Background(), recon.Query{Kind: recon.Payment, OrderNo: "A1", Attempt: 1}); res.Outcome != recon.OutcomeNotFound {
+					t.Errorf("query: %v %s", res.Outcome, res.Err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := mixed.Load(); n != 0 {
+		t.Errorf("%d requests signed with another account's secret", n)
 	}
 }

@@ -8,56 +8,26 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/helper/jsonfields"
 	"github.com/reconhq/recon/plugins/money"
 )
 
-// text is a JSON scalar read as a string. upay sends codes as strings
-// ("200"); a bare number (200) is read as its literal text so that a
-// differently typed but otherwise valid answer is not rejected.
-type text string
-
-func (t *text) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) > 0 && b[0] == '"':
-		if s, ok := jsonfields.Value(b); ok { // no reflection for the common case
-			*t = text(s)
-			return nil
-		}
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*t = text(s)
-	case bytes.Equal(b, []byte("null")):
-		*t = ""
-	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
-		*t = text(b)
-	default:
-		return fmt.Errorf("expected a string, got %.20s", b)
-	}
-	return nil
+// level is one level of an answer: the call's codes and the members they
+// were read from (biz_response, data).
+type level struct {
+	resultCode, errorCode, errorMessage string
+	members                             map[string]json.RawMessage
 }
 
-// envelope is the first level of an answer: did upay understand the call.
-type envelope struct {
-	ResultCode   text         `json:"result_code"`
-	ErrorCode    text         `json:"error_code"`
-	ErrorMessage text         `json:"error_message"`
-	BizResponse  *bizResponse `json:"biz_response"`
-}
-
-// bizResponse is the second level: was the order found.
-type bizResponse struct {
-	ResultCode   text            `json:"result_code"`
-	ErrorCode    text            `json:"error_code"`
-	ErrorMessage text            `json:"error_message"`
-	Data         json.RawMessage `json:"data"`
-}
+// The names the two levels are read by: the envelope (did upay understand
+// the call) and biz_response (was the order found).
+var (
+	envelopeNames = []string{"result_code", "error_code", "error_message", "biz_response"}
+	bizNames      = []string{"result_code", "error_code", "error_message", "data"}
+)
 
 // Business error codes of a FAIL biz_response, by what they mean for a query.
 var (
@@ -84,80 +54,101 @@ var (
 	}
 )
 
+// terminalCodes are the refusals that say upay knows no (usable) terminal
+// by the terminal_sn sent: the credential to fix is terminal_sn, not the
+// key that signs, which `recon check --ping` would blame otherwise.
+var terminalCodes = map[string]bool{
+	"INVALID_TERMINAL":              true,
+	"TERMINAL_NOT_EXISTS":           true,
+	"UPAY_TERMINAL_NOT_EXISTS":      true,
+	"UPAY_TERMINAL_STATUS_ABNORMAL": true,
+}
+
+// blame names the credential a refusal with code points at, as a word the
+// host's preflight recognises; "" when the code names none.
+func blame(code string) string {
+	if terminalCodes[code] {
+		return " (check credential " + CredTerminalSN + ")"
+	}
+	return ""
+}
+
 // interpret reads an HTTP 2xx answer body for a query of kind.
 func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
-	env, ok := scanEnvelope(body)
-	if !ok {
-		// Unusual or broken: encoding/json decides, as it always has,
-		// and words the error.
-		env = envelope{}
-		if err := json.Unmarshal(body, &env); err != nil {
-			return transient("malformed answer: %v", err)
-		}
+	if !json.Valid(body) {
+		_, err := jsonfields.Object(body) // for its words
+		return transient("malformed answer: %v", err)
+	}
+	env, err := readLevel(body, envelopeNames)
+	if err != nil {
+		return transient("malformed answer: %v", err)
 	}
 	fields := make(map[string]string, 32) // an order's answer has about 20
-	put := func(k string, v text) {
+	put := func(k, v string) {
 		if v != "" {
-			fields[k] = string(v)
+			fields[k] = v
 		}
 	}
-	put("result_code", env.ResultCode)
-	put("error_code", env.ErrorCode)
-	put("error_message", env.ErrorMessage)
+	put("result_code", env.resultCode)
+	put("error_code", env.errorCode)
+	put("error_message", env.errorMessage)
 
-	top := string(env.ResultCode)
-	switch {
+	switch top := env.resultCode; {
 	case top == "200":
-	case strings.HasPrefix(top, "5") && len(top) == 3:
-		r := transient("provider error %s", callError(top, env.ErrorCode, env.ErrorMessage))
+	case len(top) == 3 && top[0] == '5' && digits(top):
+		r := transient("provider error %s", callError(top, env.errorCode, env.errorMessage))
 		r.Answer.Fields = fields
 		return r
-	case strings.HasPrefix(top, "4") && len(top) == 3:
+	case len(top) == 3 && top[0] == '4' && digits(top):
 		// INVALID_PARAMS, INVALID_TERMINAL, ILLEGAL_SIGN, TERMINAL_NOT_EXISTS:
 		// the same request will be rejected again.
-		r := permanent("request rejected %s", callError(top, env.ErrorCode, env.ErrorMessage))
+		r := permanent("request rejected %s%s", callError(top, env.errorCode, env.errorMessage), blame(env.errorCode))
 		r.Answer.Fields = fields
 		return r
 	default:
 		// PROTOCOL: a result_code other than 200/4xx/5xx (or none) is a
 		// malformed answer, hence transient.
-		r := transient("unexpected result_code %q", clip(top))
+		r := transient("unexpected result_code %q", plugins.Clip(top))
 		r.Answer.Fields = fields
 		return r
 	}
 
-	biz := env.BizResponse
-	if biz == nil {
+	rawBiz := env.members["biz_response"]
+	if len(rawBiz) == 0 || string(rawBiz) == "null" {
 		return transient("answer without biz_response")
 	}
-	put("biz_result_code", biz.ResultCode)
-	put("biz_error_code", biz.ErrorCode)
-	put("biz_error_message", biz.ErrorMessage)
+	biz, err := readLevel(rawBiz, bizNames)
+	if err != nil {
+		return transient("malformed answer: biz_response: %v", err)
+	}
+	put("biz_result_code", biz.resultCode)
+	put("biz_error_code", biz.errorCode)
+	put("biz_error_message", biz.errorMessage)
 
-	switch code := string(biz.ErrorCode); string(biz.ResultCode) {
+	switch code := biz.errorCode; biz.resultCode {
 	case "SUCCESS":
 	case "FAIL":
 		var r recon.Reply
 		switch {
 		case notFoundCodes[code], kind == recon.Refund && refundNotFoundCodes[code]:
-			r = recon.Reply{Outcome: recon.OutcomeNotFound, Err: "upay: " + callError("FAIL", biz.ErrorCode, biz.ErrorMessage)}
+			r = recon.Reply{Outcome: recon.OutcomeNotFound, Err: "upay: " + callError("FAIL", code, biz.errorMessage)}
 		case transientBizCodes[code]:
-			r = transient("query failed %s", callError("FAIL", biz.ErrorCode, biz.ErrorMessage))
+			r = transient("query failed %s", callError("FAIL", code, biz.errorMessage))
 		default:
 			// PROTOCOL: any other FAIL code (e.g. UPAY_TERMINAL_NOT_EXISTS,
 			// or REFUND_NOT_EXISTS to a payment query) is a business
 			// refusal that a retry will not change; a person must look.
-			r = permanent("query refused %s", callError("FAIL", biz.ErrorCode, biz.ErrorMessage))
+			r = permanent("query refused %s%s", callError("FAIL", code, biz.errorMessage), blame(code))
 		}
 		r.Answer.Fields = fields
 		return r
 	default:
-		r := transient("unexpected biz_response.result_code %q", clip(string(biz.ResultCode)))
+		r := transient("unexpected biz_response.result_code %q", plugins.Clip(biz.resultCode))
 		r.Answer.Fields = fields
 		return r
 	}
 
-	if err := flattenData(biz.Data, fields); err != nil {
+	if err := flattenData(biz.members["data"], fields); err != nil {
 		return transient("malformed biz_response.data: %v", err)
 	}
 	a, err := newAnswer(kind, fields, cfg)
@@ -167,74 +158,68 @@ func interpret(kind recon.Kind, body []byte, cfg *config) recon.Reply {
 	return recon.Reply{Outcome: recon.OutcomeFound, Answer: a}
 }
 
-// The names the envelope's two levels are read by.
-var (
-	envelopeNames = []string{"result_code", "error_code", "error_message", "biz_response"}
-	bizNames      = []string{"result_code", "error_code", "error_message", "data"}
-)
-
-// scanEnvelope reads the envelope as json.Unmarshal would, with one check
-// of the body and no reflection (the decoder was a seventh of the plugin's
-// CPU). ok is false, and json.Unmarshal must decide, for anything but the
-// plain case: invalid JSON, a member name that differs from one of ours
-// only in case (the decoder matches those too), a member twice, a value
-// of a type the decoder would refuse.
-func scanEnvelope(body []byte) (env envelope, ok bool) {
-	if !json.Valid(body) {
-		return env, false
-	}
-	top, ok := members(body, envelopeNames)
-	if !ok {
-		return env, false
-	}
-	if !env.ResultCode.scan(top["result_code"]) || !env.ErrorCode.scan(top["error_code"]) ||
-		!env.ErrorMessage.scan(top["error_message"]) {
-		return env, false
-	}
-	switch b := top["biz_response"]; {
-	case len(b) == 0 || string(b) == "null":
-		return env, true
-	case b[0] != '{':
-		return env, false
-	default:
-		m, ok := members(b, bizNames)
-		if !ok {
-			return env, false
-		}
-		biz := &bizResponse{Data: m["data"]}
-		if !biz.ResultCode.scan(m["result_code"]) || !biz.ErrorCode.scan(m["error_code"]) ||
-			!biz.ErrorMessage.scan(m["error_message"]) {
-			return env, false
-		}
-		env.BizResponse = biz
-		return env, true
-	}
-}
-
-// members are the members of obj, a valid JSON object, when each of names
-// is either exactly one of them or none in any case.
-func members(obj []byte, names []string) (map[string]json.RawMessage, bool) {
+// readLevel reads one level of an answer from obj, a value of a body
+// json.Valid accepted (so jsonfields.Members need not check it again). A
+// member named twice, or named like one of names in another case (which
+// encoding/json, or a person, would read as that member), makes the answer
+// ambiguous: which copy did upay mean? It is refused, as paypro refuses
+// one.
+func readLevel(obj json.RawMessage, names []string) (level, error) {
 	m, ok := jsonfields.Members(obj)
 	if !ok {
-		return nil, false
+		_, err := jsonfields.Object(obj) // for its words
+		if err == nil {
+			err = errors.New("not a JSON object")
+		}
+		return level{}, err
 	}
 	for k := range m {
 		for _, n := range names {
 			if k != n && strings.EqualFold(k, n) {
-				return nil, false
+				return level{}, fmt.Errorf("member %.40q is %s in another case", k, n)
 			}
 		}
 	}
-	return m, true
+	l := level{members: m}
+	var err error
+	if l.resultCode, err = code(m, "result_code"); err != nil {
+		return level{}, err
+	}
+	if l.errorCode, err = code(m, "error_code"); err != nil {
+		return level{}, err
+	}
+	if l.errorMessage, err = code(m, "error_message"); err != nil {
+		return level{}, err
+	}
+	return l, nil
 }
 
-// scan sets t from a member's raw value as the decoder would (an absent
-// member leaves it empty); false where the decoder would fail.
-func (t *text) scan(raw []byte) bool {
-	if raw == nil {
-		return true
+// code reads member name of m as text; "" when absent or null. upay sends
+// codes as strings ("200"); a bare number (200) is read as its literal text
+// so that a differently typed but otherwise valid answer is not refused.
+// Anything else (an object, true) is not a code.
+func code(m map[string]json.RawMessage, name string) (string, error) {
+	raw := m[name] // Members' values carry no surrounding space
+	if len(raw) == 0 {
+		return "", nil
 	}
-	return t.UnmarshalJSON(raw) == nil
+	switch c := raw[0]; {
+	case c == '"', c == 'n', c == '-', c >= '0' && c <= '9':
+		s, _ := jsonfields.Value(raw)
+		return s, nil
+	}
+	return "", fmt.Errorf("%s is not a string", name)
+}
+
+// digits reports whether s is all ASCII digits ("4ab" is no HTTP-like
+// status, so not a 4xx).
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // flattenData adds the members of data to fields, flattened by the shared
@@ -247,7 +232,7 @@ func flattenData(data json.RawMessage, fields map[string]string) error {
 	if data = bytes.TrimSpace(data); len(data) == 0 || data[0] != '{' {
 		return errors.New("data is not an object")
 	}
-	// data is a value of a body the decoder or scanEnvelope checked whole.
+	// data is a value of a body json.Valid checked whole.
 	m, ok := jsonfields.Members(data)
 	if !ok {
 		_, err := jsonfields.Object(data) // for its words
@@ -344,20 +329,24 @@ func minor(f map[string]string, key string) (*int64, error) {
 	}
 	v, err := money.ParseMinor(s)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", key, err)
+		// money quotes the whole value, which is upay's text.
+		return nil, fmt.Errorf("%s: %s", key, plugins.Clip(err.Error()))
 	}
 	return &v, nil
 }
 
-// millis reads a 13-digit epoch-milliseconds time. PROTOCOL: a missing or
-// malformed time is left zero (the raw text stays in Fields): a bad
+// millis reads a 13-digit epoch-milliseconds time (PROTOCOL: "Times are
+// 13-digit epoch milliseconds"); a first digit 0 is refused too, as a
+// padded seconds value or a time before 2001. A 10-digit seconds value
+// read as milliseconds would be a day in January 1970. PROTOCOL: a missing
+// or malformed time is left zero (the raw text stays in Fields): a bad
 // timestamp must not make the order's state unreadable.
 func millis(s string, loc *time.Location) time.Time {
-	if s == "" || len(s) > 16 {
+	if len(s) != 13 || s[0] == '0' || !digits(s) {
 		return time.Time{}
 	}
 	ms, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || ms <= 0 {
+	if err != nil {
 		return time.Time{}
 	}
 	return time.UnixMilli(ms).In(loc)
@@ -372,26 +361,13 @@ func permanent(format string, args ...any) recon.Reply {
 }
 
 // callError formats "<code> <error_code>: <error_message>" from an answer.
-func callError(code string, errCode, msg text) string {
-	s := clip(code)
+func callError(code, errCode, msg string) string {
+	s := plugins.Clip(code)
 	if errCode != "" {
-		s += " " + clip(string(errCode))
+		s += " " + plugins.Clip(errCode)
 	}
 	if msg != "" {
-		s += ": " + clip(string(msg))
+		s += ": " + plugins.Clip(msg)
 	}
 	return s
-}
-
-// clip keeps provider text in errors short and valid UTF-8.
-func clip(s string) string {
-	const max = 200
-	if len(s) <= max {
-		return s
-	}
-	s = s[:max]
-	for !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
 }

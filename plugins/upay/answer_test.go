@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,13 +103,24 @@ func TestInterpret(t *testing.T) {
 		check   func(t *testing.T, a recon.Answer)
 	}{
 		{name: "sign rejected", body: top("400", "ILLEGAL_SIGN"), outcome: recon.OutcomePermanent, errHas: "400 ILLEGAL_SIGN: m"},
-		{name: "invalid terminal", body: top("400", "INVALID_TERMINAL"), outcome: recon.OutcomePermanent, errHas: "INVALID_TERMINAL"},
-		{name: "terminal not exists", body: top("400", "TERMINAL_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "TERMINAL_NOT_EXISTS"},
+		// A refusal of the terminal names terminal_sn, for `recon check
+		// --ping` to blame it rather than terminal_key.
+		{name: "invalid terminal", body: top("400", "INVALID_TERMINAL"), outcome: recon.OutcomePermanent, errHas: "INVALID_TERMINAL: m (check credential terminal_sn)"},
+		{name: "terminal not exists", body: top("400", "TERMINAL_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "TERMINAL_NOT_EXISTS: m (check credential terminal_sn)"},
+		{name: "biz terminal not exists", body: fail("UPAY_TERMINAL_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "UPAY_TERMINAL_NOT_EXISTS: x (check credential terminal_sn)"},
 		{name: "invalid params", body: top("400", "INVALID_PARAMS"), outcome: recon.OutcomePermanent, errHas: "INVALID_PARAMS"},
 		{name: "system error", body: top("500", "UNKNOWN_SYSTEM_ERROR"), outcome: recon.OutcomeTransient, errHas: "500 UNKNOWN_SYSTEM_ERROR"},
 		{name: "maintenance", body: top("500", "MAINTENANCE_INPROGRESS"), outcome: recon.OutcomeTransient, errHas: "MAINTENANCE_INPROGRESS"},
 		{name: "result_code missing", body: `{"biz_response":{}}`, outcome: recon.OutcomeTransient, errHas: "unexpected result_code"},
 		{name: "result_code odd", body: top("302", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code "302"`},
+		// doc.go: anything but 200, 4xx and 5xx is malformed, and 4xx/5xx
+		// are three digits.
+		{name: "result_code 4 and letters", body: top("4ab", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code "4ab"`},
+		{name: "result_code 5 and letters", body: top("5xx", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code "5xx"`},
+		{name: "result_code 4 and a sign", body: top("4-1", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code`},
+		{name: "result_code 404", body: top("404", "X"), outcome: recon.OutcomePermanent, errHas: "404 X"},
+		{name: "result_code 503", body: top("503", "X"), outcome: recon.OutcomeTransient, errHas: "provider error 503 X"},
+		{name: "result_code 4000", body: top("4000", "X"), outcome: recon.OutcomeTransient, errHas: `unexpected result_code "4000"`},
 		{name: "not JSON", body: `<html>busy</html>`, outcome: recon.OutcomeTransient, errHas: "malformed answer"},
 		{name: "truncated", body: `{"result_code":"200","biz_response":{"result_code":"SUCC`, outcome: recon.OutcomeTransient, errHas: "malformed answer"},
 		{name: "no biz_response", body: `{"result_code":"200"}`, outcome: recon.OutcomeTransient, errHas: "without biz_response"},
@@ -120,7 +132,31 @@ func TestInterpret(t *testing.T) {
 		{name: "refund not exists, refund query", kind: recon.Refund, body: fail("REFUND_NOT_EXISTS"), outcome: recon.OutcomeNotFound},
 		{name: "refund not exists, payment query", body: fail("REFUND_NOT_EXISTS"), outcome: recon.OutcomePermanent, errHas: "REFUND_NOT_EXISTS"},
 		{name: "trade timeout", body: fail("TRADE_TIMEOUT"), outcome: recon.OutcomeTransient, errHas: "TRADE_TIMEOUT"},
-		{name: "terminal not active", body: fail("UPAY_TERMINAL_STATUS_ABNORMAL"), outcome: recon.OutcomePermanent, errHas: "UPAY_TERMINAL_STATUS_ABNORMAL"},
+		{name: "terminal not active", body: fail("UPAY_TERMINAL_STATUS_ABNORMAL"), outcome: recon.OutcomePermanent, errHas: "UPAY_TERMINAL_STATUS_ABNORMAL: x (check credential terminal_sn"},
+		// A member named twice (or in two cases, which encoding/json would
+		// match alike) makes the answer ambiguous: which copy is upay's?
+		{name: "result_code twice", body: `{"result_code":"400","result_code":"200","biz_response":{"result_code":"SUCCESS","data":` + paid + `}}`,
+			outcome: recon.OutcomeTransient, errHas: "appears twice"},
+		{name: "result_code in two cases", body: `{"result_code":"500","RESULT_CODE":"200","biz_response":{"result_code":"SUCCESS","data":` + paid + `}}`,
+			outcome: recon.OutcomeTransient, errHas: `"RESULT_CODE" is result_code in another case`},
+		{name: "result_code in another case only", body: `{"Result_Code":"200","biz_response":{"result_code":"SUCCESS","data":` + paid + `}}`,
+			outcome: recon.OutcomeTransient, errHas: "in another case"},
+		{name: "biz_response twice", body: `{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"TRADE_TIMEOUT"},"biz_response":{"result_code":"SUCCESS","data":` + paid + `}}`,
+			outcome: recon.OutcomeTransient, errHas: "twice"},
+		{name: "biz result_code twice", body: `{"result_code":"200","biz_response":{"result_code":"FAIL","result_code":"SUCCESS","data":` + paid + `}}`,
+			outcome: recon.OutcomeTransient, errHas: "appears twice"},
+		{name: "biz result_code in two cases", body: `{"result_code":"200","biz_response":{"result_code":"FAIL","Result_Code":"SUCCESS","data":` + paid + `}}`,
+			outcome: recon.OutcomeTransient, errHas: "biz_response: member \"Result_Code\" is result_code in another case"},
+		{name: "data twice", body: `{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"order_status":"PAY_ERROR"},"data":` + paid + `}}`,
+			outcome: recon.OutcomeTransient, errHas: "appears twice"},
+		{name: "result_code as a number", body: `{"result_code":200,"biz_response":{"result_code":"SUCCESS","data":` + paid + `}}`,
+			outcome: recon.OutcomeFound},
+		{name: "result_code as an object", body: `{"result_code":{"a":"200"}}`, outcome: recon.OutcomeTransient, errHas: "result_code"},
+		{name: "error_code as a bool", body: `{"result_code":"400","error_code":true}`, outcome: recon.OutcomeTransient, errHas: "error_code"},
+		{name: "biz_response not an object", body: `{"result_code":"200","biz_response":"x"}`, outcome: recon.OutcomeTransient, errHas: "biz_response"},
+		{name: "biz_response null", body: `{"result_code":"200","biz_response":null}`, outcome: recon.OutcomeTransient, errHas: "without biz_response"},
+		{name: "escaped result_code", body: `{"result_code":"\u0032\u0030\u0030","biz_response":{"result_code":"SUCCESS","data":` + paid + `}}`,
+			outcome: recon.OutcomeFound},
 		{name: "member twice", body: ok(`{"order_status":"PAID","total_amount":"1","total_amount":"2"}`), outcome: recon.OutcomeTransient, errHas: "appears twice"},
 		{name: "fractional amount", body: ok(`{"order_status":"PAID","total_amount":"12.34"}`), outcome: recon.OutcomeTransient, errHas: "total_amount"},
 		{name: "negative amount", body: ok(`{"order_status":"PAID","total_amount":"-1"}`), outcome: recon.OutcomeTransient, errHas: "total_amount"},
@@ -198,6 +234,93 @@ func TestInterpret(t *testing.T) {
 				c.check(t, res.Answer)
 			}
 		})
+	}
+}
+
+// PROTOCOL: times are 13-digit epoch milliseconds. Any other text leaves
+// PaidAt zero (the raw text stays in Fields): a 10-digit seconds value read
+// as milliseconds would be a payment in January 1970.
+func TestFinishTime(t *testing.T) {
+	for _, c := range []struct {
+		name, raw string // raw as it appears in JSON
+		want      time.Time
+	}{
+		{"13 digits", `"1763737804000"`, time.UnixMilli(1763737804000)},
+		{"13 digits as a number", `1763737804000`, time.UnixMilli(1763737804000)},
+		{"smallest 13 digits", `"1000000000000"`, time.UnixMilli(1000000000000)},
+		{"10-digit seconds", `"1449646835"`, time.Time{}},
+		{"12 digits", `"176373780400"`, time.Time{}},
+		{"14 digits", `"17637378040000"`, time.Time{}},
+		{"16 digits", `"1763737804000000"`, time.Time{}},
+		{"plus sign", `"+763737804000"`, time.Time{}},
+		{"minus sign", `"-763737804000"`, time.Time{}},
+		// 13 characters, but a time before 2001 upay never sent: more
+		// likely a padded seconds value than a millisecond one.
+		{"leading zero", `"0763737804000"`, time.Time{}},
+		{"padded seconds", `"0001449646835"`, time.Time{}},
+		{"all zeros", `"0000000000000"`, time.Time{}},
+		{"space", `" 763737804000"`, time.Time{}},
+		{"empty", `""`, time.Time{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			body := `{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"client_sn":"A1","order_status":"PAID","status":"SUCCESS","total_amount":"1","finish_time":` + c.raw + `}}}`
+			res := upay.Interpret(recon.Payment, []byte(body), "CNY", time.UTC)
+			if res.Outcome != recon.OutcomeFound {
+				t.Fatalf("outcome %v: %s", res.Outcome, res.Err)
+			}
+			if !res.Answer.PaidAt.Equal(c.want) || res.Answer.PaidAt.IsZero() != c.want.IsZero() {
+				t.Errorf("PaidAt %v, want %v", res.Answer.PaidAt, c.want)
+			}
+		})
+	}
+}
+
+// `recon check --ping` blames the credential a refusal names as a word
+// (engine/preflight suspect), else the key that signs: a refusal of the
+// terminal must name terminal_sn, and a refusal of the sign neither.
+func TestRefusalNamesCredential(t *testing.T) {
+	for _, c := range []struct {
+		body, named string // named: "" for none
+	}{
+		{`{"result_code":"400","error_code":"TERMINAL_NOT_EXISTS","error_message":"终端不存在"}`, upay.CredTerminalSN},
+		{`{"result_code":"400","error_code":"INVALID_TERMINAL"}`, upay.CredTerminalSN},
+		{`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_TERMINAL_NOT_EXISTS"}}`, upay.CredTerminalSN},
+		{`{"result_code":"400","error_code":"ILLEGAL_SIGN","error_message":"sign error"}`, ""},
+		{`{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_ORDER_NOT_EXISTS"}}`, ""},
+	} {
+		res := upay.Interpret(recon.Payment, []byte(c.body), "CNY", time.UTC)
+		var named []string
+		for _, cred := range []string{upay.CredTerminalSN, upay.CredTerminalKey} {
+			if mentionsWord(res.Err, cred) {
+				named = append(named, cred)
+			}
+		}
+		want := []string{c.named}
+		if c.named == "" {
+			want = nil
+		}
+		if !slices.Equal(named, want) {
+			t.Errorf("%s: %q names %v, want %v", c.body, res.Err, named, want)
+		}
+	}
+}
+
+// mentionsWord reports whether s has w with no letter, digit or _ on
+// either side, as preflight reads a credential's name.
+func mentionsWord(s, w string) bool {
+	word := func(b byte) bool {
+		return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+	}
+	for off := 0; ; {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if end := i + len(w); (i == 0 || !word(s[i-1])) && (end == len(s) || !word(s[end])) {
+			return true
+		}
+		off = i + 1
 	}
 }
 

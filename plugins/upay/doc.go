@@ -58,7 +58,7 @@
 // upay answers carry no signature, no nonce and no encryption, so there is
 // nothing cryptographic to verify (Reply.Verified is always false). The
 // plugin itself checks only that an answer is well formed: both levels of
-// result_code, a data object without a member twice, amounts in whole fen.
+// result_code, no member named twice at any level, amounts in whole fen.
 // That an answer is about the order asked is the host's check
 // (recon.Query.Check), from the identity the plugin copies out of the answer,
 // never out of the query:
@@ -83,13 +83,20 @@
 // # Decisions where PROTOCOL.md is silent (each also a "PROTOCOL:" comment)
 //
 //   - A top-level result_code other than 200/4xx/5xx, a missing biz_response,
-//     a biz result_code other than SUCCESS/FAIL, a body that is not JSON, a
-//     data object with a member twice and an amount that is not a whole
-//     number of fen are malformed answers: OutcomeTransient.
+//     a biz result_code other than SUCCESS/FAIL, a body that is not JSON, an
+//     object of the answer (envelope, biz_response, data) with a member
+//     twice, an envelope or biz_response member named in another case
+//     ("RESULT_CODE", which encoding/json would read as result_code) and
+//     an amount that is not a whole number of fen are malformed answers:
+//     OutcomeTransient.
 //   - biz FAIL TRADE_TIMEOUT (and the system-error codes) on a query mean the
 //     query failed, not the order: OutcomeTransient. Any other FAIL code (for
 //     example UPAY_TERMINAL_NOT_EXISTS, or REFUND_NOT_EXISTS to a payment
-//     query) is OutcomePermanent with the code in Err.
+//     query) is OutcomePermanent with the code in Err. A refusal of the
+//     terminal (INVALID_TERMINAL, TERMINAL_NOT_EXISTS,
+//     UPAY_TERMINAL_NOT_EXISTS, UPAY_TERMINAL_STATUS_ABNORMAL) adds "check
+//     credential terminal_sn", for `recon check --ping` to blame that
+//     credential rather than terminal_key.
 //   - A malformed or missing time leaves the time zero; its raw text stays in
 //     Fields.
 //   - A refund query without a refund number, or a query without any order

@@ -1,6 +1,7 @@
 package upay_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"strings"
@@ -27,6 +28,15 @@ func FuzzInterpret(f *testing.F) {
 	f.Add([]byte(`{"result_code":"400","error_code":"ILLEGAL_SIGN","error_message":"sign error"}`), false)
 	f.Add([]byte(`{"result_code":503,"biz_response":null}`), false)
 	f.Add([]byte(`{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"total_amount":12.5,"payment_list":[{"a":"\u00ff"}]}}}`), false)
+	// Names twice or in two cases, odd types: the envelope's own paths.
+	for _, s := range []string{`{"result_code":"200","biz_response":null}`, `{"result_code":200,"error_code":null}`,
+		`{"RESULT_CODE":"500","result_code":"200"}`, `{"result_code":"400","result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"total_amount":"1"}}}`,
+		`{"result_code":"200","biz_response":{"Result_Code":"FAIL","result_code":"SUCCESS","data":{"total_amount":"1"}}}`,
+		`{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":{"total_amount":"2"},"data":{"total_amount":"1"}}}`,
+		`{"result_code":"200","biz_response":"x"}`, `{"result_code":true}`, `{"result_code":"\u0032\u0030\u0030"}`,
+		`{"result_code":"200","biz_response":{"result_code":"SUCCESS","data":[1]}}`, `{"reſult_code":"1"}`} {
+		f.Add([]byte(s), false)
+	}
 
 	cst := time.FixedZone("CST", 8*3600)
 	f.Fuzz(func(t *testing.T, body []byte, refund bool) {
@@ -61,6 +71,14 @@ func FuzzInterpret(f *testing.F) {
 		if err := json.Unmarshal(body, &env); err != nil {
 			t.Fatalf("FOUND for a body encoding/json rejects: %v", err)
 		}
+		// encoding/json keeps the last of a repeated member and matches
+		// names in any case: FOUND only where no level leaves it a choice.
+		var top struct {
+			Biz json.RawMessage `json:"biz_response"`
+		}
+		_ = json.Unmarshal(body, &top)
+		unambiguous(t, body, "result_code", "error_code", "error_message", "biz_response")
+		unambiguous(t, top.Biz, "result_code", "error_code", "error_message", "data")
 		code := string(env.ResultCode)
 		_ = json.Unmarshal(env.ResultCode, &code) // a string, else the number's text
 		if code != "200" || env.Biz.ResultCode != "SUCCESS" {
@@ -74,6 +92,38 @@ func FuzzInterpret(f *testing.F) {
 			t.Fatalf("amount %v; data says %v", show(a.Amount), show(want))
 		}
 	})
+}
+
+// unambiguous fails when the object obj names a member twice, or one of
+// names in two cases.
+func unambiguous(t *testing.T, obj []byte, names ...string) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatalf("FOUND for %q: %v", obj, err)
+	}
+	seen := map[string]string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatalf("FOUND for %q: %v", obj, err)
+		}
+		k := tok.(string)
+		folded := k
+		for _, n := range names {
+			if strings.EqualFold(k, n) {
+				folded = n
+			}
+		}
+		if prev, dup := seen[folded]; dup {
+			t.Fatalf("FOUND for %q, which names %q and %q", obj, prev, k)
+		}
+		seen[folded] = k
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatalf("FOUND for %q: %v", obj, err)
+		}
+	}
 }
 
 // fen reads an amount member as upay's parser must: a string or bare

@@ -142,14 +142,18 @@ func TestWrongCredentials(t *testing.T) {
 	url := simServer(t, sim.New())
 	for _, c := range []struct {
 		name, sn, key, code string
+		named               bool // the error names terminal_sn, for `recon check --ping`
 	}{
-		{"wrong key", sim.DemoTerminalSN, "0000000000000000000000000000000f", "ILLEGAL_SIGN"},
-		{"unknown terminal", "100111220000000000", sim.DemoTerminalKey, "TERMINAL_NOT_EXISTS"},
+		{"wrong key", sim.DemoTerminalSN, "0000000000000000000000000000000f", "ILLEGAL_SIGN", false},
+		{"unknown terminal", "100111220000000000", sim.DemoTerminalKey, "TERMINAL_NOT_EXISTS", true},
 	} {
 		p := mustProvider(t, url, map[string]string{upay.CredTerminalSN: c.sn, upay.CredTerminalKey: c.key})
 		res := query(t, p, pay("DEMO-PAID"))
 		if res.Outcome != recon.OutcomePermanent || !strings.Contains(res.Err, "400 "+c.code) || res.Answer.Fields["error_code"] != c.code {
 			t.Errorf("%s: %v %q %v", c.name, res.Outcome, res.Err, res.Answer.Fields)
+		}
+		if mentionsWord(res.Err, upay.CredTerminalSN) != c.named || mentionsWord(res.Err, upay.CredTerminalKey) {
+			t.Errorf("%s: %q; want terminal_sn named: %v, terminal_key never", c.name, res.Err, c.named)
 		}
 		if strings.Contains(res.Err, c.key) || strings.Contains(res.Request, c.key) {
 			t.Errorf("%s: key leaked", c.name)
