@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
-	"strings"
 	"sync"
 	"time"
 	_ "time/tzdata" // a plugin must resolve account time zones on hosts without zoneinfo
@@ -347,11 +346,7 @@ func Guard(ctx context.Context, p Provider, q recon.Query, timeout time.Duration
 			// host's log); the reply, which the report shows, says what
 			// panicked, short enough for the bounds on a reply.
 			fmt.Fprintf(os.Stderr, "plugin panic on %s %s: %v\n%s", q.Kind, q.OrderNo, v, debug.Stack())
-			msg := fmt.Sprint(v)
-			if len(msg) > 512 {
-				msg = strings.ToValidUTF8(msg[:512], "") + "…"
-			}
-			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: "plugin panic: " + msg + " (its stack went to the plugin's stderr: recon --log-level debug shows it)"}
+			res = recon.Reply{Outcome: recon.OutcomePermanent, Err: "plugin panic: " + Clip(fmt.Sprint(v)) + " (its stack went to the plugin's stderr: recon --log-level debug shows it)"}
 		}
 	}()
 	res = p.Query(ctx, q)
