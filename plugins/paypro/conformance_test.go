@@ -54,14 +54,7 @@ func TestLongProviderText(t *testing.T) {
 			q := recon.Query{Kind: recon.Payment, OrderNo: "A1", Attempt: 1}
 
 			local := paypro.MustProvider(t, acct).Query(ctx, q)
-			remote := plugintest.Start(t)
-			if err := remote.Configure(ctx, acct); err != nil {
-				t.Fatal(err)
-			}
-			wire, err := remote.Query(ctx, q, 5*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
+			wire := plugintest.OverTheWire(t, acct, q)
 			for _, res := range []struct {
 				how string
 				r   recon.Reply

@@ -62,6 +62,23 @@ func Start(t testing.TB) *plugins.Remote {
 	return remote
 }
 
+// OverTheWire asks q of a fresh plugin process configured for acct, as the
+// host would: for a test comparing the reply with the provider's in-process.
+func OverTheWire(t *testing.T, acct plugins.Account, q recon.Query) recon.Reply {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	remote := Start(t)
+	if err := remote.Configure(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	res, err := remote.Query(ctx, q, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // Conformance checks, through a real plugin process and the simulator on
 // loopback, what recon relies on from every provider:
 //   - Info names the simulator's provider, with a version and its credentials;

@@ -102,19 +102,9 @@ func TestLongProviderText(t *testing.T) {
 			t.Cleanup(srv.Close)
 			acct := plugins.Account{Name: "shop-upay", Endpoint: srv.URL, Currency: "CNY", Location: time.UTC,
 				Credentials: map[string]string{upay.CredTerminalSN: sim.DemoTerminalSN, upay.CredTerminalKey: sim.DemoTerminalKey}}
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
 			q := recon.Query{Kind: recon.Payment, OrderNo: "A1", Attempt: 1}
-
 			local := query(t, mustProvider(t, srv.URL, nil), q)
-			remote := plugintest.Start(t)
-			if err := remote.Configure(ctx, acct); err != nil {
-				t.Fatal(err)
-			}
-			wire, err := remote.Query(ctx, q, 5*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
+			wire := plugintest.OverTheWire(t, acct, q)
 			for _, res := range []struct {
 				how string
 				r   recon.Reply
