@@ -59,6 +59,10 @@ func mergeCommand() *cli.Command {
 					return err
 				}
 			}
+			// The merge's store is its own, in a folder of its own.
+			if err := refuseClashes(c, ""); err != nil {
+				return err
+			}
 			n, err := publish.Open(c.Context, c.String("from"))
 			if err != nil {
 				return err

@@ -64,6 +64,9 @@ func replayCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := refuseClashes(c, storePath(c, cfg)); err != nil {
+				return err
+			}
 			db, err := openStore(c, cfg)
 			if err != nil {
 				return err

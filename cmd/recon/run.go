@@ -77,6 +77,9 @@ func runCommand() *cli.Command {
 				}
 				return part.publish(c, log, nil, cfg, nil, err, false)
 			}
+			if err := refuseClashes(c, storePath(c, cfg)); err != nil {
+				return early(err)
+			}
 			db, err := openStore(c, cfg)
 			if err != nil {
 				return early(err)

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/reconhq/recon/engine/preflight"
+)
+
+// refuseClashes is a usage error when a file the command would write (its
+// outputFlags) is one it reads or keeps (its config, ledger, statements,
+// shards file, or store, "" for none) or another output: the night would
+// otherwise end by replacing the ledger with its CSV report, or the config
+// and its secrets with the JSON one. It comes before the store is opened
+// and before any query.
+func refuseClashes(c *cli.Context, store string) error {
+	ins := []preflight.Output{{Flag: "--store", Path: store}}
+	for _, name := range []string{"config", "ledger", "shards-file"} {
+		ins = append(ins, preflight.Output{Flag: "--" + name, Path: c.String(name)})
+	}
+	for _, s := range c.StringSlice("statement") {
+		_, p, _ := strings.Cut(s, "=")
+		ins = append(ins, preflight.Output{Flag: "--statement", Path: p})
+	}
+	var outs []preflight.Output
+	for _, name := range outputFlags {
+		outs = append(outs, preflight.Output{Flag: "--" + name, Path: c.String(name)})
+	}
+	if err := preflight.Clash(ins, outs); err != nil {
+		return usagef("give each output a file of its own", "%v", err)
+	}
+	return nil
+}
