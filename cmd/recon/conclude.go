@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -72,7 +71,7 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 			continue
 		}
 		rf := &reportFile{flag: out.flag, format: out.format, path: p}
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		f, err := createAtomic(p)
 		if err != nil {
 			errs = append(errs, rf.failed(run, err))
 			continue
@@ -84,11 +83,12 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 	// Not c.Context: a run stopped by a signal still gets its reports.
 	sum, err := report.Render(context.Background(), db, run, cfg.FailOn, outs)
 	for _, rf := range files {
-		if cerr := rf.f.Close(); rf.err == nil {
-			rf.err = cerr
+		if rf.err == nil && err == nil {
+			rf.err = rf.f.commit()
+		} else {
+			rf.f.abort()
 		}
 		if rf.err != nil {
-			os.Remove(rf.path)
 			errs = append(errs, rf.failed(run, rf.err))
 		}
 	}
@@ -104,11 +104,12 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 	return sum, nil
 }
 
-// reportFile is a report being written. A write that fails is kept, not
-// returned, so that the one pass goes on for the other outputs.
+// reportFile is a report being written, put in place only when the whole
+// of it was. A write that fails is kept, not returned, so that the one pass
+// goes on for the other outputs.
 type reportFile struct {
 	flag, format, path string
-	f                  *os.File
+	f                  *atomicFile
 	err                error
 }
 
