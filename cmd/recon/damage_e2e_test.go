@@ -90,3 +90,29 @@ func TestFailedReportKeepsTheLastOne(t *testing.T) {
 		t.Errorf("left behind: %v", left)
 	}
 }
+
+// TestLatestOnADamagedRunRecord (review, defect 3): when a run record does
+// not read, latest may be that run: report and diff fail as on a damaged
+// store (exit 1) instead of reporting, or comparing, older runs.
+func TestLatestOnADamagedRunRecord(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "recon.db")
+	storedRuns(t, db, "r1", "r2", "r3")
+	damage(t, db, "config-of-r3")
+	for _, args := range [][]string{
+		{"report", "--store", db, "--run", "latest"},
+		{"report", "--store", db, "--run", "latest~1", "--format", "json"},
+		{"diff", "--store", db, "latest~1", "latest"},
+	} {
+		t.Run(strings.Join(args[:1], " ")+" "+strings.Join(args[3:], " "), func(t *testing.T) {
+			stdout, stderr, code := runRecon(t, nil, args...)
+			if code != exitFailed || !strings.Contains(stderr, "damaged") || !strings.Contains(stderr, `run "r3"`) {
+				t.Fatalf("exit %d, want 1 naming the damaged run\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+	// A run named by its ID still reads.
+	if stdout, stderr, code := runRecon(t, nil, "report", "--store", db, "--run", "r2"); code != exitOK {
+		t.Fatalf("report --run r2: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
