@@ -89,11 +89,7 @@ var outputFlags = []string{"report", "csv", "html", "out", "metrics-file"}
 // at all (no plugin host); what the check found is in the report, whose
 // Host the caller closes.
 func preflightCheck(c *cli.Context, cfg *config.Config, log *slog.Logger, opt preflight.Options) (*preflight.Report, error) {
-	for _, name := range outputFlags {
-		if p := c.String(name); p != "" {
-			opt.Outputs = append(opt.Outputs, preflight.Output{Flag: "--" + name, Path: p})
-		}
-	}
+	opt.Outputs = append(opt.Outputs, outputsOf(c)...)
 	h, err := host.New(cfg.PluginDir, cfg.Plugins, log)
 	if err != nil {
 		return nil, err

@@ -23,12 +23,19 @@ func refuseClashes(c *cli.Context, store string) error {
 		_, p, _ := strings.Cut(s, "=")
 		ins = append(ins, preflight.Output{Flag: "--statement", Path: p})
 	}
-	var outs []preflight.Output
-	for _, name := range outputFlags {
-		outs = append(outs, preflight.Output{Flag: "--" + name, Path: c.String(name)})
-	}
-	if err := preflight.Clash(ins, outs); err != nil {
+	if err := preflight.Clash(ins, outputsOf(c)); err != nil {
 		return usagef("give each output a file of its own", "%v", err)
 	}
 	return nil
+}
+
+// outputsOf are the files c was asked to write (its outputFlags given).
+func outputsOf(c *cli.Context) []preflight.Output {
+	var outs []preflight.Output
+	for _, name := range outputFlags {
+		if p := c.String(name); p != "" {
+			outs = append(outs, preflight.Output{Flag: "--" + name, Path: p})
+		}
+	}
+	return outs
 }

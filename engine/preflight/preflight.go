@@ -120,11 +120,7 @@ func Check(ctx context.Context, cfg *config.Config, h Plugins, opt Options) *Rep
 			r.Problems = append(r.Problems, &PathError{Flag: "store", Path: p, Err: err})
 		}
 	}
-	for _, o := range opt.Outputs {
-		if err := Writable(o.Path); err != nil {
-			r.Problems = append(r.Problems, &PathError{Flag: o.Flag, Path: o.Path, Err: err})
-		}
-	}
+	r.Problems = append(r.Problems, Outputs(opt.Outputs)...)
 	if opt.Rules {
 		r.rules(cfg)
 	}
@@ -496,6 +492,17 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Outputs is a *PathError for each of outs that cannot be written.
+func Outputs(outs []Output) Problems {
+	var ps Problems
+	for _, o := range outs {
+		if err := Writable(o.Path); err != nil {
+			ps = append(ps, &PathError{Flag: o.Flag, Path: o.Path, Err: err})
+		}
+	}
+	return ps
 }
 
 // Writable checks that path can be written as a file, as recon writes
