@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -52,8 +51,8 @@ func runCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("flags go before nothing else", "unexpected argument %q", c.Args().First())
 			}
-			if strings.HasPrefix(c.String("run-id"), latestRun) {
-				return usagef("pick another ID", "--run-id %q: latest names the newest run wherever a run ID is taken", c.String("run-id"))
+			if err := checkRunID(c); err != nil {
+				return err
 			}
 			log, err := logger(c)
 			if err != nil {
