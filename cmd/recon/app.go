@@ -101,6 +101,11 @@ func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFun
 		if err := inheritFlags(ctx, inherit); err != nil {
 			return err
 		}
+		// Checked for every command, not only those that log: a bad
+		// --log-format must not pass unnoticed until a command that logs.
+		if _, err := logger(ctx); err != nil {
+			return err
+		}
 		if before != nil {
 			return before(ctx)
 		}
