@@ -42,3 +42,23 @@ func TestLogFlagsCheckedByEveryCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestGlobalFlagsOnEveryCommand (review, defect 7): every command takes
+// every global flag after its name; those it does not use are ignored, and
+// not listed by its --help (TestEveryCommandsHelp).
+func TestGlobalFlagsOnEveryCommand(t *testing.T) {
+	for _, path := range commandPaths() {
+		t.Run(path, func(t *testing.T) {
+			args := append(strings.Fields(path), "--config", "c.yaml", "--store", "s.db", "--no-progress",
+				"--log-format", "json", "--log-level", "warn", "--help")
+			if stdout, stderr, code := runRecon(t, nil, args...); code != exitOK {
+				t.Errorf("every global flag: exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+	// Ignored, not only parsed: plugins reads no store and lists.
+	stdout, stderr, code := runRecon(t, nil, "plugins", "--store", "nowhere/s.db", "--no-progress")
+	if code != exitOK || !strings.Contains(stdout, "upay") {
+		t.Errorf("plugins --store --no-progress: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
