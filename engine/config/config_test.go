@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -427,5 +428,31 @@ func TestErrorFields(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadWithPlaceholder: for a command that starts no plugin, an X_file
+// that cannot be read holds the placeholder; one that reads is read, and
+// Load still refuses the first.
+func TestLoadWithPlaceholder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sn.txt"), []byte("100111220054361978\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "c.yaml")
+	yaml := "accounts:\n  a:\n    plugin: upay\n    endpoint: http://upay.test\n    credentials:\n" +
+		"      terminal_sn_file: sn.txt\n      terminal_key_file: moved/k.pem\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadWithPlaceholder(path, nil, "(none)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cfg.Accounts["a"].Credentials; c["terminal_key"] != "(none)" || c["terminal_sn"] != "100111220054361978" {
+		t.Errorf("credentials %v", c)
+	}
+	if _, err := Load(path, nil); err == nil || !strings.Contains(err.Error(), "cannot read") {
+		t.Errorf("Load: %v, want the file that cannot be read", err)
 	}
 }
