@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon/engine"
+	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/store"
 )
 
@@ -53,6 +54,11 @@ func runCommand() *cli.Command {
 			}
 			if err := checkRunID(c); err != nil {
 				return err
+			}
+			// A mistake on the command line, as --format's is: not the
+			// ledger's fault (a file whose extension says nothing is).
+			if f := c.String("ledger-format"); f != "" && f != ledger.FormatCSV && f != ledger.FormatJSONL {
+				return usagef("use csv or jsonl", "--ledger-format %q is not a ledger format", f)
 			}
 			log, err := logger(c)
 			if err != nil {

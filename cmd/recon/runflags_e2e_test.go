@@ -36,3 +36,19 @@ func TestRunIDIsAName(t *testing.T) {
 		})
 	}
 }
+
+// TestLedgerFormatIsAUsageError (review, defect 12): --ledger-format xml
+// is a mistake on the command line, exit 2 as for --format, not a ledger
+// that cannot be read (exit 1).
+func TestLedgerFormatIsAUsageError(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	writeText(t, cfg, upayConfig("http://127.0.0.1:1"))
+	ledger := filepath.Join(dir, "l.csv")
+	writeText(t, ledger, upayLedgerCSV())
+	stdout, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "run", "--config", cfg,
+		"--store", filepath.Join(dir, "r.db"), "--ledger", ledger, "--ledger-format", "xml")
+	if code != exitUsage || !strings.Contains(stderr, `--ledger-format "xml"`) {
+		t.Fatalf("exit %d, want 2 naming --ledger-format\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
