@@ -111,20 +111,6 @@ func (c *Config) AccountNames() []string {
 	return out
 }
 
-// Secrets returns every credential value, so that callers can make sure
-// none is written anywhere.
-func (c *Config) Secrets() []string {
-	var out []string
-	for _, a := range c.Accounts {
-		for _, v := range a.Credentials {
-			if len(v) >= 4 {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
-}
-
 type fileAccount struct {
 	Plugin      string            `yaml:"plugin"`
 	Endpoint    string            `yaml:"endpoint"`

@@ -310,17 +310,24 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	}
 }
 
-// Secrets lists every credential value, wherever it came from.
-func TestSecrets(t *testing.T) {
+// Every credential is resolved, from the file, an X_file (CRLF or not) or
+// the environment.
+func TestCredentialsResolved(t *testing.T) {
 	cfg, err := Load(filepath.Join("testdata", "full.yaml"), env("UPAY_HOST", "h.test", "UPAY_CONCURRENCY", "1",
 		"PAYPRO_SECRET", "paypro-secret-41ab", "EMPTY_PREFIX", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(cfg.Secrets(), "\n")
+	var creds []string
+	for _, a := range cfg.Accounts {
+		for _, v := range a.Credentials {
+			creds = append(creds, v)
+		}
+	}
+	got := strings.Join(creds, "\n")
 	for _, s := range []string{"file-terminal-key-7d1c", "paypro-secret-41ab", "crlf-secret-2b9a", "BEGIN PRIVATE KEY"} {
 		if !strings.Contains(got, s) {
-			t.Errorf("Secrets lacks %q", s)
+			t.Errorf("no credential holds %q", s)
 		}
 	}
 }
