@@ -41,7 +41,7 @@ func checkCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := refuseClashes(c, storePath(c, cfg)); err != nil {
+			if err := refuseClashes(c, cfg, storePath(c, cfg)); err != nil {
 				return err
 			}
 			opt := preflight.Options{Rules: true, Ping: c.Bool("ping"), Store: true, StorePath: storePath(c, cfg)}

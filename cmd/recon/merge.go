@@ -62,7 +62,7 @@ func mergeCommand() *cli.Command {
 			}
 			// The merge's store is its own, in a folder of its own. Its
 			// outputs are checked before a --wait that may last hours.
-			if err := refuseClashes(c, ""); err != nil {
+			if err := refuseClashes(c, nil, ""); err != nil {
 				return err
 			}
 			if ps := preflight.Outputs(outputsOf(c)); len(ps) > 0 {

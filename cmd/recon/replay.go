@@ -67,7 +67,7 @@ func replayCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := refuseClashes(c, storePath(c, cfg)); err != nil {
+			if err := refuseClashes(c, cfg, storePath(c, cfg)); err != nil {
 				return err
 			}
 			db, err := openStore(c, cfg)

@@ -39,7 +39,7 @@ func reportCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := refuseClashes(c, p); err != nil {
+			if err := refuseClashes(c, nil, p); err != nil {
 				return err
 			}
 			db, err := store.OpenReadOnly(p, storeLockWait)

@@ -82,7 +82,7 @@ func runCommand() *cli.Command {
 				}
 				return part.publish(c, log, nil, cfg, nil, err, false)
 			}
-			if err := refuseClashes(c, storePath(c, cfg)); err != nil {
+			if err := refuseClashes(c, cfg, storePath(c, cfg)); err != nil {
 				return early(err)
 			}
 			db, err := openStore(c, cfg)
