@@ -125,7 +125,7 @@ type StatementInfo struct {
 	Missing int  `json:"missing"` // rows in the period no ledger row joined (MISSING_IN_LEDGER)
 	// Outside counts unjoined rows dated outside the period: not the
 	// ledger's to have, so not reported missing.
-	Outside int `json:"outside,omitempty"`
+	Outside int `json:"outside"`
 	// Confirmed counts ledger rows judged on the statement without a query.
 	Confirmed int `json:"confirmed"`
 }

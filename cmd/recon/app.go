@@ -89,16 +89,27 @@ func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFun
 	}
 	// The log flags hold for every command (with --log-format json even an
 	// error is a JSON line); --config, --store and --no-progress are listed
-	// only by the commands that use them.
+	// only by the commands that use them, and taken, hidden, by the others:
+	// the contract calls them global, and a script that passes them to
+	// every command must not fail on one.
 	for _, g := range globals {
-		if name := g.Names()[0]; isGlobal[name] != nil && everywhere[name] {
-			c.Flags = append(c.Flags, copyFlag(g, false))
+		if name := g.Names()[0]; isGlobal[name] != nil {
+			cp := copyFlag(g, false)
+			if !everywhere[name] {
+				hide(cp)
+			}
+			c.Flags = append(c.Flags, cp)
 			inherit = append(inherit, name)
 		}
 	}
 	before := c.Before
 	c.Before = func(ctx *cli.Context) error {
 		if err := inheritFlags(ctx, inherit); err != nil {
+			return err
+		}
+		// Checked for every command, not only those that log: a bad
+		// --log-format must not pass unnoticed until a command that logs.
+		if _, err := logger(ctx); err != nil {
 			return err
 		}
 		if before != nil {
@@ -165,6 +176,16 @@ func copyFlag(f cli.Flag, withEnv bool) cli.Flag {
 		return finish(&cp, &cp.Usage, &cp.EnvVars)
 	}
 	panic(fmt.Sprintf("global flag %T: teach copyFlag its type", f))
+}
+
+// hide keeps a global flag a command ignores out of its --help.
+func hide(f cli.Flag) {
+	switch f := f.(type) {
+	case *cli.StringFlag:
+		f.Hidden = true
+	case *cli.BoolFlag:
+		f.Hidden = true
+	}
 }
 
 // inheritFlags gives the command the value of each flag in names it was

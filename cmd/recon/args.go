@@ -52,3 +52,30 @@ func isBoolFlag(c *cli.Context, name string) bool {
 	}
 	return false
 }
+
+// maxRunID bounds a --run-id: a name for a night, not a message.
+const maxRunID = 128
+
+// checkRunID is a usage error for a --run-id other than letters, digits,
+// '.', '_' and '-' (those recon makes are 20261122-0200-7f3a): an ID is
+// printed in columns by recon runs, named in messages and file names, and
+// a slash, a space or a newline broke them. latest is no ID: it names the
+// newest run wherever a run ID is taken.
+func checkRunID(c *cli.Context) error {
+	id := c.String("run-id")
+	if id == "" {
+		return nil
+	}
+	if strings.HasPrefix(id, latestRun) {
+		return usagef("pick another ID", "--run-id %q: latest names the newest run wherever a run ID is taken", id)
+	}
+	ok := len(id) <= maxRunID
+	for _, r := range id {
+		ok = ok && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
+	}
+	if !ok {
+		return usagef("e.g. --run-id 20261122-nightly", "--run-id %q: a run ID is at most %d letters, digits, '.', '_' and '-'",
+			id, maxRunID)
+	}
+	return nil
+}

@@ -41,6 +41,9 @@ func checkCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := refuseClashes(c, cfg, storePath(c, cfg)); err != nil {
+				return err
+			}
 			opt := preflight.Options{Rules: true, Ping: c.Bool("ping"), Store: true, StorePath: storePath(c, cfg)}
 			rep, err := preflightCheck(c, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opt)
 			if err != nil {
@@ -78,7 +81,7 @@ func (e *checkFailed) Error() string {
 
 // outputFlags are the flags naming files a command writes at its end; a
 // command that has none of them passes over it.
-var outputFlags = []string{"report", "csv", "out", "metrics-file"}
+var outputFlags = []string{"report", "csv", "html", "out", "metrics-file"}
 
 // preflightCheck runs the checks of a run's start (and, with opt's extras,
 // of `recon check`) for command c: the outputs c was given, each account's
@@ -86,11 +89,7 @@ var outputFlags = []string{"report", "csv", "out", "metrics-file"}
 // at all (no plugin host); what the check found is in the report, whose
 // Host the caller closes.
 func preflightCheck(c *cli.Context, cfg *config.Config, log *slog.Logger, opt preflight.Options) (*preflight.Report, error) {
-	for _, name := range outputFlags {
-		if p := c.String(name); p != "" {
-			opt.Outputs = append(opt.Outputs, preflight.Output{Flag: "--" + name, Path: p})
-		}
-	}
+	opt.Outputs = append(opt.Outputs, outputsOf(c)...)
 	h, err := host.New(cfg.PluginDir, cfg.Plugins, log)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -23,7 +22,8 @@ import (
 const latestRun = "latest"
 
 // resolveRun is the ID id names: itself, or for latest (latest~N) the
-// newest run (N before the newest) by start time.
+// newest run (N before the newest) by start time, which a damaged run
+// record makes an error.
 func resolveRun(db *store.DB, id string) (string, error) {
 	rest, ok := strings.CutPrefix(id, latestRun)
 	if !ok {
@@ -37,9 +37,12 @@ func resolveRun(db *store.DB, id string) (string, error) {
 		}
 		back = n
 	}
+	// A run record that does not read could be the newest (its start time
+	// is in it): latest would quietly name an older run, and diff compare
+	// the wrong pair.
 	runs, err := db.Runs()
-	if err != nil && !errors.Is(err, store.ErrCorrupt) {
-		return "", err
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", id, err)
 	}
 	slices.SortStableFunc(runs, func(a, b *store.Run) int { return b.StartedAt.Compare(a.StartedAt) })
 	if back >= len(runs) {

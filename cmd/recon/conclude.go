@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -30,7 +29,7 @@ func conclude(c *cli.Context, log *slog.Logger, db *store.DB, cfg *config.Config
 	if run == nil {
 		return runErr
 	}
-	sum, err := concluded(c, db, cfg, run, runErr)
+	sum, err := concluded(c, db, cfg, run, runErr, false)
 	logConcluded(log, cfg, run, sum, err)
 	return err
 }
@@ -58,8 +57,9 @@ func logConcluded(log *slog.Logger, cfg *config.Config, run *store.Run, sum *rep
 // concluded is conclude's work: one pass over the stored results writes
 // every report asked for and the summary, and counts the findings. A
 // report that cannot be written does not hide the summary nor the others:
-// the run is stored, and the error says how to write the report again.
-func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, runErr error) (*report.Summary, error) {
+// the run is stored (unless merged: merge's store is a temporary one), and
+// the error says how to write the report again.
+func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run, runErr error, merged bool) (*report.Summary, error) {
 	var errs []error
 	outs := report.Outputs{Text: c.App.Writer}
 	var files []*reportFile
@@ -71,8 +71,8 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 		if p == "" {
 			continue
 		}
-		rf := &reportFile{flag: out.flag, format: out.format, path: p}
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		rf := &reportFile{flag: out.flag, format: out.format, path: p, merged: merged}
+		f, err := createAtomic(p)
 		if err != nil {
 			errs = append(errs, rf.failed(run, err))
 			continue
@@ -84,11 +84,12 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 	// Not c.Context: a run stopped by a signal still gets its reports.
 	sum, err := report.Render(context.Background(), db, run, cfg.FailOn, outs)
 	for _, rf := range files {
-		if cerr := rf.f.Close(); rf.err == nil {
-			rf.err = cerr
+		if rf.err == nil && err == nil {
+			rf.err = rf.f.commit()
+		} else {
+			rf.f.abort()
 		}
 		if rf.err != nil {
-			os.Remove(rf.path)
 			errs = append(errs, rf.failed(run, rf.err))
 		}
 	}
@@ -104,11 +105,13 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 	return sum, nil
 }
 
-// reportFile is a report being written. A write that fails is kept, not
-// returned, so that the one pass goes on for the other outputs.
+// reportFile is a report being written, put in place only when the whole
+// of it was. A write that fails is kept, not returned, so that the one pass
+// goes on for the other outputs.
 type reportFile struct {
 	flag, format, path string
-	f                  *os.File
+	merged             bool // a merged night, in the merge's temporary store
+	f                  *atomicFile
 	err                error
 }
 
@@ -120,16 +123,22 @@ func (r *reportFile) Write(p []byte) (int, error) {
 }
 
 func (r *reportFile) failed(run *store.Run, err error) error {
-	return &reportError{Flag: "--" + r.flag, Path: r.path, Format: r.format, RunID: run.ID, Err: err}
+	return &reportError{Flag: "--" + r.flag, Path: r.path, Format: r.format, RunID: run.ID, Merged: r.merged, Err: err}
 }
 
-// reportError is a report of a stored run that could not be written.
+// reportError is a report that could not be written, of a run stored or
+// of a merged night (Merged), whose store goes with the merge.
 type reportError struct {
 	Flag, Path, Format, RunID string
+	Merged                    bool
 	Err                       error
 }
 
 func (e *reportError) Error() string {
+	if e.Merged {
+		return fmt.Sprintf("%s %s: %v\n  the merged night is not stored: run the same recon merge again (merging is idempotent)",
+			e.Flag, e.Path, e.Err)
+	}
 	return fmt.Sprintf("%s %s: %v\n  the run is stored: recon report --run %s --format %s --out FILE writes it again",
 		e.Flag, e.Path, e.Err, e.RunID, e.Format)
 }

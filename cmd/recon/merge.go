@@ -11,6 +11,7 @@ import (
 	"github.com/reconhq/recon/engine"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/metrics"
+	"github.com/reconhq/recon/engine/preflight"
 	"github.com/reconhq/recon/engine/publish"
 	"github.com/reconhq/recon/store"
 )
@@ -59,6 +60,14 @@ func mergeCommand() *cli.Command {
 					return err
 				}
 			}
+			// The merge's store is its own, in a folder of its own. Its
+			// outputs are checked before a --wait that may last hours.
+			if err := refuseClashes(c, nil, ""); err != nil {
+				return err
+			}
+			if ps := preflight.Outputs(outputsOf(c)); len(ps) > 0 {
+				return ps
+			}
 			n, err := publish.Open(c.Context, c.String("from"))
 			if err != nil {
 				return err
@@ -99,7 +108,7 @@ func mergeCommand() *cli.Command {
 			if run.Status != store.StatusCompleted {
 				runErr = fmt.Errorf("%s: %w", n.URL, engine.ErrNoAnswers)
 			}
-			sum, err := concluded(c, db, &nightCfg, run, runErr)
+			sum, err := concluded(c, db, &nightCfg, run, runErr, true)
 			attrs := []any{"url", n.URL, "shards", count, "run_id", run.ID, "rows", run.Stats.Rows,
 				"exit_status", exitStatus(err)}
 			if sum != nil {

@@ -1,25 +1,78 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 )
 
-// writeFile writes a file through fn, creating it 0600 (reports name orders
-// and amounts), and removes it if fn fails.
+// writeFile writes a file through fn, whole or not at all (atomicFile):
+// if fn fails, what was at path is left as it was.
 func writeFile(path string, fn func(io.Writer) error) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	f, err := createAtomic(path)
 	if err != nil {
 		return err
 	}
 	if err := fn(f); err != nil {
-		f.Close()
-		os.Remove(path)
+		f.abort()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return f.Close()
+	return f.commit()
+}
+
+// atomicFile is a report being written: a temporary file beside path,
+// renamed over it by commit, so that a reader never sees half a report and
+// a report that fails halfway (a damaged store, a full disk) leaves last
+// night's whole. A new file is 0600 (reports name orders and amounts); a
+// file replaced keeps its mode.
+type atomicFile struct {
+	*os.File
+	path string
+}
+
+func createAtomic(path string) (*atomicFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		// The operating system's reason: the temporary name is no one's.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot write in %s: %w", filepath.Dir(path), err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		if err := f.Chmod(fi.Mode().Perm()); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return nil, err
+		}
+	}
+	return &atomicFile{File: f, path: path}, nil
+}
+
+// commit puts the file written in place of path.
+func (a *atomicFile) commit() error {
+	err := a.Sync()
+	if cerr := a.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(a.Name(), a.path)
+	}
+	if err != nil {
+		os.Remove(a.Name())
+	}
+	return err
+}
+
+// abort drops the file written; path is left as it was.
+func (a *atomicFile) abort() {
+	a.Close()
+	os.Remove(a.Name())
 }
 
 func plural(n int, word string) string {

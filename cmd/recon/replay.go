@@ -49,6 +49,9 @@ func replayCommand() *cli.Command {
 			if c.String("run") == "" {
 				return usagef("recon runs lists the stored runs", "recon replay needs --run ID")
 			}
+			if err := checkRunID(c); err != nil {
+				return err
+			}
 			if c.Int("changes") < 0 {
 				return usagef("", "--changes must be 0 or more")
 			}
@@ -62,6 +65,9 @@ func replayCommand() *cli.Command {
 			}
 			cfg, err := loadConfigWithoutSecrets(path)
 			if err != nil {
+				return err
+			}
+			if err := refuseClashes(c, cfg, storePath(c, cfg)); err != nil {
 				return err
 			}
 			db, err := openStore(c, cfg)

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon/engine/report"
+	"github.com/reconhq/recon/store"
 )
 
 func reportCommand() *cli.Command {
@@ -34,7 +35,14 @@ func reportCommand() *cli.Command {
 			if !slices.Contains(report.Formats, c.String("format")) {
 				return usagef("use text, json, csv or html", "--format %q is not a report format", c.String("format"))
 			}
-			db, err := openStoredRuns(c)
+			p, err := storedRunsPath(c)
+			if err != nil {
+				return err
+			}
+			if err := refuseClashes(c, nil, p); err != nil {
+				return err
+			}
+			db, err := store.OpenReadOnly(p, storeLockWait)
 			if err != nil {
 				return err
 			}

@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon/engine"
+	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/store"
 )
 
@@ -52,8 +52,13 @@ func runCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("flags go before nothing else", "unexpected argument %q", c.Args().First())
 			}
-			if strings.HasPrefix(c.String("run-id"), latestRun) {
-				return usagef("pick another ID", "--run-id %q: latest names the newest run wherever a run ID is taken", c.String("run-id"))
+			if err := checkRunID(c); err != nil {
+				return err
+			}
+			// A mistake on the command line, as --format's is: not the
+			// ledger's fault (a file whose extension says nothing is).
+			if f := c.String("ledger-format"); f != "" && f != ledger.FormatCSV && f != ledger.FormatJSONL {
+				return usagef("use csv or jsonl", "--ledger-format %q is not a ledger format", f)
 			}
 			log, err := logger(c)
 			if err != nil {
@@ -76,6 +81,9 @@ func runCommand() *cli.Command {
 					return err
 				}
 				return part.publish(c, log, nil, cfg, nil, err, false)
+			}
+			if err := refuseClashes(c, cfg, storePath(c, cfg)); err != nil {
+				return early(err)
 			}
 			db, err := openStore(c, cfg)
 			if err != nil {

@@ -277,3 +277,28 @@ func fileNames(m map[string][]byte) []string {
 	}
 	return out
 }
+
+// TestReadersWithAKeyFileMoved (review, defect 9): the commands that start
+// no plugin read a config whose credential file cannot be read, as they do
+// one whose ${VAR} is not set; run, which starts plugins, still refuses it.
+func TestReadersWithAKeyFileMoved(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	writeText(t, cfg, "store: ./recon.db\naccounts:\n  shop-upay:\n    plugin: upay\n    endpoint: http://127.0.0.1:1\n"+
+		"    credentials:\n      terminal_sn: \"100111220054361978\"\n      terminal_key_file: keys/moved.pem\n")
+	storedRuns(t, filepath.Join(dir, "recon.db"), "r1")
+	for _, args := range [][]string{
+		{"runs"}, {"report", "--run", "r1"}, {"rules", "check"}, {"diff", "r1", "r1"}, {"show", "O2"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			stdout, stderr, code := runRecon(t, nil, append(args, "--config", cfg)...)
+			if code != exitOK || strings.Contains(stderr, "cannot read") {
+				t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+	stdout, stderr, code := runRecon(t, nil, "run", "--config", cfg, "--ledger", filepath.Join(dir, "l.csv"))
+	if code != exitFailed || !strings.Contains(stderr, "cannot read "+filepath.Join(dir, "keys", "moved.pem")) {
+		t.Fatalf("run: exit %d, want 1 for the key file\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}

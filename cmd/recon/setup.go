@@ -45,14 +45,15 @@ func loadConfigIfGiven(c *cli.Context) (*config.Config, error) {
 	return loadConfigWithoutSecrets(c.String("config"))
 }
 
-// unsetSecret stands in for a credential whose variable is not set.
+// unsetSecret stands in for a credential whose variable is not set, or
+// whose file cannot be read.
 const unsetSecret = "(not set: this command starts no plugin)"
 
 // loadConfigWithoutSecrets loads a config for a command that starts no
 // plugin (replay, rules, the commands that read the store): a credential
-// whose ${VAR} is not set gets a placeholder instead of being an error, so
-// that rules can be tried and runs read where the secrets are not. Any
-// other problem is still an error.
+// whose ${VAR} is not set, or whose X_file cannot be read, gets a
+// placeholder instead of being an error, so that rules can be tried and
+// runs read where the secrets are not. Any other problem is still an error.
 func loadConfigWithoutSecrets(path string) (*config.Config, error) {
 	placeholder := map[string]bool{}
 	getenv := func(name string) (string, bool) {
@@ -65,7 +66,7 @@ func loadConfigWithoutSecrets(path string) (*config.Config, error) {
 		return "", false
 	}
 	for {
-		cfg, err := config.Load(path, getenv)
+		cfg, err := config.LoadWithPlaceholder(path, getenv, unsetSecret)
 		if err == nil {
 			return cfg, nil
 		}

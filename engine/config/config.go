@@ -111,20 +111,6 @@ func (c *Config) AccountNames() []string {
 	return out
 }
 
-// Secrets returns every credential value, so that callers can make sure
-// none is written anywhere.
-func (c *Config) Secrets() []string {
-	var out []string
-	for _, a := range c.Accounts {
-		for _, v := range a.Credentials {
-			if len(v) >= 4 {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
-}
-
 type fileAccount struct {
 	Plugin      string            `yaml:"plugin"`
 	Endpoint    string            `yaml:"endpoint"`
@@ -219,6 +205,19 @@ func (e *EnvError) Error() string { return "environment variable " + e.Name + " 
 // Load reads and validates a config file. getenv resolves `${NAME}`
 // (os.LookupEnv when nil).
 func Load(path string, getenv func(string) (string, bool)) (*Config, error) {
+	return load(path, getenv, "")
+}
+
+// LoadWithPlaceholder is Load for a command that starts no plugin: a
+// credential whose X_file cannot be read (moved, not readable by this
+// user) holds placeholder instead of being an error, as getenv may give
+// one for a `${NAME}` not set. A file that reads is still read, and an
+// X_file set to "" is still an error.
+func LoadWithPlaceholder(path string, getenv func(string) (string, bool), placeholder string) (*Config, error) {
+	return load(path, getenv, placeholder)
+}
+
+func load(path string, getenv func(string) (string, bool), placeholder string) (*Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -228,7 +227,7 @@ func Load(path string, getenv func(string) (string, bool)) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(path, data, getenv)
+	return parse(path, data, getenv, placeholder)
 }
 
 // Bounds on a config: it is a few kilobytes written by a person, so a file
@@ -276,8 +275,11 @@ type parser struct {
 	path   string
 	dir    string
 	getenv func(string) (string, bool)
-	at     map[string]int // dotted key -> line
-	keyAt  map[int]string // line -> the first key on it
+	// placeholder stands for a credential whose X_file cannot be read
+	// ("": that is an error).
+	placeholder string
+	at          map[string]int // dotted key -> line
+	keyAt       map[int]string // line -> the first key on it
 	// scalars are the scalar values on each line, to quote a value whole
 	// where the decoder's message clips it.
 	scalars map[int][]*yaml.Node
@@ -293,10 +295,14 @@ type parser struct {
 // anchors relative paths. Every problem found is reported: one as an
 // *Error, several as Errors.
 func Parse(path string, data []byte, getenv func(string) (string, bool)) (cfg *Config, err error) {
+	return parse(path, data, getenv, "")
+}
+
+func parse(path string, data []byte, getenv func(string) (string, bool), placeholder string) (cfg *Config, err error) {
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
-	p := &parser{path: path, dir: filepath.Dir(path), getenv: getenv, at: map[string]int{}, keyAt: map[int]string{},
+	p := &parser{path: path, dir: filepath.Dir(path), getenv: getenv, placeholder: placeholder, at: map[string]int{}, keyAt: map[int]string{},
 		scalars: map[int][]*yaml.Node{}, hidden: map[int]bool{}, checking: map[*yaml.Node]bool{}}
 	defer func() {
 		if err != nil {
@@ -874,6 +880,10 @@ func (p *parser) account(key, name, tz string, fa *fileAccount) *Account {
 		}
 		file := rel(p.dir, v)
 		b, err := readCredential(file)
+		if err != nil && p.placeholder != "" {
+			a.Credentials[base] = p.placeholder
+			continue
+		}
 		if err != nil {
 			p.failErr(key+"."+ckey, errors.Unwrap(err), "%v", err)
 			continue

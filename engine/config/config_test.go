@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -309,17 +310,24 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	}
 }
 
-// Secrets lists every credential value, wherever it came from.
-func TestSecrets(t *testing.T) {
+// Every credential is resolved, from the file, an X_file (CRLF or not) or
+// the environment.
+func TestCredentialsResolved(t *testing.T) {
 	cfg, err := Load(filepath.Join("testdata", "full.yaml"), env("UPAY_HOST", "h.test", "UPAY_CONCURRENCY", "1",
 		"PAYPRO_SECRET", "paypro-secret-41ab", "EMPTY_PREFIX", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(cfg.Secrets(), "\n")
+	var creds []string
+	for _, a := range cfg.Accounts {
+		for _, v := range a.Credentials {
+			creds = append(creds, v)
+		}
+	}
+	got := strings.Join(creds, "\n")
 	for _, s := range []string{"file-terminal-key-7d1c", "paypro-secret-41ab", "crlf-secret-2b9a", "BEGIN PRIVATE KEY"} {
 		if !strings.Contains(got, s) {
-			t.Errorf("Secrets lacks %q", s)
+			t.Errorf("no credential holds %q", s)
 		}
 	}
 }
@@ -427,5 +435,31 @@ func TestErrorFields(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadWithPlaceholder: for a command that starts no plugin, an X_file
+// that cannot be read holds the placeholder; one that reads is read, and
+// Load still refuses the first.
+func TestLoadWithPlaceholder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sn.txt"), []byte("100111220054361978\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "c.yaml")
+	yaml := "accounts:\n  a:\n    plugin: upay\n    endpoint: http://upay.test\n    credentials:\n" +
+		"      terminal_sn_file: sn.txt\n      terminal_key_file: moved/k.pem\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadWithPlaceholder(path, nil, "(none)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cfg.Accounts["a"].Credentials; c["terminal_key"] != "(none)" || c["terminal_sn"] != "100111220054361978" {
+		t.Errorf("credentials %v", c)
+	}
+	if _, err := Load(path, nil); err == nil || !strings.Contains(err.Error(), "cannot read") {
+		t.Errorf("Load: %v, want the file that cannot be read", err)
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,49 @@ func (s *Statement) Path(day time.Time) string {
 	}
 }
 
+// checkPattern is why pat's {date} placeholders would not name a file per
+// day, nil when they do (or it has none): a placeholder left open stays in
+// the path as text, and layouts without the year, month and day name the
+// same file on other days (or none that exists), and every night the
+// statement is "not published".
+func checkPattern(pat string) error {
+	var layouts []string
+	for rest := pat; ; {
+		i := strings.Index(rest, "{date")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return fmt.Errorf("%s has no closing }", rest[i:])
+		}
+		spec := rest[i+len("{date") : i+j]
+		layout, ok := strings.CutPrefix(spec, ":")
+		switch {
+		case spec == "":
+			layout = time.DateOnly
+		case !ok:
+			return fmt.Errorf("%s is not {date} or {date:LAYOUT}", rest[i:i+j+1])
+		case layout == "":
+			return fmt.Errorf("{date:} has no layout (e.g. {date:20060102})")
+		}
+		layouts = append(layouts, strconv.Quote(layout))
+		rest = rest[i+j+1:]
+	}
+	if len(layouts) == 0 {
+		return nil
+	}
+	s := &Statement{Pattern: pat}
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	for _, other := range []time.Time{day.AddDate(0, 0, -1), day.AddDate(0, -1, 0), day.AddDate(-1, 0, 0)} {
+		if s.Path(other) == s.Path(day) {
+			return fmt.Errorf("layout %s does not name the year, month and day (e.g. 20060102 or 2006-01-02)",
+				strings.Join(layouts, ", "))
+		}
+	}
+	return nil
+}
+
 // Dated reports whether the pattern names a file per day.
 func (s *Statement) Dated() bool { return strings.Contains(s.Pattern, "{date") }
 
@@ -87,6 +131,9 @@ func (p *parser) statement(key string, fa *fileAccount, a *Account) *Statement {
 		st.Format = DefaultStatementFormat
 	}
 	if pat := strings.TrimSpace(fa.Statement); pat != "" {
+		if err := checkPattern(pat); err != nil {
+			fail("statement", "%q: %v", pat, err)
+		}
 		st.Pattern = rel(p.dir, pat)
 	}
 	if fa.StatementTrust != nil {

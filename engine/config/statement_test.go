@@ -33,6 +33,8 @@ func TestStatementKeys(t *testing.T) {
 					t.Errorf("wechat mapping %+v", s.Mapping)
 				}
 			}},
+		{name: "two placeholders, one with a folder per month", yaml: acct + "    statement: bills/{date:2006-01}/{date:20060102}.csv\n",
+			wantPath: "bills/2026-11/20261130.csv", check: func(*testing.T, *Statement) {}},
 		{name: "mapping over the preset", yaml: acct + "    statement: b.csv\n    statement_mapping:\n      amount: settled\n      amount_unit: minor\n      types: {P: payment, R: refund}\n      type: kind\n",
 			wantPath: "b.csv", check: func(t *testing.T, s *Statement) {
 				m := s.Mapping
@@ -56,6 +58,17 @@ func TestStatementKeys(t *testing.T) {
 			wantErr: "7|accounts.a.statement_format|unknown statement format \"alipay\"; known: recon, wechat"},
 		{name: "a type value that is no kind", yaml: acct + "    statement_mapping:\n      type: kind\n      types: {P: purchase}\n",
 			wantErr: "|accounts.a.statement_mapping.types.P|\"purchase\" is not payment or refund"},
+		// Broken placeholders would name no file any night: "not published".
+		{name: "a placeholder not closed", yaml: acct + "    statement: bills/upay-{date.csv\n",
+			wantErr: "6|accounts.a.statement|\"bills/upay-{date.csv\": {date.csv has no closing }"},
+		{name: "an empty layout", yaml: acct + "    statement: bills/upay-{date:}.csv\n",
+			wantErr: "6|accounts.a.statement|{date:} has no layout"},
+		{name: "a layout without a day", yaml: acct + "    statement: bills/{date:2006-01}.csv\n",
+			wantErr: "6|accounts.a.statement|layout \"2006-01\" does not name the year, month and day"},
+		{name: "a layout of no date", yaml: acct + "    statement: bills/{date:daily}.csv\n",
+			wantErr: "6|accounts.a.statement|layout \"daily\""},
+		{name: "a placeholder misspelt", yaml: acct + "    statement: bills/{dates}.csv\n",
+			wantErr: "6|accounts.a.statement|{dates} is not {date} or {date:LAYOUT}"},
 		{name: "a bad amount unit", yaml: acct + "    statement_mapping:\n      amount_unit: cents\n",
 			wantErr: "6|accounts.a.statement_mapping|amount unit \"cents\""},
 	}

@@ -80,6 +80,11 @@ func check(line int, col func(string) string, bad *recon.RowError, accounts Acco
 		return invalid("currency", "currency %q is not an ISO 4217 code", currency)
 	}
 	if row.Amount, err = money.Parse(amount, digits); err != nil {
+		// money.Parse's reason, when the decimal is well formed: an amount
+		// of 21 digits is not a syntax mistake, and no decimals help it.
+		if strings.HasSuffix(err.Error(), "is too large") {
+			return invalid("amount", "amount %q is too large: at most %s %s", amount, money.Format(money.MaxMinor, digits), row.Currency)
+		}
 		return invalid("amount", "amount %q is not a decimal with at most %d decimals for %s", amount, digits, row.Currency)
 	}
 	if createdAt != "" {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -119,11 +120,7 @@ func Check(ctx context.Context, cfg *config.Config, h Plugins, opt Options) *Rep
 			r.Problems = append(r.Problems, &PathError{Flag: "store", Path: p, Err: err})
 		}
 	}
-	for _, o := range opt.Outputs {
-		if err := Writable(o.Path); err != nil {
-			r.Problems = append(r.Problems, &PathError{Flag: o.Flag, Path: o.Path, Err: err})
-		}
-	}
+	r.Problems = append(r.Problems, Outputs(opt.Outputs)...)
 	if opt.Rules {
 		r.rules(cfg)
 	}
@@ -497,9 +494,21 @@ func sortedKeys(m map[string]string) []string {
 	return out
 }
 
-// Writable checks that path can be written as a file: an existing file is
-// opened for writing (not truncated), a new one created and removed again.
-// The error is the operating system's, without the path.
+// Outputs is a *PathError for each of outs that cannot be written.
+func Outputs(outs []Output) Problems {
+	var ps Problems
+	for _, o := range outs {
+		if err := Writable(o.Path); err != nil {
+			ps = append(ps, &PathError{Flag: o.Flag, Path: o.Path, Err: err})
+		}
+	}
+	return ps
+}
+
+// Writable checks that path can be written as a file, as recon writes
+// one: a temporary file beside it, renamed over it. An existing file is
+// opened for writing too (not truncated): one made read-only is not to be
+// replaced. The error is the operating system's, without the path.
 func Writable(path string) error {
 	fi, err := os.Stat(path)
 	switch {
@@ -510,16 +519,16 @@ func Writable(path string) error {
 		if err != nil {
 			return bare(err)
 		}
-		return f.Close()
+		f.Close()
 	case !errors.Is(err, fs.ErrNotExist):
 		return bare(err)
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), ".recon-check-*")
 	if err != nil {
 		return bare(err)
 	}
 	f.Close()
-	return os.Remove(path)
+	return os.Remove(f.Name())
 }
 
 func bare(err error) error {

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestWriteFileWholeOrNot: a report written is 0600 when new and keeps the
+// mode of the file it replaces; one that fails leaves that file as it was,
+// and no temporary file stays behind either way.
+func TestWriteFileWholeOrNot(t *testing.T) {
+	dir := t.TempDir()
+	write := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	fresh := filepath.Join(dir, "new.json")
+	if err := writeFile(fresh, write("one")); err != nil {
+		t.Fatal(err)
+	}
+	shared := filepath.Join(dir, "shared.json")
+	writeText(t, shared, "old")
+	if err := os.Chmod(shared, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFile(shared, write("two")); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("the store is damaged")
+	if err := writeFile(shared, func(w io.Writer) error { io.WriteString(w, "half"); return boom }); !errors.Is(err, boom) {
+		t.Fatalf("a failed write: %v", err)
+	}
+	for path, want := range map[string]struct {
+		text string
+		mode os.FileMode
+	}{fresh: {"one", 0o600}, shared: {"two", 0o640}} {
+		b, err := os.ReadFile(path)
+		fi, serr := os.Stat(path)
+		if err != nil || serr != nil || string(b) != want.text || fi.Mode().Perm() != want.mode {
+			t.Errorf("%s: %q %v, %v %v; want %q %v", path, b, err, fi.Mode(), serr, want.text, want.mode)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunIDIsAName (review, defect 5): --run-id takes letters, digits,
+// '.', '_' and '-', at most 128 of them; anything else (a slash, a space, a
+// newline broke recon runs) is a usage error naming the flag. The IDs recon
+// makes, and names like them, pass.
+func TestRunIDIsAName(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	writeText(t, cfg, upayConfig("http://127.0.0.1:1"))
+	env := []string{"E2E_UPAY_KEY=" + upaySecret}
+	for _, id := range []string{"a/b", "../x", "night one", "a\nb", "tab\there", "ü", strings.Repeat("x", 129), "latest~1"} {
+		for _, cmd := range [][]string{{"run", "--ledger", "x.csv"}, {"replay", "--run", "r1"}} {
+			t.Run(cmd[0]+" "+id, func(t *testing.T) {
+				stdout, stderr, code := runRecon(t, env, append(cmd, "--config", cfg, "--run-id", id)...)
+				if code != exitUsage || !strings.Contains(stderr, "--run-id") {
+					t.Fatalf("exit %d, want 2 naming --run-id\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+				}
+			})
+		}
+	}
+	// Valid: the run goes on, and fails on the ledger that is not there.
+	for _, id := range []string{"20261122-0200-7f3a", "night_1.v2", "A-" + strings.Repeat("9", 126)} {
+		t.Run("valid "+id, func(t *testing.T) {
+			stdout, stderr, code := runRecon(t, env, "run", "--config", cfg, "--store", filepath.Join(dir, "r.db"),
+				"--ledger", filepath.Join(dir, "missing.csv"), "--run-id", id)
+			if code != exitFailed || strings.Contains(stderr, "--run-id") {
+				t.Fatalf("exit %d, want 1 for the missing ledger\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestLedgerFormatIsAUsageError (review, defect 12): --ledger-format xml
+// is a mistake on the command line, exit 2 as for --format, not a ledger
+// that cannot be read (exit 1).
+func TestLedgerFormatIsAUsageError(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	writeText(t, cfg, upayConfig("http://127.0.0.1:1"))
+	ledger := filepath.Join(dir, "l.csv")
+	writeText(t, ledger, upayLedgerCSV())
+	stdout, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "run", "--config", cfg,
+		"--store", filepath.Join(dir, "r.db"), "--ledger", ledger, "--ledger-format", "xml")
+	if code != exitUsage || !strings.Contains(stderr, `--ledger-format "xml"`) {
+		t.Fatalf("exit %d, want 2 naming --ledger-format\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
