@@ -31,10 +31,20 @@ func writeFile(path string, fn func(io.Writer) error) error {
 // file replaced keeps its mode.
 type atomicFile struct {
 	*os.File
-	path string
+	path   string
+	direct bool // path is no regular file (/dev/stdout, a pipe): written in place
 }
 
 func createAtomic(path string) (*atomicFile, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		// A device or a pipe is written to, never renamed over: a
+		// rename would replace /dev/stdout itself with a file.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &atomicFile{File: f, path: path, direct: true}, nil
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		// The operating system's reason: the temporary name is no one's.
@@ -56,6 +66,9 @@ func createAtomic(path string) (*atomicFile, error) {
 
 // commit puts the file written in place of path.
 func (a *atomicFile) commit() error {
+	if a.direct {
+		return a.Close()
+	}
 	err := a.Sync()
 	if cerr := a.Close(); err == nil {
 		err = cerr
@@ -69,10 +82,13 @@ func (a *atomicFile) commit() error {
 	return err
 }
 
-// abort drops the file written; path is left as it was.
+// abort drops the file written; path is left as it was (but for a device
+// or a pipe, which has had what was written).
 func (a *atomicFile) abort() {
 	a.Close()
-	os.Remove(a.Name())
+	if !a.direct {
+		os.Remove(a.Name())
+	}
 }
 
 func plural(n int, word string) string {
