@@ -136,7 +136,19 @@ local function refund_state(s)
 end
 
 recon.map_payment("upay", payment_state)
-recon.map_refund("upay", function(a) return refund_state(a.sub_status) end)
+-- A refund flow is SUCCESS only on an order its refunds changed: PROTOCOL's
+-- order_status turns PARTIAL_REFUNDED, then REFUNDED (REFUND_INPROGRESS
+-- while another refund is under way). On any other, upay's answer
+-- contradicts itself, and a person must look.
+local REFUNDED_ORDER = { PARTIAL_REFUNDED = true, REFUNDED = true, REFUND_INPROGRESS = true }
+
+recon.map_refund("upay", function(a)
+  local state, detail = refund_state(a.sub_status)
+  if state == "SUCCESS" and not REFUNDED_ORDER[a.status] then
+    return "UNKNOWN", "upay says refund flow SUCCESS on an order whose order_status is " .. tostring(a.status)
+  end
+  return state, detail
+end)
 
 -- map_statement: the statement upay's simulator writes (the plain CSV this
 -- project defines: upay documents none) has a payment's order_status and a
