@@ -24,16 +24,17 @@ func (e *ClashError) Error() string {
 // as a *ClashError; nil when each output is a file of its own. Paths are
 // compared as files, not as text: relative or absolute, through a symbolic
 // link, or a hard link to the same file, it is the same file. An empty
-// Path is no file.
+// Path is no file, and neither is a device or a pipe (/dev/null,
+// /dev/stdout, a FIFO): many may write one, which destroys nothing.
 func Clash(inputs, outputs []Output) error {
 	seen := make([]resolved, 0, len(inputs)+len(outputs))
 	for _, in := range inputs {
-		if in.Path != "" {
+		if in.Path != "" && !special(in.Path) {
 			seen = append(seen, resolve(in))
 		}
 	}
 	for _, out := range outputs {
-		if out.Path == "" {
+		if out.Path == "" || special(out.Path) {
 			continue
 		}
 		o := resolve(out)
@@ -76,4 +77,11 @@ func (n resolved) same(o resolved) bool {
 		return true
 	}
 	return n.fi != nil && o.fi != nil && os.SameFile(n.fi, o.fi)
+}
+
+// special reports whether path is an existing file that is no regular file
+// nor folder: a device or a pipe.
+func special(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -26,6 +27,9 @@ func TestClash(t *testing.T) {
 	if err := os.Symlink(dir, "via"); err != nil {
 		t.Fatal(err)
 	}
+	if err := syscall.Mkfifo("fifo", 0o600); err != nil {
+		t.Fatal(err)
+	}
 	inputs := []Output{{"--ledger", "l.csv"}, {"--config", "c.yaml"}, {"--store", "recon.db"}, {"--statement", ""}}
 	for _, tt := range []struct {
 		name     string
@@ -40,6 +44,7 @@ func TestClash(t *testing.T) {
 		{"the store, not there yet", []Output{{"--report", "./recon.db"}}, "--report", "--store"},
 		{"the store through a linked folder", []Output{{"--report", "via/recon.db"}}, "--report", "--store"},
 		{"two outputs", []Output{{"--report", "same.out"}, {"--csv", "same.out"}}, "--csv", "--report"},
+		{"a device and a pipe", []Output{{"--report", "/dev/null"}, {"--csv", "/dev/null"}, {"--html", "fifo"}, {"--metrics-file", "fifo"}}, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := Clash(inputs, tt.outputs)
