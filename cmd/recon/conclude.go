@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -84,9 +85,15 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 	// Not c.Context: a run stopped by a signal still gets its reports.
 	sum, err := report.Render(context.Background(), db, run, cfg.FailOn, outs)
 	for _, rf := range files {
-		if rf.err == nil && err == nil {
+		switch {
+		case rf.err == nil && err == nil:
 			rf.err = rf.f.commit()
-		} else {
+		case rf.err == nil:
+			// Not written for the render's failure: say so for each file,
+			// or a job that reads it takes the previous night's for this.
+			rf.f.abort()
+			rf.err = errNotWritten(rf.f)
+		default:
 			rf.f.abort()
 		}
 		if rf.err != nil {
@@ -120,6 +127,17 @@ func (r *reportFile) Write(p []byte) (int, error) {
 		_, r.err = r.f.Write(p)
 	}
 	return len(p), nil
+}
+
+// errNotWritten says that a report was not made, and what is there instead.
+func errNotWritten(f *atomicFile) error {
+	if f.direct {
+		return errors.New("not written whole")
+	}
+	if _, err := os.Stat(f.path); err == nil {
+		return errors.New("not written: the file there is the previous one")
+	}
+	return errors.New("not written")
 }
 
 func (r *reportFile) failed(run *store.Run, err error) error {

@@ -79,7 +79,7 @@ func TestFailedReportKeepsTheLastOne(t *testing.T) {
 	writeText(t, keep, `{"last night": "good"}`)
 	for _, format := range []string{"json", "csv", "html"} {
 		stdout, stderr, code := runRecon(t, nil, "report", "--store", db, "--run", "r1", "--format", format, "--out", keep)
-		if code != exitFailed || !strings.Contains(stderr, "damaged") {
+		if code != exitFailed || !strings.Contains(stderr, "damaged") || !strings.Contains(stderr, "the file there is the previous one") {
 			t.Fatalf("--format %s: exit %d, want 1 on the damaged store\nstdout:\n%s\nstderr:\n%s", format, code, stdout, stderr)
 		}
 		if b, err := os.ReadFile(keep); err != nil || string(b) != `{"last night": "good"}` {

@@ -19,7 +19,7 @@ func writeFile(path string, fn func(io.Writer) error) error {
 	}
 	if err := fn(f); err != nil {
 		f.abort()
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w (%w)", path, err, errNotWritten(f))
 	}
 	return f.commit()
 }
@@ -27,25 +27,39 @@ func writeFile(path string, fn func(io.Writer) error) error {
 // atomicFile is a report being written: a temporary file beside path,
 // renamed over it by commit, so that a reader never sees half a report and
 // a report that fails halfway (a damaged store, a full disk) leaves last
-// night's whole. A new file is 0600 (reports name orders and amounts); a
+// night's whole (for a regular file or a new one; through a link, to a
+// device or a pipe it is written in place). A new file is 0600 (reports name orders and amounts); a
 // file replaced keeps its mode.
 type atomicFile struct {
 	*os.File
 	path   string
-	direct bool // path is no regular file (/dev/stdout, a pipe): written in place
+	direct bool // path is no regular file of its own: written in place
 }
 
 func createAtomic(path string) (*atomicFile, error) {
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
-		// A device or a pipe is written to, never renamed over: a
-		// rename would replace /dev/stdout itself with a file.
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	inPlace := func() (*atomicFile, error) {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
 			return nil, err
 		}
 		return &atomicFile{File: f, path: path, direct: true}, nil
 	}
+	fi, statErr := os.Lstat(path)
+	if statErr == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		// A symbolic link, a device or a pipe is written through, never
+		// renamed over: a rename would replace the link itself (and
+		// /dev/stdout, a link to wherever cron sends the output), or a
+		// pipe a script reads, with a file.
+		return inPlace()
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil && statErr == nil && fi.Mode().IsRegular() {
+		// A report file this user may write in a folder it may not (a
+		// shared reports folder): written in place, as before.
+		if a, err := inPlace(); err == nil {
+			return a, nil
+		}
+	}
 	if err != nil {
 		// The operating system's reason: the temporary name is no one's.
 		var pe *fs.PathError

@@ -71,3 +71,22 @@ func TestWriteFileToAPipe(t *testing.T) {
 		t.Errorf("the pipe is now %v, %v", fi.Mode(), err)
 	}
 }
+
+// A report named through a symbolic link is written to the link's target:
+// the link stays a link.
+func TestWriteFileThroughALink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	writeText(t, real, "old")
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFile(link, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(real)
+	if fi, lerr := os.Lstat(link); err != nil || string(b) != "new" || lerr != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("target %q (%v); the link is now %v (%v)", b, err, fi.Mode(), lerr)
+	}
+}
