@@ -81,7 +81,11 @@ func (j *judge) assess(ctx context.Context, row recon.Row, res recon.Reply, atte
 	case err != nil && res.Outcome == recon.OutcomeUnverifiable:
 		// No hook makes an untrusted answer count for less: a rule that
 		// fails on one leaves it UNVERIFIABLE, and says why it failed.
-		jd = recon.Default(recon.VerdictUnverifiable, res.Err+"; and "+err.Error())
+		detail := err.Error()
+		if res.Err != "" {
+			detail = res.Err + "; and " + detail
+		}
+		jd = recon.Default(recon.VerdictUnverifiable, detail)
 	case err != nil:
 		// One order's rule failure is that order's ERROR; the run goes on.
 		state := jd.State

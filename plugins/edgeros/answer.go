@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/helper/jsonfields"
 	"github.com/reconhq/recon/plugins/money"
 )
@@ -157,9 +158,9 @@ func (p *Provider) interpret(q recon.Query, nonce string, body []byte) recon.Rep
 
 // describe renders the envelope's status for an error message.
 func (e *envelope) describe() string {
-	s := fmt.Sprintf("platform status %d %s", e.status, e.message)
+	s := fmt.Sprintf("platform status %d %s", e.status, plugins.Clip(e.message))
 	if e.fieldErrors != "" {
-		s += ": " + e.fieldErrors
+		s += ": " + plugins.Clip(e.fieldErrors)
 	}
 	return s
 }

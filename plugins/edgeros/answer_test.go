@@ -575,3 +575,14 @@ func TestAnswerAboutAnotherOrder(t *testing.T) {
 		})
 	}
 }
+
+// Provider text quoted in an error is clipped (plugins.Clip): past
+// plugins.MaxTextBytes the wire would make a busy platform's TRANSIENT
+// answer a PERMANENT one.
+func TestDescribeClipsProviderText(t *testing.T) {
+	long := strings.Repeat("x", 6000)
+	e := &envelope{status: 503, message: long, fieldErrors: `{"f":"` + long + `"}`}
+	if d := e.describe(); len(d) > 3*plugins.ClipBytes || !strings.Contains(d, "503") {
+		t.Fatalf("describe is %d bytes: %.120q", len(d), d)
+	}
+}

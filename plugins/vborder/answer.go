@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/helper/jsonfields"
 	"github.com/reconhq/recon/plugins/money"
 )
@@ -227,14 +228,14 @@ func (c *config) business(orderNo string, plain []byte) recon.Reply {
 		return withAnswer(permanent("answer has no errCode"), res)
 	case errCode == ErrCodeNotFound:
 		res.Outcome = recon.OutcomeNotFound
-		res.Err = "errCode " + errCode + ": " + flat["errMessage"]
+		res.Err = "errCode " + errCode + ": " + plugins.Clip(flat["errMessage"])
 		return res
 	case errCode != ErrCodeOK:
 		// PROTOCOL: only 0000 and 1001 are defined; the page's code table is
 		// not public. Any other code is a query the platform did not accept
 		// for a reason we cannot classify: permanent (a retry of the same
 		// question should get the same refusal), with the code kept.
-		return withAnswer(permanent("query not accepted: errCode %s: %s", errCode, flat["errMessage"]), res)
+		return withAnswer(permanent("query not accepted: errCode %s: %s", plugins.Clip(errCode), plugins.Clip(flat["errMessage"])), res)
 	}
 
 	a := &res.Answer
@@ -332,14 +333,16 @@ func callFailed(code string, success *bool, msg string) recon.Reply {
 		succ = fmt.Sprint(*success)
 	}
 	switch {
-	case strings.HasPrefix(code, "5") && len(code) == 3:
-		return transient("vborder error: code %s: %s", code, msg)
+	case len(code) == 3 && code[0] == '5' && isDigit(code[1]) && isDigit(code[2]): // "5ab" is no 5xx
+		return transient("vborder error: code %s: %s", code, plugins.Clip(msg))
 	case code == "400":
-		return permanent("vborder rejected the request: code 400: %s (check sign_key, customer_no and platform_public_key)", msg)
+		return permanent("vborder rejected the request: code 400: %s (check sign_key, customer_no and platform_public_key)", plugins.Clip(msg))
 	default:
-		return permanent("vborder call failed: code %s, success %s: %s", code, succ, msg)
+		return permanent("vborder call failed: code %s, success %s: %s", plugins.Clip(code), succ, plugins.Clip(msg))
 	}
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func transient(format string, args ...any) recon.Reply {
 	return recon.Reply{Outcome: recon.OutcomeTransient, Err: fmt.Sprintf(format, args...)}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/plugins"
 )
 
 const exampleOrder = "202209070002"
@@ -533,5 +534,22 @@ func TestAnswerIdentity(t *testing.T) {
 				t.Errorf("Check: %q does not name %q and %q", err, c.asked, c.answer)
 			}
 		})
+	}
+}
+
+// Provider text quoted in an error is clipped (plugins.Clip): past
+// plugins.MaxTextBytes the wire would make the platform's TRANSIENT 5xx a
+// PERMANENT one. A 5xx code is three digits, as upay's.
+func TestCallFailedClipsAndReadsCodes(t *testing.T) {
+	long := strings.Repeat("x", 6000)
+	for _, tt := range []struct {
+		code string
+		want recon.Outcome
+	}{{"500", recon.OutcomeTransient}, {"503", recon.OutcomeTransient}, {"5ab", recon.OutcomePermanent},
+		{"400", recon.OutcomePermanent}, {long, recon.OutcomePermanent}} {
+		r := callFailed(tt.code, nil, long)
+		if r.Outcome != tt.want || len(r.Err) > 3*plugins.ClipBytes {
+			t.Errorf("code %.10q: %s, %d-byte error; want %s, clipped", tt.code, r.Outcome, len(r.Err), tt.want)
+		}
 	}
 }
