@@ -87,7 +87,8 @@ func TestExchangeDoesNotFollowRedirects(t *testing.T) {
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/query", strings.NewReader(`{"signed":"body"}`))
 	req.Header.Set("X-Merchant", "m-1")
 	status, _, fail := Exchange(context.Background(), NewHTTPClient(), req)
-	if elsewhere.Load() != 0 || fail == nil || fail.Outcome != recon.OutcomePermanent || status != http.StatusTemporaryRedirect {
+	if elsewhere.Load() != 0 || fail == nil || fail.Outcome != recon.OutcomePermanent || status != http.StatusTemporaryRedirect ||
+		!strings.Contains(fail.Err, other.URL+"/steal") || !strings.Contains(fail.Err, "not followed") {
 		t.Fatalf("redirect: status %d, %+v; %d requests reached the Location", status, fail, elsewhere.Load())
 	}
 }
