@@ -57,8 +57,9 @@ func isBoolFlag(c *cli.Context, name string) bool {
 const maxRunID = 128
 
 // checkRunID is a usage error for a --run-id other than letters, digits,
-// '.', '_' and '-' (those recon makes are 20261122-0200-7f3a): an ID is
-// printed in columns by recon runs, named in messages and file names, and
+// '.', '_', '-', ':' and '+' (those recon makes are 20261122-0200-7f3a; a
+// scheduler's are timestamps, 2026-11-22T02:00:00+00:00): an ID is
+// printed in columns by recon runs and named in messages, and
 // a slash, a space or a newline broke them. latest is no ID: it names the
 // newest run wherever a run ID is taken.
 func checkRunID(c *cli.Context) error {
@@ -71,10 +72,10 @@ func checkRunID(c *cli.Context) error {
 	}
 	ok := len(id) <= maxRunID
 	for _, r := range id {
-		ok = ok && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
+		ok = ok && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' || r == ':' || r == '+')
 	}
 	if !ok {
-		return usagef("e.g. --run-id 20261122-nightly", "--run-id %q: a run ID is at most %d letters, digits, '.', '_' and '-'",
+		return usagef("e.g. --run-id 20261122-nightly", "--run-id %q: a run ID is at most %d letters, digits, '.', '_', '-', ':' and '+'",
 			id, maxRunID)
 	}
 	return nil

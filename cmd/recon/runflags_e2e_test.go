@@ -7,7 +7,7 @@ import (
 )
 
 // TestRunIDIsAName (review, defect 5): --run-id takes letters, digits,
-// '.', '_' and '-', at most 128 of them; anything else (a slash, a space, a
+// '.', '_', '-', ':' and '+', at most 128 of them; anything else (a slash, a space, a
 // newline broke recon runs) is a usage error naming the flag. The IDs recon
 // makes, and names like them, pass.
 func TestRunIDIsAName(t *testing.T) {
@@ -26,7 +26,9 @@ func TestRunIDIsAName(t *testing.T) {
 		}
 	}
 	// Valid: the run goes on, and fails on the ledger that is not there.
-	for _, id := range []string{"20261122-0200-7f3a", "night_1.v2", "A-" + strings.Repeat("9", 126)} {
+	// A scheduler's timestamp (Airflow's run_id) is a name too.
+	for _, id := range []string{"20261122-0200-7f3a", "night_1.v2", "A-" + strings.Repeat("9", 126),
+		"scheduled__2026-11-22T02:00:00+00:00"} {
 		t.Run("valid "+id, func(t *testing.T) {
 			stdout, stderr, code := runRecon(t, env, "run", "--config", cfg, "--store", filepath.Join(dir, "r.db"),
 				"--ledger", filepath.Join(dir, "missing.csv"), "--run-id", id)
