@@ -92,11 +92,13 @@ func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFun
 	// only by the commands that use them, and taken, hidden, by the others:
 	// the contract calls them global, and a script that passes them to
 	// every command must not fail on one.
+	var unused []string // the hidden ones: taken, and said to be ignored
 	for _, g := range globals {
 		if name := g.Names()[0]; isGlobal[name] != nil {
 			cp := copyFlag(g, false)
 			if !everywhere[name] {
 				hide(cp)
+				unused = append(unused, name)
 			}
 			c.Flags = append(c.Flags, cp)
 			inherit = append(inherit, name)
@@ -104,13 +106,25 @@ func withGlobals(c *cli.Command, globals []cli.Flag, onUsage cli.OnUsageErrorFun
 	}
 	before := c.Before
 	c.Before = func(ctx *cli.Context) error {
+		// Written after a command that has no use for it: said, not
+		// failed (before the command it is global, and goes unsaid).
+		var ignored []string
+		for _, name := range unused {
+			if ctx.IsSet(name) {
+				ignored = append(ignored, "--"+name)
+			}
+		}
 		if err := inheritFlags(ctx, inherit); err != nil {
 			return err
 		}
 		// Checked for every command, not only those that log: a bad
 		// --log-format must not pass unnoticed until a command that logs.
-		if _, err := logger(ctx); err != nil {
+		log, err := logger(ctx)
+		if err != nil {
 			return err
+		}
+		for _, f := range ignored {
+			log.Warn("a flag this command does not use; ignored", "flag", f, "command", commandPath(ctx))
 		}
 		if before != nil {
 			return before(ctx)

@@ -35,6 +35,8 @@ func TestGlobalFlagsAnywhere(t *testing.T) {
 		{[]string{"--config", missing, "rules", "check"}, exitFailed, "missing.yaml"},
 		{[]string{"rules", "--config", missing, "check"}, exitFailed, "missing.yaml"},
 		{[]string{"--log-level", "loud", "demo", "--orders", "1"}, exitUsage, `--log-level "loud"`},
+		// Taken where unused, and said to be ignored: rules check reads no store.
+		{[]string{"rules", "check", "--config", missing, "--store", a}, exitFailed, `ignored" flag=--store command="recon rules check"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
