@@ -201,6 +201,9 @@ func (c *config) business(orderNo string, plain []byte) recon.Reply {
 		}
 		verified = true
 	}
+	if !verified && c.requireSign {
+		return unverifiable("answer carries no sign, and the account requires one (require_sign)")
+	}
 
 	res := recon.Reply{Verified: verified}
 	flat := flatten(fields)

@@ -44,7 +44,10 @@
 //   - the decrypted JSON is one object naming each member once, so that a
 //     sign cannot cover one payStatus while a reader sees another.
 //   - its sign, when present, holds under sign_key: the answer was not
-//     altered after the platform signed it.
+//     altered after the platform signed it. Absent, PROTOCOL lets it pass
+//     (Verified false under merchant_private), unless the account sets
+//     require_sign: true, which makes such an answer UNVERIFIABLE: the key
+//     that encrypts it is the merchant's public one, no secret.
 //   - its orderNo, when present, is the one asked; otherwise UNVERIFIABLE
 //     with both numbers in Err (recon.IdentityError).
 //
@@ -124,7 +127,8 @@
 //     mismatch (UNVERIFIABLE), not an unsigned answer.
 //   - response_key merchant_private (default) or platform_public, read from the
 //     credentials (or Account.Options). With platform_public the merchant private
-//     key is optional.
+//     key is optional. require_sign (true or false, default false) is read the
+//     same way.
 //   - The outer code may be a JSON string or number; data may be a string (the
 //     protocol) or, leniently, the same envelope as an object.
 //   - Line breaks inside reqmsg's base64 are ignored; unpadded base64 is accepted.

@@ -30,6 +30,11 @@ const (
 	CredPlatformPublicKey  = "platform_public_key"
 	CredMerchantPrivateKey = "merchant_private_key"
 	CredResponseKey        = "response_key"
+	// CredRequireSign "true" refuses an answer without sign under
+	// merchant_private (PROTOCOL lets the platform leave it out; the key
+	// that encrypts such an answer is the merchant's public one, which is
+	// no secret). "false" or absent: PROTOCOL's reading.
+	CredRequireSign = "require_sign"
 )
 
 // Values of the response_key credential: which key opens the answer's reqmsg.
@@ -66,6 +71,7 @@ type config struct {
 	platformPub  *rsa.PublicKey
 	merchantPriv *rsa.PrivateKey // nil only with ResponsePlatformPublic
 	responseKey  string
+	requireSign  bool // an unsigned answer under merchant_private is not trusted
 	currency     string
 }
 
@@ -79,7 +85,7 @@ func (p *Provider) Info() plugins.Info {
 		Name:        Name,
 		Version:     Version,
 		RefundQuery: false,
-		Credentials: []string{CredCustomerNo, CredSignKey, CredPlatformPublicKey, CredMerchantPrivateKey, CredResponseKey},
+		Credentials: []string{CredCustomerNo, CredSignKey, CredPlatformPublicKey, CredMerchantPrivateKey, CredResponseKey, CredRequireSign},
 		Description: "微保 vborder aggregate payment: qrcode order query (MD5-signed, segmented RSA reqmsg); no refund query",
 	}
 }
@@ -136,6 +142,17 @@ func newConfig(acct plugins.Account) (*config, error) {
 	case ResponseMerchantPrivate, ResponsePlatformPublic:
 	default:
 		return nil, fmt.Errorf("credential %s must be %q or %q", CredResponseKey, ResponseMerchantPrivate, ResponsePlatformPublic)
+	}
+	rs := cred(CredRequireSign)
+	if rs == "" {
+		rs = strings.TrimSpace(acct.Options[CredRequireSign])
+	}
+	switch rs {
+	case "", "false":
+	case "true":
+		cfg.requireSign = true
+	default:
+		return nil, fmt.Errorf("credential %s must be true or false, not %.32q", CredRequireSign, rs)
 	}
 
 	pubText, err := required(CredPlatformPublicKey)

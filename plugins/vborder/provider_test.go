@@ -26,7 +26,7 @@ func testAccount(t *testing.T) plugins.Account {
 
 func TestInfo(t *testing.T) {
 	info := New().Info()
-	want := []string{"customer_no", "sign_key", "platform_public_key", "merchant_private_key", "response_key"}
+	want := []string{"customer_no", "sign_key", "platform_public_key", "merchant_private_key", "response_key", "require_sign"}
 	if info.Name != "vborder" || info.Version != "1.0.0" || info.RefundQuery || strings.Join(info.Credentials, ",") != strings.Join(want, ",") {
 		t.Fatalf("info %+v", info)
 	}

@@ -3,6 +3,7 @@ package vborder_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -218,6 +219,34 @@ func TestClientUnsignedAnswer(t *testing.T) {
 	r := query(client(t, account(sim, url, nil)), "U1")
 	if r.Outcome != recon.OutcomeFound || r.Verified || r.Answer.Status != "WAITPAY" {
 		t.Fatalf("got %v verified %v %+v", r.Outcome, r.Verified, r.Answer)
+	}
+}
+
+// require_sign: true refuses an unsigned answer under merchant_private,
+// where PROTOCOL lets the platform leave sign out and anyone with the
+// merchant's public key could have made the reqmsg; a signed one still
+// reads. A value other than true or false is a config error naming it.
+func TestClientRequireSign(t *testing.T) {
+	sim, url := newSim(t)
+	scenario := func(signed bool) {
+		t.Helper()
+		sc := fmt.Sprintf("account: {sign_responses: %v}\norders: [{orderNo: U1, orderAmount: 5, payStatus: WAITPAY}]\n", signed)
+		if err := sim.LoadScenario([]byte(sc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	strict := account(sim, url, func(c map[string]string) { c[vborder.CredRequireSign] = "true" })
+	scenario(false)
+	if r := query(client(t, strict), "U1"); r.Outcome != recon.OutcomeUnverifiable || !strings.Contains(r.Err, "require_sign") {
+		t.Fatalf("unsigned, require_sign: %v (%s)", r.Outcome, r.Err)
+	}
+	scenario(true)
+	if r := query(client(t, strict), "U1"); r.Outcome != recon.OutcomeFound || !r.Verified {
+		t.Fatalf("signed, require_sign: %v verified %v (%s)", r.Outcome, r.Verified, r.Err)
+	}
+	bad := account(sim, url, func(c map[string]string) { c[vborder.CredRequireSign] = "yes" })
+	if err := vborder.New().Configure(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "require_sign") {
+		t.Fatalf("require_sign: yes configured: %v", err)
 	}
 }
 
