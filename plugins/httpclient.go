@@ -62,10 +62,15 @@ func Exchange(ctx context.Context, c *http.Client, req *http.Request) (status in
 			Err: "HTTP " + resp.Status, RetryAfter: RetryAfter(resp.Header), Request: desc}
 	case resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "":
 		// Not followed (NewHTTPClient): an endpoint that moved is the
-		// config's to change, which the message says how.
+		// config's to change, which the message says how (a relative
+		// Location resolved, so that it can be pasted).
+		where := resp.Header.Get("Location")
+		if u, err := resp.Location(); err == nil {
+			where = u.String()
+		}
 		return resp.StatusCode, body, &recon.Reply{Outcome: recon.OutcomePermanent, HTTPStatus: resp.StatusCode, Raw: body, Request: desc,
 			Err: fmt.Sprintf("HTTP %s: a redirect to %s, not followed (a signed query goes to the configured endpoint only): set the account's endpoint to it if it is the provider's",
-				resp.Status, Clip(resp.Header.Get("Location")))}
+				resp.Status, Clip(where))}
 	default:
 		return resp.StatusCode, body, &recon.Reply{Outcome: recon.OutcomePermanent, HTTPStatus: resp.StatusCode, Raw: body,
 			Err: "HTTP " + resp.Status, Request: desc}

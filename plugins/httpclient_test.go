@@ -92,3 +92,17 @@ func TestExchangeDoesNotFollowRedirects(t *testing.T) {
 		t.Fatalf("redirect: status %d, %+v; %d requests reached the Location", status, fail, elsewhere.Load())
 	}
 }
+
+// A relative Location is named resolved, as an endpoint can be set to it.
+func TestExchangeNamesARelativeRedirect(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/v2/query")
+		w.WriteHeader(http.StatusPermanentRedirect)
+	}))
+	defer srv.Close()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/v1/query", strings.NewReader(`{}`))
+	_, _, fail := Exchange(context.Background(), NewHTTPClient(), req)
+	if fail == nil || !strings.Contains(fail.Err, srv.URL+"/v2/query") {
+		t.Fatalf("relative redirect: %+v", fail)
+	}
+}
