@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon/engine/config"
+	"github.com/reconhq/recon/engine/outfile"
 	"github.com/reconhq/recon/engine/report"
 	"github.com/reconhq/recon/store"
 )
@@ -73,7 +73,7 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 			continue
 		}
 		rf := &reportFile{flag: out.flag, format: out.format, path: p, merged: merged}
-		f, err := createAtomic(p)
+		f, err := outfile.Create(p, 0o600)
 		if err != nil {
 			errs = append(errs, rf.failed(run, err))
 			continue
@@ -85,16 +85,20 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 	// Not c.Context: a run stopped by a signal still gets its reports.
 	sum, err := report.Render(context.Background(), db, run, cfg.FailOn, outs)
 	for _, rf := range files {
-		switch {
-		case rf.err == nil && err == nil:
-			rf.err = rf.f.commit()
-		case rf.err == nil:
-			// Not written for the render's failure: say so for each file,
-			// or a job that reads it takes the previous night's for this.
-			rf.f.abort()
-			rf.err = errNotWritten(rf.f)
-		default:
-			rf.f.abort()
+		if rf.err == nil && err == nil {
+			if rf.err = rf.f.Commit(); rf.err != nil {
+				rf.err = fmt.Errorf("%w (%w)", rf.err, rf.f.NotWritten())
+			}
+		} else {
+			// Not made (the render's failure, or this file's own write):
+			// say so for each file, and what is there, or a job that
+			// reads it takes the previous night's for this one.
+			rf.f.Abort()
+			if rf.err == nil {
+				rf.err = rf.f.NotWritten()
+			} else {
+				rf.err = fmt.Errorf("%w (%w)", rf.err, rf.f.NotWritten())
+			}
 		}
 		if rf.err != nil {
 			errs = append(errs, rf.failed(run, rf.err))
@@ -118,7 +122,7 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 type reportFile struct {
 	flag, format, path string
 	merged             bool // a merged night, in the merge's temporary store
-	f                  *atomicFile
+	f                  *outfile.File
 	err                error
 }
 
@@ -127,17 +131,6 @@ func (r *reportFile) Write(p []byte) (int, error) {
 		_, r.err = r.f.Write(p)
 	}
 	return len(p), nil
-}
-
-// errNotWritten says that a report was not made, and what is there instead.
-func errNotWritten(f *atomicFile) error {
-	if f.direct {
-		return errors.New("not written whole")
-	}
-	if _, err := os.Stat(f.path); err == nil {
-		return errors.New("not written: the file there is the previous one")
-	}
-	return errors.New("not written")
 }
 
 func (r *reportFile) failed(run *store.Run, err error) error {

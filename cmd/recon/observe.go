@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/metrics"
 	"github.com/reconhq/recon/engine/notify"
+	"github.com/reconhq/recon/engine/outfile"
 	"github.com/reconhq/recon/engine/summary"
 	"github.com/reconhq/recon/store"
 )
@@ -75,7 +74,7 @@ func newObserver(c *cli.Context, cfg *config.Config, log *slog.Logger) (*observe
 		o.pushgateway = gw
 	}
 	if o.metricsFile != "" {
-		if err := writableDir(o.metricsFile); err != nil {
+		if err := outfile.Check(o.metricsFile); err != nil {
 			return nil, fmt.Errorf("--metrics-file %s: %w", o.metricsFile, err)
 		}
 	}
@@ -172,21 +171,6 @@ func (o *observer) summarise(db *store.DB, cfg *config.Config, run *store.Run, e
 		return s, nil
 	}
 	return summary.Build(db, run, summary.Options{ExitStatus: status, Report: o.report, FailOn: cfg.FailOn})
-}
-
-// writableDir checks that a file can be created beside path, as the
-// atomic write will (a temporary file, renamed).
-func writableDir(path string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".recon-check-*")
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("cannot write in %s: %w", filepath.Dir(path), err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
 }
 
 // switchWriter sends log lines to the live display while it is drawn

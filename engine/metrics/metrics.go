@@ -39,6 +39,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/reconhq/recon/engine/outfile"
 	"github.com/reconhq/recon/engine/summary"
 	"github.com/reconhq/recon/store"
 )
@@ -189,8 +190,8 @@ func (e *redacted) Error() string {
 func (e *redacted) Unwrap() error { return e.err }
 
 // WriteTextfile writes the run's metrics to path for node_exporter's
-// textfile collector, atomically (a temporary file in the same folder,
-// renamed), with labels on every metric. A run that did not complete
+// textfile collector, whole or not at all (outfile), with labels on every
+// metric. A run that did not complete
 // keeps the last-success time the file had.
 func WriteTextfile(path string, s *summary.Summary, labels map[string]string) error {
 	last := 0.0
@@ -200,7 +201,24 @@ func WriteTextfile(path string, s *summary.Summary, labels map[string]string) er
 			return &Error{Target: path, Err: err}
 		}
 	}
-	if err := prometheus.WriteToTextfile(path, Registry(s, labels, last)); err != nil {
+	mfs, err := Registry(s, labels, last).Gather()
+	if err != nil {
+		return &Error{Target: path, Err: err}
+	}
+	// As recon writes every output (outfile), not by client_golang's
+	// WriteToTextfile, whose rename replaced a link or /dev/null with a
+	// file. 0644: node_exporter, another user, reads it.
+	f, err := outfile.Create(path, 0o644)
+	if err != nil {
+		return &Error{Target: path, Err: err}
+	}
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(f, mf); err != nil {
+			f.Abort()
+			return &Error{Target: path, Err: fmt.Errorf("%w (%w)", err, f.NotWritten())}
+		}
+	}
+	if err := f.Commit(); err != nil {
 		return &Error{Target: path, Err: err}
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/reconhq/recon/engine/outfile"
 )
 
 // ClashError is an output that names a file the command reads, keeps or
@@ -24,17 +26,18 @@ func (e *ClashError) Error() string {
 // as a *ClashError; nil when each output is a file of its own. Paths are
 // compared as files, not as text: relative or absolute, through a symbolic
 // link, or a hard link to the same file, it is the same file. An empty
-// Path is no file, and neither is a device or a pipe (/dev/null,
-// /dev/stdout, a FIFO): many may write one, which destroys nothing.
+// Path is no file, and neither is a device, a pipe or recon's own stdout
+// or stderr (/dev/null, /dev/stdout, a FIFO): many may write one, which
+// destroys nothing.
 func Clash(inputs, outputs []Output) error {
 	seen := make([]resolved, 0, len(inputs)+len(outputs))
 	for _, in := range inputs {
-		if in.Path != "" && !special(in.Path) {
+		if in.Path != "" && !outfile.Special(in.Path) {
 			seen = append(seen, resolve(in))
 		}
 	}
 	for _, out := range outputs {
-		if out.Path == "" || special(out.Path) {
+		if out.Path == "" || outfile.Special(out.Path) {
 			continue
 		}
 		o := resolve(out)
@@ -77,11 +80,4 @@ func (n resolved) same(o resolved) bool {
 		return true
 	}
 	return n.fi != nil && o.fi != nil && os.SameFile(n.fi, o.fi)
-}
-
-// special reports whether path is an existing file that is no regular file
-// nor folder: a device or a pipe.
-func special(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
 }

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/host"
+	"github.com/reconhq/recon/engine/outfile"
 	"github.com/reconhq/recon/plugins"
 	"github.com/reconhq/recon/plugins/builtin"
 	"github.com/reconhq/recon/rules"
@@ -505,31 +504,9 @@ func Outputs(outs []Output) Problems {
 	return ps
 }
 
-// Writable checks that path can be written as a file, as recon writes
-// one: a temporary file beside it, renamed over it. An existing file is
-// opened for writing too (not truncated): one made read-only is not to be
-// replaced. The error is the operating system's, without the path.
-func Writable(path string) error {
-	fi, err := os.Stat(path)
-	switch {
-	case err == nil && fi.IsDir():
-		return errors.New("it is a folder")
-	case err == nil:
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return bare(err)
-		}
-		f.Close()
-	case !errors.Is(err, fs.ErrNotExist):
-		return bare(err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".recon-check-*")
-	if err != nil {
-		return bare(err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}
+// Writable checks that path can be written as recon writes an output
+// (outfile.Check).
+func Writable(path string) error { return outfile.Check(path) }
 
 func bare(err error) error {
 	var pe *fs.PathError
