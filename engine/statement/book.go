@@ -24,14 +24,13 @@ const MaxLine = 1<<24 - 1
 
 // A Book is a statement loaded for the join with a ledger: every row kept
 // in an unlinked temporary file, and looked up by its key — (type, order
-// number, refund number), or (type, provider trade number, refund number)
-// — through sorted hashes held in memory (the rows themselves are read
-// back from the file when a key matches, and compared
+// number, refund number) — through sorted hashes held in memory (the rows
+// themselves are read back from the file when a key matches, and compared
 // field by field, so a hash collision never joins two different rows).
 // An index entry is one uint64: the key's hash in the high 40 bits, the
 // row's ordinal in the low 24 (MaxLine bounds them), so sorting the entries
 // groups equal hashes in row order, with no struct padding and nothing
-// for the garbage collector to scan: 24 bytes a row with the offsets.
+// for the garbage collector to scan: 16 bytes a row with the offsets.
 //
 // A Book is safe for concurrent use.
 type Book struct {
