@@ -1,7 +1,9 @@
 package outfile
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,21 +143,38 @@ func TestOwnStdout(t *testing.T) {
 	}
 }
 
-// Check says what Create would: a folder is no file, a missing folder is
-// the system's error, and a new or existing file in a writable folder is fine.
+// Check says what Create would, and leaves no trace: a new file is
+// removed, an old one kept whole.
 func TestCheck(t *testing.T) {
 	dir := t.TempDir()
-	existing := filepath.Join(dir, "e.json")
-	if err := os.WriteFile(existing, nil, 0o600); err != nil {
+	kept := filepath.Join(dir, "kept.json")
+	if err := os.WriteFile(kept, []byte("last night's report"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
-		path string
-		ok   bool
-	}{{existing, true}, {filepath.Join(dir, "new.json"), true}, {dir, false},
-		{filepath.Join(dir, "no", "such", "r.json"), false}, {os.DevNull, true}} {
-		if err := Check(tt.path); (err == nil) != tt.ok {
-			t.Errorf("Check(%s) = %v; want ok %v", tt.path, err, tt.ok)
-		}
+		name, path string
+		want       error // nil: writable
+	}{
+		{"new file", filepath.Join(dir, "new.json"), nil},
+		{"existing file", kept, nil},
+		{"missing folder", filepath.Join(dir, "nonexistent", "r.json"), fs.ErrNotExist},
+		{"a folder", dir, errors.New("it is a folder")},
+		{"a device", os.DevNull, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Check(tt.path)
+			switch {
+			case tt.want == nil && err != nil:
+				t.Fatalf("Check: %v", err)
+			case tt.want != nil && (err == nil || !errors.Is(err, tt.want) && err.Error() != tt.want.Error()):
+				t.Fatalf("Check: %v, want %v", err, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the checked new file is left behind: %v", err)
+	}
+	if b, _ := os.ReadFile(kept); string(b) != "last night's report" {
+		t.Errorf("the existing file was changed: %q", b)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 	"strings"
 	"sync"
@@ -115,7 +114,7 @@ func Check(ctx context.Context, cfg *config.Config, h Plugins, opt Options) *Rep
 		if p == "" {
 			p = cfg.Store
 		}
-		if err := Writable(p); err != nil {
+		if err := outfile.Check(p); err != nil {
 			r.Problems = append(r.Problems, &PathError{Flag: "store", Path: p, Err: err})
 		}
 	}
@@ -497,21 +496,9 @@ func sortedKeys(m map[string]string) []string {
 func Outputs(outs []Output) Problems {
 	var ps Problems
 	for _, o := range outs {
-		if err := Writable(o.Path); err != nil {
+		if err := outfile.Check(o.Path); err != nil {
 			ps = append(ps, &PathError{Flag: o.Flag, Path: o.Path, Err: err})
 		}
 	}
 	return ps
-}
-
-// Writable checks that path can be written as recon writes an output
-// (outfile.Check).
-func Writable(path string) error { return outfile.Check(path) }
-
-func bare(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
