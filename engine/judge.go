@@ -92,8 +92,7 @@ func (j *judge) assess(ctx context.Context, row recon.Row, res recon.Reply, atte
 		jd = recon.Default(recon.VerdictError, err.Error())
 		jd.State = state
 	}
-	r := baseResult(row)
-	r.Fingerprint = j.fingerprint(row)
+	r := baseResult(row, j.fingerprint(row))
 	r.Judge(jd)
 	r.RuleSet = j.rules.ID()
 	r.Attempts = attempts
@@ -109,7 +108,7 @@ func (j *judge) assess(ctx context.Context, row recon.Row, res recon.Reply, atte
 
 // rejected records a row that was not queried: INVALID or DUPLICATE.
 func (j *judge) rejected(row recon.Row, verdict recon.Verdict, detail string) store.Record {
-	r := baseResult(row)
+	r := baseResult(row, fingerprint(row))
 	r.Local.Amount = row.AmountText // as written: it may be what made the row invalid
 	r.Judge(recon.Default(verdict, detail))
 	return store.Record{Result: r}
@@ -219,11 +218,12 @@ func (j *judge) refunds(ctx context.Context, db *store.DB, runID string) ([]reju
 	return out, nil
 }
 
-func baseResult(row recon.Row) recon.Result {
+// baseResult is row's result before any judgement, with its fingerprint fp.
+func baseResult(row recon.Row, fp string) recon.Result {
 	r := recon.Result{
 		Account: row.Account, OrderNo: row.OrderNo, Kind: row.Kind, RefundNo: row.RefundNo, Line: row.Line,
 		Local:       recon.Local{Status: row.Status, Currency: row.Currency},
-		Fingerprint: fingerprint(row),
+		Fingerprint: fp,
 	}
 	if d, err := money.Digits(row.Currency); err == nil {
 		r.Local.Amount = money.Format(row.Amount, d)
