@@ -300,7 +300,14 @@ func OpenReadOnly(path string, lockWait time.Duration) (*DB, error) {
 func openChecked(path string, wait time.Duration) (*bolt.DB, *os.File, error) {
 	for range 3 {
 		ro, f, err := openCheckedOnce(path, wait)
-		if err != nil || isPath(path, f) {
+		var le *LockedError
+		switch {
+		case errors.As(err, &le) && len(le.Holders) == 0:
+			// The wait ran out, yet no one holds the lock now: the
+			// writer let go as it ended (or between its checks). Try
+			// again rather than fail for no one.
+			continue
+		case err != nil || isPath(path, f):
 			return ro, f, err
 		}
 		ro.Close() // Compact renamed a new file over the one locked: that one
