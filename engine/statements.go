@@ -77,7 +77,7 @@ func openStatements(opt Options, log *slog.Logger) (statements, error) {
 		if zone == nil {
 			zone = time.UTC
 		}
-		day := statementDay(opt.StatementDay, zone)
+		day := StatementDay(opt.StatementDay, zone)
 		dated := !opt.StatementDay.IsZero()
 		if !explicit {
 			path, dated = st.Path(day), dated || st.Dated()
@@ -117,10 +117,14 @@ func openStatements(opt Options, log *slog.Logger) (statements, error) {
 	return out, nil
 }
 
-// statementDay is the day the night's statements cover, as midnight in
-// zone: the one given, else yesterday there (a night reconciles the day
-// before).
-func statementDay(given time.Time, zone *time.Location) time.Time {
+// StatementDay is the day the night's statements cover, as midnight in
+// zone (nil: UTC): the one given, else yesterday there (a night reconciles
+// the day before). A config's `statement:` pattern names the file of that
+// day (config.Statement.Path).
+func StatementDay(given time.Time, zone *time.Location) time.Time {
+	if zone == nil {
+		zone = time.UTC
+	}
 	if !given.IsZero() {
 		y, m, d := given.Date()
 		return time.Date(y, m, d, 0, 0, 0, 0, zone)

@@ -48,23 +48,66 @@ func TestOutputThatIsAnInputIsRefused(t *testing.T) {
 			filepath.Join(dir, "m.out"), "--csv", filepath.Join(dir, "m.out")}, "--csv", "--report"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			before := map[string]string{}
-			for _, p := range []string{cfg, ledger, stmt, db} {
-				b, _ := os.ReadFile(p)
-				before[p] = string(b)
-			}
-			stdout, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, tt.args...)
-			if code != exitUsage || !strings.Contains(stderr, tt.flag+" ") || !strings.Contains(stderr, tt.was+" ") {
-				t.Fatalf("exit %d, want 2 naming %s and %s\nstdout:\n%s\nstderr:\n%s", code, tt.flag, tt.was, stdout, stderr)
-			}
-			for p, was := range before {
-				if b, _ := os.ReadFile(p); string(b) != was {
-					t.Errorf("%s was changed", p)
-				}
-			}
+			wantRefused(t, tt.args, tt.flag, tt.was, cfg, ledger, stmt, db)
 			if _, err := os.Stat(filepath.Join(dir, "same.out")); err == nil {
 				t.Errorf("same.out was written")
 			}
 		})
+	}
+}
+
+// TestOutputThatIsAFileOfTheConfigIsRefused: an output that names a file
+// the config has recon read, a credential's X_file (a private key) or the
+// night's statement: file, is refused as the config itself is, and the
+// file is left whole.
+func TestOutputThatIsAFileOfTheConfigIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	conf := strings.Replace(upayConfig("http://127.0.0.1:1"), "terminal_key: ${E2E_UPAY_KEY}", "terminal_key_file: ./keys/upay.key", 1) +
+		"    statement: ./bills/upay-{date}.csv\n"
+	writeText(t, cfg, conf)
+	ledger := filepath.Join(dir, "l.csv")
+	writeText(t, ledger, upayLedgerCSV())
+	writeText(t, filepath.Join(dir, "merchant.lua"), "")
+	key := filepath.Join(dir, "keys", "upay.key")
+	stmt := filepath.Join(dir, "bills", "upay-2026-11-30.csv")
+	for _, p := range []string{key, stmt} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeText(t, key, upaySecret+"\n")
+	writeText(t, stmt, "statement\n")
+	run := []string{"run", "--config", cfg, "--ledger", ledger, "--statement-date", "2026-11-30"}
+	for _, tt := range []struct {
+		name      string
+		args      []string
+		flag, was string
+	}{
+		{"run --report a credential's file", append(run, "--report", key), "--report", "credentials.terminal_key_file:"},
+		{"check --csv a credential's file", []string{"check", "--config", cfg, "--csv", key}, "--csv", "credentials.terminal_key_file:"},
+		{"run --csv the night's statement", append(run, "--csv", stmt), "--csv", "shop-upay.statement:"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { wantRefused(t, tt.args, tt.flag, tt.was, cfg, ledger, key, stmt) })
+	}
+}
+
+// wantRefused runs recon with args and wants a usage error naming flag and
+// was, with files unchanged.
+func wantRefused(t *testing.T, args []string, flag, was string, files ...string) {
+	t.Helper()
+	before := map[string]string{}
+	for _, p := range files {
+		b, _ := os.ReadFile(p)
+		before[p] = string(b)
+	}
+	stdout, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, args...)
+	if code != exitUsage || !strings.Contains(stderr, flag+" ") || !strings.Contains(stderr, was+" ") {
+		t.Fatalf("exit %d, want 2 naming %s and %s\nstdout:\n%s\nstderr:\n%s", code, flag, was, stdout, stderr)
+	}
+	for p, was := range before {
+		if b, _ := os.ReadFile(p); string(b) != was {
+			t.Errorf("%s was changed", p)
+		}
 	}
 }

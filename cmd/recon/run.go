@@ -82,6 +82,10 @@ func runCommand() *cli.Command {
 				}
 				return part.publish(c, log, nil, cfg, nil, err, false)
 			}
+			day, err := statementDate(c)
+			if err != nil {
+				return early(err)
+			}
 			if err := refuseClashes(c, cfg, storePath(c, cfg)); err != nil {
 				return early(err)
 			}
@@ -102,12 +106,6 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return early(usagef("--statement shop-upay=bills/upay-2026-11-30.csv", "%v", err))
 			}
-			var day time.Time
-			if v := c.String("statement-date"); v != "" {
-				if day, err = time.Parse(time.DateOnly, v); err != nil {
-					return early(usagef("--statement-date 2026-11-30", "--statement-date %q is not a date YYYY-MM-DD", v))
-				}
-			}
 			opt := engine.Options{Config: cfg, Store: db, LedgerPath: c.String("ledger"),
 				LedgerFormat: c.String("ledger-format"), RunID: c.String("run-id"), Full: c.Bool("full"),
 				AllowEmpty: c.Bool("allow-empty"), Log: log, Host: plugins, Statements: stmts, StatementDay: day}
@@ -125,4 +123,18 @@ func runCommand() *cli.Command {
 			return part.publish(c, log, db, cfg, run, err, noAnswers)
 		},
 	}
+}
+
+// statementDate is --statement-date, the zero time when not given (each
+// account's yesterday, engine.StatementDay).
+func statementDate(c *cli.Context) (time.Time, error) {
+	v := c.String("statement-date")
+	if v == "" {
+		return time.Time{}, nil
+	}
+	day, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return time.Time{}, usagef("--statement-date 2026-11-30", "--statement-date %q is not a date YYYY-MM-DD", v)
+	}
+	return day, nil
 }

@@ -95,7 +95,10 @@ type Account struct {
 	Retries     int
 	Backoff     time.Duration // first retry's delay; doubles, with jitter
 	Credentials map[string]string
-	Options     map[string]string
+	// CredentialFiles are the files X_file credentials were read from,
+	// by key (X_file): inputs an output must not overwrite.
+	CredentialFiles map[string]string
+	Options         map[string]string
 	// Statement is where the account's provider statement is found and how
 	// it is read; nil: the account has none (unless --statement gives one).
 	Statement *Statement
@@ -879,6 +882,10 @@ func (p *parser) account(key, name, tz string, fa *fileAccount) *Account {
 			continue
 		}
 		file := rel(p.dir, v)
+		if a.CredentialFiles == nil {
+			a.CredentialFiles = map[string]string{}
+		}
+		a.CredentialFiles[k] = file
 		b, err := readCredential(file)
 		if err != nil && p.placeholder != "" {
 			a.Credentials[base] = p.placeholder

@@ -72,8 +72,9 @@ func TestLoadFull(t *testing.T) {
 				Currency: "CNY", Digits: 2, Timezone: "Asia/Tokyo", Location: tokyo,
 				RateLimit: 12.5, Concurrency: 4, // a number from the environment
 				Timeout: 3 * time.Second, Retries: 0, Backoff: 250 * time.Millisecond,
-				Credentials: map[string]string{"terminal_sn": "100111220054361978", "terminal_key": "file-terminal-key-7d1c"},
-				Options:     map[string]string{"region": "cn"},
+				Credentials:     map[string]string{"terminal_sn": "100111220054361978", "terminal_key": "file-terminal-key-7d1c"},
+				CredentialFiles: map[string]string{"terminal_key_file": filepath.Join("testdata", "keys", "upay.key")},
+				Options:         map[string]string{"region": "cn"},
 			},
 			"shop-paypro": {
 				Name: "shop-paypro", Plugin: "paypro", Endpoint: "http://127.0.0.1:8790/paypro",
@@ -94,6 +95,11 @@ func TestLoadFull(t *testing.T) {
 					"merchant_private_key": "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAq3Yc\n-----END PRIVATE KEY-----",
 					"crlf":                 "crlf-secret-2b9a",
 					"two":                  "two-newlines-9e3f\n",
+				},
+				CredentialFiles: map[string]string{ // relative to the config's folder
+					"merchant_private_key_file": filepath.Join("testdata", "keys", "merchant.pem"),
+					"crlf_file":                 filepath.Join("testdata", "keys", "crlf.key"),
+					"two_file":                  filepath.Join("testdata", "keys", "two.key"),
 				},
 			},
 		},
