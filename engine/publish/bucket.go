@@ -56,7 +56,9 @@ func bucketURL(raw string) (string, error) {
 	}
 	if u.Scheme == "file" {
 		q := u.Query()
-		for k, v := range map[string]string{"create_dir": "1", "no_tmp_dir": "1", "metadata": "skip"} {
+		// The outputs name the night's orders and amounts: folders are
+		// the owner's, as files are (Night.write), as reports are.
+		for k, v := range map[string]string{"create_dir": "1", "no_tmp_dir": "1", "metadata": "skip", "dir_file_mode": "0700"} {
 			if !q.Has(k) {
 				q.Set(k, v)
 			}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -120,7 +121,7 @@ func (n *Night) write(ctx context.Context, key string, fill func(io.Writer) (int
 	// is then not created.
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := n.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: contentType(key)})
+	w, err := n.bucket.NewWriter(wctx, key, &blob.WriterOptions{ContentType: contentType(key), BeforeWrite: ownersOnly})
 	if err != nil {
 		return File{}, err
 	}
@@ -135,6 +136,17 @@ func (n *Night) write(ctx context.Context, key string, fill func(io.Writer) (int
 		return File{}, err
 	}
 	return File{Name: path.Base(key), Rows: rows, Bytes: d.n, SHA256: d.sum()}, nil
+}
+
+// ownersOnly makes a file the directory driver writes 0600, as a report
+// is: it names orders and amounts, and fileblob makes it 0666 less the
+// umask. Other drivers' objects have no mode.
+func ownersOnly(as func(any) bool) error {
+	var f *os.File
+	if as(&f) {
+		return f.Chmod(0o600)
+	}
+	return nil
 }
 
 func contentType(key string) string {

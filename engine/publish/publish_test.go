@@ -350,8 +350,8 @@ func TestBucketURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct{ in, want, err string }{
-		{"night", "file://" + abs + "?create_dir=1&metadata=skip&no_tmp_dir=1", ""},
-		{"file:///mnt/n?metadata=", "file:///mnt/n?create_dir=1&metadata=&no_tmp_dir=1", ""}, // the operator's own settings stay
+		{"night", "file://" + abs + "?create_dir=1&dir_file_mode=0700&metadata=skip&no_tmp_dir=1", ""},
+		{"file:///mnt/n?metadata=&dir_file_mode=0750", "file:///mnt/n?create_dir=1&dir_file_mode=0750&metadata=&no_tmp_dir=1", ""}, // the operator's own settings stay
 		{"s3://recon-nights/2026-11-22?region=eu-west-1", "s3://recon-nights/2026-11-22?region=eu-west-1", ""},
 		{"", "", "no URL"},
 	}
@@ -432,5 +432,40 @@ func TestMergeRefusesShardsThatSplitOtherwise(t *testing.T) {
 				t.Fatalf("error %v; want a mismatch saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestPublishedFilesAreTheOwnersOnly: a shard's outputs in a directory name
+// the night's orders and amounts, as a report does, and are made as a
+// report is (0600, in folders of 0700), whatever the umask lets through.
+func TestPublishedFilesAreTheOwnersOnly(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "night")
+	n := openNight(t, root)
+	spec := shard.Spec{Index: 0, Count: 1}
+	db, run := shardRun(t, spec, []int{2, 3}, nil)
+	if err := n.Publish(context.Background(), Shard{Spec: spec, DB: db, Run: run}); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := os.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %v, want %v", p, got, want)
+		}
+		seen++
+		return nil
+	})
+	if err != nil || seen < 4 { // the night, the shard's folder and its files
+		t.Fatalf("walked %d entries: %v", seen, err)
 	}
 }
