@@ -38,7 +38,8 @@ func (f *File) InPlace() bool { return !f.tmp }
 
 // Create starts writing path. A new file gets perm (0600 for a report,
 // which names orders and amounts; 0644 for metrics node_exporter reads); a
-// file replaced keeps its mode (not its owner).
+// file replaced keeps its mode, and its owner as far as this process may
+// give it (keepOwner).
 func Create(path string, perm fs.FileMode) (*File, error) {
 	if s := stream(path); s != nil {
 		return &File{w: s, path: path, stream: true}, nil
@@ -61,6 +62,7 @@ func Create(path string, perm fs.FileMode) (*File, error) {
 	mode := perm
 	if statErr == nil && fi.Mode().IsRegular() {
 		mode = fi.Mode().Perm()
+		keepOwner(w, fi)
 	}
 	if mode != 0o600 { // CreateTemp's
 		if err := w.Chmod(mode); err != nil {
