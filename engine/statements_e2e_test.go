@@ -1,11 +1,15 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,12 +178,7 @@ func TestStatementsTwoSided(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if !equalSets(missing, sp.missing) {
-				t.Errorf("MISSING_IN_LEDGER for %v; want exactly %v", keys(missing), keys(sp.missing))
-			}
-			if !equalSets(invalid, sp.invalid) {
-				t.Errorf("INVALID statement rows %v; want %v", keys(invalid), keys(sp.invalid))
-			}
+			sp.check(t, missing, invalid)
 			if len(sp.confirms) < 8 {
 				t.Fatalf("only %d confirmed rows planted: too few to tell", len(sp.confirms))
 			}
@@ -213,6 +212,18 @@ func TestStatementsTwoSided(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// check compares the statement rows a night reported MISSING_IN_LEDGER
+// ("account order_no") and INVALID ("FILE:LINE") with the plan.
+func (sp *statementPlan) check(t *testing.T, missing, invalid map[string]bool) {
+	t.Helper()
+	if !equalSets(missing, sp.missing) {
+		t.Errorf("MISSING_IN_LEDGER for %v; want exactly %v", keys(missing), keys(sp.missing))
+	}
+	if !equalSets(invalid, sp.invalid) {
+		t.Errorf("INVALID statement rows %v; want %v", keys(invalid), keys(sp.invalid))
 	}
 }
 
@@ -361,5 +372,82 @@ func TestReplayKeepsWhereTheViewCameFrom(t *testing.T) {
 	}
 	if sources[recon.SourceBoth] == 0 || sources[recon.SourceStatement] == 0 || sources[recon.SourceQuery] == 0 {
 		t.Fatalf("the night's sources %v do not exercise the replay", sources)
+	}
+}
+
+// A statement line longer than statement.MaxLineBytes is one INVALID
+// result at its FILE:LINE, not a statement that cannot be read: the night
+// completes, and the rows after the long line still join their ledger rows
+// or are MISSING_IN_LEDGER, at their own lines.
+func TestStatementLongLine(t *testing.T) {
+	f := newFixture(t, 60)
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	sp := writeStatements(t, f, day)
+	trust(t, f.cfg, false)
+	acct := f.cfg.AccountNames()[0]
+	path := sp.paths[acct]
+	rows := readCSV(t, path)
+	if len(rows) < 4 {
+		t.Fatalf("%s has %d lines: too few to put a long line among", path, len(rows))
+	}
+	// The long line goes in as line 3: every row after it is a line further on.
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	_ = cw.WriteAll(rows[:2])
+	buf.WriteString("LONG-1,,payment,,1.00,CNY,PAID," + strings.Repeat("x", statement.MaxLineBytes) + "\n")
+	cw = csv.NewWriter(&buf)
+	if err := cw.WriteAll(rows[2:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	delete(sp.invalid, fmt.Sprintf("%s:%d", path, len(rows)))
+	sp.invalid[fmt.Sprintf("%s:%d", path, len(rows)+1)] = true // the malformed row, now a line on
+	longAt := fmt.Sprintf("%s:3", path)
+	sp.invalid[longAt] = true
+
+	run, _, err := Run(context.Background(), Options{Config: f.cfg, Store: f.db, LedgerPath: f.plan.LedgerPath,
+		Statements: sp.paths, StatementDay: day})
+	if err != nil {
+		t.Fatalf("the night failed: %v", err)
+	}
+	missing, invalid, joinedAfter := map[string]bool{}, map[string]bool{}, 0
+	if err := f.db.Results(run.ID, func(r recon.Result) error {
+		switch {
+		case !r.InLedger() && r.Verdict == recon.VerdictMissingInLedger:
+			missing[r.Account+" "+r.OrderNo] = true
+		case !r.InLedger() && r.Verdict == recon.VerdictInvalid:
+			invalid[r.Where()] = true
+			if r.Where() == longAt && !strings.Contains(r.Detail, fmt.Sprintf("longer than %d bytes", statement.MaxLineBytes)) {
+				t.Errorf("%s: detail %q; want it to say the line is too long", longAt, r.Detail)
+			}
+		case !r.InLedger():
+			t.Errorf("statement row %s: %s (%s)", r.Where(), r.Verdict, r.Detail)
+		case sp.confirms[r.Line] || sp.disagrees[r.Line]:
+			if r.Source != recon.SourceBoth || r.Statement == nil {
+				t.Errorf("line %d (%s): source %q, statement %v; want its statement row joined", r.Line, r.Verdict, r.Source, r.Statement)
+			} else if r.Statement.File == path && r.Statement.Line > 3 {
+				joinedAfter++
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sp.check(t, missing, invalid)
+	if joinedAfter == 0 {
+		t.Errorf("no ledger row joined a row of %s after its long line", path)
+	}
+	got, err := f.db.Run(run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	for _, s := range got.Statements {
+		if s.Account == acct && (s.Status != store.StatementRead || s.Invalid != 2 || s.Missing != 2 ||
+			s.SHA256 != hex.EncodeToString(sum[:])) {
+			t.Errorf("statement of %s: %+v; want read, 2 invalid, 2 missing and the digest of the file, %x", acct, s, sum)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/internal/flatjson"
+	"github.com/reconhq/recon/engine/internal/lines"
 )
 
 // Columns of the contract.
@@ -142,7 +143,7 @@ func newReader(src io.Reader, name, format string, maxLine int) (*Reader, error)
 		}
 	}
 	r := &Reader{name: name, sum: sha256.New()}
-	lim := newLineLimiter(io.TeeReader(src, r.sum), maxLine)
+	lim := lines.New(io.TeeReader(src, r.sum), maxLine)
 	var err error
 	switch format {
 	case FormatCSV:
@@ -201,7 +202,7 @@ var (
 // nonsense with a NUL between letters.
 var errUTF16 = errors.New("the file is UTF-16 (it starts with a UTF-16 byte order mark); save the ledger as UTF-8")
 
-func (r *Reader) openCSV(lim *lineLimiter) error {
+func (r *Reader) openCSV(lim *lines.Limiter) error {
 	br := bufio.NewReader(lim)
 	head, _ := br.Peek(3)
 	switch {
@@ -219,7 +220,7 @@ func (r *Reader) openCSV(lim *lineLimiter) error {
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		if e := lim.explain(pe.StartLine, pe.Line); e != nil {
+		if e := lim.Explain(pe.StartLine, pe.Line); e != nil {
 			return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) %w", pe.StartLine, e)}
 		}
 		return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) %w", pe.StartLine, csvError(pe))}
@@ -231,7 +232,7 @@ func (r *Reader) openCSV(lim *lineLimiter) error {
 	bad := func(format string, args ...any) error {
 		return &Error{Line: headLine, Err: fmt.Errorf(format, args...)}
 	}
-	if e := lim.explain(headLine, headLine); e != nil {
+	if e := lim.Explain(headLine, headLine); e != nil {
 		return bad("header (line %d) %w", headLine, e)
 	}
 	header = slices.Clone(header) // ReuseRecord: the next Read overwrites it
@@ -269,7 +270,7 @@ func (r *Reader) openCSV(lim *lineLimiter) error {
 			return 0, nil, nil, io.EOF
 		}
 		if errors.As(err, &pe) {
-			if e := lim.explain(pe.StartLine, pe.Line); e != nil {
+			if e := lim.Explain(pe.StartLine, pe.Line); e != nil {
 				return pe.StartLine, nil, unreadable(pe.StartLine, "", e), nil
 			}
 			return pe.StartLine, nil, unreadable(pe.StartLine, "", csvError(pe)), nil
@@ -277,11 +278,8 @@ func (r *Reader) openCSV(lim *lineLimiter) error {
 		if err != nil {
 			return 0, nil, nil, err
 		}
-		first, _ := cr.FieldPos(0)
-		last, _ := cr.FieldPos(len(rec) - 1)
-		// A quoted last field may go on over more lines.
-		last += strings.Count(rec[len(rec)-1], "\n")
-		if e := lim.explain(first, last); e != nil {
+		first, e := lim.ExplainRecord(cr, rec)
+		if e != nil {
 			return first, nil, unreadable(first, "", e), nil // what is left of the row is not the row
 		}
 		get := func(name string) string {
@@ -326,15 +324,15 @@ func csvError(pe *csv.ParseError) error {
 	return fmt.Errorf("is not valid CSV: %v (column %d)", pe.Err, pe.Column)
 }
 
-func (r *Reader) openJSONL(lim *lineLimiter) {
+func (r *Reader) openJSONL(lim *lines.Limiter) {
 	r.next = func() (int, func(string) string, *recon.RowError, error) {
 		for {
-			b, line, cut, err := lim.next()
+			b, line, cut, err := lim.Next()
 			if err != nil {
 				return 0, nil, nil, err
 			}
 			if cut {
-				return line, nil, unreadable(line, "", lim.explain(line, line)), nil
+				return line, nil, unreadable(line, "", lim.Explain(line, line)), nil
 			}
 			if line == 1 {
 				if bytes.HasPrefix(b, bomUTF16LE) || bytes.HasPrefix(b, bomUTF16BE) {

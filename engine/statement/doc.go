@@ -8,7 +8,9 @@
 // an exact decimal for its currency, a type the mapping does not know, no
 // order number, a time not in the layout) comes back with a *recon.RowError
 // naming its line (a CSV's header is line 1) and the field at fault, and
-// reading goes on; Reader.Path names the file. A statement that cannot be
+// reading goes on; Reader.Path names the file. A line longer than
+// MaxLineBytes is skipped without being held in memory, and its row says
+// so (engine/internal/lines, as for the ledger). A statement that cannot be
 // read at all (not opened, unknown format, a header lacking a column the
 // mapping names) or no further is an *Error. Amounts are int64 minor units,
 // parsed exactly by plugins/money; never a float.

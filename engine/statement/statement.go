@@ -19,10 +19,12 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/internal/flatjson"
+	"github.com/reconhq/recon/engine/internal/lines"
 )
 
-// MaxLineBytes caps one line of a statement: a longer one ends the reading
-// with an *Error rather than being read into memory.
+// MaxLineBytes caps one line of a statement: a longer one is skipped up to
+// its newline without being read into memory, and is a bad row at its line
+// (a header that long is an *Error: no row could be read under it).
 const MaxLineBytes = 1 << 20
 
 // sniffBytes is how much of a CSV is looked at to tell GBK from UTF-8.
@@ -79,7 +81,7 @@ type Reader struct {
 	m      Mapping
 	types  map[string]recon.Kind // m.Types by lower-cased value
 	closer io.Closer
-	lines  *lineCap
+	lim    *lines.Limiter
 	// next returns the next row's line and cells, why it cannot be read
 	// (raw then holds what could be), or the source's error (io.EOF).
 	next func() (line int, raw map[string]string, bad *recon.RowError, err error)
@@ -120,7 +122,7 @@ func NewReader(src io.Reader, name string, m Mapping) (*Reader, error) {
 				"%w: the extension tells none; name the file .csv or .jsonl, or set the mapping's format", ErrFormat)}
 		}
 	}
-	r := &Reader{path: name, m: m, lines: &lineCap{r: src, line: 1}}
+	r := &Reader{path: name, m: m, lim: lines.New(src, MaxLineBytes)}
 	err := m.Validate()
 	if err == nil && m.Types != nil {
 		r.types = make(map[string]recon.Kind, len(m.Types))
@@ -164,10 +166,6 @@ func (r *Reader) Next() (row Row, bad *recon.RowError, err error) {
 		return Row{}, nil, io.EOF
 	}
 	if err != nil {
-		if errors.Is(err, errLongLine) {
-			return Row{}, nil, &Error{Path: r.path, Line: r.lines.line,
-				Err: fmt.Errorf("line %d is longer than %d bytes", r.lines.line, MaxLineBytes)}
-		}
 		return Row{}, nil, &Error{Path: r.path, Err: err}
 	}
 	row, bad = r.check(line, raw, bad)
@@ -193,7 +191,7 @@ var errUTF16 = errors.New("the file is UTF-16 (it starts with a UTF-16 byte orde
 // decoded returns the CSV's text as UTF-8, by the mapping's encoding or by
 // what its first bytes tell.
 func (r *Reader) decoded() (io.Reader, error) {
-	br := bufio.NewReaderSize(r.lines, sniffBytes)
+	br := bufio.NewReaderSize(r.lim, sniffBytes)
 	head, _ := br.Peek(sniffBytes)
 	switch {
 	case bytes.HasPrefix(head, bomUTF8):
@@ -240,12 +238,18 @@ func (r *Reader) openCSV() error {
 		return errors.New("the file is empty: want a header row naming the columns")
 	}
 	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+		if e := r.lim.Explain(pe.StartLine, pe.Line); e != nil {
+			return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) %w", pe.StartLine, e)}
+		}
 		return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) is not valid CSV: %v", pe.StartLine, pe.Err)}
 	}
 	if err != nil {
 		return fmt.Errorf("header: %w", err)
 	}
-	headLine, _ := cr.FieldPos(0)
+	headLine, err := r.lim.ExplainRecord(cr, header)
+	if err != nil {
+		return &Error{Line: headLine, Err: fmt.Errorf("header (line %d) %w", headLine, err)}
+	}
 	names := make([]string, len(header))
 	col := map[string]int{}
 	for i, h := range header {
@@ -274,13 +278,21 @@ func (r *Reader) openCSV() error {
 				break
 			}
 			if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+				if e := r.lim.Explain(pe.StartLine, pe.Line); e != nil {
+					return pe.StartLine, nil, tooLong(pe.StartLine, e), nil
+				}
 				return pe.StartLine, nil, &recon.RowError{Line: pe.StartLine,
 					Reason: fmt.Sprintf("line is not valid CSV: %v (line %d, column %d)", pe.Err, pe.Line, pe.Column)}, nil
 			}
 			if err != nil {
 				return 0, nil, nil, err
 			}
-			line, _ := cr.FieldPos(0)
+			// Before stop_at: a cut line's stand-in is no first cell to
+			// compare.
+			line, e := r.lim.ExplainRecord(cr, rec)
+			if e != nil {
+				return line, nil, tooLong(line, e), nil
+			}
 			if r.m.StopAt != "" && r.cell(rec[0]) == r.m.StopAt {
 				done = true // the summary section: totals, not transactions
 				break
@@ -332,15 +344,15 @@ func countOf(names []string, name string) (n int) {
 }
 
 func (r *Reader) openJSONL() {
-	br := bufio.NewReader(r.lines)
-	line := 0
 	r.next = func() (int, map[string]string, *recon.RowError, error) {
 		for {
-			b, err := br.ReadBytes('\n')
-			if err != nil && (err != io.EOF || len(b) == 0) {
-				return 0, nil, nil, err // a last line without a newline is still read
+			b, line, cut, err := r.lim.Next()
+			if err != nil {
+				return 0, nil, nil, err
 			}
-			line++
+			if cut {
+				return line, nil, tooLong(line, r.lim.Explain(line, line)), nil
+			}
 			if line == 1 {
 				if bytes.HasPrefix(b, bomUTF16LE) || bytes.HasPrefix(b, bomUTF16BE) {
 					return line, nil, &recon.RowError{Line: line, Reason: "line " + errUTF16.Error()}, nil
@@ -363,29 +375,8 @@ func (r *Reader) openJSONL() {
 	}
 }
 
-// errLongLine is a line longer than MaxLineBytes.
-var errLongLine = errors.New("line too long")
-
-// lineCap passes a stream on but fails it at a line longer than
-// MaxLineBytes, so that no line is held whole however long it is. It counts
-// lines as it goes, for the error.
-type lineCap struct {
-	r    io.Reader
-	line int // the line being read, 1-based
-	run  int // bytes since the last newline
-}
-
-func (l *lineCap) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	for i, c := range p[:n] {
-		if c == '\n' {
-			l.line++
-			l.run = 0
-			continue
-		}
-		if l.run++; l.run > MaxLineBytes {
-			return i, errLongLine
-		}
-	}
-	return n, err
+// tooLong is a row that stands on a line longer than MaxLineBytes: the line
+// was skipped, so nothing of the row is read.
+func tooLong(line int, why error) *recon.RowError {
+	return &recon.RowError{Line: line, Reason: "line " + why.Error()}
 }

@@ -294,40 +294,6 @@ func TestMappingRules(t *testing.T) {
 	}
 }
 
-// TestLongLine: a line over MaxLineBytes ends the reading with its number,
-// and is never held whole.
-func TestLongLine(t *testing.T) {
-	for _, format := range []string{FormatCSV, FormatJSONL} {
-		t.Run(format, func(t *testing.T) {
-			m, _ := Preset("recon")
-			m.Format = format
-			src := io.MultiReader(strings.NewReader("order_no,amount\nA,1\n"),
-				strings.NewReader(strings.Repeat("x", MaxLineBytes+10)))
-			r, err := NewReader(src, "long", m)
-			if format == FormatCSV && err == nil {
-				t.Fatal("want the header to lack the recon columns")
-			}
-			m.ProviderTradeNo, m.Type, m.RefundNo, m.Currency, m.Status, m.Time = "", "", "", "", "", ""
-			m.DefaultCurrency = "CNY"
-			src = io.MultiReader(strings.NewReader("order_no,amount\nA,1\n"),
-				strings.NewReader(strings.Repeat("x", MaxLineBytes+10)))
-			if r, err = NewReader(src, "long", m); err != nil {
-				t.Fatal(err)
-			}
-			for {
-				_, _, err = r.Next()
-				if err != nil {
-					break
-				}
-			}
-			se, ok := errors.AsType[*Error](err)
-			if !ok || se.Line != 3 || !strings.Contains(err.Error(), "line 3 is longer") {
-				t.Errorf("err = %v, want an *Error naming line 3", err)
-			}
-		})
-	}
-}
-
 func TestPresetUnknown(t *testing.T) {
 	if _, ok := Preset("alipay"); ok {
 		t.Error(`Preset("alipay") is ok; there is no such preset`)
