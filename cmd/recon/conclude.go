@@ -72,6 +72,10 @@ func concluded(c *cli.Context, db *store.DB, cfg *config.Config, run *store.Run,
 		if p == "" {
 			continue
 		}
+		if outfile.IsStdout(p) {
+			// `--report /dev/stdout | jq`: stdout is the report's alone.
+			outs.Text = c.App.ErrWriter
+		}
 		rf := &reportFile{flag: out.flag, format: out.format, path: p, merged: merged}
 		f, err := outfile.Create(p, 0o600)
 		if err != nil {

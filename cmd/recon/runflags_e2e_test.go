@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,5 +53,26 @@ func TestLedgerFormatIsAUsageError(t *testing.T) {
 		"--store", filepath.Join(dir, "r.db"), "--ledger", ledger, "--ledger-format", "xml")
 	if code != exitUsage || !strings.Contains(stderr, `--ledger-format "xml"`) {
 		t.Fatalf("exit %d, want 2 naming --ledger-format\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
+// TestReportToStdoutKeepsItParseable (operator review): with a report sent
+// to recon's own stdout (`--report /dev/stdout | jq`), the text summary goes
+// to stderr, so that stdout is the report alone.
+func TestReportToStdoutKeepsItParseable(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	writeText(t, cfg, upayConfig("http://127.0.0.1:1"))
+	writeText(t, filepath.Join(dir, "merchant.lua"), "")
+	ledger := filepath.Join(dir, "l.csv")
+	writeText(t, ledger, upayLedgerCSV())
+	stdout, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "--log-level", "error", "run",
+		"--config", cfg, "--ledger", ledger, "--report", "/dev/stdout")
+	var rep jsonReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.RunID == "" {
+		t.Fatalf("exit %d; stdout is not the report alone: %v\nstdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "run "+rep.RunID+" ") { // the summary's first line; the log says run_id=
+		t.Errorf("the summary (naming the run) is not on stderr:\n%s", stderr)
 	}
 }

@@ -173,6 +173,10 @@ func Special(path string) bool {
 	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
 }
 
+// IsStdout reports whether path is recon's own standard output, by any name
+// (/dev/stdout, /proc/self/fd/1, the file cron redirects it to).
+func IsStdout(path string) bool { return stream(path) == os.Stdout }
+
 // stream is os.Stdout or os.Stderr when path is that file, by any name.
 func stream(path string) *os.File {
 	fi, err := os.Stat(path)
