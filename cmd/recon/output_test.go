@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -88,5 +89,38 @@ func TestWriteFileThroughALink(t *testing.T) {
 	b, err := os.ReadFile(real)
 	if fi, lerr := os.Lstat(link); err != nil || string(b) != "new" || lerr != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("target %q (%v); the link is now %v (%v)", b, err, fi.Mode(), lerr)
+	}
+}
+
+// TestReportFormatFromOut (operator review): `report --out night.html`
+// without --format is the HTML page, not the text summary in a .html file;
+// a --format given wins, and an extension recon does not know is text.
+func TestReportFormatFromOut(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "recon.db")
+	storedRuns(t, db, "r1")
+	for _, tt := range []struct {
+		out, format, starts string
+	}{
+		{"night.html", "", "<!doctype html>"},
+		{"NIGHT.JSON", "", "{"},
+		{"night.csv", "", "account,order_no,"},
+		{"night.txt", "", "run r1"},
+		{"night.html", "json", "{"},
+	} {
+		t.Run(tt.out+" "+tt.format, func(t *testing.T) {
+			out := filepath.Join(dir, tt.out)
+			args := []string{"report", "--store", db, "--run", "r1", "--out", out}
+			if tt.format != "" {
+				args = append(args, "--format", tt.format)
+			}
+			if _, stderr, code := runRecon(t, nil, args...); code != exitOK {
+				t.Fatalf("exit %d\n%s", code, stderr)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil || !strings.HasPrefix(string(b), tt.starts) {
+				t.Fatalf("%s starts %.40q (%v), want %q", tt.out, b, err, tt.starts)
+			}
+		})
 	}
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"io"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -20,20 +22,24 @@ func reportCommand() *cli.Command {
 			"when a run's --report could not be written, or for a format it was not asked for.",
 		UsageText: "recon report --run ID|latest [--format text|json|csv|html] [--out FILE]\n\n" +
 			"Examples:\n" +
-			"   recon report --config recon.yaml --run latest --format html --out night.html\n" +
+			"   recon report --config recon.yaml --run latest --out night.html\n" +
 			"   recon report --store recon.db --run 20261122-0200-7f3a --format json",
 		Flags: []cli.Flag{
 			configFlag, storeFlag,
 			&cli.StringFlag{Name: "run", Usage: "the run `ID` (see recon runs), latest or latest~N"},
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, csv or html"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, csv or html (default: by --out's extension, .json, .csv or .html; else text)"},
 			&cli.StringFlag{Name: "out", Usage: "write to `FILE` instead of stdout"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.String("run") == "" {
 				return usagef("recon runs lists the stored runs", "recon report needs --run ID")
 			}
-			if !slices.Contains(report.Formats, c.String("format")) {
-				return usagef("use text, json, csv or html", "--format %q is not a report format", c.String("format"))
+			format := c.String("format")
+			if !c.IsSet("format") {
+				format = formatOf(c.String("out"))
+			}
+			if !slices.Contains(report.Formats, format) {
+				return usagef("use text, json, csv or html", "--format %q is not a report format", format)
 			}
 			p, err := storedRunsPath(c)
 			if err != nil {
@@ -55,11 +61,25 @@ func reportCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			write := func(w io.Writer) error { return report.Write(w, db, run, c.String("format"), run.FailOn) }
+			write := func(w io.Writer) error { return report.Write(w, db, run, format, run.FailOn) }
 			if p := c.String("out"); p != "" {
 				return writeFile(p, write)
 			}
 			return write(c.App.Writer)
 		},
 	}
+}
+
+// formatOf is the report format out's extension names, text for any other
+// (or none): --out night.html without --format is the HTML page.
+func formatOf(out string) string {
+	switch strings.ToLower(filepath.Ext(out)) {
+	case ".json":
+		return "json"
+	case ".csv":
+		return "csv"
+	case ".html", ".htm":
+		return "html"
+	}
+	return "text"
 }
