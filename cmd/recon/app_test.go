@@ -64,3 +64,19 @@ func TestEmptyLedger(t *testing.T) {
 		t.Errorf("empty ledger with --allow-empty: exit %d; want %d\n%s", code, exitOK, stderr)
 	}
 }
+
+// TestDemoOrdersBounded (operator review): demo and sandbox plant every
+// order in the simulators' memory, and planting does not stop for a signal:
+// `demo --orders 3000000` ran on past SIGINT at 5 GB. --orders is bounded,
+// a usage error naming the bound, before anything is planted.
+func TestDemoOrdersBounded(t *testing.T) {
+	for _, args := range [][]string{{"demo", "--orders", "3000000"}, {"sandbox", "--orders", "100001"}, {"demo", "--orders", "0"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if got := Main(context.Background(), append([]string{"recon"}, args...), &stdout, &stderr); got != exitUsage ||
+				!strings.Contains(stderr.String(), "between 1 and 100000") {
+				t.Fatalf("exit %d, stderr %q; want 2 naming the bound", got, stderr.String())
+			}
+		})
+	}
+}

@@ -42,8 +42,8 @@ func demoCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("recon demo [--orders N]", "unexpected argument %q", c.Args().First())
 			}
-			if c.Int("orders") < 1 {
-				return usagef("", "--orders must be at least 1")
+			if err := checkOrders(c.Int("orders")); err != nil {
+				return err
 			}
 			log, err := logger(c)
 			if err != nil {
@@ -152,4 +152,17 @@ func printCoverage(out io.Writer, plan *demo.Plan) {
 		fmt.Fprintf(tw, "  %s\t%s\n", a, strings.Join(parts, ", "))
 	}
 	tw.Flush()
+}
+
+// maxDemoOrders bounds --orders of demo and sandbox: the simulators keep
+// every planted order in memory (about 2 KB each), and planting does not
+// stop for a signal; a big ledger's figures are recon-bench scale's.
+const maxDemoOrders = 100_000
+
+func checkOrders(n int) error {
+	if n < 1 || n > maxDemoOrders {
+		return usagef("recon-bench scale --rows 1000000 measures big ledgers",
+			"--orders %d is not between 1 and %d (the simulators keep every planted order in memory)", n, maxDemoOrders)
+	}
+	return nil
 }

@@ -48,8 +48,8 @@ func sandboxCommand() *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("recon sandbox [--listen ADDR]", "unexpected argument %q", c.Args().First())
 			}
-			if c.Int("orders") < 1 {
-				return usagef("", "--orders must be at least 1")
+			if err := checkOrders(c.Int("orders")); err != nil {
+				return err
 			}
 			if err := loopbackOnly(c.String("listen"), c.Bool("allow-remote")); err != nil {
 				return err
