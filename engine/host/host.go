@@ -126,7 +126,10 @@ func (h *Host) Start(ctx context.Context, spec Spec, acct plugins.Account) (Plug
 		return nil, fmt.Errorf("plugin %s: describe: %w", spec.Name, err)
 	}
 	if err := remote.Configure(ctx, acct); err != nil {
-		h.stop(c, proc, 0)
+		// It answered: shut it down as any other (a SIGKILL would be
+		// logged as a plugin that died, beside why the account did not
+		// start).
+		h.stop(c, proc, GracePeriod)
 		return nil, fmt.Errorf("plugin %s: configuring account %s: %w", spec.Name, acct.Name, grpcMessage(err))
 	}
 	return &process{host: h, info: info, client: c, proc: proc, remote: remote}, nil

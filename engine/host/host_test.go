@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -196,5 +197,36 @@ func TestPluginCPUProfile(t *testing.T) {
 	}
 	if _, err := io.Copy(io.Discard, zr); err != nil {
 		t.Fatalf("profile is truncated: %v", err)
+	}
+}
+
+// TestRefusedAccountIsNoCrash (operator review): a plugin that refuses its
+// account (a credential missing) answered, so it is shut down as any
+// other, not SIGKILLed: the operator's log then says why the account did
+// not start, and not also, at ERROR, that a plugin process died of
+// "signal: killed", with plugin= twice.
+func TestRefusedAccountIsNoCrash(t *testing.T) {
+	var logs bytes.Buffer
+	h, err := New("", nil, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	spec, err := h.Resolve("upay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = h.Start(ctx, spec, plugins.Account{Name: "shop", Endpoint: "http://127.0.0.1:1", Currency: "CNY",
+		Location: time.UTC, Credentials: map[string]string{"terminal_sn": "1001"}})
+	if err == nil || !strings.Contains(err.Error(), "terminal_key") {
+		t.Fatalf("Start: %v; want the plugin's refusal naming terminal_key", err)
+	}
+	h.Close() // and its logs are in
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "level=ERROR") || strings.Count(line, " plugin=") > 1 {
+			t.Errorf("log line: %s", line)
+		}
 	}
 }

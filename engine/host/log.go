@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/hashicorp/go-hclog"
 	"google.golang.org/grpc"
@@ -35,7 +36,9 @@ func (s *slogSink) Accept(name string, level hclog.Level, msg string, args ...in
 	default:
 		l = slog.LevelError
 	}
-	s.log.Log(context.Background(), l, msg, append([]any{"plugin", name}, args...)...)
+	// name is "plugin.ACCOUNT" (Host.Start names each account's logger);
+	// go-plugin's own args name the plugin's binary as plugin=.
+	s.log.Log(context.Background(), l, msg, append([]any{"account", strings.TrimPrefix(name, "plugin.")}, args...)...)
 }
 
 func (s *slogSink) Flush() {}
