@@ -517,7 +517,10 @@ func (p *parser) index(n *yaml.Node, key string) {
 		if _, seen := p.keyAt[k.Line]; !seen {
 			p.keyAt[k.Line] = name
 		}
-		if v.Line != k.Line {
+		// A value on a line of its own is the key's, unless it is a
+		// mapping: that line is its first key's, which names a type error
+		// there better than the mapping does.
+		if v.Line != k.Line && v.Kind != yaml.MappingNode {
 			if _, seen := p.keyAt[v.Line]; !seen {
 				p.keyAt[v.Line] = name
 			}

@@ -177,6 +177,14 @@ func TestErrors(t *testing.T) {
 		{"unknown keys everywhere", "x: 1\n" + "accounts:\n  a:\n    plugin: upay\n    endpoint: http://upay.test\n    y: 2\n  b:\n    z: 3\n", nil,
 			[]string{"1|x|unknown key", "6|accounts.a.y|unknown key", "8|accounts.b.z|unknown key"}},
 		{"wrong type", acct + "    retries: lots\n", nil, []string{"5|accounts.a.retries|want a whole number, not text (lots)"}},
+		// The first key of a mapping is named, not the mapping (its value
+		// starts on that key's line).
+		{"wrong type, first key", "accounts:\n  a:\n    retries: lots\n    plugin: upay\n", nil,
+			[]string{"3|accounts.a.retries|want a whole number, not text (lots)"}},
+		{"wrong type, first credential", acct + "    credentials:\n      terminal_key: [k]\n", nil,
+			[]string{"6|accounts.a.credentials.terminal_key|want text, not a list"}},
+		{"wrong type, first notify key", "notify:\n  url: [u]\n" + acct, nil,
+			[]string{"2|notify.url|want text, not a list"}},
 		{"wrong types", acct + "    concurrency: [1]\n    rate_limit: fast\n", nil, []string{
 			"5|accounts.a.concurrency|want a whole number, not a list",
 			"6|accounts.a.rate_limit|want a number, not text (fast)"}},
