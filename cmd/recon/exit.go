@@ -89,7 +89,8 @@ var exitKinds = []exitKind{
 	{name: "no such run", match: is(store.ErrRunNotFound), status: exitFailed},
 	{name: "no stored result", match: is(store.ErrNoResult), status: exitFailed},
 	{name: "no stored reply", match: is(store.ErrNoReply), status: exitFailed},
-	{name: "no answers", match: is(engine.ErrNoAnswers), status: exitFailed},
+	{name: "no answers", match: is(engine.ErrNoAnswers), status: exitFailed,
+		hint: "\n  every query failed (the report's ERROR rows say how); recon check --ping asks each account's provider once"},
 	// A night that judged nothing must not pass as a clean one
 	// (--allow-empty says it may).
 	{name: "empty ledger", match: is(engine.ErrEmptyLedger), status: exitFailed},

@@ -75,4 +75,9 @@ func TestReportToStdoutKeepsItParseable(t *testing.T) {
 	if !strings.Contains(stderr, "run "+rep.RunID+" ") { // the summary's first line; the log says run_id=
 		t.Errorf("the summary (naming the run) is not on stderr:\n%s", stderr)
 	}
+	// No provider answered (its endpoint is closed): the error says what
+	// finds out why.
+	if code != exitFailed || !strings.Contains(stderr, "recon check --ping") {
+		t.Errorf("exit %d, want 1 pointing to recon check --ping:\n%s", code, stderr)
+	}
 }
