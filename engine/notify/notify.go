@@ -25,6 +25,7 @@ import (
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/internal/printable"
+	"github.com/reconhq/recon/engine/internal/secreturl"
 	"github.com/reconhq/recon/engine/summary"
 )
 
@@ -228,7 +229,7 @@ func Send(ctx context.Context, n *config.Notify, s *summary.Summary, client *htt
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.URL, bytes.NewReader(body))
 	if err != nil {
-		return &Error{Host: host, Err: scrub(err, n.URL)}
+		return &Error{Host: host, Err: secreturl.Error(err, n.URL)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "recon")
@@ -237,7 +238,7 @@ func Send(ctx context.Context, n *config.Notify, s *summary.Summary, client *htt
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return &Error{Host: host, Err: scrub(err, n.URL)}
+		return &Error{Host: host, Err: secreturl.Error(err, n.URL)}
 	}
 	defer resp.Body.Close()
 	// A few hundred bytes say why a hook refused; the rest is not read.
@@ -247,24 +248,3 @@ func Send(ctx context.Context, n *config.Notify, s *summary.Summary, client *htt
 	}
 	return nil
 }
-
-// scrub is err with the URL (which the http client quotes) cut out.
-func scrub(err error, raw string) error {
-	return &scrubbed{err: err, raw: raw}
-}
-
-type scrubbed struct {
-	err error
-	raw string
-}
-
-func (e *scrubbed) Error() string {
-	msg := e.err.Error()
-	if e.raw != "" {
-		msg = strings.ReplaceAll(msg, e.raw, "[webhook]")
-	}
-	// url.Error quotes the URL as it was written, or with quotes.
-	return strings.ReplaceAll(msg, `"[webhook]"`, "[webhook]")
-}
-
-func (e *scrubbed) Unwrap() error { return e.err }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ type hook struct {
 }
 
 func newHook(t *testing.T, status int) *hook {
-	h := &hook{got: make(chan *http.Request, 1), raw: make(chan []byte, 1)}
+	h := &hook{got: make(chan *http.Request, 8), raw: make(chan []byte, 8)} // more than a test sends
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		h.got <- r
@@ -173,29 +174,48 @@ func TestSendErrors(t *testing.T) {
 	t.Cleanup(func() { close(release) }) // before Close: cleanups run last first
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
+	// The http client quotes the URL in its errors, with a password as
+	// "***" but the rest as written: user info must not make the path
+	// (a chat webhook's secret) slip through.
+	withUser := func(base string) string { return strings.Replace(base, "://", "://hookuser:hookpass@", 1) }
 	for _, tt := range []struct {
 		name   string
 		url    string
 		status int
 		is     error
 	}{
-		{"refused", refusing.URL + "/T0/SECRET", http.StatusForbidden, nil},
-		{"hangs past the timeout", hanging.URL + "/T0/SECRET", 0, context.DeadlineExceeded},
-		{"nobody listens", gone.URL + "/T0/SECRET", 0, nil},
+		{"refused", refusing.URL, http.StatusForbidden, nil},
+		{"hangs past the timeout", hanging.URL, 0, context.DeadlineExceeded},
+		{"nobody listens", gone.URL, 0, nil},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			err := Send(context.Background(), &config.Notify{URL: tt.url, Timeout: 200 * time.Millisecond}, withFindings(), nil)
-			var ne *Error
-			if !errors.As(err, &ne) || ne.Status != tt.status {
-				t.Fatalf("err %v; want a *notify.Error with status %d", err, tt.status)
-			}
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("err %v; want it to wrap %v", err, tt.is)
-			}
-			if strings.Contains(err.Error(), "SECRET") {
-				t.Errorf("the error quotes the webhook's path: %v", err)
-			}
-		})
+		for _, form := range []struct{ name, url string }{
+			{"", tt.url}, {" with user info", withUser(tt.url)}, {" with a user only", strings.Replace(tt.url, "://", "://hookuser@", 1)},
+		} {
+			t.Run(tt.name+form.name, func(t *testing.T) {
+				u := form.url + "/services/T000/B000/XXXXSECRET?token=QSECRET"
+				err := Send(context.Background(), &config.Notify{URL: u, Timeout: 200 * time.Millisecond}, withFindings(), nil)
+				var ne *Error
+				if !errors.As(err, &ne) || ne.Status != tt.status {
+					t.Fatalf("err %v; want a *notify.Error with status %d", err, tt.status)
+				}
+				if tt.is != nil && !errors.Is(err, tt.is) {
+					t.Errorf("err %v; want it to wrap %v", err, tt.is)
+				}
+				msg := err.Error()
+				for _, secret := range []string{"SECRET", "T000", "hookuser", "hookpass"} {
+					if strings.Contains(msg, secret) {
+						t.Errorf("the error quotes the webhook's %s: %v", secret, err)
+					}
+				}
+				if host := strings.TrimPrefix(tt.url, "http://"); !strings.Contains(msg, host) {
+					t.Errorf("the error %q does not name the host %s", msg, host)
+				}
+				var ue *url.Error
+				if errors.As(err, &ue) && strings.Contains(ue.URL, "SECRET") {
+					t.Errorf("the *url.Error it wraps still holds the path: %s", ue.URL)
+				}
+			})
+		}
 	}
 	select {
 	case <-refusing.got:
