@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -39,6 +38,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/reconhq/recon/engine/internal/secreturl"
 	"github.com/reconhq/recon/engine/outfile"
 	"github.com/reconhq/recon/engine/summary"
 	"github.com/reconhq/recon/store"
@@ -162,32 +162,10 @@ func Push(ctx context.Context, gateway string, s *summary.Summary, grouping map[
 		p = p.Grouping(k, grouping[k])
 	}
 	if err := p.AddContext(ctx); err != nil {
-		return &Error{Target: redact(gateway), Err: &redacted{err: err, url: gateway}}
+		return &Error{Target: cmp.Or(secreturl.Redact(gateway), "the Pushgateway"), Err: secreturl.Error(err, gateway)}
 	}
 	return nil
 }
-
-// redact is a URL without its user info, path or query, which may hold
-// a secret.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "the Pushgateway"
-	}
-	return u.Scheme + "://" + u.Host
-}
-
-// redacted is an error of the push client, whose text quotes the whole
-// URL, with the URL cut to its host.
-type redacted struct {
-	err error
-	url string
-}
-
-func (e *redacted) Error() string {
-	return strings.ReplaceAll(e.err.Error(), strings.TrimRight(e.url, "/"), redact(e.url)+"/...")
-}
-func (e *redacted) Unwrap() error { return e.err }
 
 // WriteTextfile writes the run's metrics to path for node_exporter's
 // textfile collector, whole or not at all (outfile), with labels on every

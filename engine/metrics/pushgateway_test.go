@@ -2,6 +2,10 @@ package metrics
 
 import (
 	"context"
+	"errors"
+	"net"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +102,44 @@ func TestPushErrorNamesHostOnly(t *testing.T) {
 	}
 	if msg := err.Error(); contains(msg, "secret-token-path") || !contains(msg, url) {
 		t.Errorf("error %q: want the host, not the path", msg)
+	}
+}
+
+// The push client's errors quote the URL; with user info in it the
+// http client writes the password as "***", so the URL as configured no
+// longer matches its text: the path (a proxy's token) must still not
+// show, nor the user info, whether the gateway answers or refuses.
+func TestPushErrorHidesURLSecrets(t *testing.T) {
+	serving := metricstest.StartPushgateway(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusing := "http://" + l.Addr().String()
+	l.Close() // nobody listens there: the dial is refused
+	for _, gw := range []struct{ name, url string }{{"a wrong path", serving}, {"a closed port", refusing}} {
+		for _, form := range []struct{ name, userinfo string }{{"", ""}, {" with user info", "gwuser:gwpass@"}, {" with a user only", "gwuser@"}} {
+			t.Run(gw.name+form.name, func(t *testing.T) {
+				u := strings.Replace(gw.url, "://", "://"+form.userinfo, 1) + "/tok-SECRETPATH"
+				err := Push(context.Background(), u, completed(), Grouping([]string{"a"}), nil)
+				if err == nil {
+					t.Fatal("no error")
+				}
+				msg := err.Error()
+				for _, secret := range []string{"SECRETPATH", "gwuser", "gwpass"} {
+					if contains(msg, secret) {
+						t.Errorf("the error quotes the URL's %s: %s", secret, msg)
+					}
+				}
+				if !contains(msg, gw.url) {
+					t.Errorf("the error %q does not name the gateway %s", msg, gw.url)
+				}
+				var ue *url.Error
+				if errors.As(err, &ue) && contains(ue.URL, "SECRETPATH") {
+					t.Errorf("the *url.Error it wraps still holds the path: %s", ue.URL)
+				}
+			})
+		}
 	}
 }
 

@@ -1,7 +1,9 @@
 // Package notify tells a webhook how a run went: a JSON summary (counts
 // by verdict and severity, money at risk, the worst findings, where the
 // report is) whose `text` field is a Slack-compatible message, so that
-// the same hook serves a chat channel and a program.
+// the same hook serves a chat channel and a program. The structured
+// fields carry the ledger's values as they are (JSON encodes them
+// safely); the text escapes them, since a chat client reads it as markup.
 //
 // A notification is best effort: Send returns an error for the caller to
 // log, and a night's exit status never depends on it.
@@ -22,6 +24,8 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
+	"github.com/reconhq/recon/engine/internal/printable"
+	"github.com/reconhq/recon/engine/internal/secreturl"
 	"github.com/reconhq/recon/engine/summary"
 )
 
@@ -109,20 +113,23 @@ func NewPayload(s *summary.Summary) *Payload {
 }
 
 // text is the message for people: the outcome first, then the figures
-// that say how bad it is, then what to look at.
+// that say how bad it is, then what to look at. Every value in it goes
+// through esc: it is Slack markup, where a ledger's order_no of
+// "<!channel>" pings the channel, "<https://…|open>" is a disguised link
+// and a line break forges a finding line.
 func text(s *summary.Summary, p *Payload) string {
 	var b strings.Builder
 	switch {
 	case Failed(s):
-		fmt.Fprintf(&b, "recon run %s FAILED (exit %d, %s)", s.RunID, s.ExitStatus, s.Status)
+		fmt.Fprintf(&b, "recon run %s FAILED (exit %d, %s)", esc(s.RunID), s.ExitStatus, esc(string(s.Status)))
 		if s.Error != "" {
-			fmt.Fprintf(&b, ": %s", s.Error)
+			fmt.Fprintf(&b, ": %s", esc(s.Error))
 		}
 	case s.Findings > 0:
-		fmt.Fprintf(&b, "recon run %s: %d %s at or above %s (exit %d)", s.RunID, s.Findings, plural(s.Findings, "finding"),
-			s.FailOn, s.ExitStatus)
+		fmt.Fprintf(&b, "recon run %s: %d %s at or above %s (exit %d)", esc(s.RunID), s.Findings, plural(s.Findings, "finding"),
+			esc(string(s.FailOn)), s.ExitStatus)
 	default:
-		fmt.Fprintf(&b, "recon run %s: nothing at or above %s (exit %d)", s.RunID, s.FailOn, s.ExitStatus)
+		fmt.Fprintf(&b, "recon run %s: nothing at or above %s (exit %d)", esc(s.RunID), esc(string(s.FailOn)), s.ExitStatus)
 	}
 	fmt.Fprintf(&b, " in %s\n", s.Duration.Round(time.Second))
 	fmt.Fprintf(&b, "severity: critical %d · warn %d · info %d\n", s.Severities[recon.SeverityCritical],
@@ -130,7 +137,7 @@ func text(s *summary.Summary, p *Payload) string {
 	if len(s.AtRisk) > 0 {
 		parts := make([]string, len(s.AtRisk))
 		for i, m := range s.AtRisk {
-			parts[i] = m.Currency + " " + m.Amount
+			parts[i] = esc(m.Currency) + " " + esc(m.Amount)
 			if m.Overflow {
 				parts[i] = "more than " + parts[i]
 			}
@@ -144,18 +151,19 @@ func text(s *summary.Summary, p *Payload) string {
 		}
 		slices.SortFunc(names, func(a, b string) int { return cmp.Or(cmp.Compare(p.Verdicts[b], p.Verdicts[a]), cmp.Compare(a, b)) })
 		for i, v := range names {
-			names[i] = fmt.Sprintf("%s %d", v, p.Verdicts[v])
+			names[i] = fmt.Sprintf("%s %d", esc(v), p.Verdicts[v])
 		}
 		fmt.Fprintf(&b, "verdicts: %s\n", strings.Join(names, " · "))
 	}
 	for _, f := range p.TopFindings {
-		ref := f.OrderNo
+		ref := esc(f.OrderNo)
 		if f.RefundNo != "" {
-			ref += " refund " + f.RefundNo
+			ref += " refund " + esc(f.RefundNo)
 		}
-		fmt.Fprintf(&b, "• %s %s %s %s (line %d, %s %s)", f.Severity, f.Verdict, f.Account, ref, f.Line, f.Currency, f.Amount)
+		fmt.Fprintf(&b, "• %s %s %s %s (line %d, %s %s)", esc(f.Severity), esc(f.Verdict), esc(f.Account), ref, f.Line,
+			esc(f.Currency), esc(f.Amount))
 		if f.Detail != "" {
-			fmt.Fprintf(&b, ": %s", f.Detail)
+			fmt.Fprintf(&b, ": %s", esc(f.Detail))
 		}
 		b.WriteByte('\n')
 	}
@@ -163,12 +171,20 @@ func text(s *summary.Summary, p *Payload) string {
 		fmt.Fprintf(&b, "… and %d more\n", p.MoreFindings)
 	}
 	if s.Report != "" {
-		fmt.Fprintf(&b, "report: %s\n", s.Report)
+		fmt.Fprintf(&b, "report: %s\n", esc(s.Report))
 	} else {
-		fmt.Fprintf(&b, "report: recon report --run %s\n", s.RunID)
+		fmt.Fprintf(&b, "report: recon report --run %s\n", esc(s.RunID))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+// slackEscapes are the three characters Slack reads as markup in a
+// message's text; escaped, they show as themselves.
+var slackEscapes = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// esc is v as plain text in a Slack message: one line, every control
+// character a visible escape (printable.Quote), and no markup.
+func esc(v string) string { return slackEscapes.Replace(printable.Quote(v)) }
 
 func plural(n int, word string) string {
 	if n == 1 {
@@ -213,7 +229,7 @@ func Send(ctx context.Context, n *config.Notify, s *summary.Summary, client *htt
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.URL, bytes.NewReader(body))
 	if err != nil {
-		return &Error{Host: host, Err: scrub(err, n.URL)}
+		return &Error{Host: host, Err: secreturl.Error(err, n.URL)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "recon")
@@ -222,7 +238,7 @@ func Send(ctx context.Context, n *config.Notify, s *summary.Summary, client *htt
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return &Error{Host: host, Err: scrub(err, n.URL)}
+		return &Error{Host: host, Err: secreturl.Error(err, n.URL)}
 	}
 	defer resp.Body.Close()
 	// A few hundred bytes say why a hook refused; the rest is not read.
@@ -232,24 +248,3 @@ func Send(ctx context.Context, n *config.Notify, s *summary.Summary, client *htt
 	}
 	return nil
 }
-
-// scrub is err with the URL (which the http client quotes) cut out.
-func scrub(err error, raw string) error {
-	return &scrubbed{err: err, raw: raw}
-}
-
-type scrubbed struct {
-	err error
-	raw string
-}
-
-func (e *scrubbed) Error() string {
-	msg := e.err.Error()
-	if e.raw != "" {
-		msg = strings.ReplaceAll(msg, e.raw, "[webhook]")
-	}
-	// url.Error quotes the URL as it was written, or with quotes.
-	return strings.ReplaceAll(msg, `"[webhook]"`, "[webhook]")
-}
-
-func (e *scrubbed) Unwrap() error { return e.err }

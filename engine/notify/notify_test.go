@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ type hook struct {
 }
 
 func newHook(t *testing.T, status int) *hook {
-	h := &hook{got: make(chan *http.Request, 1), raw: make(chan []byte, 1)}
+	h := &hook{got: make(chan *http.Request, 8), raw: make(chan []byte, 8)} // more than a test sends
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		h.got <- r
@@ -173,33 +174,105 @@ func TestSendErrors(t *testing.T) {
 	t.Cleanup(func() { close(release) }) // before Close: cleanups run last first
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
+	// The http client quotes the URL in its errors, with a password as
+	// "***" but the rest as written: user info must not make the path
+	// (a chat webhook's secret) slip through.
+	withUser := func(base string) string { return strings.Replace(base, "://", "://hookuser:hookpass@", 1) }
 	for _, tt := range []struct {
 		name   string
 		url    string
 		status int
 		is     error
 	}{
-		{"refused", refusing.URL + "/T0/SECRET", http.StatusForbidden, nil},
-		{"hangs past the timeout", hanging.URL + "/T0/SECRET", 0, context.DeadlineExceeded},
-		{"nobody listens", gone.URL + "/T0/SECRET", 0, nil},
+		{"refused", refusing.URL, http.StatusForbidden, nil},
+		{"hangs past the timeout", hanging.URL, 0, context.DeadlineExceeded},
+		{"nobody listens", gone.URL, 0, nil},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			err := Send(context.Background(), &config.Notify{URL: tt.url, Timeout: 200 * time.Millisecond}, withFindings(), nil)
-			var ne *Error
-			if !errors.As(err, &ne) || ne.Status != tt.status {
-				t.Fatalf("err %v; want a *notify.Error with status %d", err, tt.status)
-			}
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("err %v; want it to wrap %v", err, tt.is)
-			}
-			if strings.Contains(err.Error(), "SECRET") {
-				t.Errorf("the error quotes the webhook's path: %v", err)
-			}
-		})
+		for _, form := range []struct{ name, url string }{
+			{"", tt.url}, {" with user info", withUser(tt.url)}, {" with a user only", strings.Replace(tt.url, "://", "://hookuser@", 1)},
+		} {
+			t.Run(tt.name+form.name, func(t *testing.T) {
+				u := form.url + "/services/T000/B000/XXXXSECRET?token=QSECRET"
+				err := Send(context.Background(), &config.Notify{URL: u, Timeout: 200 * time.Millisecond}, withFindings(), nil)
+				var ne *Error
+				if !errors.As(err, &ne) || ne.Status != tt.status {
+					t.Fatalf("err %v; want a *notify.Error with status %d", err, tt.status)
+				}
+				if tt.is != nil && !errors.Is(err, tt.is) {
+					t.Errorf("err %v; want it to wrap %v", err, tt.is)
+				}
+				msg := err.Error()
+				for _, secret := range []string{"SECRET", "T000", "hookuser", "hookpass"} {
+					if strings.Contains(msg, secret) {
+						t.Errorf("the error quotes the webhook's %s: %v", secret, err)
+					}
+				}
+				if host := strings.TrimPrefix(tt.url, "http://"); !strings.Contains(msg, host) {
+					t.Errorf("the error %q does not name the host %s", msg, host)
+				}
+				var ue *url.Error
+				if errors.As(err, &ue) && strings.Contains(ue.URL, "SECRET") {
+					t.Errorf("the *url.Error it wraps still holds the path: %s", ue.URL)
+				}
+			})
+		}
 	}
 	select {
 	case <-refusing.got:
 	default:
 		t.Error("the refusing hook was never asked")
+	}
+}
+
+// The text field is a Slack message: a ledger value must not ping the
+// channel, add a link or forge a finding line there. The structured
+// fields are JSON, safe as they are, and keep the ledger's values.
+func TestTextEscapesLedgerValues(t *testing.T) {
+	const hostile = "O4 <!channel> <https://evil.example/login|open the report>\n• critical MATCHED shop-upay O1 (line 1, CNY 0.00): FAKE"
+	s := withFindings()
+	s.Top[0].OrderNo = hostile
+	s.Top[0].Detail = "provider says 12.00 & <@U0123>\r\x1b[2J\u2028• forged"
+	s.Top[0].Account = "shop\tupay"
+	s.Top[1].RefundNo = "R7\u0085<!here>"
+	s.Top[1].Verdict = "MISSED_PAYMENT\n• critical"
+	s.Report = "/srv/<reports>/r&d.json"
+	p := NewPayload(s)
+
+	if p.TopFindings[0].OrderNo != hostile || p.TopFindings[0].Detail != s.Top[0].Detail || p.TopFindings[1].RefundNo != s.Top[1].RefundNo {
+		t.Errorf("the structured findings changed the ledger's values: %+v", p.TopFindings)
+	}
+	if strings.ContainsAny(p.Text, "<>\r\t\x1b\u0085\u2028") {
+		t.Errorf("the text keeps markup or a control character:\n%s", p.Text)
+	}
+	if n := strings.Count(p.Text, "&"); n != strings.Count(p.Text, "&amp;")+strings.Count(p.Text, "&lt;")+strings.Count(p.Text, "&gt;") {
+		t.Errorf("an & in the text is not escaped:\n%s", p.Text)
+	}
+	lines := strings.Split(p.Text, "\n")
+	// The head, severity, money, verdicts, the two findings, "and 1 more", the report.
+	if len(lines) != 8 {
+		t.Errorf("%d lines; want 8:\n%s", len(lines), p.Text)
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "• critical MATCHED") || strings.HasPrefix(l, "• critical (") || strings.HasPrefix(l, "• forged") {
+			t.Errorf("a ledger value forged a line: %q", l)
+		}
+	}
+	for _, want := range []string{
+		`• critical AMOUNT_MISMATCH "shop\tupay" "O4 &lt;!channel&gt; &lt;https://evil.example/login|open the report&gt;\n• critical MATCHED`,
+		`(line 4, CNY 12.34): "provider says 12.00 &amp; &lt;@U0123&gt;\r\x1b[2J\u2028• forged"`,
+		`• warn "MISSED_PAYMENT\n• critical" shop-upay O7 refund "R7\u0085&lt;!here&gt;" (line 7`,
+		"report: /srv/&lt;reports&gt;/r&amp;d.json",
+	} {
+		if !strings.Contains(p.Text, want) {
+			t.Errorf("text lacks %s:\n%s", want, p.Text)
+		}
+	}
+
+	// A run's error carries a provider's words: the same holds there.
+	f := outage()
+	f.Error = "upay said <!channel>\nrecon run x: nothing at or above warn"
+	ft := NewPayload(f).Text
+	if strings.ContainsAny(ft, "<>") || !strings.HasPrefix(ft, `recon run 20261202-0200-cd34 FAILED (exit 1, failed): "upay said &lt;!channel&gt;\nrecon run x: nothing at or above warn" in 1m0s`) {
+		t.Errorf("failure text:\n%s", ft)
 	}
 }

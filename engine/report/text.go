@@ -6,11 +6,16 @@ import (
 	"sort"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/engine/internal/printable"
 	"github.com/reconhq/recon/store"
 )
 
 // textSink writes a short human summary: the run's totals, then the
-// findings, at most limit of them.
+// findings, at most limit of them. It is read on a terminal, so every
+// value from the ledger, a provider or the run's error goes through
+// printable.Quote: an escape sequence or a line break in an order number
+// must not clear the screen or forge a line. (The JSON and CSV reports
+// keep the values as they are; their encodings are safe.)
 type textSink struct {
 	w            io.Writer
 	run          *store.Run
@@ -21,9 +26,10 @@ type textSink struct {
 
 func (s *textSink) begin() error {
 	run := s.run
-	fmt.Fprintf(s.w, "run %s  %s  ledger %s (%d rows)\n", run.ID, run.Status, run.Ledger.Path, run.Ledger.Rows)
+	fmt.Fprintf(s.w, "run %s  %s  ledger %s (%d rows)\n", printable.Quote(run.ID), run.Status,
+		printable.Quote(run.Ledger.Path), run.Ledger.Rows)
 	if run.Error != "" {
-		fmt.Fprintf(s.w, "error: %s\n", run.Error)
+		fmt.Fprintf(s.w, "error: %s\n", printable.Quote(run.Error))
 	}
 	names := make([]recon.Verdict, 0, len(run.Totals))
 	for k := range run.Totals {
@@ -33,7 +39,7 @@ func (s *textSink) begin() error {
 		return run.Totals[names[i]] > run.Totals[names[j]] || run.Totals[names[i]] == run.Totals[names[j]] && names[i] < names[j]
 	})
 	for _, n := range names {
-		if _, err := fmt.Fprintf(s.w, "  %-20s %d\n", n, run.Totals[n]); err != nil {
+		if _, err := fmt.Fprintf(s.w, "  %-20s %d\n", printable.Quote(string(n)), run.Totals[n]); err != nil {
 			return err
 		}
 	}
@@ -52,12 +58,13 @@ func (s *textSink) row(r *recon.Result) error {
 		return nil
 	}
 	s.listed++
-	ref := r.OrderNo
+	q := printable.Quote
+	ref := q(r.OrderNo)
 	if r.RefundNo != "" {
-		ref += " refund " + r.RefundNo
+		ref += " refund " + q(r.RefundNo)
 	}
-	_, err := fmt.Fprintf(s.w, "  line %-6s %-14s %-32s %-18s %-8s %-11s %s\n", r.Where(), r.Account, ref, r.Verdict,
-		r.Severity, r.Action, r.Detail)
+	_, err := fmt.Fprintf(s.w, "  line %-6s %-14s %-32s %-18s %-8s %-11s %s\n", q(r.Where()), q(r.Account), ref,
+		q(string(r.Verdict)), q(string(r.Severity)), q(string(r.Action)), q(r.Detail))
 	return err
 }
 
