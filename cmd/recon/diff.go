@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/internal/printable"
 	"github.com/reconhq/recon/store"
 )
 
@@ -69,8 +70,9 @@ func diffCommand() *cli.Command {
 				if ch.A != nil && ch.B != nil {
 					sev, act = arrow(ch.Severity, ch.A.Severity, ch.B.Severity), arrow(ch.Action, ch.A.Action, ch.B.Action)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Account, r.OrderNo, r.Kind, r.RefundNo, va, vb,
-					orDash(sev), orDash(act), detail)
+				q := printable.Quote // the ledger's and the providers' text, on a terminal
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q(r.Account), q(r.OrderNo), r.Kind, q(r.RefundNo),
+					q(string(va)), q(string(vb)), orDash(sev), orDash(act), q(detail))
 			}
 			if err := tw.Flush(); err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon"
+	"github.com/reconhq/recon/internal/printable"
 )
 
 func showCommand() *cli.Command {
@@ -73,13 +74,14 @@ func showCommand() *cli.Command {
 			fmt.Fprintln(tw, "RUN\tSTARTED\tLINE\tACCOUNT\tTYPE\tREFUND\tVERDICT\tSEVERITY\tLEDGER\tPROVIDER\tDETAIL")
 			for _, s := range found {
 				r := s.Result
+				q := printable.Quote // the ledger's and the providers' text, on a terminal
 				prov := "-"
 				if p := r.Provider; p != nil {
-					prov = fmt.Sprintf("%s (%s) %s", p.Status, p.RawStatus, p.Amount)
+					prov = fmt.Sprintf("%s (%s) %s", p.Status, q(p.RawStatus), p.Amount)
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", s.RunID,
-					s.StartedAt.Local().Format(time.DateTime), r.Where(), r.Account, r.Kind, r.RefundNo, r.Verdict, r.Severity,
-					r.Local.Status, r.Local.Amount, prov, r.Detail)
+					s.StartedAt.Local().Format(time.DateTime), q(r.Where()), q(r.Account), r.Kind, q(r.RefundNo), q(string(r.Verdict)),
+					r.Severity, r.Local.Status, q(r.Local.Amount), prov, q(r.Detail))
 			}
 			return tw.Flush()
 		},

@@ -24,9 +24,9 @@ import (
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/config"
-	"github.com/reconhq/recon/engine/internal/printable"
 	"github.com/reconhq/recon/engine/internal/secreturl"
 	"github.com/reconhq/recon/engine/summary"
+	"github.com/reconhq/recon/internal/printable"
 )
 
 // Payload is the JSON body posted.

@@ -6,7 +6,7 @@ import (
 	"sort"
 
 	"github.com/reconhq/recon"
-	"github.com/reconhq/recon/engine/internal/printable"
+	"github.com/reconhq/recon/internal/printable"
 	"github.com/reconhq/recon/store"
 )
 
