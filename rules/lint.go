@@ -11,7 +11,6 @@ import (
 	"github.com/reconhq/recon/internal/suggest"
 
 	"github.com/reconhq/recon"
-	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
 	"github.com/yuin/gopher-lua/parse"
 )
@@ -64,7 +63,12 @@ func Lint(files []File, opt LintOptions) []Problem {
 		chunk, err := parse.Parse(strings.NewReader(string(f.Source)), f.Name)
 		if err != nil {
 			compiles = false
-			l.add(f.Name, parseLine(err), "%s", strings.TrimSpace(parseMsg(err)))
+			var se *syntaxError
+			if errors.As(newSyntaxError(f.Name, f.Source, err), &se) {
+				l.add(f.Name, se.Line, "does not compile: %s", se.Msg)
+			} else {
+				l.add(f.Name, 0, "does not compile: %v", err)
+			}
 			continue
 		}
 		parsed[i] = chunk
@@ -156,11 +160,7 @@ func (l *linter) loadError(err error) {
 		l.add("", 0, "%v", err)
 		return
 	}
-	msg := ce.Err.Error()
-	var ae *lua.ApiError
-	if errors.As(ce.Err, &ae) && ae.Object != nil {
-		msg = ae.Object.String()
-	}
+	msg := strings.TrimPrefix(errorText(ce.Err), "loading: ")
 	line := 0
 	if m := loadLine.FindStringSubmatch(msg); m != nil && m[1] == ce.File {
 		line, _ = strconv.Atoi(m[2])
@@ -172,25 +172,6 @@ func (l *linter) loadError(err error) {
 		}
 	}
 	l.add(ce.File, line, "loading failed: %s", msg)
-}
-
-func parseLine(err error) int {
-	var pe *parse.Error
-	if errors.As(err, &pe) && pe.Pos.Line > 0 {
-		return pe.Pos.Line
-	}
-	return 0
-}
-
-func parseMsg(err error) string {
-	var pe *parse.Error
-	if errors.As(err, &pe) {
-		if pe.Token != "" {
-			return fmt.Sprintf("does not compile: %s near '%s'", pe.Message, pe.Token)
-		}
-		return "does not compile: " + pe.Message
-	}
-	return "does not compile: " + err.Error()
 }
 
 // collectDeclarations notes every recon.verdict("NAME", ...) of a file.
@@ -299,11 +280,7 @@ func (l *linter) checkMember(a *ast.AttrGetExpr) {
 			return
 		}
 	}
-	msg := fmt.Sprintf("unknown hook recon.%s; known: %s", name, strings.Join(knownAPI(), ", "))
-	if s := closest(name, knownAPI()); s != "" {
-		msg = fmt.Sprintf("unknown hook recon.%s (did you mean recon.%s?); known: %s", name, s, strings.Join(knownAPI(), ", "))
-	}
-	l.add(l.file, a.Line(), "%s", msg)
+	l.add(l.file, a.Line(), "%s", unknownHookMsg(name))
 }
 
 var mapStates = map[string]struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -167,14 +166,8 @@ type RuleError struct {
 	Err  error
 }
 
-func (e *RuleError) Error() string {
-	// The Lua message already says file:line; its stack trace is noise in a report.
-	var ae *lua.ApiError
-	if errors.As(e.Err, &ae) && ae.Object != nil {
-		return fmt.Sprintf("rule hook %s: %s", e.Hook, ae.Object.String())
-	}
-	return fmt.Sprintf("rule hook %s: %v", e.Hook, e.Err)
-}
+// The Lua message already says file:line; its stack trace is noise in a report.
+func (e *RuleError) Error() string { return fmt.Sprintf("rule hook %s: %s", e.Hook, errorText(e.Err)) }
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // Judge maps the provider's answer to a state and judges the row. An error

@@ -314,3 +314,49 @@ end)`)}
 		t.Fatalf("err = %v; want the rule stopped for its memory", err)
 	}
 }
+
+// A rule file that fails while it compiles or loads is a user's mistake:
+// run, replay and `rules test` (New) and `rules check` (Lint) name its file
+// and line and say what is wrong, with no Lua stack trace.
+func TestLoadErrorsReadAsMessages(t *testing.T) {
+	tests := []struct {
+		file     string
+		want     string // in New's error, after "rule file FILE: "
+		lintLine int
+		lintWant string
+	}{
+		{"eof.lua", "testdata/load/eof.lua line:2: syntax error at the end of the file", 2,
+			"does not compile: syntax error at the end of the file"},
+		{"syntax.lua", "testdata/load/syntax.lua line:3: syntax error near 'end'", 3, "does not compile: syntax error near 'end'"},
+		{"hook.lua", "loading: testdata/load/hook.lua:2: unknown hook recon.jugde (did you mean recon.judge?); known: map_payment,", 2,
+			"unknown hook recon.jugde (did you mean recon.judge?); known: map_payment,"},
+		{"runtime.lua", "loading: testdata/load/runtime.lua:2: attempt to index a non-table object(nil) with key 'b'", 2,
+			"loading failed: attempt to index a non-table object(nil) with key 'b'"},
+		{"error.lua", "loading: testdata/load/error.lua:2: boom", 2, "loading failed: boom"},
+		{"errtable.lua", "loading: (error object is a table value)", 0, "loading failed: (error object is a table value)"},
+		{"sandbox.lua", "loading: testdata/load/sandbox.lua:3: the io library is not available to recon rules (sandbox)", 3,
+			"loading failed: the io library is not available to recon rules (sandbox)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			f := mustFile(t, filepath.Join("testdata", "load", tt.file))
+			_, err := New(append(Builtin(), f), Options{PoolSize: 1})
+			var ce *CompileError
+			if !errors.As(err, &ce) || ce.File != f.Name {
+				t.Fatalf("err = %v; want a *CompileError for %s", err, f.Name)
+			}
+			if got := err.Error(); !strings.HasPrefix(got, "rule file "+f.Name+": "+tt.want) || strings.Contains(got, "\n") ||
+				strings.Contains(got, "traceback") {
+				t.Errorf("New:\n got %q\nwant %q, on one line", got, "rule file "+f.Name+": "+tt.want)
+			}
+			probs := Lint(append(Builtin(), f), LintOptions{})
+			if len(probs) == 0 {
+				t.Fatal("Lint found nothing")
+			}
+			p := probs[0]
+			if p.File != f.Name || p.Line != tt.lintLine || !strings.HasPrefix(p.Msg, tt.lintWant) || strings.Contains(p.Msg, "\n") {
+				t.Errorf("Lint:\n got %s\nwant %s:%d: %s", p, f.Name, tt.lintLine, tt.lintWant)
+			}
+		})
+	}
+}

@@ -64,6 +64,13 @@ func newState(ctx context.Context, files []compiled) (*state, error) {
 	}
 	api.RawSetString("verdict", s.L.NewFunction(s.declareVerdict))
 	api.RawSetString("format_amount", s.L.NewFunction(formatAmount))
+	// recon.jugde(...) would say "attempt to call a non-function object".
+	unknown := s.L.NewTable()
+	unknown.RawSetString("__index", s.L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("%s", unknownHookMsg(lua.LVAsString(L.Get(2))))
+		return 0
+	}))
+	s.L.SetMetatable(api, unknown)
 	s.L.SetGlobal("recon", api)
 	for _, f := range files {
 		s.loading = f.Name
