@@ -212,14 +212,14 @@ func (s *state) mapState(row recon.Row, ans recon.Reply, a *lua.LTable) (recon.S
 	if ans.Source == recon.SourceStatement {
 		hook, what = HookMapStatement, "statement status"
 	}
-	rets, err := s.dispatch(hook, row.Provider, row.Account, 2, a)
+	rets, at, err := s.dispatch(hook, row.Provider, row.Account, 2, a)
 	if err != nil {
 		return "", "", &RuleError{Hook: hook, Err: err}
 	}
 	switch v := rets[0].(type) {
 	case lua.LString:
 		if !valid[string(v)] {
-			return recon.State(v), "", &RuleError{Hook: hook, Err: fmt.Errorf("returned %q, not a %s state of the contract", v, row.Kind)}
+			return recon.State(v), "", returned(hook, at, fmt.Errorf("returned %q, not a %s state of the contract", v, row.Kind))
 		}
 		return recon.State(v), lua.LVAsString(rets[1]), nil
 	case *lua.LNilType:
@@ -229,7 +229,7 @@ func (s *state) mapState(row recon.Row, ans recon.Reply, a *lua.LTable) (recon.S
 		}
 		return recon.StateUnknown, detail, nil
 	default:
-		return "", "", &RuleError{Hook: hook, Err: fmt.Errorf("returned a %s, want a state name", v.Type())}
+		return "", "", returned(hook, at, fmt.Errorf("returned a %s, want a state name", v.Type()))
 	}
 }
 
@@ -259,12 +259,12 @@ func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement
 	if refund {
 		hook = HookJudgeRefund
 	}
-	rets, err := s.dispatch(hook, row.Provider, row.Account, 1, rowT, a)
+	rets, at, err := s.dispatch(hook, row.Provider, row.Account, 1, rowT, a)
 	if err != nil {
 		return j, &RuleError{Hook: hook, Err: err}
 	}
 	if err := r.readVerdict(rets[0], &j); err != nil {
-		return j, &RuleError{Hook: hook, Err: err}
+		return j, returned(hook, at, err)
 	}
 	if ans.Outcome == recon.OutcomeUnverifiable {
 		keepUnverifiable(&j, hook, ans.Err)
@@ -347,7 +347,7 @@ func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgem
 			lua.LNumber(o.RefundRows),
 			optInt(o.ProviderRefunded),
 		})
-		rets, err := s.dispatch(HookRefunds, o.Provider, o.Account, 1, t)
+		rets, at, err := s.dispatch(HookRefunds, o.Provider, o.Account, 1, t)
 		if err != nil {
 			return &RuleError{Hook: HookRefunds, Err: err}
 		}
@@ -356,7 +356,7 @@ func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgem
 		}
 		j := o.Payment
 		if err := r.readVerdict(rets[0], &j); err != nil {
-			return &RuleError{Hook: HookRefunds, Err: err}
+			return returned(HookRefunds, at, err)
 		}
 		if o.Payment.Verdict == recon.VerdictUnverifiable {
 			keepUnverifiable(&j, HookRefunds, "the payment row's answer was not trusted")

@@ -153,7 +153,7 @@ func TestSandboxAndLimits(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("err = %v; want it to mention %q", err, tt.wantErr)
 			}
-			if !strings.Contains(err.Error(), "bad.lua") && tt.wantErr != "longer than" && tt.name != "growing string" && tt.name != "bad verdict" && tt.name != "bad state type" {
+			if !strings.Contains(err.Error(), "bad.lua:") && tt.wantErr != "longer than" && tt.name != "growing string" {
 				t.Errorf("err = %v; want it to name the file", err)
 			}
 			// The pool recovers: other rows are still judged.
@@ -356,6 +356,55 @@ func TestLoadErrorsReadAsMessages(t *testing.T) {
 			p := probs[0]
 			if p.File != f.Name || p.Line != tt.lintLine || !strings.HasPrefix(p.Msg, tt.lintWant) || strings.Contains(p.Msg, "\n") {
 				t.Errorf("Lint:\n got %s\nwant %s:%d: %s", p, f.Name, tt.lintLine, tt.lintWant)
+			}
+		})
+	}
+}
+
+// A hook that returns something the contract has no word for is named by
+// the file and line of its function, as docs/rules.md promises of every
+// error a rule makes at run time.
+func TestBadReturnsNameFileAndLine(t *testing.T) {
+	refundRow := paidRow()
+	refundRow.Kind, refundRow.RefundNo, refundRow.Status = recon.Refund, "R1", "SUCCESS"
+	tests := []struct {
+		name, src, want string
+		call            func(r *Rules) error
+	}{
+		{"map_payment state", "\n\nrecon.map_payment(function(a)\n  return \"PAYED\"\nend)",
+			`rule hook map_payment: bad.lua:3: returned "PAYED", not a payment state of the contract`, nil},
+		{"map_payment type", "recon.map_payment(function(a) return {} end)",
+			"rule hook map_payment: bad.lua:1: returned a table, want a state name", nil},
+		{"map_refund state", "\nrecon.map_refund(function(a) return \"PAID\" end)",
+			`rule hook map_refund: bad.lua:2: returned "PAID", not a refund state of the contract`,
+			func(r *Rules) error { _, err := r.Judge(context.Background(), refundRow, paidAnswer()); return err }},
+		{"judge verdict", "recon.judge(function(row, p)\n  return {verdict = \"MATCHED_\"}\nend)",
+			`rule hook judge: bad.lua:1: verdict "MATCHED_" is neither the contract's nor declared`, nil},
+		{"judge severity", "\nrecon.judge(function(row, p) return {verdict = \"MATCHED\", severity = \"loud\"} end)",
+			`rule hook judge: bad.lua:2: severity "loud" is not info, warn or critical`, nil},
+		{"judge type", "recon.judge(function(row, p) return 42 end)", "rule hook judge: bad.lua:1: returned a number, want a table", nil},
+		{"refunds verdict", "recon.refunds(function(o) return {verdict = \"NOPE\"} end)",
+			`rule hook refunds: bad.lua:1: verdict "NOPE" is neither`,
+			func(r *Rules) error {
+				_, err := r.JudgeRefunds(context.Background(), OrderRefunds{Account: "a1", Provider: "test", OrderNo: "O1",
+					Currency: "CNY", Payment: recon.Judgement{Verdict: "MATCHED"}, LedgerRefunded: 1, RefundRows: 1})
+				return err
+			}},
+		{"super's bad verdict is the outer hook's", "recon.judge(function(row, p) return {verdict = \"NOPE\"} end)\n" +
+			"recon.judge(function(row, p, super) return super(row, p) end)",
+			`rule hook judge: bad.lua:2: verdict "NOPE" is neither`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := mustRules(t, mustFile(t, "testdata/identity.lua"), File{Name: "bad.lua", Source: []byte(tt.src)})
+			call := tt.call
+			if call == nil {
+				call = func(r *Rules) error { _, err := r.Judge(context.Background(), paidRow(), paidAnswer()); return err }
+			}
+			err := call(r)
+			var re *RuleError
+			if !errors.As(err, &re) || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("err = %v\nwant a *RuleError starting %q", err, tt.want)
 			}
 		})
 	}

@@ -30,6 +30,15 @@ type registration struct {
 	file              string
 }
 
+// at is where the hook's function is defined, for errors in what it
+// returns (a Lua error names its own line).
+func (r registration) at() string {
+	if r.fn.Proto == nil {
+		return r.file
+	}
+	return fmt.Sprintf("%s:%d", r.file, r.fn.Proto.LineDefined)
+}
+
 func (r registration) matches(provider, account string) bool {
 	return (r.provider == "" || r.provider == provider) && (r.account == "" || r.account == account)
 }
@@ -148,6 +157,7 @@ type chainKey struct{ hook, provider, account string }
 type chain struct {
 	fns    []*lua.LFunction
 	supers []*lua.LFunction
+	at     []string // where each fn is defined, FILE:LINE
 }
 
 // maxChains bounds the per-state cache of chains (one per hook, provider
@@ -164,6 +174,7 @@ func (s *state) chain(hook, provider, account string, nret int) *chain {
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i].matches(provider, account) {
 			c.fns = append(c.fns, all[i].fn)
+			c.at = append(c.at, all[i].at())
 		}
 	}
 	c.supers = make([]*lua.LFunction, len(c.fns))
@@ -201,12 +212,13 @@ func (c *chain) super(next, nret int) lua.LGFunction {
 
 // dispatch calls the newest registration of hook that matches, handing it
 // the next older match as its last argument (`super`). It returns nret (at
-// most 2) values; all nil when nothing is registered.
-func (s *state) dispatch(hook, provider, account string, nret int, args ...lua.LValue) ([2]lua.LValue, error) {
+// most 2) values, all nil when nothing is registered, and where the function
+// that returned them is defined (FILE:LINE), for an error in them.
+func (s *state) dispatch(hook, provider, account string, nret int, args ...lua.LValue) ([2]lua.LValue, string, error) {
 	out := [2]lua.LValue{lua.LNil, lua.LNil}
 	c := s.chain(hook, provider, account, nret)
 	if len(c.fns) == 0 {
-		return out, nil
+		return out, "", nil
 	}
 	L := s.L
 	L.Push(c.fns[0])
@@ -215,11 +227,16 @@ func (s *state) dispatch(hook, provider, account string, nret int, args ...lua.L
 	}
 	L.Push(c.supers[0])
 	if err := L.PCall(len(args)+1, nret, nil); err != nil {
-		return out, err
+		return out, "", err
 	}
 	for j := 0; j < nret; j++ {
 		out[j] = L.Get(-nret + j)
 	}
 	L.Pop(nret)
-	return out, nil
+	return out, c.at[0], nil
+}
+
+// returned is a RuleError for what the hook's function at `at` returned.
+func returned(hook, at string, err error) *RuleError {
+	return &RuleError{Hook: hook, Err: fmt.Errorf("%s: %w", at, err)}
 }
