@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -405,6 +406,40 @@ func TestBadReturnsNameFileAndLine(t *testing.T) {
 			var re *RuleError
 			if !errors.As(err, &re) || !strings.HasPrefix(err.Error(), tt.want) {
 				t.Fatalf("err = %v\nwant a *RuleError starting %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A declared verdict's name is upper snake case, as the contract's are: an
+// empty or odd name would be stored on results and printed in reports.
+func TestVerdictNamesAreUpperSnakeCase(t *testing.T) {
+	tests := []struct {
+		name string
+		ok   bool
+	}{
+		{"LATE_PAYMENT", true}, {"X1", true}, {"A", true}, {"PAID_2X", true},
+		{"", false}, {"late_payment", false}, {"Late", false}, {"1X", false}, {"_X", false},
+		{"LATE-PAYMENT", false}, {"LATE PAYMENT", false}, {"LATE_PAYMENT\n", false}, {"ÉTÉ", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := fmt.Sprintf("-- custom\nrecon.verdict(%q, {severity = \"warn\"})\n", tt.name)
+			r, err := New(append(Builtin(), File{Name: "v.lua", Source: []byte(src)}), Options{PoolSize: 1})
+			if tt.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				if _, ok := r.Verdict(recon.Verdict(tt.name)); !ok {
+					t.Fatalf("%q was not declared", tt.name)
+				}
+				return
+			}
+			var ce *CompileError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), "v.lua:2:") ||
+				!strings.Contains(err.Error(), fmt.Sprintf("verdict name %q is not upper snake case", tt.name)) {
+				t.Fatalf("err = %v; want v.lua:2 refusing the name", err)
 			}
 		})
 	}

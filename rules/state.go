@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"github.com/reconhq/recon"
 	lua "github.com/yuin/gopher-lua"
@@ -122,11 +123,17 @@ func (s *state) registerFunc(hook string) lua.LGFunction {
 	}
 }
 
+// verdictName is how a declared verdict may be called: like the contract's.
+var verdictName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
 func (s *state) declareVerdict(L *lua.LState) int {
 	if s.loading == "" {
 		L.RaiseError("recon.verdict: verdicts can only be declared while a rule file loads")
 	}
 	name := L.CheckString(1)
+	if !verdictName.MatchString(name) {
+		L.RaiseError("recon.verdict: verdict name %q is not upper snake case (A-Z, 0-9 and _, starting with a letter: LATE_PAYMENT), as the contract's verdicts are", name)
+	}
 	def := recon.VerdictDef{Severity: recon.SeverityWarn, Action: recon.ActionReview, File: s.loading}
 	if t, ok := L.Get(2).(*lua.LTable); ok {
 		if v := lua.LVAsString(t.RawGetString("severity")); v != "" {
