@@ -76,3 +76,17 @@ func unknownHookMsg(name string) string {
 	}
 	return fmt.Sprintf("unknown hook recon.%s; known: %s", name, known)
 }
+
+// selectorTableMsg is what lint and a loading file say of a selector table
+// with an entry that is not a provider= or account= field.
+const selectorTableMsg = "a selector table takes provider= and account=, nothing else"
+
+// selectorKeyMsg is what lint and a loading file say of a selector key
+// other than provider and account: {acount = "x"} would select every row.
+func selectorKeyMsg(hook, key string) string {
+	msg := fmt.Sprintf("recon.%s: selector key %q is not provider or account", hook, key)
+	if c := closest(key, []string{"provider", "account"}); c != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", c)
+	}
+	return msg
+}

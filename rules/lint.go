@@ -398,7 +398,7 @@ func (l *linter) checkSelector(hook string, sel ast.Expr) {
 		for _, f := range s.Fields {
 			k, ok := f.Key.(*ast.StringExpr)
 			if !ok {
-				l.add(l.file, s.Line(), "recon.%s: a selector table takes provider= and account=, nothing else", hook)
+				l.add(l.file, s.Line(), "recon.%s: %s", hook, selectorTableMsg)
 				continue
 			}
 			v, isString := f.Value.(*ast.StringExpr)
@@ -413,13 +413,8 @@ func (l *linter) checkSelector(hook string, sel ast.Expr) {
 						hook, v.Value, strings.Join(l.opt.Accounts, ", "))
 				}
 			default:
-				// The runtime ignores other keys, so {acount = "x"} would
-				// silently select every account.
-				msg := fmt.Sprintf("recon.%s: selector key %q is not provider or account; the hook would apply to every row", hook, k.Value)
-				if c := closest(k.Value, []string{"provider", "account"}); c != "" {
-					msg += fmt.Sprintf(" (did you mean %s?)", c)
-				}
-				l.add(l.file, f.Value.Line(), "%s", msg)
+				// Loading fails on it too; lint says so with the other problems.
+				l.add(l.file, f.Value.Line(), "%s", selectorKeyMsg(hook, k.Value))
 			}
 		}
 	case *ast.FunctionExpr:

@@ -444,3 +444,38 @@ func TestVerdictNamesAreUpperSnakeCase(t *testing.T) {
 		})
 	}
 }
+
+// A misspelt selector key would make a one-account rule apply to every
+// row: the file does not load, and the error names the key and line.
+func TestUnknownSelectorKeysStopTheLoad(t *testing.T) {
+	tests := []struct {
+		name, sel, want string // want: "" loads
+	}{
+		{"provider and account", `{provider = "test", account = "a1"}`, ""},
+		{"empty", `{}`, ""},
+		{"misspelt account", `{acount = "a1"}`, `sel.lua:2: recon.judge: selector key "acount" is not provider or account (did you mean account?)`},
+		{"unrelated key", `{provider = "test", shop = "a1"}`, `sel.lua:2: recon.judge: selector key "shop" is not provider or account`},
+		{"array entry", `{"test"}`, `sel.lua:2: recon.judge: a selector table takes provider= and account=, nothing else`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "-- one account only\nrecon.judge(" + tt.sel + ", function(row, p) return {verdict = \"ERROR\"} end)\n"
+			r, err := New(append(Builtin(), File{Name: "sel.lua", Source: []byte(src)}), Options{PoolSize: 1})
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Close()
+				return
+			}
+			var ce *CompileError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v\nwant a *CompileError with %q", err, tt.want)
+			}
+			probs := Lint(append(Builtin(), File{Name: "sel.lua", Source: []byte(src)}), LintOptions{})
+			if len(probs) != 1 || probs[0].String() != tt.want {
+				t.Fatalf("Lint: %v; want just %q", probs, tt.want)
+			}
+		})
+	}
+}

@@ -109,6 +109,17 @@ func (s *state) registerFunc(hook string) lua.LGFunction {
 			case lua.LString:
 				reg.provider = string(sel)
 			case *lua.LTable:
+				// Any other key is a mistake that would select every row.
+				// Next, not ForEach (Go map order): the first bad key
+				// named is the same every run.
+				for k, _ := sel.Next(lua.LNil); k != lua.LNil; k, _ = sel.Next(k) {
+					switch ks, ok := k.(lua.LString); {
+					case !ok:
+						L.RaiseError("recon.%s: %s", hook, selectorTableMsg)
+					case ks != "provider" && ks != "account":
+						L.RaiseError("%s", selectorKeyMsg(hook, string(ks)))
+					}
+				}
 				reg.provider = lua.LVAsString(sel.RawGetString("provider"))
 				reg.account = lua.LVAsString(sel.RawGetString("account"))
 			default:
