@@ -479,3 +479,28 @@ func TestUnknownSelectorKeysStopTheLoad(t *testing.T) {
 		})
 	}
 }
+
+// A fixture that cannot say what its author meant fails loudly, naming its
+// file, line and key: a fraction of a minor unit was truncated (100.5 fen
+// passed as 100), and an unknown key printed a Go struct type.
+func TestBadFixturesNameFileAndLine(t *testing.T) {
+	tests := []struct{ file, want string }{
+		{"fraction.yaml", "fraction.yaml:5: amount 100.5 is not a whole number of minor units"},
+		{"fraction_received.yaml", "fraction_received.yaml:8: amount 0.99 is not a whole number of minor units"},
+		{"word.yaml", `word.yaml:4: amount "one hundred" is not an integer of minor units`},
+		{"unknown_key.yaml", "unknown_key.yaml:7: unknown key creatd_at (known: account, amount, created_at, currency, order_no, " +
+			"provider_trade_no, refund_no, status, type)"},
+		{"unknown_top_key.yaml", "unknown_top_key.yaml:2: unknown key acount (known: account, cases, currency, provider)"},
+	}
+	r := mustRules(t, mustFile(t, "testdata/identity.lua"))
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			p := filepath.Join("testdata", "badfixtures", tt.file)
+			res, err := r.RunFixtures(context.Background(), map[string][]byte{p: mustRead(t, p)})
+			want := filepath.Join("testdata", "badfixtures", tt.want)
+			if err == nil || err.Error() != want {
+				t.Fatalf("got %v, %+v\nwant the error %q", err, res, want)
+			}
+		})
+	}
+}
