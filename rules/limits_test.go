@@ -206,3 +206,38 @@ func TestFormatBoundIsAnUpperBound(t *testing.T) {
 		}
 	}
 }
+
+// recon.format_amount formats only what a Lua number holds exactly: past
+// 2^53 the double is already rounded (2^60+1 arrives as 2^60), and the
+// string would look exact while naming another amount.
+func TestFormatAmountRefusesInexactNumbers(t *testing.T) {
+	tests := []struct{ arg, want string }{
+		{"2^53 - 1", "90071992547409.91"},
+		{"-(2^53 - 1)", "-90071992547409.91"},
+		{"1234", "12.34"},
+		{"2^53", "error: amount 9007199254740992 is beyond 2^53-1 minor units"},
+		{"2^60 + 1", "error: amount 1152921504606846976 is beyond 2^53-1 minor units"},
+		{"-2^60", "error: amount -1152921504606846976 is beyond 2^53-1 minor units"},
+		{"1e300", "error: amount 1e+300 is beyond 2^53-1 minor units"},
+		{"1/0", "error: amount +Inf is beyond 2^53-1 minor units"},
+		{"0/0", "error: amount NaN is not a whole number of minor units"},
+		{"100.5", "error: amount 100.5 is not a whole number of minor units"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			src := fmt.Sprintf(`recon.judge(function(row, p)
+  local ok, s = pcall(recon.format_amount, %s, "CNY")
+  if not ok then s = "error: " .. s end
+  return {verdict = "MATCHED", detail = s}
+end)`, tt.arg)
+			j, err := mustRules(t, File{Name: "fa.lua", Source: []byte(src)}).Judge(context.Background(), paidRow(), paidAnswer())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg, isErr := strings.CutPrefix(tt.want, "error: "); isErr && (!strings.HasPrefix(j.Detail, "error: fa.lua:2: recon.format_amount: ") ||
+				!strings.Contains(j.Detail, msg)) || !isErr && j.Detail != tt.want {
+				t.Fatalf("format_amount(%s) = %q; want %q", tt.arg, j.Detail, tt.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -523,8 +524,13 @@ func formatAmount(L *lua.LState) int {
 	if err != nil {
 		L.ArgError(2, err.Error())
 	}
-	if float64(n) != float64(int64(n)) {
-		L.ArgError(1, "amount is not a whole number of minor units")
+	// As exactMinor: past 2^53 the double is already rounded, and its
+	// string would look exact while naming another amount.
+	switch f := float64(n); {
+	case f > money.MaxMinor || f < -money.MaxMinor:
+		L.RaiseError("recon.format_amount: amount %s is beyond 2^53-1 minor units, where rules' numbers stop being exact", n)
+	case f != math.Trunc(f): // NaN too
+		L.RaiseError("recon.format_amount: amount %s is not a whole number of minor units", n)
 	}
 	L.Push(lua.LString(money.Format(int64(n), d)))
 	return 1
