@@ -504,3 +504,26 @@ func TestBadFixturesNameFileAndLine(t *testing.T) {
 		})
 	}
 }
+
+// The globals a rule sees are exactly these: gopher-lua's base library
+// brings more than Lua's (it had _printregs, which writes the VM's
+// registers to stderr), and a new one must be a decision, not an upgrade's
+// side effect. The removed ones fail with a message saying why.
+func TestGlobalsAreKnown(t *testing.T) {
+	src := `recon.judge(function(row, p)
+  local names = {}
+  for k in pairs(_G) do names[#names + 1] = k end
+  table.sort(names)
+  return {verdict = "MATCHED", detail = tostring(_printregs) .. "|" .. table.concat(names, ",")}
+end)`
+	j, err := mustRules(t, File{Name: "g.lua", Source: []byte(src)}).Judge(context.Background(), paidRow(), paidAnswer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "nil|_G,_GOPHER_LUA_VERSION,_VERSION,assert,channel,collectgarbage,coroutine,debug,dofile,error,getfenv," +
+		"getmetatable,io,ipairs,load,loadfile,loadstring,math,module,newproxy,next,os,package,pairs,pcall,print," +
+		"rawequal,rawget,rawset,recon,require,select,setfenv,setmetatable,string,table,tonumber,tostring,type,unpack,xpcall"
+	if j.Detail != want {
+		t.Fatalf("globals:\n got %s\nwant %s", j.Detail, want)
+	}
+}

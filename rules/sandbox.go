@@ -39,6 +39,9 @@ func newSandbox() *lua.LState {
 		"collectgarbage", "getfenv", "setfenv", "print", "newproxy"} {
 		L.SetGlobal(name, L.NewFunction(unavailable(name+"()")))
 	}
+	// gopher-lua's own debugging aid, not Lua's: it writes the VM's
+	// registers to stderr. Gone, as if it never was.
+	L.SetGlobal("_printregs", lua.LNil)
 	for _, lib := range []string{"os", "io", "debug", "package", "channel", "coroutine"} {
 		t := L.NewTable()
 		mt := L.NewTable()
