@@ -311,7 +311,7 @@ end)`)}
 	row := paidRow()
 	row.Account = "bad"
 	_, err = r.Judge(context.Background(), row, paidAnswer())
-	if !isMemoryStop(err) || !strings.Contains(err.Error(), "MiB") {
+	if !errors.Is(err, errRuleMemory) || !strings.Contains(err.Error(), "MiB") {
 		t.Fatalf("err = %v; want the rule stopped for its memory", err)
 	}
 }
