@@ -153,7 +153,7 @@ func (l *linter) result(files []File) []Problem {
 var loadLine = regexp.MustCompile(`^(.*?):(\d+):`)
 
 // loadError turns an error of New into a problem, unless the AST checks
-// already named the same file and line (an unknown hook fails at load too).
+// already named it (an unknown hook or selector key fails at load too).
 func (l *linter) loadError(err error) {
 	var ce *CompileError
 	if !errors.As(err, &ce) {
@@ -167,7 +167,9 @@ func (l *linter) loadError(err error) {
 		msg = strings.TrimSpace(msg[len(m[0]):])
 	}
 	for _, p := range l.problems {
-		if p.File == ce.File && p.Line == line && !p.Warning {
+		// The same line, or the same words: a call over several lines fails
+		// at a line other than the one the AST check named.
+		if p.File == ce.File && !p.Warning && (p.Line == line || p.Msg == msg) {
 			return
 		}
 	}
