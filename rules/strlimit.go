@@ -51,18 +51,13 @@ func safeFormat(L *lua.LState) int {
 // argument index (%[2]s) any verb may print any argument, so each verb
 // counts the longest.
 func formatBound(format string, args []any) int {
-	lens := make([]int, len(args))
-	longest := 0
-	for i, a := range args {
-		if s, ok := a.(lua.LString); ok {
-			lens[i] = len(s)
-			longest = max(longest, len(s))
-		}
-	}
 	total := len(format)
-	used := make([]bool, len(args))
 	indexed := false
-	next := 0
+	longest := 0
+	for _, a := range args {
+		longest = max(longest, argLen(a))
+	}
+	next := 0 // without an index, verbs (and '*') take the arguments in order
 	for i := 0; i < len(format); i++ {
 		if format[i] != '%' {
 			continue
@@ -73,9 +68,9 @@ func formatBound(format string, args []any) int {
 		}
 		width, prec := 0, 0
 		cur := &width
+	spec:
 		for ; i < len(format); i++ {
-			c := format[i]
-			switch {
+			switch c := format[i]; {
 			case c >= '0' && c <= '9':
 				*cur = min(*cur*10+int(c-'0'), maxStringBytes+1)
 			case c == '.':
@@ -84,12 +79,10 @@ func formatBound(format string, args []any) int {
 				indexed = true
 			case c == '*':
 				next++ // Sprintf takes the width from an argument (a Lua value is never its int: BADWIDTH)
-			case strings.IndexByte("+-# ]", c) >= 0:
-			default:
-				goto verb
+			case strings.IndexByte("+-# ]", c) < 0:
+				break spec
 			}
 		}
-	verb:
 		total += width + prec + numberWidth
 		per := 1
 		if i < len(format) {
@@ -104,8 +97,7 @@ func formatBound(format string, args []any) int {
 		case indexed:
 			total += per * longest
 		case next < len(args):
-			total += per * lens[next]
-			used[next] = true
+			total += per * argLen(args[next])
 			next++
 		}
 		if total > maxStringBytes {
@@ -113,13 +105,19 @@ func formatBound(format string, args []any) int {
 		}
 	}
 	if !indexed {
-		for i, u := range used {
-			if !u { // %!(EXTRA ...) prints it
-				total += lens[i] + numberWidth
-			}
+		for _, a := range args[min(next, len(args)):] { // %!(EXTRA ...) prints them
+			total += argLen(a) + numberWidth
 		}
 	}
 	return total
+}
+
+// argLen is a string argument's length; other values are short.
+func argLen(a any) int {
+	if s, ok := a.(lua.LString); ok {
+		return len(s)
+	}
+	return 0
 }
 
 // safeConcat is table.concat that refuses a result over maxStringBytes.
