@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -200,6 +201,36 @@ func BenchmarkRefunds(b *testing.B) {
 				j, err := r.JudgeRefunds(ctx, o)
 				if err != nil || (j != nil) != c.want {
 					b.Fatalf("%v %v", j, err)
+				}
+			})
+		})
+	}
+}
+
+// What the kept-state check (kept.go) costs per call: it looks at every
+// entry of every table a rule file keeps between calls (a lookup table, a
+// list of accounts), so a call costs more the bigger those tables are.
+// docs/rules.md gives the numbers.
+func BenchmarkJudgeKept(b *testing.B) {
+	ctx := benchCtx(b)
+	rows, answers, m := benchCases(b, "upay")
+	for _, n := range []int{0, 100, 10000} {
+		src := fmt.Sprintf(`
+local kept = {}
+for i = 1, %d do kept["k" .. i] = i end
+recon.judge(function(row, p, super)
+  if kept[row.order_no] then return {verdict = "ERROR"} end
+  return super(row, p)
+end)`, n)
+		r, err := New(append(Builtin(), File{Name: "kept.lua", Source: []byte(src)}), Options{PoolSize: 2, CallTimeout: time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(r.Close)
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			loop(b, func() {
+				if j, err := r.Judge(ctx, rows[m], answers[m]); err != nil || j.Verdict != recon.VerdictMatched {
+					b.Fatalf("%+v %v", j, err)
 				}
 			})
 		})

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -224,5 +226,80 @@ func TestTableLayoutIsKnown(t *testing.T) {
 	tb.RawSetInt(1, lua.LTrue)
 	if tableKeys(tb) != 1 || len(tableArray(tb)) != 1 {
 		t.Fatalf("keys %d, array %d; want 1, 1", tableKeys(tb), len(tableArray(tb)))
+	}
+}
+
+// pairs over p.fields must visit the same keys in the same order whatever
+// state judges the row and whatever rows it judged before: a rule that
+// builds its detail from pairs would otherwise give a different detail for
+// the same row run to run, and replay would not give it back. recon fills
+// the table from a Go map, whose order changes every time; gopher-lua's
+// pairs follows insertion order, so the keys go in sorted.
+func TestPairsOverFieldsIsSorted(t *testing.T) {
+	src := `
+recon.judge(function(row, p, super)
+  local ks = {}
+  for k in pairs(p.fields) do ks[#ks + 1] = k end
+  return {verdict = "MATCHED", detail = table.concat(ks, ",")}
+end)`
+	many := map[string]string{}
+	for _, k := range strings.Split("q,w,e,r,t,y,u,i,o,p,a,s,d,f,g,h,j,k,l,z", ",") {
+		many[k] = "v" + k
+	}
+	tests := []struct {
+		name   string
+		fresh  bool                // a fresh rule set (so fresh states) per call
+		fields []map[string]string // one call each, in order, on one state unless fresh
+	}{
+		{"fresh states", true, []map[string]string{many, many, many, many, many, many, many, many, many, many}},
+		{"one state, same keys", false, []map[string]string{many, many, many, many, many}},
+		{"one state, keys change", false, []map[string]string{
+			{"b": "1", "c": "1"}, {"a": "1", "b": "1"}, {"c": "1"}, {"d": "1", "a": "1", "c": "1", "b": "1"},
+			{"a": "1", "b": "1"}, many, {"b": "1", "a": "1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r *Rules
+			for i, fields := range tt.fields {
+				if r == nil || tt.fresh {
+					r = mustRules(t, File{Name: "keys.lua", Source: []byte(src)})
+				}
+				ans := paidAnswer()
+				ans.Answer.Fields = fields
+				j, err := r.Judge(context.Background(), paidRow(), ans)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := strings.Join(slices.Sorted(maps.Keys(fields)), ",")
+				if j.Detail != want {
+					t.Errorf("call %d: pairs gave %s; want %s", i+1, j.Detail, want)
+				}
+			}
+		})
+	}
+}
+
+// The error for a changed kept table names it by the first path that
+// reaches it; with two hooks sharing it, that must be the same path on
+// every fresh state, not whichever hook a Go map gave first.
+func TestKeptErrorNamesOnePath(t *testing.T) {
+	src := `
+local seen = {}
+recon.map_payment(function(a, super) return super(a) end)
+recon.judge(function(row, p, super) seen.x = (seen.x or 0) + 1 return super(row, p) end)
+recon.refunds(function(o, super) seen.y = 1 return super(o) end)
+recon.should_query(function(row, last, super) seen.z = 1 return super(row, last) end)
+recon.judge_refund(function(row, p, super) return super(row, p, seen) end)`
+	var first string
+	for i := range 20 {
+		_, err := mustRules(t, File{Name: "shared.lua", Source: []byte(src)}).Judge(context.Background(), paidRow(), paidAnswer())
+		if err == nil {
+			t.Fatal("the rule kept state and no error said so")
+		}
+		if i == 0 {
+			first = err.Error()
+		} else if err.Error() != first {
+			t.Fatalf("state %d: %s\nstate 1: %s", i+1, err, first)
+		}
 	}
 }

@@ -8,7 +8,7 @@
 //	recon.judge(function(row, p, super) ... return {verdict="MATCHED"} end)
 //	recon.judge_refund({account="shop-upay"}, function(row, p, super) ... end)
 //	recon.refunds(function(o, super) ... end)
-//	recon.should_query(function(row, last, now, super) ... return false, "matched last night" end)
+//	recon.should_query(function(row, last, super) ... return false, "matched last night" end)
 //	recon.verdict("LATE_PAYMENT", {severity="warn", action="REVIEW"})
 //
 // The selector (a provider name, a table {provider=..., account=...}, or

@@ -90,13 +90,15 @@ type CompileError struct {
 	Err  error
 }
 
-func (e *CompileError) Error() string { return fmt.Sprintf("rule file %s: %v", e.File, e.Err) }
+func (e *CompileError) Error() string {
+	return fmt.Sprintf("rule file %s: %s", e.File, errorText(e.Err))
+}
 func (e *CompileError) Unwrap() error { return e.Err }
 
 func compile(f File) (compiled, error) {
 	chunk, err := parse.Parse(strings.NewReader(string(f.Source)), f.Name)
 	if err != nil {
-		return compiled{}, &CompileError{File: f.Name, Err: err}
+		return compiled{}, &CompileError{File: f.Name, Err: newSyntaxError(f.Name, f.Source, err)}
 	}
 	proto, err := lua.Compile(chunk, f.Name)
 	if err != nil {

@@ -3,11 +3,16 @@ package rules
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,10 +55,10 @@ type Fixture struct {
 		Status        string            `yaml:"status"`
 		SubStatus     string            `yaml:"sub_status"`
 		Currency      string            `yaml:"currency"`
-		Amount        *int64            `yaml:"amount"`
-		Received      *int64            `yaml:"received"`
-		Refunded      *int64            `yaml:"refunded"`
-		RefundAmount  *int64            `yaml:"refund_amount"`
+		Amount        *Minor            `yaml:"amount"`
+		Received      *Minor            `yaml:"received"`
+		Refunded      *Minor            `yaml:"refunded"`
+		RefundAmount  *Minor            `yaml:"refund_amount"`
 		TradeNo       string            `yaml:"trade_no"`
 		RefundTradeNo string            `yaml:"refund_trade_no"`
 		PaidAt        string            `yaml:"paid_at"`     // RFC 3339
@@ -66,6 +71,25 @@ type Fixture struct {
 		Severity string `yaml:"severity"`
 		Action   string `yaml:"action"`
 	} `yaml:"want"`
+}
+
+// Minor is an amount in integer minor units, as a fixture's answer gives
+// it. yaml would truncate 100.5 into an int64 (and the case would pass on
+// 100): a fixture amount is an integer or an error naming its line.
+type Minor int64
+
+// UnmarshalYAML takes decimal integers only.
+func (m *Minor) UnmarshalYAML(n *yaml.Node) error {
+	v, err := strconv.ParseInt(n.Value, 10, 64)
+	if n.Kind == yaml.ScalarNode && err == nil {
+		*m = Minor(v)
+		return nil
+	}
+	msg := fmt.Sprintf("amount %q is not an integer of minor units", n.Value)
+	if f, ferr := strconv.ParseFloat(n.Value, 64); n.Kind == yaml.ScalarNode && ferr == nil && f != math.Trunc(f) {
+		msg = fmt.Sprintf("amount %s is not a whole number of minor units", n.Value)
+	}
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", n.Line, msg)}}
 }
 
 // FixtureResult is one case's outcome; Problem is empty when it passed.
@@ -118,7 +142,7 @@ func (r *Rules) RunFixtures(ctx context.Context, files map[string][]byte) ([]Fix
 		dec := yaml.NewDecoder(strings.NewReader(string(files[name])))
 		dec.KnownFields(true)
 		if err := dec.Decode(&ff); err != nil {
-			return nil, fmt.Errorf("fixture file %s: %w", name, err)
+			return nil, fixtureError(name, err)
 		}
 		for i, c := range ff.Cases {
 			res := FixtureResult{File: name, Name: c.Name}
@@ -137,6 +161,59 @@ func (r *Rules) RunFixtures(ctx context.Context, files map[string][]byte) ([]Fix
 		}
 	}
 	return out, nil
+}
+
+var (
+	yamlLine     = regexp.MustCompile(`^line (\d+): (.*)$`)
+	yamlNotFound = regexp.MustCompile(`^field (\S+) not found in type (.*)$`)
+	// fixtureKeys are the keys of each struct a fixture file decodes into,
+	// by the type's name as yaml prints it.
+	fixtureKeys = structKeys(reflect.TypeFor[FixtureFile](), map[string][]string{})
+)
+
+// fixtureError is a fixture file's decoding error as FILE:LINE: lines, an
+// unknown key naming the keys known there (yaml names a Go type instead).
+func fixtureError(file string, err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("fixture file %s: %w", file, err)
+	}
+	lines := make([]string, len(te.Errors))
+	for i, e := range te.Errors {
+		m := yamlLine.FindStringSubmatch(e)
+		if m == nil {
+			lines[i] = file + ": " + e
+			continue
+		}
+		msg := m[2]
+		if nf := yamlNotFound.FindStringSubmatch(msg); nf != nil {
+			msg = fmt.Sprintf("unknown key %s (known: %s)", nf[1], strings.Join(fixtureKeys[nf[2]], ", "))
+		}
+		lines[i] = fmt.Sprintf("%s:%s: %s", file, m[1], msg)
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// structKeys adds t's yaml keys, sorted, and those of the structs in it.
+func structKeys(t reflect.Type, out map[string][]string) map[string][]string {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map:
+		return structKeys(t.Elem(), out)
+	case reflect.Struct:
+	default:
+		return out
+	}
+	var keys []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if k, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); k != "" && k != "-" {
+			keys = append(keys, k)
+		}
+		structKeys(f.Type, out)
+	}
+	sort.Strings(keys)
+	out[t.String()] = keys
+	return out
 }
 
 func (ff FixtureFile) build(c Fixture) (recon.Row, recon.Reply, error) {
@@ -180,8 +257,9 @@ func (ff FixtureFile) build(c Fixture) (recon.Row, recon.Reply, error) {
 	}
 	ans := recon.Reply{Outcome: outcome, Err: a.Error, Verified: a.Verified, Answer: recon.Answer{
 		Status: a.Status, SubStatus: a.SubStatus, Currency: firstNonEmpty(a.Currency, ff.Currency, "CNY"), // the account's, as the engine does
-		Amount: a.Amount, Received: a.Received, Refunded: a.Refunded, RefundAmount: a.RefundAmount,
-		TradeNo: a.TradeNo, RefundTradeNo: a.RefundTradeNo, Fields: a.Fields,
+		Amount: (*int64)(a.Amount), Received: (*int64)(a.Received), Refunded: (*int64)(a.Refunded),
+		RefundAmount: (*int64)(a.RefundAmount),
+		TradeNo:      a.TradeNo, RefundTradeNo: a.RefundTradeNo, Fields: a.Fields,
 	}}
 	for _, t := range []struct {
 		name, v string

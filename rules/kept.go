@@ -105,8 +105,10 @@ func recordKept(s *state) *kept {
 	}
 	visit("_G", s.L.G.Global)
 	visit("the string metatable", s.L.GetMetatable(lua.LString("")))
-	for hook, regs := range s.hooks {
-		for _, reg := range regs {
+	// In Hooks' order, not the map's: a table two hooks share is named by
+	// the first path that reaches it, and the error must read alike every run.
+	for _, hook := range Hooks {
+		for _, reg := range s.hooks[hook] {
 			visit("recon."+hook+" in "+reg.file, reg.fn)
 		}
 	}

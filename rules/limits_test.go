@@ -2,9 +2,13 @@ package rules
 
 import (
 	"context"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/reconhq/recon"
 )
@@ -117,5 +121,123 @@ func TestAmountsBeyondExactDoublesAreRefused(t *testing.T) {
 	row.Amount = 1<<53 - 1
 	if _, err := r.Judge(context.Background(), row, paidAnswer()); err != nil {
 		t.Errorf("row amount 2^53-1: %v", err)
+	}
+}
+
+// One Go builtin is one VM instruction: the time limit and the memory watch
+// (watch.go) cannot stop it half way, so a builtin that can build a big
+// string must refuse before it builds it. The review's calls ran 29 s at
+// 8.85 GB (format) and 5.7 s at 3 GB (concat); these are the same shapes,
+// some tens of MB, which the old code built without a word.
+func TestBigStringsAreRefusedBeforeBuilt(t *testing.T) {
+	const mb = `local mb = string.rep("x", 1048576)`
+	tests := []struct {
+		name, body string
+		size       uint64 // what the result would be, bytes
+		wantErr    string // "" = allowed
+	}{
+		{"format widths", `local t = {} for i = 1, 300 do t[i] = "x" end
+			local s = string.format(string.rep("%99999s", 300), unpack(t))`, 300 * 99999, "string.format"},
+		{"format precisions", `local t = {} for i = 1, 300 do t[i] = 1.5 end
+			local s = string.format(string.rep("%.99999f", 300), unpack(t))`, 300 * 100001, "string.format"},
+		{"format one big argument many times", mb + `
+			local s = string.format(string.rep("%[1]s", 30), mb)`, 30 << 20, "string.format"},
+		{"format method", mb + ` local t = {} for i = 1, 20 do t[i] = mb end
+			local s = string.rep("%s", 20):format(unpack(t))`, 20 << 20, "string.format"},
+		{"format %q", `local c = string.rep("\1", 1048576) local t = {} for i = 1, 10 do t[i] = c end
+			local s = string.format(string.rep("%q", 10), unpack(t))`, 40 << 20, "string.format"},
+		{"concat", mb + ` local t = {} for i = 1, 40 do t[i] = mb end local s = table.concat(t)`, 40 << 20, "table.concat"},
+		{"concat separators", `local t = {} for i = 1, 40 do t[i] = "" end
+			local s = table.concat(t, string.rep("x", 1048576))`, 39 << 20, "table.concat"},
+		{"concat range", mb + ` local t = {} for i = 1, 40 do t[i] = mb end local s = table.concat(t, "", 11, 40)`, 30 << 20, "table.concat"},
+		{"format a table", `local s = string.format("%s", {string.rep("x", 1048576)})`, 0, "not a table (use tostring)"},
+		{"format under the limit", `local s = string.format("%5d|%-8s|%.2f|%x|%q", 42, "ab", 1.5, 255, "q")
+			if s ~= '   42|ab      |1.50|ff|"q"' then error(s) end`, 0, ""},
+		{"concat under the limit", `local s = table.concat({"a", 1, "b"}, "-")
+			if s ~= "a-1-b" then error(s) end`, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := File{Name: "big.lua", Source: []byte("recon.judge(function(row, p, super)\n" + tt.body + "\nreturn super(row, p) end)")}
+			r := mustRules(t, f)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := r.Judge(context.Background(), paidRow(), paidAnswer())
+			runtime.ReadMemStats(&after)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "big.lua:") ||
+				tt.size > 0 && !strings.Contains(err.Error(), "1048576 bytes") {
+				t.Fatalf("err = %v; want %s refused, naming the limit and big.lua:LINE", err, tt.wantErr)
+			}
+			if grew := after.TotalAlloc - before.TotalAlloc; tt.size > 0 && grew > tt.size/4 {
+				t.Errorf("the call allocated %d bytes; a refused result of %d bytes must not be built", grew, tt.size)
+			}
+		})
+	}
+}
+
+// formatBound must never be under what Sprintf makes of the same values.
+func TestFormatBoundIsAnUpperBound(t *testing.T) {
+	big := lua.LString(strings.Repeat("\x01é\u2028😀", 1000))
+	tests := []struct {
+		format string
+		args   []any
+	}{
+		{"%s", []any{big}},
+		{"%q|%+q|%#q", []any{big, big, big}},
+		{"% x %X %x", []any{big, big, lua.LNumber(-1)}},
+		{"%[2]s%[1]q%[2]x", []any{lua.LString("a"), big}},
+		{"%s", []any{big, big, lua.LNumber(1e308)}}, // EXTRA
+		{"%s %s %s", []any{big}},                    // MISSING
+		{"%f %.30e %g %b %o %c %U %d %i", []any{lua.LNumber(1e308), lua.LNumber(-1e-300), lua.LNumber(1.0 / 3),
+			lua.LNumber(-1 << 62), lua.LNumber(1 << 62), lua.LNumber(0x1F600), lua.LNumber(0x10FFFF), big, lua.LNumber(-7)}},
+		{"%*d %-*.*s %08.3f", []any{lua.LNumber(5), lua.LNumber(3), lua.LNumber(9), big, lua.LBool(true), lua.LNil}},
+		{"%100s%.50s%%%v%t", []any{lua.LBool(false), big, lua.LNil, lua.LBool(true)}},
+	}
+	for _, tt := range tests {
+		got := len(fmt.Sprintf(tt.format, tt.args...))
+		if b := formatBound(tt.format, tt.args); b < got {
+			t.Errorf("%q: bound %d, Sprintf made %d bytes", tt.format, b, got)
+		}
+	}
+}
+
+// recon.format_amount formats only what a Lua number holds exactly: past
+// 2^53 the double is already rounded (2^60+1 arrives as 2^60), and the
+// string would look exact while naming another amount.
+func TestFormatAmountRefusesInexactNumbers(t *testing.T) {
+	tests := []struct{ arg, want string }{
+		{"2^53 - 1", "90071992547409.91"},
+		{"-(2^53 - 1)", "-90071992547409.91"},
+		{"1234", "12.34"},
+		{"2^53", "error: amount 9007199254740992 is beyond 2^53-1 minor units"},
+		{"2^60 + 1", "error: amount 1152921504606846976 is beyond 2^53-1 minor units"},
+		{"-2^60", "error: amount -1152921504606846976 is beyond 2^53-1 minor units"},
+		{"1e300", "error: amount 1e+300 is beyond 2^53-1 minor units"},
+		{"1/0", "error: amount +Inf is beyond 2^53-1 minor units"},
+		{"0/0", "error: amount NaN is not a whole number of minor units"},
+		{"100.5", "error: amount 100.5 is not a whole number of minor units"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			src := fmt.Sprintf(`recon.judge(function(row, p)
+  local ok, s = pcall(recon.format_amount, %s, "CNY")
+  if not ok then s = "error: " .. s end
+  return {verdict = "MATCHED", detail = s}
+end)`, tt.arg)
+			j, err := mustRules(t, File{Name: "fa.lua", Source: []byte(src)}).Judge(context.Background(), paidRow(), paidAnswer())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg, isErr := strings.CutPrefix(tt.want, "error: "); isErr && (!strings.HasPrefix(j.Detail, "error: fa.lua:2: recon.format_amount: ") ||
+				!strings.Contains(j.Detail, msg)) || !isErr && j.Detail != tt.want {
+				t.Fatalf("format_amount(%s) = %q; want %q", tt.arg, j.Detail, tt.want)
+			}
+		})
 	}
 }

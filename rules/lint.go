@@ -11,7 +11,6 @@ import (
 	"github.com/reconhq/recon/internal/suggest"
 
 	"github.com/reconhq/recon"
-	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/ast"
 	"github.com/yuin/gopher-lua/parse"
 )
@@ -64,7 +63,12 @@ func Lint(files []File, opt LintOptions) []Problem {
 		chunk, err := parse.Parse(strings.NewReader(string(f.Source)), f.Name)
 		if err != nil {
 			compiles = false
-			l.add(f.Name, parseLine(err), "%s", strings.TrimSpace(parseMsg(err)))
+			var se *syntaxError
+			if errors.As(newSyntaxError(f.Name, f.Source, err), &se) {
+				l.add(f.Name, se.Line, "does not compile: %s", se.Msg)
+			} else {
+				l.add(f.Name, 0, "does not compile: %v", err)
+			}
 			continue
 		}
 		parsed[i] = chunk
@@ -149,48 +153,27 @@ func (l *linter) result(files []File) []Problem {
 var loadLine = regexp.MustCompile(`^(.*?):(\d+):`)
 
 // loadError turns an error of New into a problem, unless the AST checks
-// already named the same file and line (an unknown hook fails at load too).
+// already named it (an unknown hook or selector key fails at load too).
 func (l *linter) loadError(err error) {
 	var ce *CompileError
 	if !errors.As(err, &ce) {
 		l.add("", 0, "%v", err)
 		return
 	}
-	msg := ce.Err.Error()
-	var ae *lua.ApiError
-	if errors.As(ce.Err, &ae) && ae.Object != nil {
-		msg = ae.Object.String()
-	}
+	msg := strings.TrimPrefix(errorText(ce.Err), "loading: ")
 	line := 0
 	if m := loadLine.FindStringSubmatch(msg); m != nil && m[1] == ce.File {
 		line, _ = strconv.Atoi(m[2])
 		msg = strings.TrimSpace(msg[len(m[0]):])
 	}
 	for _, p := range l.problems {
-		if p.File == ce.File && p.Line == line && !p.Warning {
+		// The same line, or the same words: a call over several lines fails
+		// at a line other than the one the AST check named.
+		if p.File == ce.File && !p.Warning && (p.Line == line || p.Msg == msg) {
 			return
 		}
 	}
 	l.add(ce.File, line, "loading failed: %s", msg)
-}
-
-func parseLine(err error) int {
-	var pe *parse.Error
-	if errors.As(err, &pe) && pe.Pos.Line > 0 {
-		return pe.Pos.Line
-	}
-	return 0
-}
-
-func parseMsg(err error) string {
-	var pe *parse.Error
-	if errors.As(err, &pe) {
-		if pe.Token != "" {
-			return fmt.Sprintf("does not compile: %s near '%s'", pe.Message, pe.Token)
-		}
-		return "does not compile: " + pe.Message
-	}
-	return "does not compile: " + err.Error()
 }
 
 // collectDeclarations notes every recon.verdict("NAME", ...) of a file.
@@ -299,11 +282,7 @@ func (l *linter) checkMember(a *ast.AttrGetExpr) {
 			return
 		}
 	}
-	msg := fmt.Sprintf("unknown hook recon.%s; known: %s", name, strings.Join(knownAPI(), ", "))
-	if s := closest(name, knownAPI()); s != "" {
-		msg = fmt.Sprintf("unknown hook recon.%s (did you mean recon.%s?); known: %s", name, s, strings.Join(knownAPI(), ", "))
-	}
-	l.add(l.file, a.Line(), "%s", msg)
+	l.add(l.file, a.Line(), "%s", unknownHookMsg(name))
 }
 
 var mapStates = map[string]struct {
@@ -421,7 +400,7 @@ func (l *linter) checkSelector(hook string, sel ast.Expr) {
 		for _, f := range s.Fields {
 			k, ok := f.Key.(*ast.StringExpr)
 			if !ok {
-				l.add(l.file, s.Line(), "recon.%s: a selector table takes provider= and account=, nothing else", hook)
+				l.add(l.file, s.Line(), "recon.%s: %s", hook, selectorTableMsg)
 				continue
 			}
 			v, isString := f.Value.(*ast.StringExpr)
@@ -436,13 +415,8 @@ func (l *linter) checkSelector(hook string, sel ast.Expr) {
 						hook, v.Value, strings.Join(l.opt.Accounts, ", "))
 				}
 			default:
-				// The runtime ignores other keys, so {acount = "x"} would
-				// silently select every account.
-				msg := fmt.Sprintf("recon.%s: selector key %q is not provider or account; the hook would apply to every row", hook, k.Value)
-				if c := closest(k.Value, []string{"provider", "account"}); c != "" {
-					msg += fmt.Sprintf(" (did you mean %s?)", c)
-				}
-				l.add(l.file, f.Value.Line(), "%s", msg)
+				// Loading fails on it too; lint says so with the other problems.
+				l.add(l.file, f.Value.Line(), "%s", selectorKeyMsg(hook, k.Value))
 			}
 		}
 	case *ast.FunctionExpr:

@@ -115,7 +115,7 @@ recon.map_payment("upay", mapper)`,
 			want: []want{{3, false, `recon.map_payment returns "COMPLETE"`}}},
 
 		{name: "selector keys", src: `recon.judge({acount = "shop"}, function(row, p, super) return super(row, p) end)`,
-			want: []want{{1, false, `recon.judge: selector key "acount" is not provider or account; the hook would apply to every row (did you mean account?)`}}},
+			want: []want{{1, false, `recon.judge: selector key "acount" is not provider or account (did you mean account?)`}}},
 		{name: "selector names checked against the config", src: `
 recon.map_payment("upya", function(a) end)
 recon.judge({provider = "upay", account = "shop-upya"}, function(row, p, super) return super(row, p) end)`,

@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -167,14 +167,8 @@ type RuleError struct {
 	Err  error
 }
 
-func (e *RuleError) Error() string {
-	// The Lua message already says file:line; its stack trace is noise in a report.
-	var ae *lua.ApiError
-	if errors.As(e.Err, &ae) && ae.Object != nil {
-		return fmt.Sprintf("rule hook %s: %s", e.Hook, ae.Object.String())
-	}
-	return fmt.Sprintf("rule hook %s: %v", e.Hook, e.Err)
-}
+// The Lua message already says file:line; its stack trace is noise in a report.
+func (e *RuleError) Error() string { return fmt.Sprintf("rule hook %s: %s", e.Hook, errorText(e.Err)) }
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // Judge maps the provider's answer to a state and judges the row. An error
@@ -219,14 +213,14 @@ func (s *state) mapState(row recon.Row, ans recon.Reply, a *lua.LTable) (recon.S
 	if ans.Source == recon.SourceStatement {
 		hook, what = HookMapStatement, "statement status"
 	}
-	rets, err := s.dispatch(hook, row.Provider, row.Account, 2, a)
+	rets, at, err := s.dispatch(hook, row.Provider, row.Account, 2, a)
 	if err != nil {
 		return "", "", &RuleError{Hook: hook, Err: err}
 	}
 	switch v := rets[0].(type) {
 	case lua.LString:
 		if !valid[string(v)] {
-			return recon.State(v), "", &RuleError{Hook: hook, Err: fmt.Errorf("returned %q, not a %s state of the contract", v, row.Kind)}
+			return recon.State(v), "", returned(hook, at, fmt.Errorf("returned %q, not a %s state of the contract", v, row.Kind))
 		}
 		return recon.State(v), lua.LVAsString(rets[1]), nil
 	case *lua.LNilType:
@@ -236,7 +230,7 @@ func (s *state) mapState(row recon.Row, ans recon.Reply, a *lua.LTable) (recon.S
 		}
 		return recon.StateUnknown, detail, nil
 	default:
-		return "", "", &RuleError{Hook: hook, Err: fmt.Errorf("returned a %s, want a state name", v.Type())}
+		return "", "", returned(hook, at, fmt.Errorf("returned a %s, want a state name", v.Type()))
 	}
 }
 
@@ -266,12 +260,12 @@ func (r *Rules) judge(s *state, row recon.Row, ans recon.Reply) (recon.Judgement
 	if refund {
 		hook = HookJudgeRefund
 	}
-	rets, err := s.dispatch(hook, row.Provider, row.Account, 1, rowT, a)
+	rets, at, err := s.dispatch(hook, row.Provider, row.Account, 1, rowT, a)
 	if err != nil {
 		return j, &RuleError{Hook: hook, Err: err}
 	}
 	if err := r.readVerdict(rets[0], &j); err != nil {
-		return j, &RuleError{Hook: hook, Err: err}
+		return j, returned(hook, at, err)
 	}
 	if ans.Outcome == recon.OutcomeUnverifiable {
 		keepUnverifiable(&j, hook, ans.Err)
@@ -354,7 +348,7 @@ func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgem
 			lua.LNumber(o.RefundRows),
 			optInt(o.ProviderRefunded),
 		})
-		rets, err := s.dispatch(HookRefunds, o.Provider, o.Account, 1, t)
+		rets, at, err := s.dispatch(HookRefunds, o.Provider, o.Account, 1, t)
 		if err != nil {
 			return &RuleError{Hook: HookRefunds, Err: err}
 		}
@@ -363,7 +357,7 @@ func (r *Rules) JudgeRefunds(ctx context.Context, o OrderRefunds) (*recon.Judgem
 		}
 		j := o.Payment
 		if err := r.readVerdict(rets[0], &j); err != nil {
-			return &RuleError{Hook: HookRefunds, Err: err}
+			return returned(HookRefunds, at, err)
 		}
 		if o.Payment.Verdict == recon.VerdictUnverifiable {
 			keepUnverifiable(&j, HookRefunds, "the payment row's answer was not trusted")
@@ -530,8 +524,13 @@ func formatAmount(L *lua.LState) int {
 	if err != nil {
 		L.ArgError(2, err.Error())
 	}
-	if float64(n) != float64(int64(n)) {
-		L.ArgError(1, "amount is not a whole number of minor units")
+	// As exactMinor: past 2^53 the double is already rounded, and its
+	// string would look exact while naming another amount.
+	switch f := float64(n); {
+	case f > money.MaxMinor || f < -money.MaxMinor:
+		L.RaiseError("recon.format_amount: amount %s is beyond 2^53-1 minor units, where rules' numbers stop being exact", n)
+	case f != math.Trunc(f): // NaN too
+		L.RaiseError("recon.format_amount: amount %s is not a whole number of minor units", n)
 	}
 	L.Push(lua.LString(money.Format(int64(n), d)))
 	return 1

@@ -6,8 +6,9 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// maxStringBytes caps strings that rule code builds with string.rep; a rule
-// has no business building megabytes.
+// maxStringBytes caps strings that rule code builds with string.rep,
+// string.format, table.concat and gsub; a rule has no business building
+// megabytes.
 const maxStringBytes = 1 << 20
 
 // newSandbox returns a state with only the safe standard libraries.
@@ -38,6 +39,9 @@ func newSandbox() *lua.LState {
 		"collectgarbage", "getfenv", "setfenv", "print", "newproxy"} {
 		L.SetGlobal(name, L.NewFunction(unavailable(name+"()")))
 	}
+	// gopher-lua's own debugging aid, not Lua's: it writes the VM's
+	// registers to stderr. Gone, as if it never was.
+	L.SetGlobal("_printregs", lua.LNil)
 	for _, lib := range []string{"os", "io", "debug", "package", "channel", "coroutine"} {
 		t := L.NewTable()
 		mt := L.NewTable()
@@ -47,6 +51,9 @@ func newSandbox() *lua.LState {
 	}
 	str := L.GetGlobal("string").(*lua.LTable)
 	str.RawSetString("rep", L.NewFunction(safeRep))
+	str.RawSetString("format", L.NewFunction(safeFormat))
+	tab := L.GetGlobal("table").(*lua.LTable)
+	tab.RawSetString("concat", L.NewFunction(safeConcat(tab.RawGetString("concat").(*lua.LFunction).GFunction)))
 	// gopher-lua's pattern functions never look at the context: a
 	// backtracking pattern ran for minutes past the call's time limit.
 	installPatterns(L)

@@ -97,7 +97,7 @@ func (r *Rules) ShouldQuery(ctx context.Context, row recon.Row, last *Last, stmt
 				lua.LBool(last.Unchanged),
 			})
 		}
-		rets, err := s.dispatch(HookShouldQuery, row.Provider, row.Account, 2, rowT, lastV)
+		rets, _, err := s.dispatch(HookShouldQuery, row.Provider, row.Account, 2, rowT, lastV)
 		if err != nil {
 			return &RuleError{Hook: HookShouldQuery, Err: err}
 		}

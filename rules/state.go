@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"github.com/reconhq/recon"
 	lua "github.com/yuin/gopher-lua"
@@ -28,6 +29,15 @@ type registration struct {
 	provider, account string // empty: any
 	fn                *lua.LFunction
 	file              string
+}
+
+// at is where the hook's function is defined, for errors in what it
+// returns (a Lua error names its own line).
+func (r registration) at() string {
+	if r.fn.Proto == nil {
+		return r.file
+	}
+	return fmt.Sprintf("%s:%d", r.file, r.fn.Proto.LineDefined)
 }
 
 func (r registration) matches(provider, account string) bool {
@@ -64,6 +74,13 @@ func newState(ctx context.Context, files []compiled) (*state, error) {
 	}
 	api.RawSetString("verdict", s.L.NewFunction(s.declareVerdict))
 	api.RawSetString("format_amount", s.L.NewFunction(formatAmount))
+	// recon.jugde(...) would say "attempt to call a non-function object".
+	unknown := s.L.NewTable()
+	unknown.RawSetString("__index", s.L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("%s", unknownHookMsg(lua.LVAsString(L.Get(2))))
+		return 0
+	}))
+	s.L.SetMetatable(api, unknown)
 	s.L.SetGlobal("recon", api)
 	for _, f := range files {
 		s.loading = f.Name
@@ -92,6 +109,17 @@ func (s *state) registerFunc(hook string) lua.LGFunction {
 			case lua.LString:
 				reg.provider = string(sel)
 			case *lua.LTable:
+				// Any other key is a mistake that would select every row.
+				// Next, not ForEach (Go map order): the first bad key
+				// named is the same every run.
+				for k, _ := sel.Next(lua.LNil); k != lua.LNil; k, _ = sel.Next(k) {
+					switch ks, ok := k.(lua.LString); {
+					case !ok:
+						L.RaiseError("recon.%s: %s", hook, selectorTableMsg)
+					case ks != "provider" && ks != "account":
+						L.RaiseError("%s", selectorKeyMsg(hook, string(ks)))
+					}
+				}
 				reg.provider = lua.LVAsString(sel.RawGetString("provider"))
 				reg.account = lua.LVAsString(sel.RawGetString("account"))
 			default:
@@ -106,11 +134,17 @@ func (s *state) registerFunc(hook string) lua.LGFunction {
 	}
 }
 
+// verdictName is how a declared verdict may be called: like the contract's.
+var verdictName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
 func (s *state) declareVerdict(L *lua.LState) int {
 	if s.loading == "" {
 		L.RaiseError("recon.verdict: verdicts can only be declared while a rule file loads")
 	}
 	name := L.CheckString(1)
+	if !verdictName.MatchString(name) {
+		L.RaiseError("recon.verdict: verdict name %q is not upper snake case (A-Z, 0-9 and _, starting with a letter: LATE_PAYMENT), as the contract's verdicts are", name)
+	}
 	def := recon.VerdictDef{Severity: recon.SeverityWarn, Action: recon.ActionReview, File: s.loading}
 	if t, ok := L.Get(2).(*lua.LTable); ok {
 		if v := lua.LVAsString(t.RawGetString("severity")); v != "" {
@@ -141,6 +175,7 @@ type chainKey struct{ hook, provider, account string }
 type chain struct {
 	fns    []*lua.LFunction
 	supers []*lua.LFunction
+	at     []string // where each fn is defined, FILE:LINE
 }
 
 // maxChains bounds the per-state cache of chains (one per hook, provider
@@ -157,6 +192,7 @@ func (s *state) chain(hook, provider, account string, nret int) *chain {
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i].matches(provider, account) {
 			c.fns = append(c.fns, all[i].fn)
+			c.at = append(c.at, all[i].at())
 		}
 	}
 	c.supers = make([]*lua.LFunction, len(c.fns))
@@ -194,12 +230,13 @@ func (c *chain) super(next, nret int) lua.LGFunction {
 
 // dispatch calls the newest registration of hook that matches, handing it
 // the next older match as its last argument (`super`). It returns nret (at
-// most 2) values; all nil when nothing is registered.
-func (s *state) dispatch(hook, provider, account string, nret int, args ...lua.LValue) ([2]lua.LValue, error) {
+// most 2) values, all nil when nothing is registered, and where the function
+// that returned them is defined (FILE:LINE), for an error in them.
+func (s *state) dispatch(hook, provider, account string, nret int, args ...lua.LValue) ([2]lua.LValue, string, error) {
 	out := [2]lua.LValue{lua.LNil, lua.LNil}
 	c := s.chain(hook, provider, account, nret)
 	if len(c.fns) == 0 {
-		return out, nil
+		return out, "", nil
 	}
 	L := s.L
 	L.Push(c.fns[0])
@@ -208,11 +245,16 @@ func (s *state) dispatch(hook, provider, account string, nret int, args ...lua.L
 	}
 	L.Push(c.supers[0])
 	if err := L.PCall(len(args)+1, nret, nil); err != nil {
-		return out, err
+		return out, "", err
 	}
 	for j := 0; j < nret; j++ {
 		out[j] = L.Get(-nret + j)
 	}
 	L.Pop(nret)
-	return out, nil
+	return out, c.at[0], nil
+}
+
+// returned is a RuleError for what the hook's function at `at` returned.
+func returned(hook, at string, err error) *RuleError {
+	return &RuleError{Hook: hook, Err: fmt.Errorf("%s: %w", at, err)}
 }

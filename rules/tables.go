@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -99,7 +101,9 @@ func (f *lazyFields) table(L *lua.LState, fields map[string]string) *lua.LTable 
 	switch {
 	case t != nil && layoutOK && t.Metatable == f.mt && len(tableArray(t)) == 0 && tableKeys(t) == f.nkeys:
 		// unused: still empty
-	case t != nil && f.nkeys <= maxReusedFieldKeys && clean(t, f.nkeys):
+	case t != nil && f.nkeys <= maxReusedFieldKeys && clean(t, f.nkeys) && sameKeys(f.set, fields):
+		// Its key list is f.set, sorted, and these fields have those keys:
+		// refilled, pairs visits them in the order a fresh table would.
 		for _, k := range f.set {
 			t.RawSetString(k, lua.LNil)
 		}
@@ -121,11 +125,30 @@ func (f *lazyFields) fill(t *lua.LTable) {
 	if t != f.t {
 		return // not this call's table: a rule cannot reach one, but never fill it with this call's fields
 	}
-	for k, v := range f.pending {
-		t.RawSetString(k, lua.LString(v))
+	// pairs visits a table's string keys in the order they were first set,
+	// and a Go map's order changes from range to range: sorted, the same
+	// fields are visited alike on every run, state and replay.
+	for k := range f.pending {
 		f.set = append(f.set, k)
 	}
+	slices.Sort(f.set)
+	for _, k := range f.set {
+		t.RawSetString(k, lua.LString(f.pending[k]))
+	}
 	f.nkeys = tableKeys(t)
+}
+
+// sameKeys reports whether fields has exactly the keys in set.
+func sameKeys(set []string, fields map[string]string) bool {
+	if len(set) != len(fields) {
+		return false
+	}
+	for _, k := range set {
+		if _, ok := fields[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // lazyAware lists the base functions that see a table raw.

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime/metrics"
 	"time"
@@ -50,6 +49,3 @@ func heapBytes() uint64 {
 	}
 	return s[0].Value.Uint64()
 }
-
-// isMemoryStop reports whether err is a call stopped for its memory.
-func isMemoryStop(err error) bool { return errors.Is(err, errRuleMemory) }

@@ -1,0 +1,2 @@
+recon.judge(function(row, p)
+  return {verdict = "MATCHED"}

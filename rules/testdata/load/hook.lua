@@ -1,0 +1,2 @@
+-- a typo
+recon.jugde(function() end)

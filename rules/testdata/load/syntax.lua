@@ -1,0 +1,3 @@
+recon.judge(function(row, p)
+  return {verdict = 
+end)
