@@ -126,3 +126,11 @@ func (l *Limiter) ExplainRecord(cr *csv.Reader, rec []string) (first int, err er
 	last += strings.Count(rec[len(rec)-1], "\n")
 	return first, l.Explain(first, last)
 }
+
+// Peek returns the next n bytes of the stream (fewer at its end) without
+// handing them out: a look at the start of the file, before any line.
+// n is at most max+1.
+func (l *Limiter) Peek(n int) []byte {
+	b, _ := l.br.Peek(n)
+	return b
+}
