@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reconhq/recon"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -20,10 +21,7 @@ func TestStrayQuote(t *testing.T) {
 		line   int
 		reason string
 	}
-	type row struct {
-		line  int
-		order string
-	}
+	type row = lineOrder
 	// lines builds a statement of head and lines 2 to last, each of
 	// rowOf(n) unless other has it; the last has no newline when open.
 	lines := func(head string, last int, open bool, rowOf func(int) string, other map[int]string, tail string) string {
@@ -109,15 +107,7 @@ func TestStrayQuote(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := NewReader(strings.NewReader(tt.data), "s.csv", tt.m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rs, bs := readAll(t, r)
-			var got []row
-			for _, r := range rs {
-				got = append(got, row{r.Line, r.OrderNo})
-			}
+			got, bs := readOrders(t, tt.data, "s.csv", tt.m)
 			if fmt.Sprint(got) != fmt.Sprint(tt.rows) {
 				t.Errorf("rows %v; want %v", got, tt.rows)
 			}
@@ -130,18 +120,47 @@ func TestStrayQuote(t *testing.T) {
 				}
 			}
 			// The Book of the file holds every row, the bad ones too.
-			path := filepath.Join(t.TempDir(), "s.csv")
-			if err := os.WriteFile(path, []byte(tt.data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			b, err := Load(path, tt.m, t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer b.Close()
-			if b.Len() != len(tt.rows)+len(tt.bads) || b.Invalid() != len(tt.bads) {
+			if b := loadString(t, tt.data, "s.csv", tt.m); b.Len() != len(tt.rows)+len(tt.bads) || b.Invalid() != len(tt.bads) {
 				t.Errorf("Book: %d rows, %d invalid; want %d, %d", b.Len(), b.Invalid(), len(tt.rows)+len(tt.bads), len(tt.bads))
 			}
 		})
 	}
+}
+
+// lineOrder is a row by its line and order number.
+type lineOrder struct {
+	line  int
+	order string
+}
+
+// readOrders reads the statement data, named file, through m: its rows by
+// line and order number, and its bad rows.
+func readOrders(t *testing.T, data, file string, m Mapping) ([]lineOrder, []*recon.RowError) {
+	t.Helper()
+	r, err := NewReader(strings.NewReader(data), file, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, bads := readAll(t, r)
+	var got []lineOrder
+	for _, r := range rows {
+		got = append(got, lineOrder{r.Line, r.OrderNo})
+	}
+	return got, bads
+}
+
+// loadString loads the statement data as a file named file into a Book,
+// closed when the test ends.
+func loadString(t *testing.T, data, file string, m Mapping) *Book {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), file)
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load(path, m, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
 }
