@@ -75,7 +75,8 @@ type keptLine struct {
 }
 
 // NewRecords reads the CSV records of l's lines, skipping a UTF-8 byte
-// order mark at the start. Its csv.Reader, for its settings, is CSV.
+// order mark at the start, with encoding/csv's defaults (no LazyQuotes)
+// but for FieldsPerRecord: the width is the reader's to judge.
 func NewRecords(l *Limiter) *Records {
 	r := &Records{lim: l}
 	r.br = bufio.NewReader(&r.feed)
@@ -84,9 +85,6 @@ func NewRecords(l *Limiter) *Records {
 	r.cr.ReuseRecord = true
 	return r
 }
-
-// CSV is the csv.Reader records are parsed with.
-func (r *Records) CSV() *csv.Reader { return r.cr }
 
 // feeder is one candidate record's bytes, then io.EOF.
 type feeder struct{ b []byte }
