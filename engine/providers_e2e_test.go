@@ -216,13 +216,7 @@ func runE2E(t *testing.T, accts map[string]e2eAccount, rows []e2eRow) {
 	ledgerPath := filepath.Join(dir, "ledger.csv")
 	writeLedger(t, ledgerPath, rows)
 
-	cfg, db := openConfigured(t, cfgPath)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	run, st, err := Run(ctx, Options{Config: cfg, Store: db, LedgerPath: ledgerPath})
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
+	db, run, st, got := runNight(t, cfgPath, ledgerPath)
 	if run.Status != store.StatusCompleted || st.Rows != len(rows) {
 		t.Fatalf("run %s with %d rows; want completed with %d", run.Status, st.Rows, len(rows))
 	}
@@ -230,14 +224,6 @@ func runE2E(t *testing.T, accts map[string]e2eAccount, rows []e2eRow) {
 		if p := run.Accounts[name]; p.Provider != a.plugin || p.SHA256 == "" {
 			t.Errorf("account %s was queried through %+v; want the %s plugin binary", name, p, a.plugin)
 		}
-	}
-
-	got := map[int]recon.Result{}
-	if err := db.Results(run.ID, func(r recon.Result) error {
-		got[r.Line] = r
-		return nil
-	}); err != nil {
-		t.Fatal(err)
 	}
 	if len(got) != len(rows) {
 		t.Errorf("%d results for %d ledger rows", len(got), len(rows))
@@ -251,6 +237,27 @@ func runE2E(t *testing.T, accts map[string]e2eAccount, rows []e2eRow) {
 		}
 		checkE2ERow(t, db, run.ID, line, want, r)
 	}
+}
+
+// runNight runs the engine on the config and the ledger: its store, the
+// run, its counts and its results by ledger line.
+func runNight(t *testing.T, cfgPath, ledgerPath string) (*store.DB, *store.Run, store.RunStats, map[int]recon.Result) {
+	t.Helper()
+	cfg, db := openConfigured(t, cfgPath)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	run, st, err := Run(ctx, Options{Config: cfg, Store: db, LedgerPath: ledgerPath})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	got := map[int]recon.Result{}
+	if err := db.Results(run.ID, func(r recon.Result) error {
+		got[r.Line] = r
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return db, run, st, got
 }
 
 func checkE2ERow(t *testing.T, db *store.DB, runID string, line int, want e2eRow, r recon.Result) {

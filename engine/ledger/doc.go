@@ -9,8 +9,9 @@
 // decimals for its currency) comes back with a *recon.RowError, whose Reason
 // is what the operator reads as the detail of its INVALID result, and
 // reading goes on with the next. A line longer than MaxLineBytes is skipped
-// without being held in memory, and its row says so; a broken CSV quote
-// spoils the rows it swallows, and its error names the lines.
+// without being held in memory, and its row says so; a line whose quote
+// does not close as CSV expects is a bad row of its own, and the lines
+// after it are read on their own (engine/internal/lines.Records).
 //
 // A ledger that cannot be read at all (not opened, of an unknown format, a
 // header under which no row could be judged) or no further (the file failed

@@ -1,10 +1,8 @@
 package ledger
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -203,37 +201,22 @@ var (
 var errUTF16 = errors.New("the file is UTF-16 (it starts with a UTF-16 byte order mark); save the ledger as UTF-8")
 
 func (r *Reader) openCSV(lim *lines.Limiter) error {
-	br := bufio.NewReader(lim)
-	head, _ := br.Peek(3)
-	switch {
-	case bytes.HasPrefix(head, bomUTF8):
-		_, _ = br.Discard(3)
-	case bytes.HasPrefix(head, bomUTF16LE), bytes.HasPrefix(head, bomUTF16BE):
+	if head := lim.Peek(len(bomUTF16LE)); bytes.HasPrefix(head, bomUTF16LE) || bytes.HasPrefix(head, bomUTF16BE) {
 		return errUTF16
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	recs := lines.NewRecords(lim) // it skips a UTF-8 byte order mark
+	header, headLine, err := recs.Read()
 	if err == io.EOF {
 		return errors.New("the file is empty: want a header row naming the columns")
 	}
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if e := lim.Explain(pe.StartLine, pe.Line); e != nil {
-			return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) %w", pe.StartLine, e)}
-		}
-		return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) %w", pe.StartLine, csvError(pe))}
+	if bad, ok := errors.AsType[*lines.BadRecord](err); ok {
+		return &Error{Line: bad.Line, Err: fmt.Errorf("header (line %d) %w", bad.Line, bad.Err)}
 	}
 	if err != nil {
 		return fmt.Errorf("header: %w", err)
 	}
-	headLine, _ := cr.FieldPos(0)
 	bad := func(format string, args ...any) error {
 		return &Error{Line: headLine, Err: fmt.Errorf(format, args...)}
-	}
-	if e := lim.Explain(headLine, headLine); e != nil {
-		return bad("header (line %d) %w", headLine, e)
 	}
 	header = slices.Clone(header) // ReuseRecord: the next Read overwrites it
 	col := map[string]int{}
@@ -264,23 +247,14 @@ func (r *Reader) openCSV(lim *lines.Limiter) error {
 		return bad("header (line %d) lacks the required column(s) %s (it has %s)",
 			headLine, strings.Join(missing, ", "), strings.Join(header, ","))
 	}
+	recs.Width = len(header)
 	r.next = func() (int, func(string) string, *recon.RowError, error) {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return 0, nil, nil, io.EOF
-		}
-		if errors.As(err, &pe) {
-			if e := lim.Explain(pe.StartLine, pe.Line); e != nil {
-				return pe.StartLine, nil, unreadable(pe.StartLine, "", e), nil
-			}
-			return pe.StartLine, nil, unreadable(pe.StartLine, "", csvError(pe)), nil
+		rec, first, err := recs.Read()
+		if bad, ok := errors.AsType[*lines.BadRecord](err); ok {
+			return bad.Line, nil, unreadable(bad.Line, "", bad.Err), nil
 		}
 		if err != nil {
-			return 0, nil, nil, err
-		}
-		first, e := lim.ExplainRecord(cr, rec)
-		if e != nil {
-			return first, nil, unreadable(first, "", e), nil // what is left of the row is not the row
+			return 0, nil, nil, err // io.EOF, or the source failed
 		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
@@ -314,15 +288,6 @@ func unreadable(line int, field string, err error) *recon.RowError {
 
 // errEncoding is the hint for text that is not UTF-8.
 var errEncoding = errors.New("is the ledger saved in another encoding, such as GBK? Save it as UTF-8")
-
-// csvError words a CSV syntax error with where it is.
-func csvError(pe *csv.ParseError) error {
-	if pe.StartLine != pe.Line {
-		return fmt.Errorf("is not valid CSV: the record from line %d to line %d: %v (line %d, column %d)",
-			pe.StartLine, pe.Line, pe.Err, pe.Line, pe.Column)
-	}
-	return fmt.Errorf("is not valid CSV: %v (column %d)", pe.Err, pe.Column)
-}
 
 func (r *Reader) openJSONL(lim *lines.Limiter) {
 	r.next = func() (int, func(string) string, *recon.RowError, error) {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -124,10 +125,11 @@ func TestReadFixtures(t *testing.T) {
 		{"multiline.csv", []want{{line: 2, order: "A1", amount: "1.00"}, {line: 3, order: "A2\nsecond line\nthird line", amount: "2.00"},
 			{line: 6, order: "A3", amount: "3.00"}, {line: 8, order: "A4", amount: "4.00"}}},
 		{"crlf.csv", []want{{line: 2, order: "A1", amount: "1.00"}, {line: 4, order: "A2", amount: "2.00"}}},
-		// A quote that never closes takes the rest of the file with it: the
-		// one row says which lines it swallowed.
+		// A quote that never closes spoils its own line, not the rows after
+		// it (CSV alone would read the rest of the file as one field).
 		{"unclosed_quote.csv", []want{{line: 2, order: "A1", amount: "1.00"},
-			{line: 3, err: "the record from line 3 to line 4"}}},
+			{line: 3, err: "the quote at column 6 opens a field that does not close as CSV expects"},
+			{line: 4, order: "A3", amount: "3.00"}}},
 		{"trailing_commas.csv", []want{{line: 2, order: "A1", amount: "1.00"}}},
 		// Numbers keep their text: 12.30 is not 12.3, and a 22-digit order
 		// number is not rounded.
@@ -545,4 +547,113 @@ func (m *runtimeMem) read() {
 	var s runtime.MemStats
 	runtime.ReadMemStats(&s)
 	m.total = s.TotalAlloc
+}
+
+// A stray quote costs its own line, never the rows after it: encoding/csv
+// alone would read a quoted field from it up to the next quote or the end
+// of the file, as one bad row. Each case is a header and rows A2... on the
+// lines of their numbers, with some lines replaced.
+func TestStrayQuote(t *testing.T) {
+	const head = "account,order_no,provider_trade_no,type,refund_no,amount,currency,status,created_at\n"
+	row := func(n int) string { return fmt.Sprintf("shop,A%d,,,,%d.00,,PAID,", n, n) }
+	// ledger is lines 2 to last, each row(n) unless other says otherwise;
+	// the last has no newline when open.
+	ledger := func(last int, open bool, other map[int]string) string {
+		var b strings.Builder
+		b.WriteString(head)
+		for n := 2; n <= last; n++ {
+			if s, ok := other[n]; ok {
+				b.WriteString(s)
+			} else {
+				b.WriteString(row(n))
+			}
+			if n < last || !open {
+				b.WriteString("\n")
+			}
+		}
+		return b.String()
+	}
+	good := func(n int) want { return want{line: n, order: fmt.Sprintf("A%d", n), amount: fmt.Sprintf("%d.00", n)} }
+	// rows is a good row for each of lines 2 to last but those of bad.
+	rows := func(last int, bad map[int]want) []want {
+		var w []want
+		for n := 2; n <= last; n++ {
+			if b, ok := bad[n]; ok {
+				if b.line != 0 {
+					w = append(w, b)
+				}
+				continue
+			}
+			w = append(w, good(n))
+		}
+		return w
+	}
+	const opens = "is not valid CSV: the quote at column 6 opens a field that does not close as CSV expects"
+	const max = 200
+	tests := []struct {
+		name, data string
+		rows       []want
+	}{
+		{"a stray quote on line 4 of 10 rows",
+			ledger(11, false, map[int]string{4: `shop,"A4,,,,4.00,,PAID,`}),
+			rows(11, map[int]want{4: {line: 4, err: opens}})},
+		{"in CRLF",
+			strings.ReplaceAll(ledger(11, false, map[int]string{4: `shop,"A4,,,,4.00,,PAID,`}), "\n", "\r\n"),
+			rows(11, map[int]want{4: {line: 4, err: opens}})},
+		// The header starts after a byte order mark.
+		{"after a BOM, on line 2",
+			"\xEF\xBB\xBF" + ledger(6, false, map[int]string{2: `shop,"A2,,,,2.00,,PAID,`}),
+			rows(6, map[int]want{2: {line: 2, err: opens}})},
+		// Line 9's quote would close line 4's field as CSV reads it, a
+		// record of as many fields as the header's: but lines 5 to 8 inside
+		// it are rows, so line 4 is read alone, and then line 9 alone.
+		{"a stray quote closed by another 5 lines later",
+			ledger(11, false, map[int]string{4: `shop,"A4,,,,4.00,,PAID,`, 9: `shop,A9",,,,9.00,,PAID,`}),
+			rows(11, map[int]want{4: {line: 4, err: opens}, 9: {line: 9, err: `is not valid CSV: bare " in non-quoted-field (column 8)`}})},
+		// Lines 4 and 5 make one record of valid CSV of the header's
+		// width; but each holds a row's commas by itself.
+		{"closed by another on the next line",
+			ledger(8, false, map[int]string{4: `shop,"A4,,,,4.00,,PAID,`, 5: `shop,A5",,,,5.00,,PAID,`}),
+			rows(8, map[int]want{4: {line: 4, err: opens}, 5: {line: 5, err: `is not valid CSV: bare " in non-quoted-field (column 8)`}})},
+		{"closed by another that opens a field",
+			ledger(11, false, map[int]string{4: `shop,"A4,,,,4.00,,PAID,`, 9: `shop,"A9,,,,9.00,,PAID,`}),
+			rows(11, map[int]want{4: {line: 4, err: opens}, 9: {line: 9, err: opens}})},
+		// The rows after a stray quote hold quoted fields of their own.
+		{"quoted fields after it",
+			ledger(8, false, map[int]string{3: `shop,"A3,,,,3.00,,PAID,`, 5: `shop,"A5",,,,5.00,,PAID,"2026-11-21"`}),
+			rows(8, map[int]want{3: {line: 3, err: opens}})},
+		// More rows after it than a record may span: all are read.
+		{"a stray quote before 100 rows",
+			ledger(102, false, map[int]string{2: `shop,"A2,,,,2.00,,PAID,`}),
+			rows(102, map[int]want{2: {line: 2, err: opens}})},
+		{"a stray quote on the last line, without a newline",
+			ledger(6, true, map[int]string{6: `shop,"A6,,,,6.00,,PAID,`}),
+			rows(6, map[int]want{6: {line: 6, err: opens}})},
+		{"a stray quote on the last line, with a newline",
+			ledger(6, false, map[int]string{6: `shop,"A6,,,,6.00,,PAID,`}),
+			rows(6, map[int]want{6: {line: 6, err: opens}})},
+		// A quoted field over lines is one row, at the line it starts on;
+		// the rows after keep their true line numbers.
+		{"a quoted field over lines",
+			head + row(2) + "\n" + "shop,\"A3\nsecond line\nthird, line\",,,,3.00,,PAID,\n" + row(6) + "\n" +
+				"shop,A7,,,,7.00,,PAID,\"2026-11-21\n23:00:00\"\n" + row(9) + "\n",
+			[]want{good(2), {line: 3, order: "A3\nsecond line\nthird, line", amount: "3.00"}, good(6), good(7), good(9)}},
+		// A line too long to hold, with an odd number of quotes: a quote
+		// stands in for it and the rows after it are not taken in.
+		{"a cut line with an odd number of quotes",
+			ledger(8, false, map[int]string{3: `shop,"A3` + strings.Repeat("x", 2*max) + `,,,,3.00,,PAID,`}),
+			rows(8, map[int]want{3: {line: 3, err: "is longer than 200 bytes; the line was skipped"}})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := newReader(strings.NewReader(tt.data), "l.csv", "", max)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkRows(t, readAll(t, r), tt.rows)
+			if sum := sha256.Sum256([]byte(tt.data)); r.SHA256() != hex.EncodeToString(sum[:]) {
+				t.Errorf("SHA256 %s; want %x", r.SHA256(), sum)
+			}
+		})
+	}
 }

@@ -10,7 +10,9 @@
 // naming its line (a CSV's header is line 1) and the field at fault, and
 // reading goes on; Reader.Path names the file. A line longer than
 // MaxLineBytes is skipped without being held in memory, and its row says
-// so (engine/internal/lines, as for the ledger). A statement that cannot be
+// so (engine/internal/lines, as for the ledger), and so is a line whose
+// quote does not close as CSV expects: the rows after it are read on
+// their own. A statement that cannot be
 // read at all (not opened, unknown format, a header lacking a column the
 // mapping names) or no further is an *Error. Amounts are int64 minor units,
 // parsed exactly by plugins/money; never a float.

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -61,10 +59,7 @@ func TestLongLine(t *testing.T) {
 		}
 		return g
 	}
-	type row struct {
-		line  int
-		order string
-	}
+	type row = lineOrder
 	tests := []struct {
 		name string
 		m    Mapping
@@ -113,15 +108,7 @@ func TestLongLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := NewReader(strings.NewReader(tt.data), tt.file, tt.m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, bads := readAll(t, r)
-			var got []row
-			for _, r := range rows {
-				got = append(got, row{r.Line, r.OrderNo})
-			}
+			got, bads := readOrders(t, tt.data, tt.file, tt.m)
 			if fmt.Sprint(got) != fmt.Sprint(tt.rows) {
 				t.Errorf("rows %v; want %v", got, tt.rows)
 			}
@@ -138,15 +125,7 @@ func TestLongLine(t *testing.T) {
 
 			// The Book of the file: the same rows, and the digest of
 			// every byte, the skipped ones too.
-			path := filepath.Join(t.TempDir(), tt.file)
-			if err := os.WriteFile(path, []byte(tt.data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			b, err := Load(path, tt.m, t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer b.Close()
+			b := loadString(t, tt.data, tt.file, tt.m)
 			sum := sha256.Sum256([]byte(tt.data))
 			if b.Len() != len(tt.rows)+len(tt.bad) || b.Invalid() != len(tt.bad) || b.SHA256() != hex.EncodeToString(sum[:]) {
 				t.Errorf("Book: %d rows, %d invalid, sha256 %s; want %d, %d, %x",

@@ -1,15 +1,14 @@
 package statement
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -188,15 +187,13 @@ var (
 
 var errUTF16 = errors.New("the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8 or GBK")
 
-// decoded returns the CSV's text as UTF-8, by the mapping's encoding or by
-// what its first bytes tell.
-func (r *Reader) decoded() (io.Reader, error) {
-	br := bufio.NewReaderSize(r.lim, sniffBytes)
-	head, _ := br.Peek(sniffBytes)
+// decoding returns how the CSV's raw bytes become UTF-8: nil when they
+// are, by the mapping's encoding or by what its first bytes tell.
+func (r *Reader) decoding() (func(dst, src []byte) []byte, error) {
+	head := r.lim.Peek(sniffBytes)
 	switch {
 	case bytes.HasPrefix(head, bomUTF8):
-		_, _ = br.Discard(len(bomUTF8))
-		return br, nil // a BOM says UTF-8 whatever the mapping guessed
+		return nil, nil // a BOM says UTF-8 whatever the mapping guessed; Records skips it
 	case bytes.HasPrefix(head, bomUTF16LE), bytes.HasPrefix(head, bomUTF16BE):
 		return nil, errUTF16
 	}
@@ -204,10 +201,22 @@ func (r *Reader) decoded() (io.Reader, error) {
 	if r.m.Encoding == "" {
 		gbk = !validPrefix(head, len(head) == sniffBytes)
 	}
-	if gbk {
-		return transform.NewReader(br, simplifiedchinese.GBK.NewDecoder()), nil
+	if !gbk {
+		return nil, nil
 	}
-	return br, nil
+	dec := simplifiedchinese.GBK.NewDecoder()
+	return func(dst, src []byte) []byte {
+		// A record ends at a newline, which no GBK character holds: each
+		// is decoded whole, as the stream was.
+		for room := 3*len(src) + utf8.UTFMax; ; room *= 2 { // U+FFFD for one bad byte is three
+			dst = slices.Grow(dst, room)
+			dec.Reset()
+			n, _, err := dec.Transform(dst[len(dst):cap(dst)], src, true)
+			if err != transform.ErrShortDst {
+				return dst[:len(dst)+n] // the decoder writes U+FFFD for what is not GBK
+			}
+		}
+	}, nil
 }
 
 // validPrefix says whether b is UTF-8, but for a rune cut at its end when
@@ -226,29 +235,21 @@ func validPrefix(b []byte, cut bool) bool {
 }
 
 func (r *Reader) openCSV() error {
-	src, err := r.decoded()
+	decode, err := r.decoding()
 	if err != nil {
 		return err
 	}
-	cr := csv.NewReader(src)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	recs := lines.NewRecords(r.lim)
+	recs.Decode = decode
+	header, headLine, err := recs.Read()
 	if err == io.EOF {
 		return errors.New("the file is empty: want a header row naming the columns")
 	}
-	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-		if e := r.lim.Explain(pe.StartLine, pe.Line); e != nil {
-			return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) %w", pe.StartLine, e)}
-		}
-		return &Error{Line: pe.StartLine, Err: fmt.Errorf("header (line %d) is not valid CSV: %v", pe.StartLine, pe.Err)}
+	if bad, ok := errors.AsType[*lines.BadRecord](err); ok {
+		return &Error{Line: bad.Line, Err: fmt.Errorf("header (line %d) %w", bad.Line, bad.Err)}
 	}
 	if err != nil {
 		return fmt.Errorf("header: %w", err)
-	}
-	headLine, err := r.lim.ExplainRecord(cr, header)
-	if err != nil {
-		return &Error{Line: headLine, Err: fmt.Errorf("header (line %d) %w", headLine, err)}
 	}
 	names := make([]string, len(header))
 	col := map[string]int{}
@@ -270,28 +271,21 @@ func (r *Reader) openCSV() error {
 			return &Error{Line: headLine, Err: fmt.Errorf("header (line %d): column %q (the mapping's %s) appears %d times", headLine, c[1], c[0], n)}
 		}
 	}
+	recs.Width = len(names)
 	done := false
 	r.next = func() (int, map[string]string, *recon.RowError, error) {
 		for !done {
-			rec, err := cr.Read()
+			// A bad record comes before stop_at is compared: a cut line's
+			// stand-in is no first cell to compare.
+			rec, line, err := recs.Read()
 			if err == io.EOF {
 				break
 			}
-			if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-				if e := r.lim.Explain(pe.StartLine, pe.Line); e != nil {
-					return pe.StartLine, nil, tooLong(pe.StartLine, e), nil
-				}
-				return pe.StartLine, nil, &recon.RowError{Line: pe.StartLine,
-					Reason: fmt.Sprintf("line is not valid CSV: %v (line %d, column %d)", pe.Err, pe.Line, pe.Column)}, nil
+			if bad, ok := errors.AsType[*lines.BadRecord](err); ok {
+				return bad.Line, nil, &recon.RowError{Line: bad.Line, Reason: "line " + bad.Err.Error()}, nil
 			}
 			if err != nil {
 				return 0, nil, nil, err
-			}
-			// Before stop_at: a cut line's stand-in is no first cell to
-			// compare.
-			line, e := r.lim.ExplainRecord(cr, rec)
-			if e != nil {
-				return line, nil, tooLong(line, e), nil
 			}
 			if r.m.StopAt != "" && r.cell(rec[0]) == r.m.StopAt {
 				done = true // the summary section: totals, not transactions

@@ -4,35 +4,32 @@
 // remembered, so that a file with a gigabyte on one line costs a megabyte
 // of memory and one bad row, not an out-of-memory or the whole file, and
 // the rows after it are still read. The ledger and the statement readers
-// share it.
+// share it, and Records reads CSV records from its lines.
 package lines
 
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 )
 
 // Limiter is a stream cut into lines of at most max bytes each.
 //
-// The stand-in keeps a CSV parser in step: it is a quote when the skipped
-// line held an odd number of quotes (the line opened or closed a quoted
-// field that goes on over other lines), else a dash. A line that is cut
-// whole, rather than truncated, cannot leave a quoted field open and
-// swallow the rows after it. Newlines and quotes are found by their bytes,
+// The stand-in keeps the count of quotes by which Records groups lines in
+// step: it is a quote when the skipped line held an odd number of them
+// (the line opened or closed a quoted field that goes on over other
+// lines), else a dash. A line that is cut whole, rather than truncated,
+// leaves no quoted field open halfway. Newlines and quotes are found by their bytes,
 // which holds for UTF-8 and for GBK alike (no byte of a two-byte GBK
 // character is below 0x40).
 type Limiter struct {
-	br      *bufio.Reader // sized max+1: a line of max bytes and its newline fit
-	max     int
-	line    int    // the number of the next line, 1-based
-	pending []byte // what Read has not handed out yet of the current line
-	err     error  // the source's error, returned once pending is drained
-	cut     []int  // the numbers of the lines cut, ascending
+	br   *bufio.Reader // sized max+1: a line of max bytes and its newline fit
+	max  int
+	line int   // the number of the next line, 1-based
+	err  error // the source's error, returned after the last line
+	cut  []int // the numbers of the lines cut, ascending
 }
 
 // New limits the lines of r to max bytes each, not counting the newline
@@ -89,20 +86,6 @@ var (
 	standInNL = [2][]byte{[]byte("-\n"), []byte("\"\n")}
 )
 
-// Read makes the limited lines an io.Reader, for a CSV parser.
-func (l *Limiter) Read(p []byte) (int, error) {
-	if len(l.pending) == 0 {
-		b, _, _, err := l.Next()
-		if err != nil {
-			return 0, err
-		}
-		l.pending = b
-	}
-	n := copy(p, l.pending)
-	l.pending = l.pending[n:]
-	return n, nil
-}
-
 // Explain says why a row spanning lines first to last cannot be read when
 // one of them was cut, else returns nil. The error reads after "line".
 func (l *Limiter) Explain(first, last int) error {
@@ -116,13 +99,10 @@ func (l *Limiter) Explain(first, last int) error {
 	return fmt.Errorf("goes on to line %d, which is longer than %d bytes and was skipped", l.cut[i], l.max)
 }
 
-// ExplainRecord is Explain for the record cr just read from l: it returns
-// the line the record starts on, and why the record cannot be read when it
-// stands on a line that was cut.
-func (l *Limiter) ExplainRecord(cr *csv.Reader, rec []string) (first int, err error) {
-	first, _ = cr.FieldPos(0)
-	last, _ := cr.FieldPos(len(rec) - 1)
-	// A quoted last field may go on over more lines.
-	last += strings.Count(rec[len(rec)-1], "\n")
-	return first, l.Explain(first, last)
+// Peek returns the next n bytes of the stream (fewer at its end) without
+// handing them out: a look at the start of the file, before any line.
+// n is at most max+1.
+func (l *Limiter) Peek(n int) []byte {
+	b, _ := l.br.Peek(n)
+	return b
 }
