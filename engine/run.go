@@ -86,6 +86,10 @@ func Run(ctx context.Context, opt Options) (*store.Run, store.RunStats, error) {
 		return nil, st, err
 	}
 	defer lr.Close()
+	for _, t := range lr.Typos() {
+		log.Warn("the ledger's column is not one recon reads; it is ignored", "ledger", opt.LedgerPath,
+			"column", t.Column, "did_you_mean", t.Meant)
+	}
 	starter := opt.Host
 	if starter == nil {
 		h, err := host.New(cfg.PluginDir, cfg.Plugins, log)

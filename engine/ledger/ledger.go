@@ -18,6 +18,7 @@ import (
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/engine/internal/flatjson"
 	"github.com/reconhq/recon/engine/internal/lines"
+	"github.com/reconhq/recon/internal/suggest"
 )
 
 // Columns of the contract.
@@ -77,7 +78,21 @@ type Reader struct {
 	// name, and why it cannot be read (its columns then hold what could be,
 	// or col is nil). err is the source's: io.EOF, or a failed read.
 	next func() (line int, col func(string) string, bad *recon.RowError, err error)
+	// typos are the header's columns that recon does not read but that
+	// are a typo away from one it does (and which the header lacks).
+	typos []Typo
 }
+
+// Typo is a CSV header's column that is likely a known one mistyped:
+// the ledger reads without it (a merchant's own columns are allowed), but
+// a provider_trade_numbr or a currencey would be ignored without a word,
+// and currency or created_at then defaulted.
+type Typo struct {
+	Column, Meant string
+}
+
+// Typos lists the CSV header's likely mistyped columns, in header order.
+func (r *Reader) Typos() []Typo { return r.typos }
 
 // Formats a ledger may be in.
 const (
@@ -232,6 +247,18 @@ func (r *Reader) openCSV(lim *lines.Limiter) error {
 			return bad("header (line %d): column %q appears twice", headLine, h)
 		}
 		col[h] = i
+	}
+	for _, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" || slices.Contains(Known, h) {
+			continue
+		}
+		// A long name takes more edits to mistype (provider_trade_numbr).
+		if meant := suggest.Closest(h, max(3, len(h)/4+1), Known); meant != "" {
+			if _, has := col[meant]; !has {
+				r.typos = append(r.typos, Typo{Column: h, Meant: meant})
+			}
+		}
 	}
 	var missing []string
 	for _, c := range Required {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -655,5 +656,31 @@ func TestStrayQuote(t *testing.T) {
 				t.Errorf("SHA256 %s; want %x", r.SHA256(), sum)
 			}
 		})
+	}
+}
+
+// TestTypos (operator review): a header column recon does not read is
+// allowed (a merchant's own), but one a typo away from a column the header
+// lacks is named, with the one meant, so that a misspelt currency or
+// provider_trade_no is not ignored without a word.
+func TestTypos(t *testing.T) {
+	for _, tt := range []struct {
+		header string
+		want   []Typo
+	}{
+		{"account,order_no,amount,status,provider_trade_numbr,currencey,customer", []Typo{
+			{"provider_trade_numbr", "provider_trade_no"}, {"currencey", "currency"}}},
+		{"account,order_no,amount,status,Created_At ,note", nil},
+		// The column meant is there: the other is the merchant's own.
+		{"account,order_no,amount,status,currency,currencies", nil},
+		{"account,order_no,amount,status,typ,refund_num", []Typo{{"typ", "type"}, {"refund_num", "refund_no"}}},
+	} {
+		r, err := NewReader(strings.NewReader(tt.header+"\n"), "l.csv", FormatCSV, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Typos(); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: typos %v, want %v", tt.header, got, tt.want)
+		}
 	}
 }
