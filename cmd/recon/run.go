@@ -2,11 +2,15 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/reconhq/recon/engine"
+	"github.com/reconhq/recon/engine/config"
 	"github.com/reconhq/recon/engine/ledger"
 	"github.com/reconhq/recon/store"
 )
@@ -86,6 +90,9 @@ func runCommand() *cli.Command {
 			if err != nil {
 				return early(err)
 			}
+			if err := ruleFilesReadable(cfg); err != nil {
+				return early(err)
+			}
 			if err := refuseClashes(c, cfg, storePath(c, cfg)); err != nil {
 				return early(err)
 			}
@@ -137,4 +144,22 @@ func statementDate(c *cli.Context) (time.Time, error) {
 		return time.Time{}, usagef("--statement-date 2026-11-30", "--statement-date %q is not a date YYYY-MM-DD", v)
 	}
 	return day, nil
+}
+
+// ruleFilesReadable is a bad config naming the line of rules: when one of
+// cfg's rule files cannot be read. The rules load later, in the run; this
+// says so before the store is made and a plugin started, at the config's
+// line rather than as a file alone.
+func ruleFilesReadable(cfg *config.Config) error {
+	for i, p := range cfg.Rules {
+		f, err := os.Open(p)
+		if err != nil {
+			if pe, ok := errors.AsType[*fs.PathError](err); ok {
+				err = pe.Err
+			}
+			return cfg.Problem(fmt.Sprintf("rules[%d]", i), "cannot read %s: %v", p, err)
+		}
+		f.Close()
+	}
+	return nil
 }

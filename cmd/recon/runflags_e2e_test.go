@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,5 +80,24 @@ func TestReportToStdoutKeepsItParseable(t *testing.T) {
 	// finds out why.
 	if code != exitFailed || !strings.Contains(stderr, "recon check --ping") {
 		t.Errorf("exit %d, want 1 pointing to recon check --ping:\n%s", code, stderr)
+	}
+}
+
+// TestMissingRuleFileNamesTheConfigLine (operator review): a rule file the
+// config names that is not there is a bad config at the config's line,
+// found before the store is made (the old code said "rule file: open ..."
+// and left a new empty store behind).
+func TestMissingRuleFileNamesTheConfigLine(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	writeText(t, cfg, upayConfig("http://127.0.0.1:1")) // rules: [./merchant.lua] on line 3; no such file
+	ledger := filepath.Join(dir, "l.csv")
+	writeText(t, ledger, upayLedgerCSV())
+	stdout, stderr, code := runRecon(t, []string{"E2E_UPAY_KEY=" + upaySecret}, "run", "--config", cfg, "--ledger", ledger)
+	if code != exitFailed || !strings.Contains(stderr, "c.yaml:3: rules[0]: cannot read") {
+		t.Fatalf("exit %d, want 1 naming c.yaml:3 rules[0]\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "recon.db")); err == nil {
+		t.Error("the store was made")
 	}
 }

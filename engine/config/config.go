@@ -389,7 +389,8 @@ func lineOf(at map[string]int, key string) int {
 		if l, ok := at[key]; ok {
 			return l
 		}
-		i := strings.LastIndexByte(key, '.')
+		// The enclosing key of a.b is a, and of rules[1] rules.
+		i := strings.LastIndexAny(key, ".[")
 		if i < 0 {
 			break
 		}
