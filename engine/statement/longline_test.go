@@ -84,11 +84,12 @@ func TestLongLine(t *testing.T) {
 		{"recon: a long quoted field", recon, "s.csv",
 			reconHead + reconRow("A1", "") + "\n" + reconRow("A2", `"`+long+`"`) + "\n" + reconRow("A3", "") + "\n",
 			[]row{{2, "A1"}, {4, "A3"}}, []int{3}},
-		// The long line opens a quoted field that the next line closes:
-		// the row is bad, and the row after it is read.
+		// The long line opens a quoted field that the next line closes: a
+		// cut line ends the record it is in, so the next line is bad on
+		// its own, and the row after it is read.
 		{"recon: the long line opens a quote", recon, "s.csv",
 			reconHead + reconRow("A1", "") + "\n" + reconRow("A2", `"`+long) + "\n" + `more"` + "\n" + reconRow("A5", "") + "\n",
-			[]row{{2, "A1"}, {5, "A5"}}, []int{3}},
+			[]row{{2, "A1"}, {5, "A5"}}, []int{3, 4}},
 		{"recon: JSON Lines", recon, "s.jsonl",
 			jsonRow("A1", "") + "\n" + jsonRow("A2", long) + "\n" + jsonRow("A3", "") + "\n" + jsonRow("A4", long),
 			[]row{{1, "A1"}, {3, "A3"}}, []int{2, 4}},
@@ -115,7 +116,10 @@ func TestLongLine(t *testing.T) {
 			var lines []int
 			for _, b := range bads {
 				lines = append(lines, b.Line)
-				if want := fmt.Sprintf("line is longer than %d bytes; the line was skipped", MaxLineBytes); b.Reason != want {
+				// The long line's, or (after a cut line) CSV's about a line
+				// read on its own.
+				if want := fmt.Sprintf("line is longer than %d bytes; the line was skipped", MaxLineBytes); b.Reason != want &&
+					!strings.HasPrefix(b.Reason, "line is not valid CSV") {
 					t.Errorf("line %d: %q; want %q", b.Line, b.Reason, want)
 				}
 			}

@@ -67,10 +67,16 @@ func TestRecords(t *testing.T) {
 		{"over lines and cut lines", 0, "a,b\n" + // 1
 			`"two` + "\n" + `lines",b` + "\n" + // 2-3
 			long + ",b\n" + // 4
-			`"s` + "\n" + long + "\n" + `e",b` + "\n" + // 5-7: within max bytes, the cut line's stand-in counted
+			`"s` + "\n" + long + "\n" + `e",b` + "\n" + // 5-7: a cut line ends the record it is in
 			"c,d\n", // 8
 			[]string{"1 [a b]", "2 [two\nlines b]", "4: is longer than 16 bytes; the line was skipped",
-				"5: goes on to line 6, which is longer than 16 bytes and was skipped", "8 [c d]"}},
+				"5: " + strings.Replace(opens, "column 3", "column 1", 1), "6: is longer than 16 bytes; the line was skipped",
+				"7: is not valid CSV: bare \" in non-quoted-field (column 2)", "8 [c d]"}},
+		// A cut line that opens a field (a stray quote, or so it counts)
+		// takes in none of the rows after it.
+		{"a cut line with a stray quote", 2, "a,b\n" + long + `"` + "\n" + rows(2) + `x,y"` + "\nc,d\n",
+			[]string{"1 [a b]", "2: is longer than 16 bytes; the line was skipped", "3 [c d]", "4 [c d]",
+				"5: is not valid CSV: bare \" in non-quoted-field (column 4)", "6 [c d]"}},
 		{"a BOM, blank lines, CRLF", 2, "\xEF\xBB\xBFa,b\r\n\r\n\n" + `"x` + "\r\n" + `y",b` + "\r\nc,d",
 			[]string{"1 [a b]", "4 [x\ny b]", "6 [c d]"}},
 		{"a stray quote", 2, "a,b\n" + `a,"b` + "\n" + rows(3),

@@ -184,8 +184,10 @@ func (r *Records) single(b []byte, num int, cut bool) ([]string, error) {
 // group reads the candidate record that starts at the kept line head, whose
 // quotes do not balance, or else that line alone as a bad record.
 func (r *Records) group() ([]string, error) {
-	i, open, cut := 1, true, r.kept[r.head].cut // i lines of the candidate so far
-	for open && i < MaxRecordLines {
+	// A cut line ends a candidate, first or not: what its quotes did is
+	// unknown, and taking in the lines after it could take in their rows.
+	i, open := 1, true // i lines of the candidate so far
+	for open && !r.kept[r.head].cut && i < MaxRecordLines {
 		if r.head+i == len(r.kept) {
 			if len(r.buf)-r.kept[r.head].off >= r.lim.max {
 				break
@@ -200,25 +202,19 @@ func (r *Records) group() ([]string, error) {
 			r.keep(b, num, c) // it may move the lines: they are found by index
 		}
 		k := r.kept[r.head+i]
-		if k.end-r.kept[r.head].off > r.lim.max {
+		if k.cut || k.end-r.kept[r.head].off > r.lim.max {
 			break
 		}
 		open = open != k.odd
-		cut = cut || k.cut
 		i++
 	}
 	first, n := r.kept[r.head], r.head+i
 	if !open {
 		last := r.kept[n-1]
 		rec, err := r.parse(r.buf[first.off:last.end])
-		// What a cut line held is unknown: that its quotes balance the
-		// record is all there is to go by.
-		if err == nil && (cut || r.plausible(rec, n)) {
+		if err == nil && r.plausible(rec, n) {
 			inside := n - r.head - 2 // the lines plausible parsed
 			r.head = n
-			if e := r.lim.Explain(first.num, last.num); e != nil {
-				return nil, &BadRecord{Line: first.num, Err: e}
-			}
 			if r.Width > 0 && inside > 0 {
 				rec, _ = r.parse(r.buf[first.off:last.end]) // plausible parsed the lines inside
 			}
