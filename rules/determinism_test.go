@@ -303,3 +303,41 @@ recon.judge_refund(function(row, p, super) return super(row, p, seen) end)`
 		}
 	}
 }
+
+// A call that leaves p.fields unused leaves its table holding the keys an
+// earlier call filled it with: the next call's fields must still be
+// visited sorted, not the old keys first (review of this stop's change).
+func TestPairsSortedAfterAnUnusedCall(t *testing.T) {
+	src := `
+recon.judge(function(row, p, super)
+  if row.order_no == "SKIP" then return {verdict = "MATCHED", detail = ""} end
+  local ks = {}
+  for k in pairs(p.fields) do ks[#ks + 1] = k end
+  return {verdict = "MATCHED", detail = table.concat(ks, ",")}
+end)`
+	r := mustRules(t, File{Name: "keys.lua", Source: []byte(src)})
+	for i, c := range []struct {
+		order  string
+		fields map[string]string
+		want   string
+	}{
+		{"A1", map[string]string{"b": "1", "c": "1"}, "b,c"},
+		{"SKIP", map[string]string{"b": "1", "c": "1"}, ""},
+		{"A1", map[string]string{"a": "1", "b": "1", "c": "1"}, "a,b,c"},
+		{"SKIP", map[string]string{"z": "1"}, ""},
+		{"A1", map[string]string{"c": "1", "a": "1"}, "a,c"},
+		{"A1", map[string]string{"c": "1", "a": "1"}, "a,c"},
+	} {
+		row := paidRow()
+		row.OrderNo = c.order
+		ans := paidAnswer()
+		ans.Answer.Fields = c.fields
+		j, err := r.Judge(context.Background(), row, ans)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Detail != c.want {
+			t.Errorf("call %d: pairs gave %q; want %q", i+1, j.Detail, c.want)
+		}
+	}
+}

@@ -97,13 +97,15 @@ func newLazyFields(L *lua.LState) *lazyFields {
 
 // table returns the fields table of a call whose answer has fields.
 func (f *lazyFields) table(L *lua.LState, fields map[string]string) *lua.LTable {
+	// A reused table's key list is f.set, sorted (nil-valued once
+	// cleared): reused only for fields with those keys, it is visited in
+	// the order a fresh table would be.
 	t := f.t
 	switch {
-	case t != nil && layoutOK && t.Metatable == f.mt && len(tableArray(t)) == 0 && tableKeys(t) == f.nkeys:
-		// unused: still empty
+	case t != nil && layoutOK && t.Metatable == f.mt && len(tableArray(t)) == 0 && tableKeys(t) == f.nkeys &&
+		(f.nkeys == 0 || sameKeys(f.set, fields)):
+		// unused since it was made or cleared
 	case t != nil && f.nkeys <= maxReusedFieldKeys && clean(t, f.nkeys) && sameKeys(f.set, fields):
-		// Its key list is f.set, sorted, and these fields have those keys:
-		// refilled, pairs visits them in the order a fresh table would.
 		for _, k := range f.set {
 			t.RawSetString(k, lua.LNil)
 		}
@@ -111,8 +113,9 @@ func (f *lazyFields) table(L *lua.LState, fields map[string]string) *lua.LTable 
 	default:
 		t = L.NewTable()
 		t.Metatable = f.mt
+		f.set = f.set[:0]
 	}
-	f.t, f.pending, f.set, f.nkeys = t, fields, f.set[:0], tableKeys(t)
+	f.t, f.pending, f.nkeys = t, fields, tableKeys(t)
 	return t
 }
 
@@ -128,10 +131,12 @@ func (f *lazyFields) fill(t *lua.LTable) {
 	// pairs visits a table's string keys in the order they were first set,
 	// and a Go map's order changes from range to range: sorted, the same
 	// fields are visited alike on every run, state and replay.
-	for k := range f.pending {
-		f.set = append(f.set, k)
+	if len(f.set) == 0 { // else the table's keys already, and pending's (table)
+		for k := range f.pending {
+			f.set = append(f.set, k)
+		}
+		slices.Sort(f.set)
 	}
-	slices.Sort(f.set)
 	for _, k := range f.set {
 		t.RawSetString(k, lua.LString(f.pending[k]))
 	}
