@@ -30,7 +30,7 @@ func TestShowAndDiffQuoteLedgerText(t *testing.T) {
 		}
 		w := s.NewWriter(id)
 		res := recon.Result{Line: 2, Account: "a", OrderNo: hostile, Kind: recon.Payment,
-			Local: recon.Local{Status: "PAID", Amount: "10.00", Currency: "CNY"}}
+			Local: recon.Local{Status: "PA\x1b[31mID", Amount: "10.00", Currency: "CNY"}}
 		res.Judge(recon.Default(recon.VerdictMatched, ""))
 		if i == 1 {
 			res.Judge(recon.Default(recon.VerdictAmountMismatch, "provider says\r\x1b[1A 9.00"))
@@ -47,7 +47,7 @@ func TestShowAndDiffQuoteLedgerText(t *testing.T) {
 		args   []string
 		quoted []string // as they read quoted
 	}{
-		{[]string{"show", "--store", db, hostile}, []string{`"provider says\r\x1b[1A 9.00"`}},
+		{[]string{"show", "--store", db, hostile}, []string{`"provider says\r\x1b[1A 9.00"`, `"PA\x1b[31mID"`}},
 		{[]string{"diff", "--store", db, "r1", "r2"}, []string{`"O1\x1b[2J\nforged  row  MATCHED"`, `"provider says\r\x1b[1A 9.00"`}},
 	} {
 		args := tt.args

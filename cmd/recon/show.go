@@ -81,7 +81,7 @@ func showCommand() *cli.Command {
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", s.RunID,
 					s.StartedAt.Local().Format(time.DateTime), q(r.Where()), q(r.Account), r.Kind, q(r.RefundNo), q(string(r.Verdict)),
-					r.Severity, r.Local.Status, q(r.Local.Amount), prov, q(r.Detail))
+					r.Severity, q(string(r.Local.Status)), q(r.Local.Amount), prov, q(r.Detail))
 			}
 			return tw.Flush()
 		},

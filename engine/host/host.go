@@ -105,7 +105,7 @@ type process struct {
 
 // Start starts a plugin process and configures it for an account.
 func (h *Host) Start(ctx context.Context, spec Spec, acct plugins.Account) (Plugin, error) {
-	c, cmd, err := h.launch(spec, h.logger.Named(acct.Name))
+	c, cmd, err := h.launch(spec, h.logger.With("account", acct.Name))
 	if err != nil {
 		return nil, err
 	}

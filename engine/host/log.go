@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strings"
 
 	"github.com/hashicorp/go-hclog"
 	"google.golang.org/grpc"
@@ -36,9 +35,10 @@ func (s *slogSink) Accept(name string, level hclog.Level, msg string, args ...in
 	default:
 		l = slog.LevelError
 	}
-	// name is "plugin.ACCOUNT" (Host.Start names each account's logger);
-	// go-plugin's own args name the plugin's binary as plugin=.
-	s.log.Log(context.Background(), l, msg, append([]any{"account", strings.TrimPrefix(name, "plugin.")}, args...)...)
+	// Host.Start gives each account's logger account= (With), which args
+	// carry, as they do plugin= (the plugin's binary): name, go-plugin's
+	// plugin.stdio and the like, says nothing an operator needs.
+	s.log.Log(context.Background(), l, msg, args...)
 }
 
 func (s *slogSink) Flush() {}
