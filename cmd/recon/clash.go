@@ -53,18 +53,18 @@ func outputsOf(c *cli.Context) []preflight.Output {
 }
 
 // configInputs are the files cfg has recon read: its rule files, its
-// credentials' X_file and, for a command that reads statements, each
-// account's statement file of the night (--statement-date's or
-// yesterday's; run refuses a bad date before this).
+// credentials' X_file and each account's statement file of the night
+// (--statement-date's or yesterday's; run refuses a bad date before this).
 func configInputs(c *cli.Context, cfg *config.Config) []preflight.Output {
 	var ins []preflight.Output
 	for _, r := range cfg.Rules {
 		ins = append(ins, preflight.Output{Flag: "the config's rules:", Path: r})
 	}
+	// The night's statement: files (run's, and what check and replay
+	// check for it: --statement-date's day, else yesterday); an account's
+	// --statement replaces the config's.
 	day, dayErr := statementDate(c)
-	// Only run reads statements; an account's --statement replaces the
-	// config's.
-	statements := dayErr == nil && hasFlag(c, "statement-date")
+	statements := dayErr == nil
 	named := map[string]bool{}
 	for _, s := range c.StringSlice("statement") {
 		account, _, _ := strings.Cut(s, "=")
@@ -82,17 +82,4 @@ func configInputs(c *cli.Context, cfg *config.Config) []preflight.Output {
 		}
 	}
 	return ins
-}
-
-// hasFlag is whether c's command defines the flag name.
-func hasFlag(c *cli.Context, name string) bool {
-	if c.Command == nil {
-		return false
-	}
-	for _, f := range c.Command.Flags {
-		if slices.Contains(f.Names(), name) {
-			return true
-		}
-	}
-	return false
 }

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/reconhq/recon/engine"
 )
 
 // TestOutputThatIsAnInputIsRefused (review, defect 1): an output flag that
@@ -78,6 +81,14 @@ func TestOutputThatIsAFileOfTheConfigIsRefused(t *testing.T) {
 	}
 	writeText(t, key, upaySecret+"\n")
 	writeText(t, stmt, "statement\n")
+	// check has no --statement-date: it checks what run would read
+	// tonight, yesterday's statement in the account's zone.
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yesterday := filepath.Join(dir, "bills", "upay-"+engine.StatementDay(time.Time{}, shanghai).Format(time.DateOnly)+".csv")
+	writeText(t, yesterday, "statement\n")
 	run := []string{"run", "--config", cfg, "--ledger", ledger, "--statement-date", "2026-11-30"}
 	for _, tt := range []struct {
 		name      string
@@ -87,8 +98,9 @@ func TestOutputThatIsAFileOfTheConfigIsRefused(t *testing.T) {
 		{"run --report a credential's file", append(run, "--report", key), "--report", "credentials.terminal_key_file:"},
 		{"check --csv a credential's file", []string{"check", "--config", cfg, "--csv", key}, "--csv", "credentials.terminal_key_file:"},
 		{"run --csv the night's statement", append(run, "--csv", stmt), "--csv", "shop-upay.statement:"},
+		{"check --report tonight's statement", []string{"check", "--config", cfg, "--report", yesterday}, "--report", "shop-upay.statement:"},
 	} {
-		t.Run(tt.name, func(t *testing.T) { wantRefused(t, tt.args, tt.flag, tt.was, cfg, ledger, key, stmt) })
+		t.Run(tt.name, func(t *testing.T) { wantRefused(t, tt.args, tt.flag, tt.was, cfg, ledger, key, stmt, yesterday) })
 	}
 }
 
