@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/reconhq/recon"
 	"github.com/reconhq/recon/internal/printable"
@@ -28,8 +29,17 @@ func (s *textSink) begin() error {
 	run := s.run
 	fmt.Fprintf(s.w, "run %s  %s  ledger %s (%d rows)\n", printable.Quote(run.ID), run.Status,
 		printable.Quote(run.Ledger.Path), run.Ledger.Rows)
+	// An error of several lines (a joined error, a hint) keeps its lines,
+	// each quoted and indented under "error:", where no row of the
+	// summary is.
 	if run.Error != "" {
-		fmt.Fprintf(s.w, "error: %s\n", printable.Quote(run.Error))
+		for i, line := range strings.Split(run.Error, "\n") {
+			lead := "error: "
+			if i > 0 {
+				lead = "       "
+			}
+			fmt.Fprintf(s.w, "%s%s\n", lead, printable.Quote(line))
+		}
 	}
 	names := make([]recon.Verdict, 0, len(run.Totals))
 	for k := range run.Totals {

@@ -101,3 +101,26 @@ func TestTextQuotesControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+// A run's error of several lines (a joined error, a hint) keeps its lines
+// in the text summary, each quoted and indented under "error:" deeper than
+// a row is, rather than one line of \n escapes (review of this stop).
+func TestTextErrorKeepsItsLines(t *testing.T) {
+	db := mustOpen(t)
+	run := &store.Run{ID: "r1", Command: store.CommandRun, Status: store.StatusFailed,
+		StartedAt: time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC), FailOn: recon.SeverityWarn,
+		Error: "not a single order of the run could be queried\n  recon check --ping asks each provider\n  line 9 \x1b[2J"}
+	if err := db.PutRun(run); err != nil {
+		t.Fatal(err)
+	}
+	var tx bytes.Buffer
+	if _, err := Render(context.Background(), db, run, "", Outputs{Text: &tx}); err != nil {
+		t.Fatal(err)
+	}
+	want := "error: not a single order of the run could be queried\n" +
+		"         recon check --ping asks each provider\n" +
+		"       \"  line 9 \\x1b[2J\"\n"
+	if !strings.Contains(tx.String(), want) {
+		t.Errorf("text:\n%s\nwant in it:\n%s", tx.String(), want)
+	}
+}
