@@ -324,7 +324,7 @@ func (r *Reader) openJSONL(lim *lines.Limiter) {
 				return 0, nil, nil, err
 			}
 			if cut {
-				return line, nil, unreadable(line, "", lim.Explain(line, line)), nil
+				return line, nil, unreadable(line, "", lim.TooLong()), nil
 			}
 			if line == 1 {
 				if bytes.HasPrefix(b, bomUTF16LE) || bytes.HasPrefix(b, bomUTF16BE) {

@@ -345,7 +345,7 @@ func (r *Reader) openJSONL() {
 				return 0, nil, nil, err
 			}
 			if cut {
-				return line, nil, tooLong(line, r.lim.Explain(line, line)), nil
+				return line, nil, tooLong(line, r.lim.TooLong()), nil
 			}
 			if line == 1 {
 				if bytes.HasPrefix(b, bomUTF16LE) || bytes.HasPrefix(b, bomUTF16BE) {

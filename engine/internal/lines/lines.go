@@ -1,7 +1,7 @@
 // Package lines hands out a stream line by line but never holds more than
 // a set number of bytes of one line: a longer line is skipped up to its
-// newline and replaced by a one-byte stand-in, and its number is
-// remembered, so that a file with a gigabyte on one line costs a megabyte
+// newline and replaced by a one-byte stand-in, marked as cut, so that a
+// file with a gigabyte on one line costs a megabyte
 // of memory and one bad row, not an out-of-memory or the whole file, and
 // the rows after it are still read. The ledger and the statement readers
 // share it, and Records reads CSV records from its lines.
@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"sort"
 )
 
 // Limiter is a stream cut into lines of at most max bytes each.
@@ -29,7 +28,6 @@ type Limiter struct {
 	max  int
 	line int   // the number of the next line, 1-based
 	err  error // the source's error, returned after the last line
-	cut  []int // the numbers of the lines cut, ascending
 }
 
 // New limits the lines of r to max bytes each, not counting the newline
@@ -56,7 +54,6 @@ func (l *Limiter) Next() (line []byte, num int, cut bool, err error) {
 			quotes += bytes.Count(b, quote)
 		}
 		num = l.line
-		l.cut = append(l.cut, num)
 		stand := standIn[quotes%2]
 		if len(b) > 0 && b[len(b)-1] == '\n' {
 			stand = standInNL[quotes%2]
@@ -86,17 +83,10 @@ var (
 	standInNL = [2][]byte{[]byte("-\n"), []byte("\"\n")}
 )
 
-// Explain says why a row spanning lines first to last cannot be read when
-// one of them was cut, else returns nil. The error reads after "line".
-func (l *Limiter) Explain(first, last int) error {
-	i := sort.SearchInts(l.cut, first)
-	if i == len(l.cut) || l.cut[i] > last {
-		return nil
-	}
-	if l.cut[i] == first {
-		return fmt.Errorf("is longer than %d bytes; the line was skipped", l.max)
-	}
-	return fmt.Errorf("goes on to line %d, which is longer than %d bytes and was skipped", l.cut[i], l.max)
+// TooLong is why a line Next handed out cut cannot be read; it reads
+// after "line".
+func (l *Limiter) TooLong() error {
+	return fmt.Errorf("is longer than %d bytes; the line was skipped", l.max)
 }
 
 // Peek returns the next n bytes of the stream (fewer at its end) without

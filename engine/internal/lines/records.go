@@ -169,7 +169,7 @@ func (r *Records) keep(b []byte, num int, cut bool) {
 // blank line.
 func (r *Records) single(b []byte, num int, cut bool) ([]string, error) {
 	if cut {
-		return nil, &BadRecord{Line: num, Err: r.lim.Explain(num, num)}
+		return nil, &BadRecord{Line: num, Err: r.lim.TooLong()}
 	}
 	rec, err := r.parse(b)
 	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
@@ -256,7 +256,7 @@ var comma = []byte{','}
 // itself.
 func (r *Records) alone(k keptLine) error {
 	if k.cut {
-		return &BadRecord{Line: k.num, Err: r.lim.Explain(k.num, k.num)}
+		return &BadRecord{Line: k.num, Err: r.lim.TooLong()}
 	}
 	b := r.buf[k.off:k.end]
 	if r.Decode != nil {
